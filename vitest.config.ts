@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Three suites: unit (pure logic, no database), integration (real DynamoDB Local, in-process),
+// e2e (HTTP and Lambda invoke against serverless-offline backed by DynamoDB Local).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-dynamodb.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/global-dynamodb.ts', 'test/support/global-offline.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
