@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { Config } from '../shared/config.js';
+import { JWT_AUDIENCES } from '../shared/local-defaults.js';
+
+/** Mints HS256 tokens with the configured shared secrets: for the local stage and for tests. */
+function secretOf(source: Config['partnerTokenKey']): Uint8Array {
+  if (source.kind !== 'secret') throw new Error('tokens can only be minted for a shared-secret (HS256) configuration');
+  return new TextEncoder().encode(source.secret);
+}
+
+export interface MintOptions {
+  subject?: string;
+  expiresInSeconds?: number;
+  /** Issue time override (seconds since epoch), e.g. to mint an already expired token. */
+  issuedAt?: number;
+  issuer?: string;
+}
+
+async function sign(claims: Record<string, unknown>, key: Uint8Array, audience: string, issuer: string, o: MintOptions, defaultTtl: number) {
+  const iat = o.issuedAt ?? Math.floor(Date.now() / 1000);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(o.issuer ?? issuer)
+    .setAudience(audience)
+    .setSubject(o.subject ?? 'local')
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + (o.expiresInSeconds ?? defaultTtl))
+    .sign(key);
+}
+
+export function mintPartnerToken(config: Config, role = 'solution_provider', o: MintOptions = {}) {
+  return sign({ role }, secretOf(config.partnerTokenKey), JWT_AUDIENCES.partner, config.jwtIssuer, { subject: 'local-partner', ...o }, 3600);
+}
+
+export function mintAppToken(config: Config, o: MintOptions = {}) {
+  return sign({}, secretOf(config.appTokenKey), JWT_AUDIENCES.app, config.jwtIssuer, { subject: 'local-app', ...o }, 3600);
+}
+
+/** A puzzle-CAPTCHA pass as the operator's CAPTCHA service issues it: bound to `user`, single-use by jti. */
+export function mintCaptchaToken(config: Config, user: string, o: MintOptions & { jti?: string } = {}) {
+  if (config.captcha.kind !== 'secret') throw new Error('CAPTCHA tokens can only be minted with CAPTCHA_SECRET');
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(o.issuer ?? config.jwtIssuer)
+    .setAudience(JWT_AUDIENCES.captcha)
+    .setSubject(user)
+    .setJti(o.jti ?? randomUUID())
+    .setIssuedAt(o.issuedAt ?? Math.floor(Date.now() / 1000))
+    .setExpirationTime((o.issuedAt ?? Math.floor(Date.now() / 1000)) + (o.expiresInSeconds ?? 120))
+    .sign(new TextEncoder().encode(config.captcha.secret));
+}

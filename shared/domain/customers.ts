@@ -1,0 +1,50 @@
+import * as z from 'zod';
+import { normalizeAccountName } from '../identity/account-name.js';
+import { normalizeEmail } from '../identity/email.js';
+import { e164FromContact, e164FromDashed } from '../identity/phone.js';
+import type { CustomerIdentities, DeregisterOutcome, RegisterOutcome, Registry } from '../store/registry.js';
+
+export class InvalidCustomerEventError extends Error {
+  override name = 'InvalidCustomerEvent';
+}
+
+const CustomerId = z.string().trim().min(1).max(128).regex(/^[\w.:-]+$/, 'customerId: letters, digits, _ . : - only');
+
+export const RegisterCustomerEvent = z.strictObject({
+  customerId: CustomerId,
+  name: z.string().max(64),
+  email: z.string().max(254).optional(),
+  mobile: z.string().max(32).optional(),
+  country: z.string().max(32).optional(),
+});
+
+export const DeregisterCustomerEvent = z.strictObject({ customerId: CustomerId });
+
+function parse<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw new InvalidCustomerEventError(z.prettifyError(result.error));
+  return result.data;
+}
+
+/** Validates and normalizes a registration event with the same rules check-identity applies. */
+export function toCustomerIdentities(payload: unknown): CustomerIdentities {
+  const e = parse(RegisterCustomerEvent, payload);
+  const name = normalizeAccountName(e.name);
+  if (!name) throw new InvalidCustomerEventError('name does not satisfy the account name rules');
+  const email = e.email === undefined ? undefined : normalizeEmail(e.email);
+  if (e.email !== undefined && !email) throw new InvalidCustomerEventError('email is not an email address');
+  // Either form of a number is accepted: "0086-136…" as check-identity takes it, or "+86136…".
+  const mobile = e.mobile === undefined ? undefined : (e164FromDashed(e.mobile) ?? e164FromContact(e.mobile, e.country));
+  if (e.mobile !== undefined && !mobile) throw new InvalidCustomerEventError('mobile is not a phone number');
+  return { customerId: e.customerId, name, email, mobile };
+}
+
+export async function registerCustomer(registry: Registry, payload: unknown, now: Date): Promise<{ customer: CustomerIdentities; outcome: RegisterOutcome }> {
+  const customer = toCustomerIdentities(payload);
+  return { customer, outcome: await registry.register(customer, now) };
+}
+
+export async function deregisterCustomer(registry: Registry, payload: unknown): Promise<{ customerId: string; outcome: DeregisterOutcome }> {
+  const { customerId } = parse(DeregisterCustomerEvent, payload);
+  return { customerId, outcome: await registry.deregister(customerId) };
+}

@@ -1,0 +1,82 @@
+/**
+ * The one error module: every code the service answers with, its HTTP status, its family and its
+ * localized messages. Domain and adapters throw ServiceError; the HTTP pipeline maps it to the
+ * family's envelope, and a direct invocation rethrows it with `name` = the code.
+ */
+export type Family = 'CBC' | 'USG';
+export type Language = 'zh-CN' | 'en-US';
+
+interface CodeSpec {
+  status: number;
+  family: Family;
+  en: string;
+  zh: string;
+}
+
+export const ERROR_CODES = {
+  'CBC.0000': { status: 200, family: 'CBC', en: 'success', zh: 'success' },
+  'CBC.0100': { status: 400, family: 'CBC', en: 'Parameter error.', zh: '参数错误。' },
+  'APIG.0301': { status: 401, family: 'CBC', en: 'Incorrect IAM authentication information.', zh: 'IAM 认证信息错误。' },
+  'CBC.0151': { status: 403, family: 'CBC', en: 'Access denied.', zh: '访问被拒绝。' },
+  'CBC.0154': { status: 403, family: 'CBC', en: 'The token is invalid or has expired.', zh: 'Token 无效或已过期。' },
+  'CBC.0250': { status: 429, family: 'CBC', en: 'Flow control. Try again later.', zh: '流量控制，请稍后重试。' },
+  'CBC.0999': { status: 500, family: 'CBC', en: 'Other errors.', zh: '其他错误。' },
+  'USG.000000001': { status: 400, family: 'USG', en: 'Invalid parameters.', zh: '参数无效。' },
+  'USG.000000004': { status: 401, family: 'USG', en: 'Authentication failed: the access token is missing, invalid or expired.', zh: '鉴权失败：访问令牌缺失、无效或已过期。' },
+  'USG.000000005': { status: 403, family: 'USG', en: 'Insufficient permissions.', zh: '权限不足。' },
+  'USG.000000006': { status: 403, family: 'USG', en: 'The CAPTCHA token is missing, invalid, expired or already used.', zh: '图形验证令牌缺失、无效、已过期或已被使用。' },
+  'USG.201040000': { status: 400, family: 'USG', en: 'The account does not exist.', zh: '账号不存在。' },
+  'USG.201040002': { status: 400, family: 'USG', en: 'The account has no contact for the requested send method.', zh: '账号未绑定所请求发送方式的联系方式。' },
+  'USG.201050001': { status: 400, family: 'USG', en: 'The verification code is incorrect.', zh: '验证码错误。' },
+  'USG.201050002': { status: 400, family: 'USG', en: 'The verification code has expired or is invalid. Request a new one.', zh: '验证码已过期或已失效，请重新获取。' },
+  'USG.201050003': { status: 429, family: 'USG', en: 'Too many verification attempts. Try again later.', zh: '验证次数过多，请稍后重试。' },
+  'USG.201050004': { status: 429, family: 'USG', en: 'Verification codes are sent too often. Try again later.', zh: '验证码发送过于频繁，请稍后重试。' },
+  'USG.000000500': { status: 500, family: 'USG', en: 'Internal server error.', zh: '服务器内部错误。' },
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Codes whose meaning exists in both families, picked by the operation's family. */
+export const FAMILY_CODES = {
+  CBC: { invalid: 'CBC.0100', internal: 'CBC.0999', success: 'CBC.0000' },
+  USG: { invalid: 'USG.000000001', internal: 'USG.000000500', success: 'USG.000000000' },
+} as const;
+
+export interface ServiceErrorOptions {
+  /** Extra fields of the response body, e.g. `remaining_attempts`, `retry_after`. */
+  fields?: Record<string, string | number | null>;
+  /** Seconds for the `Retry-After` header (also added to the body as `retry_after`). */
+  retryAfterSeconds?: number;
+  /** Internal explanation for logs; never sent to the caller. */
+  detail?: string;
+}
+
+export class ServiceError extends Error {
+  override name = 'ServiceError';
+  readonly code: ErrorCode;
+  readonly fields: Record<string, string | number | null>;
+  readonly retryAfterSeconds: number | undefined;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, options: ServiceErrorOptions = {}) {
+    super(`${code}${options.detail ? `: ${options.detail}` : ''}`);
+    this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(options.retryAfterSeconds));
+    this.fields = { ...options.fields, ...(this.retryAfterSeconds === undefined ? {} : { retry_after: this.retryAfterSeconds }) };
+    this.detail = options.detail;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+/** The family's generic parameter error, with the reason kept for logs only. */
+export function invalidParameters(family: Family, detail: string): ServiceError {
+  return new ServiceError(FAMILY_CODES[family].invalid, { detail });
+}
+
+export function messageFor(code: ErrorCode, language: Language): string {
+  const spec = ERROR_CODES[code];
+  return language === 'zh-CN' ? spec.zh : spec.en;
+}

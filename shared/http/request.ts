@@ -1,0 +1,71 @@
+/**
+ * One request shape for both ways in: an API Gateway HTTP API event (payload 2.0, or REST 1.0) and a
+ * direct invocation whose event is the plain JSON body plus optional `headers` (Step Functions,
+ * another Lambda). Header names are lower-cased.
+ */
+export interface IncomingRequest {
+  direct: boolean;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** The body exactly as received over HTTP (decoded from base64 if need be); undefined when direct. */
+  rawBody: string | undefined;
+  /** A direct invocation's body, already an object. */
+  directBody: unknown;
+  sourceIp: string | undefined;
+}
+
+type Dict = Record<string, unknown>;
+const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function lowerCaseHeaders(h: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isDict(h)) return out;
+  for (const [k, v] of Object.entries(h)) {
+    if (typeof v === 'string') out[k.toLowerCase()] = v;
+    else if (typeof v === 'number') out[k.toLowerCase()] = String(v);
+  }
+  return out;
+}
+
+function stringDict(q: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isDict(q)) return out;
+  for (const [k, v] of Object.entries(q)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+export function isHttpEvent(event: unknown): event is Dict {
+  return isDict(event) && isDict(event.requestContext) && ('rawPath' in event || 'httpMethod' in event);
+}
+
+export function normalizeEvent(event: unknown): IncomingRequest {
+  if (isHttpEvent(event)) {
+    const rc = event.requestContext as Dict;
+    const http = isDict(rc.http) ? rc.http : undefined;
+    const identity = isDict(rc.identity) ? rc.identity : undefined;
+    const body = typeof event.body === 'string' ? event.body : undefined;
+    return {
+      direct: false,
+      method: String(http?.method ?? event.httpMethod ?? 'POST'),
+      path: String(event.rawPath ?? event.path ?? '/'),
+      query: stringDict(event.queryStringParameters),
+      headers: lowerCaseHeaders(event.headers),
+      rawBody: body !== undefined && event.isBase64Encoded === true ? Buffer.from(body, 'base64').toString('utf8') : body,
+      directBody: undefined,
+      sourceIp: typeof http?.sourceIp === 'string' ? http.sourceIp : typeof identity?.sourceIp === 'string' ? identity.sourceIp : undefined,
+    };
+  }
+  const { headers, ...body } = isDict(event) ? event : {};
+  return {
+    direct: true,
+    method: 'INVOKE',
+    path: '',
+    query: {},
+    headers: lowerCaseHeaders(headers),
+    rawBody: undefined,
+    directBody: isDict(event) ? body : event,
+    sourceIp: undefined,
+  };
+}

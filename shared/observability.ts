@@ -1,0 +1,21 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+// Log lines carry the request id and masked identities only; never a raw contact, code or secret.
+export const logger = new Logger({ serviceName: 'verigate', logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO' });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'verigate', serviceName: 'verigate' });
+
+export type MetricName =
+  | 'CodesSent'
+  | 'CodesVerified'
+  | 'VerificationsFailed'
+  | 'Throttled'
+  | 'IdentityChecks'
+  | 'AuthFailures'
+  | 'CustomersRegistered'
+  | 'CustomersDeregistered'
+  | 'ServerErrors';
+
+export function countMetric(name: MetricName, value = 1): void {
+  metrics.addMetric(name, MetricUnit.Count, value);
+}

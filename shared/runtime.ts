@@ -1,0 +1,42 @@
+import { getConfig, type Config } from './config.js';
+import { JWT_AUDIENCES } from './local-defaults.js';
+import { createTokenVerifier } from './auth/jwt.js';
+import { partnerAuthenticator } from './auth/partner.js';
+import { createDb, type Db } from './store/client.js';
+import { createAuditLog } from './store/audit.js';
+import { createRegistry } from './store/registry.js';
+import { createAccessKeyLockouts } from './store/access-key-lockouts.js';
+
+/**
+ * The composition root: builds every adapter once per process from the configuration. Handlers
+ * call `runtime()` at module top level, so a bad configuration fails the cold start loudly.
+ */
+export function createRuntime(config: Config, db: Db = createDb({
+  region: config.region,
+  endpoint: config.dynamodbEndpoint,
+  requestTimeoutMs: config.ddbRequestTimeoutMs,
+  connectTimeoutMs: config.ddbConnectTimeoutMs,
+})) {
+  const table = config.tableName;
+  const lockouts = createAccessKeyLockouts(db, table);
+  return {
+    config,
+    db,
+    audit: createAuditLog(db, table, config.auditRetentionDays),
+    registry: createRegistry(db, table, config.maxCustomersPerMobile),
+    lockouts,
+    partnerAuth: partnerAuthenticator({
+      verifyToken: createTokenVerifier(config.partnerTokenKey, config.jwtIssuer, JWT_AUDIENCES.partner),
+      secretOf: (ak) => config.partnerCredentials.get(ak),
+      lockouts,
+    }),
+  };
+}
+
+export type Runtime = ReturnType<typeof createRuntime>;
+
+let current: Runtime | undefined;
+export function runtime(): Runtime {
+  current ??= createRuntime(getConfig());
+  return current;
+}

@@ -1,0 +1,22 @@
+/**
+ * Key layout of the single table (pk, sk; GSI gsi1 on gsi1pk/gsi1sk; TTL attribute `ttl`).
+ * Registry keys hold the normalized identity; everything keyed by a destination or an IP uses a
+ * keyed hash, so codes, throttles and audit records can be read without learning who they concern.
+ */
+export type Key = { pk: string; sk: string };
+
+export const keys = {
+  name: (normalizedName: string): Key => ({ pk: `NAME#${normalizedName}`, sk: 'CLAIM' }),
+  email: (normalizedEmail: string): Key => ({ pk: `EMAIL#${normalizedEmail}`, sk: 'CLAIM' }),
+  mobile: (e164: string): Key => ({ pk: `MOBILE#${e164}`, sk: 'CLAIM' }),
+  customer: (customerId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
+  destination: (destinationHash: string): Key => ({ pk: `DEST#${destinationHash}`, sk: 'CODE' }),
+  sourceIp: (ipHash: string): Key => ({ pk: `IP#${ipHash}`, sk: 'SENDS' }),
+  captcha: (jti: string): Key => ({ pk: `CAPTCHA#${jti}`, sk: 'USED' }),
+  accessKey: (accessKey: string): Key => ({ pk: `AK#${accessKey}`, sk: 'LOCKOUT' }),
+  audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),
+  auditBySubject: (subjectHash: string) => `AUDIT#${subjectHash}`,
+};
+
+/** TTL attribute value: epoch seconds. */
+export const ttlAt = (epochMs: number): number => Math.ceil(epochMs / 1000);
