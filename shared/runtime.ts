@@ -6,6 +6,17 @@ import { createDb, type Db } from './store/client.js';
 import { createAuditLog } from './store/audit.js';
 import { createRegistry } from './store/registry.js';
 import { createAccessKeyLockouts } from './store/access-key-lockouts.js';
+import { createCodeStore } from './store/codes.js';
+import { appAuthenticator } from './auth/app.js';
+import { createCaptchaVerifier } from './auth/captcha.js';
+import type { Notifier } from './notify/notifier.js';
+import { outboxNotifier } from './notify/outbox.js';
+import { awsNotifier } from './notify/aws.js';
+
+function notifierFor(config: Config): Notifier {
+  const n = config.notifier;
+  return n.kind === 'outbox' ? outboxNotifier(n.path) : awsNotifier({ region: config.region, emailFrom: n.emailFrom, smsSenderId: n.smsSenderId });
+}
 
 /**
  * The composition root: builds every adapter once per process from the configuration. Handlers
@@ -25,6 +36,10 @@ export function createRuntime(config: Config, db: Db = createDb({
     audit: createAuditLog(db, table, config.auditRetentionDays),
     registry: createRegistry(db, table, config.maxCustomersPerMobile),
     lockouts,
+    codes: createCodeStore(db, table),
+    notifier: notifierFor(config),
+    captcha: createCaptchaVerifier(config.captcha, config.jwtIssuer),
+    appAuth: appAuthenticator(createTokenVerifier(config.appTokenKey, config.jwtIssuer, JWT_AUDIENCES.app)),
     partnerAuth: partnerAuthenticator({
       verifyToken: createTokenVerifier(config.partnerTokenKey, config.jwtIssuer, JWT_AUDIENCES.partner),
       secretOf: (ak) => config.partnerCredentials.get(ak),

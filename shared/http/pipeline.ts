@@ -32,7 +32,7 @@ export interface OperationContext {
   setSubject(hash: string, masked: string): void;
   addAuditDetail(detail: Record<string, string | number | boolean>): void;
   /** This request's audit record as an item, for a domain transaction that commits it with its state change. */
-  auditItem(outcome: string, status: number): AuditItem;
+  auditItem(outcome: string, status: number, detail?: Record<string, string | number | boolean>): AuditItem;
   /** The domain's transaction wrote this request's audit record; the pipeline must not add another. */
   auditCommitted(item: AuditItem): void;
 }
@@ -254,7 +254,8 @@ export function httpOperation<S extends z.ZodType, O>(spec: OperationSpec<S, O>,
       addAuditDetail(detail) {
         Object.assign(state.detail, detail);
       },
-      auditItem(outcome, status) {
+      auditItem(outcome, status, extra) {
+        const detail = { ...state.detail, ...extra };
         return deps().audit.toItem({
           requestId: state.requestId,
           operation: spec.name,
@@ -266,7 +267,7 @@ export function httpOperation<S extends z.ZodType, O>(spec: OperationSpec<S, O>,
           sourceIp: state.incoming.sourceIp,
           at: state.now,
           latencyMs: Math.round(performance.now() - state.startedAt),
-          detail: Object.keys(state.detail).length ? state.detail : undefined,
+          detail: Object.keys(detail).length ? detail : undefined,
         });
       },
       auditCommitted(item) {

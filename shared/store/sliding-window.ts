@@ -37,6 +37,20 @@ export function admitEvent(w: SlidingWindow, nowMs: number): ExpressionParts {
   };
 }
 
+/**
+ * Takes back the event admitted at `admittedAtMs` (e.g. a send whose delivery failed): shifts the
+ * slots up again. The slot that fell off on admission was outside the window by then, so a zero
+ * in its place is equivalent.
+ */
+export function withdrawEvent(w: SlidingWindow, admittedAtMs: number): ExpressionParts {
+  const names: Record<string, string> = {};
+  for (let i = 1; i <= w.limit; i++) names[`#${slot(w, i)}`] = slot(w, i);
+  const set: string[] = [];
+  for (let i = 1; i < w.limit; i++) set.push(`#${slot(w, i)} = if_not_exists(#${slot(w, i + 1)}, :zero)`);
+  set.push(`#${slot(w, w.limit)} = :zero`);
+  return { condition: `#${slot(w, 1)} = :${w.prefix}Admitted`, set, names, values: { ':zero': 0, [`:${w.prefix}Admitted`]: admittedAtMs } };
+}
+
 /** Condition that the window still has room at `nowMs`, without recording an event. */
 export function hasRoom(w: SlidingWindow, nowMs: number): ExpressionParts {
   const oldest = slot(w, w.limit);

@@ -1,0 +1,137 @@
+import { randomInt } from 'node:crypto';
+import * as z from 'zod';
+import type { CaptchaVerifier } from '../auth/captcha.js';
+import { invalidParameters, ServiceError } from '../errors.js';
+import { codeHash, subjectHash } from '../identity/hash.js';
+import type { OperationContext } from '../http/pipeline.js';
+import type { Notifier } from '../notify/notifier.js';
+import { countMetric, logger } from '../observability.js';
+import type { CodeStore, SendRefusal, TaggedItem } from '../store/codes.js';
+import type { Registry } from '../store/registry.js';
+import { auditPutItem, captchaUseItem, ipSendItem } from '../store/throttles.js';
+import { channelOf, identifyUser, maskIdentity } from './destination.js';
+
+export const SendCodeInput = z.strictObject({
+  user: z.string().min(1).max(255),
+  sendMethod: z.enum(['sms', 'email']).optional(),
+  token: z.string().min(1).max(4096).optional(),
+});
+export type SendCodeInput = z.output<typeof SendCodeInput>;
+
+export interface SendCodeResult {
+  expire: number;
+  bindPhone: string | null;
+  bindEmail: string | null;
+}
+
+export interface SendCodeDeps {
+  registry: Registry;
+  codes: CodeStore;
+  notifier: Notifier;
+  captcha: CaptchaVerifier;
+  table: string;
+  codePepper: string;
+  identityPepper: string;
+  codeTtlSeconds: number;
+  enumerationProtection: boolean;
+}
+
+/** Six digits from the CSPRNG. */
+export const newCode = (): string => randomInt(0, 1_000_000).toString().padStart(6, '0');
+
+function refusalError(r: SendRefusal): ServiceError {
+  switch (r.reason) {
+    case 'captcha_used':
+      return new ServiceError('USG.000000006', { detail: 'CAPTCHA pass already used' });
+    case 'ip_limited':
+      countMetric('Throttled');
+      return new ServiceError('USG.201050004', { detail: 'per-IP send limit', retryAfterSeconds: r.retryMs / 1000 });
+    case 'send_limited':
+      countMetric('Throttled');
+      return new ServiceError('USG.201050004', { detail: 'destination send limit', retryAfterSeconds: r.retryMs / 1000 });
+    case 'locked':
+      countMetric('Throttled');
+      return new ServiceError('USG.201050003', { detail: 'destination locked after failed attempts', retryAfterSeconds: r.retryMs / 1000 });
+  }
+}
+
+/**
+ * Sends a code to a mobile, an email, or an account's bound contact. The CAPTCHA use, the IP and
+ * destination limits, the new code and the audit record commit in one transaction; delivery follows,
+ * and a failed delivery withdraws the send.
+ */
+export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: OperationContext): Promise<SendCodeResult> {
+  const nowMs = ctx.now.getTime();
+  const user = identifyUser(input.user);
+  if (!user) throw invalidParameters('USG', 'user is not a mobile number, email or account name');
+  if (user.kind !== 'name' && input.sendMethod !== undefined && input.sendMethod !== channelOf(user.kind)) {
+    throw invalidParameters('USG', `sendMethod ${input.sendMethod} contradicts a ${user.kind} user`);
+  }
+
+  const items: TaggedItem[] = [];
+  if (!ctx.direct) {
+    // Over HTTP a CAPTCHA pass issued for this very user is required; trusted direct calls skip it.
+    const pass = input.token === undefined ? undefined : await deps.captcha(input.token, nowMs);
+    const passUser = pass && identifyUser(pass.user);
+    if (!pass || !passUser || passUser.kind !== user.kind || passUser.value !== user.value) {
+      throw new ServiceError('USG.000000006', { detail: input.token === undefined ? 'no CAPTCHA token' : 'CAPTCHA token invalid or for another user' });
+    }
+    items.push({ tag: 'captcha', item: captchaUseItem(deps.table, pass.jti, pass.expiresAtMs, nowMs) });
+    if (ctx.sourceIp) items.push({ tag: 'ip', item: ipSendItem(deps.table, subjectHash(deps.identityPepper, 'ip', ctx.sourceIp), nowMs) });
+  }
+
+  let destination: { kind: 'mobile' | 'email'; value: string } | undefined;
+  if (user.kind === 'name') {
+    const method = input.sendMethod ?? 'sms';
+    const contacts = await deps.registry.contactsOfAccount(user.value);
+    if (!contacts && !deps.enumerationProtection) throw new ServiceError('USG.201040000', { detail: 'unknown account' });
+    if (contacts) {
+      const to = method === 'sms' ? contacts.mobile : contacts.email;
+      if (!to) throw new ServiceError('USG.201040002', { detail: `account has no ${method === 'sms' ? 'mobile' : 'email'}` });
+      destination = { kind: method === 'sms' ? 'mobile' : 'email', value: to };
+    }
+  } else {
+    destination = user;
+  }
+
+  const subject = destination ?? user;
+  const destinationHash = subjectHash(deps.identityPepper, subject.kind, subject.value);
+  ctx.setSubject(destinationHash, maskIdentity(subject));
+
+  if (!destination) {
+    // Unknown account under enumeration protection: the same answer and the same limits, no code.
+    ctx.addAuditDetail({ unknownAccount: true });
+    const audit = ctx.auditItem('USG.000000000', 200);
+    const refusal = await deps.codes.recordWithoutDestination([...items, { tag: 'audit', item: auditPutItem(deps.table, audit) }], nowMs);
+    if (refusal) throw refusalError(refusal);
+    ctx.auditCommitted(audit);
+    return { expire: deps.codeTtlSeconds, bindPhone: null, bindEmail: null };
+  }
+
+  const code = newCode();
+  const hash = codeHash(deps.codePepper, destinationHash, code);
+  const channel = channelOf(destination.kind);
+  ctx.addAuditDetail({ channel });
+  const audit = ctx.auditItem('USG.000000000', 200);
+  const refusal = await deps.codes.issue({
+    destinationHash,
+    codeHash: hash,
+    channel,
+    nowMs,
+    expiresAtMs: nowMs + deps.codeTtlSeconds * 1000,
+    with: [...items, { tag: 'audit', item: auditPutItem(deps.table, audit) }],
+  });
+  if (refusal) throw refusalError(refusal);
+  ctx.auditCommitted(audit);
+
+  try {
+    await deps.notifier.deliver({ channel, to: destination.value, code, expireSeconds: deps.codeTtlSeconds, language: ctx.language, requestId: ctx.requestId });
+  } catch (err) {
+    logger.error('delivery failed; withdrawing the send', { channel, error: err instanceof Error ? err.message : String(err) });
+    await deps.codes.withdraw({ destinationHash, codeHash: hash, sentAtMs: nowMs });
+    throw err;
+  }
+  countMetric('CodesSent');
+  const masked = maskIdentity(destination);
+  return { expire: deps.codeTtlSeconds, bindPhone: channel === 'sms' ? masked : null, bindEmail: channel === 'email' ? masked : null };
+}

@@ -1,0 +1,85 @@
+import * as z from 'zod';
+import { invalidParameters, ServiceError } from '../errors.js';
+import { codeHash, subjectHash } from '../identity/hash.js';
+import type { OperationContext } from '../http/pipeline.js';
+import { countMetric } from '../observability.js';
+import type { AuditItem } from '../store/audit.js';
+import type { AttemptOutcome, CodeStore, WrongRecord } from '../store/codes.js';
+import { auditPutItem } from '../store/throttles.js';
+import { identifyUser, maskIdentity } from './destination.js';
+
+export const VerifyCodeInput = z.strictObject({
+  contact: z.string().min(1).max(255),
+  country: z.string().min(1).max(255).optional(),
+  verificationCode: z.string().max(64),
+});
+export type VerifyCodeInput = z.output<typeof VerifyCodeInput>;
+
+export interface VerifyCodeDeps {
+  codes: CodeStore;
+  table: string;
+  codePepper: string;
+  identityPepper: string;
+}
+
+// ASCII digits only: \d in a JS regex without the u flag matches nothing but 0-9.
+const CODE = /^\d{6}$/;
+// How often an attempt is re-judged when the destination changes under it (concurrent attempts).
+const MAX_ROUNDS = 4;
+
+function refusal(outcome: Exclude<AttemptOutcome | WrongRecord, { kind: 'verified' | 'wrong' | 'recorded' | 'changed' }>): ServiceError {
+  switch (outcome.kind) {
+    case 'no_code':
+      countMetric('VerificationsFailed');
+      return new ServiceError('USG.201050002', { detail: 'no live code' });
+    case 'locked':
+    case 'throttled':
+      countMetric('Throttled');
+      return new ServiceError('USG.201050003', { detail: outcome.kind, retryAfterSeconds: outcome.retryMs / 1000 });
+  }
+}
+
+/**
+ * Verifies a code. Uncontended it costs two requests: the conditional consume (which also applies
+ * the attempt window) and either the audit write or, for a wrong code, one transaction that records
+ * the failure together with its audit record.
+ */
+export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, ctx: OperationContext): Promise<void> {
+  const contact = identifyUser(input.contact, input.country ?? 'chinaPR', false);
+  if (!contact || contact.kind === 'name') throw invalidParameters('USG', 'contact is not a mobile number or email');
+  if (!CODE.test(input.verificationCode)) throw invalidParameters('USG', 'verificationCode is not 6 digits');
+
+  const destinationHash = subjectHash(deps.identityPepper, contact.kind, contact.value);
+  ctx.setSubject(destinationHash, maskIdentity(contact));
+  const hash = codeHash(deps.codePepper, destinationHash, input.verificationCode);
+  const nowMs = ctx.now.getTime();
+
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const outcome = await deps.codes.attempt({ destinationHash, codeHash: hash, nowMs });
+    if (outcome.kind === 'verified') {
+      countMetric('CodesVerified');
+      return;
+    }
+    if (outcome.kind === 'unexpected') continue;
+    if (outcome.kind !== 'wrong') throw refusal(outcome);
+
+    let audit: AuditItem | undefined;
+    const recorded = await deps.codes.recordWrong({
+      destinationHash,
+      judged: outcome.state,
+      nowMs,
+      audit: (remainingAttempts) => {
+        audit = ctx.auditItem('USG.201050001', 400, { remaining_attempts: remainingAttempts });
+        return auditPutItem(deps.table, audit);
+      },
+    });
+    if (recorded.kind === 'changed') continue;
+    if (recorded.kind !== 'recorded') throw refusal(recorded);
+    ctx.auditCommitted(audit!);
+    countMetric('VerificationsFailed');
+    throw new ServiceError('USG.201050001', { fields: { remaining_attempts: recorded.remainingAttempts } });
+  }
+  // The destination kept changing under this attempt: others are hammering it right now.
+  countMetric('Throttled');
+  throw new ServiceError('USG.201050003', { detail: 'contended', retryAfterSeconds: 1 });
+}

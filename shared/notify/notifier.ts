@@ -1,0 +1,42 @@
+import type { Language } from '../errors.js';
+
+export type Channel = 'sms' | 'email';
+
+export interface CodeMessage {
+  channel: Channel;
+  /** E.164 number or normalized email. */
+  to: string;
+  code: string;
+  expireSeconds: number;
+  language: Language;
+  requestId: string;
+}
+
+/** The delivery port: SNS/SES in AWS, the outbox file locally. */
+export interface Notifier {
+  deliver(message: CodeMessage): Promise<void>;
+}
+
+export const SERVICE_NAME = 'verigate';
+
+function lifetime(seconds: number, language: Language): string {
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  if (language === 'zh-CN') return rest === 0 ? `${minutes} 分钟` : `${seconds} 秒`;
+  if (rest === 0) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `${seconds} seconds`;
+}
+
+/** The localized text of a code message: names the service and the lifetime. */
+export function messageText(m: Pick<CodeMessage, 'code' | 'expireSeconds' | 'language'>): { subject: string; body: string } {
+  if (m.language === 'zh-CN') {
+    return {
+      subject: `【${SERVICE_NAME}】验证码`,
+      body: `【${SERVICE_NAME}】您的验证码是 ${m.code}，${lifetime(m.expireSeconds, m.language)}内有效。请勿将验证码告知他人。`,
+    };
+  }
+  return {
+    subject: `[${SERVICE_NAME}] Your verification code`,
+    body: `[${SERVICE_NAME}] Your verification code is ${m.code}. It expires in ${lifetime(m.expireSeconds, m.language)}. Do not share it with anyone.`,
+  };
+}
