@@ -1,22 +1,23 @@
 import { checkIdentity, CheckIdentityInput } from '../shared/domain/check-identity.js';
 import { httpOperation } from '../shared/http/pipeline.js';
-import { runtime } from '../shared/runtime.js';
+import { runtime, type Runtime } from '../shared/runtime.js';
 import { countMetric } from '../shared/observability.js';
 
-const rt = runtime();
-
-export const handler = httpOperation(
-  {
-    name: 'checkIdentity',
-    family: 'CBC',
-    defaultLanguage: 'en-US',
-    authenticate: rt.partnerAuth,
-    input: CheckIdentityInput,
-    run: (input, ctx) => {
-      countMetric('IdentityChecks');
-      return checkIdentity({ registry: rt.registry, identityPepper: rt.config.identityPepper }, input, ctx);
+export const createCheckIdentityHandler = (rt: Runtime) =>
+  httpOperation(
+    {
+      name: 'checkIdentity',
+      family: 'CBC',
+      defaultLanguage: 'en-US',
+      authenticate: rt.partnerAuth,
+      input: CheckIdentityInput,
+      run: (input, ctx) => {
+        countMetric('IdentityChecks');
+        return checkIdentity({ registry: rt.registry, identityPepper: rt.config.identityPepper }, input, ctx);
+      },
+      present: (result) => ({ error_code: 'CBC.0000', error_msg: 'success', ...result }),
     },
-    present: (result) => ({ error_code: 'CBC.0000', error_msg: 'success', ...result }),
-  },
-  () => rt,
-);
+    () => rt,
+  );
+
+export const handler = createCheckIdentityHandler(runtime());

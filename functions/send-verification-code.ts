@@ -1,29 +1,32 @@
 import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
 import { httpOperation } from '../shared/http/pipeline.js';
-import { runtime } from '../shared/runtime.js';
+import { runtime, type Runtime } from '../shared/runtime.js';
 
-const rt = runtime();
-const deps = {
-  registry: rt.registry,
-  codes: rt.codes,
-  notifier: rt.notifier,
-  captcha: rt.captcha,
-  table: rt.config.tableName,
-  codePepper: rt.config.codePepper,
-  identityPepper: rt.config.identityPepper,
-  codeTtlSeconds: rt.config.codeTtlSeconds,
-  enumerationProtection: rt.config.enumerationProtection,
-};
+export function createSendVerificationCodeHandler(rt: Runtime) {
+  const deps = {
+    registry: rt.registry,
+    codes: rt.codes,
+    notifier: rt.notifier,
+    captcha: rt.captcha,
+    table: rt.config.tableName,
+    codePepper: rt.config.codePepper,
+    identityPepper: rt.config.identityPepper,
+    codeTtlSeconds: rt.config.codeTtlSeconds,
+    enumerationProtection: rt.config.enumerationProtection,
+  };
 
-export const handler = httpOperation(
-  {
-    name: 'sendVerificationCode',
-    family: 'USG',
-    defaultLanguage: 'zh-CN',
-    // No caller auth: the CAPTCHA pass in the body is checked by the domain, bound to `user`.
-    authenticate: undefined,
-    input: SendCodeInput,
-    run: (input, ctx) => sendCode(deps, input, ctx),
-  },
-  () => rt,
-);
+  return httpOperation(
+    {
+      name: 'sendVerificationCode',
+      family: 'USG',
+      defaultLanguage: 'zh-CN',
+      // No caller auth: the CAPTCHA pass in the body is checked by the domain, bound to `user`.
+      authenticate: undefined,
+      input: SendCodeInput,
+      run: (input, ctx) => sendCode(deps, input, ctx),
+    },
+    () => rt,
+  );
+}
+
+export const handler = createSendVerificationCodeHandler(runtime());

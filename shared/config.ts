@@ -1,10 +1,12 @@
 import * as z from 'zod';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
 
-const flag = z
-  .enum(['true', 'false', '1', '0', ''])
-  .transform((v) => v === 'true' || v === '1');
-const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
+const flag = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
 const int = (def: number, min: number, max: number) =>
   z
     .string()
@@ -109,10 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
   if (isLocal) {
-    partnerCredentials.set(
-      e.LOCAL_PARTNER_AK ?? LOCAL_PARTNER_DEFAULTS.accessKey,
-      e.LOCAL_PARTNER_SK ?? LOCAL_PARTNER_DEFAULTS.secretKey,
-    );
+    partnerCredentials.set(e.LOCAL_PARTNER_AK ?? LOCAL_PARTNER_DEFAULTS.accessKey, e.LOCAL_PARTNER_SK ?? LOCAL_PARTNER_DEFAULTS.secretKey);
   }
 
   const notifierKind = e.NOTIFIER ?? (isLocal ? 'outbox' : 'aws');

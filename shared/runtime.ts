@@ -15,29 +15,35 @@ import { awsNotifier } from './notify/aws.js';
 
 function notifierFor(config: Config): Notifier {
   const n = config.notifier;
-  return n.kind === 'outbox' ? outboxNotifier(n.path) : awsNotifier({ region: config.region, emailFrom: n.emailFrom, smsSenderId: n.smsSenderId });
+  return n.kind === 'outbox'
+    ? outboxNotifier(n.path)
+    : awsNotifier({ region: config.region, emailFrom: n.emailFrom, smsSenderId: n.smsSenderId });
 }
 
 /**
  * The composition root: builds every adapter once per process from the configuration. Handlers
  * call `runtime()` at module top level, so a bad configuration fails the cold start loudly.
  */
-export function createRuntime(config: Config, db: Db = createDb({
-  region: config.region,
-  endpoint: config.dynamodbEndpoint,
-  requestTimeoutMs: config.ddbRequestTimeoutMs,
-  connectTimeoutMs: config.ddbConnectTimeoutMs,
-})) {
+export function createRuntime(config: Config, options: { db?: Db; clock?: () => Date; notifier?: Notifier } = {}) {
+  const db =
+    options.db ??
+    createDb({
+      region: config.region,
+      endpoint: config.dynamodbEndpoint,
+      requestTimeoutMs: config.ddbRequestTimeoutMs,
+      connectTimeoutMs: config.ddbConnectTimeoutMs,
+    });
   const table = config.tableName;
   const lockouts = createAccessKeyLockouts(db, table);
   return {
     config,
     db,
+    clock: options.clock ?? (() => new Date()),
     audit: createAuditLog(db, table, config.auditRetentionDays),
     registry: createRegistry(db, table, config.maxCustomersPerMobile),
     lockouts,
     codes: createCodeStore(db, table),
-    notifier: notifierFor(config),
+    notifier: options.notifier ?? notifierFor(config),
     captcha: createCaptchaVerifier(config.captcha, config.jwtIssuer),
     appAuth: appAuthenticator(createTokenVerifier(config.appTokenKey, config.jwtIssuer, JWT_AUDIENCES.app)),
     partnerAuth: partnerAuthenticator({

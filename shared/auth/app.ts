@@ -19,7 +19,8 @@ export function appAuthenticator(verifyToken: TokenVerifier): Authenticator {
     }
     if (payload.scope !== undefined) {
       const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-      if (!scopes.includes(VERIFY_SCOPE)) throw new ServiceError('USG.000000005', { detail: 'token scope does not include verification-code' });
+      if (!scopes.includes(VERIFY_SCOPE))
+        throw new ServiceError('USG.000000005', { detail: 'token scope does not include verification-code' });
     }
     return `app:${String(payload.sub ?? 'unknown')}`;
   };

@@ -26,9 +26,15 @@ export function createCaptchaVerifier(captcha: Config['captcha'], issuer: string
     return async (token, nowMs) => {
       if (token.length > 4096 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return undefined;
       try {
-        const { payload } = await jwtVerify(token, key, { issuer, audience: JWT_AUDIENCES.captcha, algorithms: ['HS256'], currentDate: new Date(nowMs) });
+        const { payload } = await jwtVerify(token, key, {
+          issuer,
+          audience: JWT_AUDIENCES.captcha,
+          algorithms: ['HS256'],
+          currentDate: new Date(nowMs),
+        });
         const { sub, jti, exp } = payload;
-        if (typeof sub !== 'string' || typeof jti !== 'string' || jti.length === 0 || jti.length > 128 || typeof exp !== 'number') return undefined;
+        if (typeof sub !== 'string' || typeof jti !== 'string' || jti.length === 0 || jti.length > 128 || typeof exp !== 'number')
+          return undefined;
         if (exp * 1000 - nowMs > MAX_PASS_LIFETIME_MS) return undefined;
         return { user: sub, jti, expiresAtMs: exp * 1000 };
       } catch {

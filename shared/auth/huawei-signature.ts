@@ -113,8 +113,7 @@ function sdkUrlEncode(str: string): string | undefined {
       ++i;
       if (i >= str.length) return undefined;
       c = 0x10000 + (((c & 0x3ff) << 10) | (str.charCodeAt(i) & 0x3ff));
-      out +=
-        HEX[0xf0 | (c >> 18)]! + HEX[0x80 | ((c >> 12) & 0x3f)]! + HEX[0x80 | ((c >> 6) & 0x3f)]! + HEX[0x80 | (c & 0x3f)]!;
+      out += HEX[0xf0 | (c >> 18)]! + HEX[0x80 | ((c >> 12) & 0x3f)]! + HEX[0x80 | ((c >> 6) & 0x3f)]! + HEX[0x80 | (c & 0x3f)]!;
     }
   }
   return out;
@@ -226,14 +225,9 @@ export function verifyHuaweiSignature(
       payloadHash = declared;
     }
 
-    const canonicalRequest = [
-      req.method.toUpperCase(),
-      uri,
-      queryString,
-      canonicalHeaders,
-      auth.signedHeaders.join(';'),
-      payloadHash,
-    ].join('\n');
+    const canonicalRequest = [req.method.toUpperCase(), uri, queryString, canonicalHeaders, auth.signedHeaders.join(';'), payloadHash].join(
+      '\n',
+    );
     const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest)].join('\n');
     const expected = createHmac('sha256', secret).update(stringToSign, 'utf8').digest('hex');
 

@@ -54,7 +54,8 @@ export function partnerAuthenticator(deps: {
     }
     if (!check.ok) {
       countMetric('AuthFailures');
-      if (known && (check.reason === 'bad_signature' || check.reason === 'clock_skew')) await deps.lockouts.recordFailure(accessKey, now.getTime());
+      if (known && (check.reason === 'bad_signature' || check.reason === 'clock_skew'))
+        await deps.lockouts.recordFailure(accessKey, now.getTime());
       throw new ServiceError('APIG.0301', { detail: `signature ${check.reason}` });
     }
     if (state && state.failures > 0) await deps.lockouts.clearFailures(check.accessKey);

@@ -8,7 +8,12 @@ export class InvalidCustomerEventError extends Error {
   override name = 'InvalidCustomerEvent';
 }
 
-const CustomerId = z.string().trim().min(1).max(128).regex(/^[\w.:-]+$/, 'customerId: letters, digits, _ . : - only');
+const CustomerId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.:-]+$/, 'customerId: letters, digits, _ . : - only');
 
 export const RegisterCustomerEvent = z.strictObject({
   customerId: CustomerId,
@@ -39,12 +44,19 @@ export function toCustomerIdentities(payload: unknown): CustomerIdentities {
   return { customerId: e.customerId, name, email, mobile };
 }
 
-export async function registerCustomer(registry: Registry, payload: unknown, now: Date): Promise<{ customer: CustomerIdentities; outcome: RegisterOutcome }> {
+export async function registerCustomer(
+  registry: Registry,
+  payload: unknown,
+  now: Date,
+): Promise<{ customer: CustomerIdentities; outcome: RegisterOutcome }> {
   const customer = toCustomerIdentities(payload);
   return { customer, outcome: await registry.register(customer, now) };
 }
 
-export async function deregisterCustomer(registry: Registry, payload: unknown): Promise<{ customerId: string; outcome: DeregisterOutcome }> {
+export async function deregisterCustomer(
+  registry: Registry,
+  payload: unknown,
+): Promise<{ customerId: string; outcome: DeregisterOutcome }> {
   const { customerId } = parse(DeregisterCustomerEvent, payload);
   return { customerId, outcome: await registry.deregister(customerId) };
 }

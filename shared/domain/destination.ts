@@ -4,10 +4,7 @@ import { maskAccountName, maskEmail, maskPhone } from '../identity/mask.js';
 import { e164FromContact, looksLikePhone } from '../identity/phone.js';
 import type { Channel } from '../notify/notifier.js';
 
-export type UserIdentity =
-  | { kind: 'mobile'; value: string }
-  | { kind: 'email'; value: string }
-  | { kind: 'name'; value: string };
+export type UserIdentity = { kind: 'mobile'; value: string } | { kind: 'email'; value: string } | { kind: 'name'; value: string };
 
 /**
  * What a `user` / `contact` string is: an email if it has an `@`, a phone number if it is made of

@@ -74,7 +74,9 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
     const pass = input.token === undefined ? undefined : await deps.captcha(input.token, nowMs);
     const passUser = pass && identifyUser(pass.user);
     if (!pass || !passUser || passUser.kind !== user.kind || passUser.value !== user.value) {
-      throw new ServiceError('USG.000000006', { detail: input.token === undefined ? 'no CAPTCHA token' : 'CAPTCHA token invalid or for another user' });
+      throw new ServiceError('USG.000000006', {
+        detail: input.token === undefined ? 'no CAPTCHA token' : 'CAPTCHA token invalid or for another user',
+      });
     }
     items.push({ tag: 'captcha', item: captchaUseItem(deps.table, pass.jti, pass.expiresAtMs, nowMs) });
     if (ctx.sourceIp) items.push({ tag: 'ip', item: ipSendItem(deps.table, subjectHash(deps.identityPepper, 'ip', ctx.sourceIp), nowMs) });
@@ -125,7 +127,14 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
   ctx.auditCommitted(audit);
 
   try {
-    await deps.notifier.deliver({ channel, to: destination.value, code, expireSeconds: deps.codeTtlSeconds, language: ctx.language, requestId: ctx.requestId });
+    await deps.notifier.deliver({
+      channel,
+      to: destination.value,
+      code,
+      expireSeconds: deps.codeTtlSeconds,
+      language: ctx.language,
+      requestId: ctx.requestId,
+    });
   } catch (err) {
     logger.error('delivery failed; withdrawing the send', { channel, error: err instanceof Error ? err.message : String(err) });
     await deps.codes.withdraw({ destinationHash, codeHash: hash, sentAtMs: nowMs });

@@ -35,7 +35,11 @@ function unwrap(payload: unknown): unknown {
 }
 
 export function eventHandler(spec: { operation: string; process: ProcessMessage; isPermanent: IsPermanent; audit: () => AuditLog }) {
-  async function handleOne(payload: unknown, requestId: string, caller: string): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: Error; permanent: boolean }> {
+  async function handleOne(
+    payload: unknown,
+    requestId: string,
+    caller: string,
+  ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: Error; permanent: boolean }> {
     const started = performance.now();
     const now = new Date();
     let outcome: EventOutcome | undefined;
@@ -101,4 +105,3 @@ export function eventHandler(spec: { operation: string; process: ProcessMessage;
     }
   };
 }
-

@@ -76,7 +76,11 @@ type Ctx = Context & { verigate?: RequestState };
 
 /** The error a direct invocation throws: `name` is the code, so a state machine can Catch on it. */
 export class OperationError extends Error {
-  constructor(code: string, message: string, readonly fields: Record<string, unknown>) {
+  constructor(
+    code: string,
+    message: string,
+    readonly fields: Record<string, unknown>,
+  ) {
     super(message);
     this.name = code;
   }
@@ -84,7 +88,8 @@ export class OperationError extends Error {
 
 function parseBody(family: Family, incoming: IncomingRequest): unknown {
   if (incoming.direct) {
-    if (typeof incoming.directBody !== 'object' || incoming.directBody === null) throw invalidParameters(family, 'direct invocation event is not an object');
+    if (typeof incoming.directBody !== 'object' || incoming.directBody === null)
+      throw invalidParameters(family, 'direct invocation event is not an object');
     return incoming.directBody;
   }
   const contentType = incoming.headers['content-type'];
@@ -151,7 +156,9 @@ export function httpOperation<S extends z.ZodType, O>(spec: OperationSpec<S, O>,
       const status = ERROR_CODES[code].status;
       if (!se) {
         countMetric('ServerErrors');
-        logger.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+        logger.error('unhandled error', {
+          error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+        });
       } else if (se.detail) {
         logger.info('request refused', { code, detail: se.detail });
       }
@@ -202,7 +209,13 @@ export function httpOperation<S extends z.ZodType, O>(spec: OperationSpec<S, O>,
   }
 
   function done(state: RequestState, status: number, code: string) {
-    logger.info('request done', { status, code, caller: state.caller, subject: state.subjectMasked, latencyMs: Math.round(performance.now() - state.startedAt) });
+    logger.info('request done', {
+      status,
+      code,
+      caller: state.caller,
+      subject: state.subjectMasked,
+      latencyMs: Math.round(performance.now() - state.startedAt),
+    });
     logger.resetKeys();
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
@@ -280,5 +293,8 @@ export function httpOperation<S extends z.ZodType, O>(spec: OperationSpec<S, O>,
 
   // middy runs `after`/`onError` in reverse order of use: `begin` is used first so that its
   // error mapping runs last.
-  return middy<unknown, unknown, Error, Ctx>({ timeoutEarlyInMillis: 0 }).use(begin).use(parse).handler(core as never);
+  return middy<unknown, unknown, Error, Ctx>({ timeoutEarlyInMillis: 0 })
+    .use(begin)
+    .use(parse)
+    .handler(core as never);
 }

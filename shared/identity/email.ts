@@ -1,6 +1,7 @@
 // Printable ASCII only: non-ASCII look-alikes (full-width "＠", Cyrillic letters, zero-width
 // characters) would otherwise let one mailbox be claimed under several spellings.
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** Trimmed and lower-cased email, or undefined when it has no prefix, `@` and dotted domain. */
 export function normalizeEmail(value: string, maxLength = 254): string | undefined {

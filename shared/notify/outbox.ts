@@ -12,7 +12,14 @@ export function outboxNotifier(file: string, print: (line: string) => void = (l)
     async deliver(m: CodeMessage) {
       dirReady ??= mkdir(path.dirname(path.resolve(file)), { recursive: true });
       await dirReady;
-      const line = JSON.stringify({ channel: m.channel, to: m.to, code: m.code, expire: m.expireSeconds, requestId: m.requestId, sentAt: new Date().toISOString() });
+      const line = JSON.stringify({
+        channel: m.channel,
+        to: m.to,
+        code: m.code,
+        expire: m.expireSeconds,
+        requestId: m.requestId,
+        sentAt: new Date().toISOString(),
+      });
       // One write call with O_APPEND per line: concurrent writers never interleave within a line.
       await appendFile(file, `${line}\n`, { encoding: 'utf8', flag: 'a' });
       print(line);

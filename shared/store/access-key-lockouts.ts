@@ -49,7 +49,12 @@ export function createAccessKeyLockouts(db: Db, table: string) {
     /** A good signature ends a run of failures ("consecutive"). Only called when failures > 0. */
     async clearFailures(accessKey: string): Promise<void> {
       await db.doc.send(
-        new UpdateCommand({ TableName: table, Key: keys.accessKey(accessKey), UpdateExpression: 'SET failures = :zero', ExpressionAttributeValues: { ':zero': 0 } }),
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.accessKey(accessKey),
+          UpdateExpression: 'SET failures = :zero',
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
       );
     },
   };

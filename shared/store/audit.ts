@@ -66,7 +66,12 @@ export function createAuditLog(db: Db, table: string, retentionDays: number) {
     },
     async byRequestId(requestId: string): Promise<AuditItem[]> {
       const { Items } = await db.doc.send(
-        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.audit(requestId).pk }, ConsistentRead: true }),
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.audit(requestId).pk },
+          ConsistentRead: true,
+        }),
       );
       return Items ?? [];
     },

@@ -24,9 +24,7 @@ export function createDb(s: DbSettings): Db {
     region: s.region,
     maxAttempts: 3,
     requestHandler: { requestTimeout: s.requestTimeoutMs, connectionTimeout: s.connectTimeoutMs },
-    ...(s.endpoint
-      ? { endpoint: s.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...(s.endpoint ? { endpoint: s.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true },
@@ -49,7 +47,8 @@ export interface CancellationReason {
  */
 export function cancellationReasons(err: unknown): CancellationReason[] | undefined {
   if (!(err instanceof Error && err.name === 'TransactionCanceledException')) return undefined;
-  const reasons = (err as Error & { CancellationReasons?: Array<{ Code?: string; Item?: Record<string, AttributeValue> }> }).CancellationReasons ?? [];
+  const reasons =
+    (err as Error & { CancellationReasons?: Array<{ Code?: string; Item?: Record<string, AttributeValue> }> }).CancellationReasons ?? [];
   return reasons.map((r) => ({ Code: r.Code, Item: r.Item ? unmarshall(r.Item) : undefined }));
 }
 

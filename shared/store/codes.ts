@@ -50,7 +50,11 @@ export type TaggedItem = { tag: 'captcha' | 'ip' | 'audit'; item: TransactItem }
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 /** What an attempt with `codeHash` at `nowMs` meets, judged from the destination's state. */
-export function classifyAttempt(state: DestinationState | undefined, codeHash: string, nowMs: number): AttemptOutcome | { kind: 'unexpected' } {
+export function classifyAttempt(
+  state: DestinationState | undefined,
+  codeHash: string,
+  nowMs: number,
+): AttemptOutcome | { kind: 'unexpected' } {
   const w = DESTINATION_WINDOWS;
   if (!state || typeof state.codeHash !== 'string') return { kind: 'no_code' };
   const lockedMs = msUntilRoom(w.failures, state, nowMs);
@@ -70,7 +74,14 @@ export function createCodeStore(db: Db, table: string) {
      * Stores a new code (replacing a pending one) if the destination's send limits allow it, in one
      * transaction with the CAPTCHA use, the IP's window and the audit record: all or nothing.
      */
-    async issue(input: { destinationHash: string; codeHash: string; channel: string; nowMs: number; expiresAtMs: number; with: TaggedItem[] }): Promise<SendRefusal | undefined> {
+    async issue(input: {
+      destinationHash: string;
+      codeHash: string;
+      channel: string;
+      nowMs: number;
+      expiresAtMs: number;
+      with: TaggedItem[];
+    }): Promise<SendRefusal | undefined> {
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
       const parts = combine([admitEvent(w.cooldown, nowMs), admitEvent(w.daily, nowMs), hasRoom(w.failures, nowMs)]);
@@ -81,18 +92,30 @@ export function createCodeStore(db: Db, table: string) {
           UpdateExpression: `SET ${[...parts.set, 'codeHash = :code', 'codeExpiresAt = :exp', 'codeWrongTries = :zero', 'codeChannel = :ch', '#ttl = :ttl'].join(', ')}`,
           ConditionExpression: parts.condition,
           ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ...parts.values, ':code': input.codeHash, ':exp': input.expiresAtMs, ':ch': input.channel, ':ttl': itemTtl(nowMs) },
+          ExpressionAttributeValues: {
+            ...parts.values,
+            ':code': input.codeHash,
+            ':exp': input.expiresAtMs,
+            ':ch': input.channel,
+            ':ttl': itemTtl(nowMs),
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       };
-      const tagged: Array<{ tag: TaggedItem['tag'] | 'destination'; item: TransactItem }> = [...input.with, { tag: 'destination', item: destination }];
+      const tagged: Array<{ tag: TaggedItem['tag'] | 'destination'; item: TransactItem }> = [
+        ...input.with,
+        { tag: 'destination', item: destination },
+      ];
       const refusal = await runTagged(tagged);
       if (!refusal) return undefined;
       if (refusal.tag === 'captcha') return { reason: 'captcha_used' };
       if (refusal.tag === 'ip') return { reason: 'ip_limited', retryMs: msUntilRoom(IP_SEND_WINDOW, refusal.item, nowMs) };
       const lockedMs = msUntilRoom(w.failures, refusal.item, nowMs);
       if (lockedMs > 0) return { reason: 'locked', retryMs: lockedMs };
-      return { reason: 'send_limited', retryMs: Math.max(msUntilRoom(w.cooldown, refusal.item, nowMs), msUntilRoom(w.daily, refusal.item, nowMs)) };
+      return {
+        reason: 'send_limited',
+        retryMs: Math.max(msUntilRoom(w.cooldown, refusal.item, nowMs), msUntilRoom(w.daily, refusal.item, nowMs)),
+      };
     },
 
     /** Sends and verifications without a destination write (unknown account): CAPTCHA, IP, audit. */
@@ -140,7 +163,13 @@ export function createCodeStore(db: Db, table: string) {
             UpdateExpression: `SET ${[...parts.set, 'verifiedAt = :now', '#ttl = :ttl'].join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
             ConditionExpression: `${parts.condition} AND codeHash = :code AND codeExpiresAt > :now AND codeWrongTries < :maxTries`,
             ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ...parts.values, ':code': input.codeHash, ':now': nowMs, ':maxTries': MAX_WRONG_TRIES_PER_CODE, ':ttl': itemTtl(nowMs) },
+            ExpressionAttributeValues: {
+              ...parts.values,
+              ':code': input.codeHash,
+              ':now': nowMs,
+              ':maxTries': MAX_WRONG_TRIES_PER_CODE,
+              ':ttl': itemTtl(nowMs),
+            },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
@@ -155,7 +184,12 @@ export function createCodeStore(db: Db, table: string) {
      * Records a wrong attempt against the state it was judged on (same code, same try count), with
      * its audit record, in one transaction. A state that moved on in between is re-judged.
      */
-    async recordWrong(input: { destinationHash: string; judged: DestinationState; nowMs: number; audit: (remainingAttempts: number) => TransactItem }): Promise<WrongRecord> {
+    async recordWrong(input: {
+      destinationHash: string;
+      judged: DestinationState;
+      nowMs: number;
+      audit: (remainingAttempts: number) => TransactItem;
+    }): Promise<WrongRecord> {
       const w = DESTINATION_WINDOWS;
       const { nowMs, judged } = input;
       const tries = num(judged.codeWrongTries) + 1;
@@ -202,7 +236,9 @@ export function createCodeStore(db: Db, table: string) {
   };
 
   /** Runs a transaction of tagged items; returns the first item (by tag order) whose condition failed. */
-  async function runTagged(tagged: Array<{ tag: string; item: TransactItem }>): Promise<{ tag: string; item: DestinationState | undefined } | undefined> {
+  async function runTagged(
+    tagged: Array<{ tag: string; item: TransactItem }>,
+  ): Promise<{ tag: string; item: DestinationState | undefined } | undefined> {
     try {
       await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item) })));
       return undefined;
@@ -215,6 +251,5 @@ export function createCodeStore(db: Db, table: string) {
     }
   }
 }
-
 
 export type CodeStore = ReturnType<typeof createCodeStore>;

@@ -74,7 +74,14 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
         {
           Put: {
             TableName: table,
-            Item: { ...keys.customer(c.customerId), customerId: c.customerId, name: c.name, email: c.email, mobile: c.mobile, registeredAt: at },
+            Item: {
+              ...keys.customer(c.customerId),
+              customerId: c.customerId,
+              name: c.name,
+              email: c.email,
+              mobile: c.mobile,
+              registeredAt: at,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
@@ -136,10 +143,24 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
       const mine = { ':id': customerId };
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
         { Delete: { TableName: table, Key: keys.customer(customerId), ConditionExpression: 'attribute_exists(pk)' } },
-        { Delete: { TableName: table, Key: keys.name(String(Item.name)), ConditionExpression: 'customerId = :id', ExpressionAttributeValues: mine } },
+        {
+          Delete: {
+            TableName: table,
+            Key: keys.name(String(Item.name)),
+            ConditionExpression: 'customerId = :id',
+            ExpressionAttributeValues: mine,
+          },
+        },
       ];
       if (typeof Item.email === 'string') {
-        items.push({ Delete: { TableName: table, Key: keys.email(Item.email), ConditionExpression: 'customerId = :id', ExpressionAttributeValues: mine } });
+        items.push({
+          Delete: {
+            TableName: table,
+            Key: keys.email(Item.email),
+            ConditionExpression: 'customerId = :id',
+            ExpressionAttributeValues: mine,
+          },
+        });
       }
       if (typeof Item.mobile === 'string') {
         items.push({

@@ -88,7 +88,10 @@ export function newestEvent(w: SlidingWindow, item: Record<string, unknown> | un
 /** Joins parts of several windows (and extra clauses) into one UpdateItem's expressions. */
 export function combine(parts: ExpressionParts[]): ExpressionParts {
   return {
-    condition: parts.map((p) => p.condition).filter(Boolean).join(' AND '),
+    condition: parts
+      .map((p) => p.condition)
+      .filter(Boolean)
+      .join(' AND '),
     set: parts.flatMap((p) => p.set),
     names: Object.assign({}, ...parts.map((p) => p.names)),
     values: Object.assign({}, ...parts.map((p) => p.values)),
