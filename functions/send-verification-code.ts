@@ -1,12 +1,14 @@
 import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
 import { httpOperation } from '../shared/http/pipeline.js';
+import type { Notifier } from '../shared/notify/notifier.js';
+import { notifierFor } from '../shared/notify/select.js';
 import { runtime, type Runtime } from '../shared/runtime.js';
 
-export function createSendVerificationCodeHandler(rt: Runtime) {
+export function createSendVerificationCodeHandler(rt: Runtime, notifier: Notifier = rt.notifier ?? notifierFor(rt.config)) {
   const deps = {
     registry: rt.registry,
     codes: rt.codes,
-    notifier: rt.notifier,
+    notifier,
     captcha: rt.captcha,
     table: rt.config.tableName,
     codePepper: rt.config.codePepper,

@@ -6,19 +6,11 @@ import { createDb, type Db } from './store/client.js';
 import { createAuditLog } from './store/audit.js';
 import { createRegistry } from './store/registry.js';
 import { createAccessKeyLockouts } from './store/access-key-lockouts.js';
+import type { Notifier } from './notify/notifier.js';
 import { createCodeStore } from './store/codes.js';
 import { appAuthenticator } from './auth/app.js';
 import { createCaptchaVerifier } from './auth/captcha.js';
-import type { Notifier } from './notify/notifier.js';
-import { outboxNotifier } from './notify/outbox.js';
-import { awsNotifier } from './notify/aws.js';
 
-function notifierFor(config: Config): Notifier {
-  const n = config.notifier;
-  return n.kind === 'outbox'
-    ? outboxNotifier(n.path)
-    : awsNotifier({ region: config.region, emailFrom: n.emailFrom, smsSenderId: n.smsSenderId });
-}
 
 /**
  * The composition root: builds every adapter once per process from the configuration. Handlers
@@ -39,11 +31,12 @@ export function createRuntime(config: Config, options: { db?: Db; clock?: () => 
     config,
     db,
     clock: options.clock ?? (() => new Date()),
+    /** An injected delivery adapter (tests); the send function otherwise builds the configured one. */
+    notifier: options.notifier,
     audit: createAuditLog(db, table, config.auditRetentionDays),
     registry: createRegistry(db, table, config.maxCustomersPerMobile),
     lockouts,
     codes: createCodeStore(db, table),
-    notifier: options.notifier ?? notifierFor(config),
     captcha: createCaptchaVerifier(config.captcha, config.jwtIssuer),
     appAuth: appAuthenticator(createTokenVerifier(config.appTokenKey, config.jwtIssuer, JWT_AUDIENCES.app)),
     partnerAuth: partnerAuthenticator({
