@@ -11,6 +11,7 @@ const int = (def: number, min: number, max: number) =>
   z
     .string()
     .optional()
+    .refine((v) => v === undefined || v.trim() === '' || /^\d+$/.test(v.trim()), 'must be a decimal integer')
     .transform((v) => (v === undefined || v.trim() === '' ? def : Number(v)))
     .pipe(z.number().int().min(min).max(max));
 
@@ -105,7 +106,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.PARTNER_CREDENTIALS) {
     try {
       const obj = z.record(z.string().min(1), z.string().min(1)).parse(JSON.parse(e.PARTNER_CREDENTIALS));
-      for (const [ak, sk] of Object.entries(obj)) partnerCredentials.set(ak, sk);
+      for (const [ak, sk] of Object.entries(obj)) {
+        if (!isLocal && (sk === LOCAL_PARTNER_DEFAULTS.secretKey || sk.length < MIN_SECRET_LENGTH)) {
+          problems.push(
+            `PARTNER_CREDENTIALS: the secret key of ${ak} must be at least ${MIN_SECRET_LENGTH} characters and not the local default`,
+          );
+        }
+        partnerCredentials.set(ak, sk);
+      }
     } catch {
       problems.push('PARTNER_CREDENTIALS must be a JSON object {"<AK>": "<SK>"}');
     }

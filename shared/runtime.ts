@@ -11,7 +11,6 @@ import { createCodeStore } from './store/codes.js';
 import { appAuthenticator } from './auth/app.js';
 import { createCaptchaVerifier } from './auth/captcha.js';
 
-
 /**
  * The composition root: builds every adapter once per process from the configuration. Handlers
  * call `runtime()` at module top level, so a bad configuration fails the cold start loudly.

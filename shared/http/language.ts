@@ -8,8 +8,10 @@ export function pickLanguage(header: string | undefined, fallback: Language): La
     .split(',')
     .map((part, index) => {
       const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(p)?.[1]).find(Boolean);
-      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), index };
+      // RFC 9110: the weight's name is case-insensitive; a malformed weight makes the entry unusable.
+      const weight = params.map((p) => p.trim()).find((p) => /^q=/i.test(p));
+      const q = weight === undefined ? 1 : /^q=(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/i.test(weight) ? Number(weight.slice(2)) : 0;
+      return { tag: tag.trim().toLowerCase(), q, index };
     })
     .filter((r) => r.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index);

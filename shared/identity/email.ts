@@ -9,6 +9,9 @@ export function normalizeEmail(value: string, maxLength = 254): string | undefin
   if (trimmed.length === 0 || trimmed.length > maxLength) return undefined;
   const at = trimmed.lastIndexOf('@');
   if (at < 1 || at > 64 || !EMAIL.test(trimmed)) return undefined;
+  // A dot-atom local part: no leading, trailing or doubled dot (mail systems refuse those).
+  const local = trimmed.slice(0, at);
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return undefined;
   return trimmed.toLowerCase();
 }
 

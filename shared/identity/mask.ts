@@ -3,12 +3,12 @@ import { splitE164 } from './phone.js';
 /**
  * "+8618112342345" → "+86181****2345": country code, first 3 and last 4 national digits. A national
  * number shorter than 9 digits would reveal nearly everything that way, so it keeps only its first
- * and last 2 digits.
+ * and last 2 digits, and one shorter than 6 keeps none.
  */
 export function maskPhone(e164: string): string {
   const { countryCode, national } = splitE164(e164);
   if (national.length >= 9) return `+${countryCode}${national.slice(0, 3)}****${national.slice(-4)}`;
-  if (national.length >= 4) return `+${countryCode}${national.slice(0, 1)}****${national.slice(-2)}`;
+  if (national.length >= 6) return `+${countryCode}${national.slice(0, 1)}****${national.slice(-2)}`;
   return `+${countryCode}****`;
 }
 

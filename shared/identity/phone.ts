@@ -7,17 +7,19 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 const INTERNATIONAL_DASH = /^00(\d{1,3})-(\d{1,17})$/;
 
 // Huawei's region names for the `country` field, besides ISO 3166 alpha-2 codes.
-const HUAWEI_REGIONS: Record<string, CountryCode> = {
-  chinapr: 'CN',
-  chinahk: 'HK',
-  chinamo: 'MO',
-  chinamacao: 'MO',
-  chinatw: 'TW',
-};
+// A Map, not an object literal: "constructor" or "__proto__" must not resolve through the prototype.
+const HUAWEI_REGIONS = new Map<string, CountryCode>([
+  ['chinapr', 'CN'],
+  ['chinahk', 'HK'],
+  ['chinamo', 'MO'],
+  ['chinamacao', 'MO'],
+  ['chinatw', 'TW'],
+]);
 
 export function regionOf(country: string): CountryCode | undefined {
   const lower = country.trim().toLowerCase();
-  if (HUAWEI_REGIONS[lower]) return HUAWEI_REGIONS[lower];
+  const named = HUAWEI_REGIONS.get(lower);
+  if (named) return named;
   const iso = lower.toUpperCase();
   return /^[A-Z]{2}$/.test(iso) && isSupportedCountry(iso) ? (iso as CountryCode) : undefined;
 }

@@ -1,12 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, expect } from 'vitest';
-import {
-  parseAuthorization,
-  verifyHuaweiSignature,
-  type SignatureCheck,
-  type SignedRequest,
-} from '../../shared/auth/huawei-signature.js';
+import { parseAuthorization, verifyHuaweiSignature, type SignatureCheck, type SignedRequest } from '../../shared/auth/huawei-signature.js';
 import { formatSdkDate, signRequestWithHuaweiSdk, signWithHuaweiSdk, type HuaweiSignedRequest } from '../support/huawei-sign.js';
 
 const AK = 'HPUAEXAMPLEAK0000001';
@@ -66,7 +61,9 @@ function expectNoSecret(result: SignatureCheck): void {
 describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
   it('accepts a request signed by the official Huawei signer', async () => {
     const req = await signCheckIdentity();
-    expect(req.headers.authorization).toMatch(/^SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-sdk-date, Signature=[0-9a-f]{64}$/);
+    expect(req.headers.authorization).toMatch(
+      /^SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-sdk-date, Signature=[0-9a-f]{64}$/,
+    );
     expect(req.headers.host).toBe('partner.example.com:8443');
     expect(req.headers['x-sdk-date']).toBe('20250601T102030Z');
     expect(req.body).toBe(JSON.stringify(BODY));
@@ -84,13 +81,27 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
     const req = await signCheckIdentity({ url });
     expect(req.query).toMatchObject({ tag: ['a b', 'b', '中'], q: "a+b/c=&~*'()!", empty: '' });
     expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
-    expect(verifyHuaweiSignature({ ...req, query: { ...req.query, lang: 'en-US' } }, lookup, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
-    expect(verifyHuaweiSignature({ ...req, query: { ...req.query, extra: '1' } }, lookup, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(verifyHuaweiSignature({ ...req, query: { ...req.query, lang: 'en-US' } }, lookup, NOW)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(verifyHuaweiSignature({ ...req, query: { ...req.query, extra: '1' } }, lookup, NOW)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('accepts extra signed headers, ordered the way the SDK orders them (localeCompare, not code units)', async () => {
     const req = await signCheckIdentity({ headers: { 'X-A_B': 'underscore', 'X-A-B': 'dash', 'X-A1': 'one', 'X-Request-Id': 'r-1' } });
-    expect(parseAuthorization(req.headers.authorization)?.signedHeaders).toEqual(['content-type', 'host', 'x-a-b', 'x-a1', 'x-a_b', 'x-request-id', 'x-sdk-date']);
+    expect(parseAuthorization(req.headers.authorization)?.signedHeaders).toEqual([
+      'content-type',
+      'host',
+      'x-a-b',
+      'x-a1',
+      'x-a_b',
+      'x-request-id',
+      'x-sdk-date',
+    ]);
     expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
   });
 
@@ -123,7 +134,15 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
       const { port } = server.address() as AddressInfo;
       const url = `http://127.0.0.1:${port}${CHECK_IDENTITY}?b=2&a=x%20y`;
       const body = JSON.stringify(BODY);
-      const headers = await signWithHuaweiSdk({ ak: AK, sk: SK, method: 'POST', url, headers: { 'content-type': 'application/json' }, body, date: NOW });
+      const headers = await signWithHuaweiSdk({
+        ak: AK,
+        sk: SK,
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        body,
+        date: NOW,
+      });
       expect(headers.host).toBe(`127.0.0.1:${port}`);
       await (await fetch(url, { method: 'POST', headers, body })).text();
 
@@ -146,14 +165,32 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
   });
 
   it('rejects a signature made with the wrong secret', async () => {
-    const req = received(await signRequestWithHuaweiSdk({ ak: AK, sk: 'not-the-secret', method: 'POST', url: `${ENDPOINT}${CHECK_IDENTITY}`, body: BODY, date: NOW }));
+    const req = received(
+      await signRequestWithHuaweiSdk({
+        ak: AK,
+        sk: 'not-the-secret',
+        method: 'POST',
+        url: `${ENDPOINT}${CHECK_IDENTITY}`,
+        body: BODY,
+        date: NOW,
+      }),
+    );
     const result = verifyHuaweiSignature(req, lookup, NOW);
     expect(result).toEqual({ ok: false, accessKey: AK, reason: 'bad_signature' });
     expectNoSecret(result);
   });
 
   it('rejects an unknown access key', async () => {
-    const req = received(await signRequestWithHuaweiSdk({ ak: 'UNKNOWNAK', sk: SK, method: 'POST', url: `${ENDPOINT}${CHECK_IDENTITY}`, body: BODY, date: NOW }));
+    const req = received(
+      await signRequestWithHuaweiSdk({
+        ak: 'UNKNOWNAK',
+        sk: SK,
+        method: 'POST',
+        url: `${ENDPOINT}${CHECK_IDENTITY}`,
+        body: BODY,
+        date: NOW,
+      }),
+    );
     expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: false, accessKey: 'UNKNOWNAK', reason: 'unknown_key' });
   });
 
@@ -173,10 +210,16 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
       ['x-sdk-date', formatSdkDate(new Date(NOW.getTime() + 1000))],
       ['x-request-id', undefined],
     ] as const) {
-      expect(verifyHuaweiSignature(withHeader(req, name, value), lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'bad_signature' });
+      expect(verifyHuaweiSignature(withHeader(req, name, value), lookup, NOW)).toEqual({
+        ok: false,
+        accessKey: AK,
+        reason: 'bad_signature',
+      });
     }
     expect(verifyHuaweiSignature({ ...req, method: 'PUT' }, lookup, NOW)).toMatchObject({ reason: 'bad_signature' });
-    expect(verifyHuaweiSignature({ ...req, path: '/v2/partners/sub-customers/users/check-identity2' }, lookup, NOW)).toMatchObject({ reason: 'bad_signature' });
+    expect(verifyHuaweiSignature({ ...req, path: '/v2/partners/sub-customers/users/check-identity2' }, lookup, NOW)).toMatchObject({
+      reason: 'bad_signature',
+    });
   });
 
   it('ignores unsigned headers', async () => {
@@ -186,8 +229,16 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
 
   it('rejects an X-Sdk-Date more than 15 minutes in the past or future and accepts one 14 minutes off', async () => {
     const minutes = (m: number) => new Date(NOW.getTime() + m * 60_000);
-    expect(verifyHuaweiSignature(await signCheckIdentity({ date: minutes(-16) }), lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'clock_skew' });
-    expect(verifyHuaweiSignature(await signCheckIdentity({ date: minutes(16) }), lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'clock_skew' });
+    expect(verifyHuaweiSignature(await signCheckIdentity({ date: minutes(-16) }), lookup, NOW)).toEqual({
+      ok: false,
+      accessKey: AK,
+      reason: 'clock_skew',
+    });
+    expect(verifyHuaweiSignature(await signCheckIdentity({ date: minutes(16) }), lookup, NOW)).toEqual({
+      ok: false,
+      accessKey: AK,
+      reason: 'clock_skew',
+    });
     expect(verifyHuaweiSignature(await signCheckIdentity({ date: minutes(-14) }), lookup, NOW)).toEqual({ ok: true, accessKey: AK });
     expect(verifyHuaweiSignature(await signCheckIdentity({ date: minutes(14) }), lookup, NOW)).toEqual({ ok: true, accessKey: AK });
     expect(verifyHuaweiSignature(await signCheckIdentity(), lookup, new Date(Number.NaN))).toMatchObject({ reason: 'clock_skew' });
@@ -195,8 +246,20 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
 
   it('rejects a missing or non-strict X-Sdk-Date as malformed', async () => {
     const req = await signCheckIdentity();
-    for (const date of [undefined, '2025-06-01T10:20:30Z', '20250601T102030', '20250631T102030Z', '20250601T246030Z', ' ', '２０２５0601T102030Z']) {
-      expect(verifyHuaweiSignature(withHeader(req, 'x-sdk-date', date), lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'malformed' });
+    for (const date of [
+      undefined,
+      '2025-06-01T10:20:30Z',
+      '20250601T102030',
+      '20250631T102030Z',
+      '20250601T246030Z',
+      ' ',
+      '２０２５0601T102030Z',
+    ]) {
+      expect(verifyHuaweiSignature(withHeader(req, 'x-sdk-date', date), lookup, NOW)).toEqual({
+        ok: false,
+        accessKey: AK,
+        reason: 'malformed',
+      });
     }
   });
 
@@ -229,7 +292,11 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
     const req = await signCheckIdentity();
     const auth = req.headers.authorization!;
     for (const value of [auth.replace('host;', ''), auth.replace(';x-sdk-date', '')]) {
-      expect(verifyHuaweiSignature(withHeader(req, 'authorization', value), lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'malformed' });
+      expect(verifyHuaweiSignature(withHeader(req, 'authorization', value), lookup, NOW)).toEqual({
+        ok: false,
+        accessKey: AK,
+        reason: 'malformed',
+      });
     }
   });
 
@@ -268,7 +335,15 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
   });
 
   it('honours X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD as the SDK emits it for non-JSON content types (body not covered)', async () => {
-    const signed = await signRequestWithHuaweiSdk({ ak: AK, sk: SK, method: 'POST', url: `${ENDPOINT}${CHECK_IDENTITY}`, headers: { 'Content-Type': 'text/plain' }, body: 'hello', date: NOW });
+    const signed = await signRequestWithHuaweiSdk({
+      ak: AK,
+      sk: SK,
+      method: 'POST',
+      url: `${ENDPOINT}${CHECK_IDENTITY}`,
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'hello',
+      date: NOW,
+    });
     expect(signed.headers['X-Sdk-Content-Sha256']).toBe('UNSIGNED-PAYLOAD');
     const req = received(signed);
     expect(parseAuthorization(req.headers.authorization)?.signedHeaders).toContain('x-sdk-content-sha256');
@@ -285,7 +360,9 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
 
 describe('parseAuthorization', () => {
   it('parses the header the SDK writes', () => {
-    expect(parseAuthorization(`SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=content-type;host;x-sdk-date, Signature=${'ab'.repeat(32)}`)).toEqual({
+    expect(
+      parseAuthorization(`SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=content-type;host;x-sdk-date, Signature=${'ab'.repeat(32)}`),
+    ).toEqual({
       accessKey: AK,
       signedHeaders: ['content-type', 'host', 'x-sdk-date'],
       signature: 'ab'.repeat(32),

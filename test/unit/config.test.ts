@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../shared/config.js';
+import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from '../../shared/local-defaults.js';
+
+const S = (n: number) => `prod-secret-${n}-`.padEnd(40, 'x');
+const PROD_SECRETS = {
+  PARTNER_JWT_SECRET: S(1),
+  APP_JWT_SECRET: S(2),
+  CAPTCHA_SECRET: S(3),
+  CODE_PEPPER: S(4),
+  IDENTITY_PEPPER: S(5),
+};
+const PROD = { STAGE: 'prod', JWT_ISSUER: 'https://issuer.example.com', EMAIL_FROM: 'no-reply@example.com', ...PROD_SECRETS };
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('loadConfig did not throw');
+}
+
+describe('loadConfig in the local stage', () => {
+  it('works with an empty environment and uses the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.stage).toBe('local');
+    expect(c.isLocal).toBe(true);
+    expect(c.tableName).toBe('verigate-local');
+    expect(c.codeTtlSeconds).toBe(180);
+    expect(c.maxCustomersPerMobile).toBe(5);
+    expect(c.auditRetentionDays).toBe(180);
+    expect(c.enumerationProtection).toBe(true);
+    expect(c.notifier).toEqual({ kind: 'outbox', path: '.data/outbox.jsonl' });
+    expect(c.jwtIssuer).toBe(LOCAL_SECRETS.jwtIssuer);
+    expect(c.partnerTokenKey).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.partnerJwtSecret });
+    expect(c.appTokenKey).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.appJwtSecret });
+    expect(c.captcha).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.captchaSecret });
+    expect(c.codePepper).toBe(LOCAL_SECRETS.codePepper);
+    expect(c.identityPepper).toBe(LOCAL_SECRETS.identityPepper);
+    expect([...c.partnerCredentials]).toEqual([[LOCAL_PARTNER_DEFAULTS.accessKey, LOCAL_PARTNER_DEFAULTS.secretKey]]);
+  });
+
+  it('uses different code and identity peppers by default', () => {
+    const c = loadConfig({});
+    expect(c.codePepper).not.toBe(c.identityPepper);
+  });
+
+  it('lets LOCAL_PARTNER_AK / LOCAL_PARTNER_SK replace the default pair', () => {
+    const c = loadConfig({ LOCAL_PARTNER_AK: 'MYAK', LOCAL_PARTNER_SK: 'my-secret-key' });
+    expect(c.partnerCredentials.get('MYAK')).toBe('my-secret-key');
+    expect(c.partnerCredentials.has(LOCAL_PARTNER_DEFAULTS.accessKey)).toBe(false);
+  });
+
+  it('pairs LOCAL_PARTNER_SK alone with the default AK', () => {
+    const c = loadConfig({ LOCAL_PARTNER_SK: 'other-sk' });
+    expect(c.partnerCredentials.get(LOCAL_PARTNER_DEFAULTS.accessKey)).toBe('other-sk');
+  });
+
+  it('adds the local pair to PARTNER_CREDENTIALS', () => {
+    const c = loadConfig({ PARTNER_CREDENTIALS: '{"AK1":"SK1","AK2":"SK2"}' });
+    expect(Object.fromEntries(c.partnerCredentials)).toEqual({
+      AK1: 'SK1',
+      AK2: 'SK2',
+      [LOCAL_PARTNER_DEFAULTS.accessKey]: LOCAL_PARTNER_DEFAULTS.secretKey,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    const c = loadConfig({ CODE_TTL_SECONDS: '', CODE_PEPPER: '  ', ENUMERATION_PROTECTION: '' });
+    expect(c.codeTtlSeconds).toBe(180);
+    expect(c.codePepper).toBe(LOCAL_SECRETS.codePepper);
+  });
+
+  it('takes a JWKS URL instead of a secret when one is given', () => {
+    const c = loadConfig({ PARTNER_JWKS_URL: 'https://idp.example.com/jwks.json' });
+    expect(c.partnerTokenKey).toEqual({ kind: 'jwks', url: 'https://idp.example.com/jwks.json' });
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('reads ENUMERATION_PROTECTION=%s as %s', (value, expected) => {
+    expect(loadConfig({ ENUMERATION_PROTECTION: value }).enumerationProtection).toBe(expected);
+  });
+
+  it('refuses an ENUMERATION_PROTECTION that is not a flag', () => {
+    configError({ ENUMERATION_PROTECTION: 'yes' });
+  });
+});
+
+describe('CODE_TTL_SECONDS', () => {
+  it('accepts 600', () => {
+    expect(loadConfig({ CODE_TTL_SECONDS: '600' }).codeTtlSeconds).toBe(600);
+  });
+
+  it('refuses 601', () => {
+    expect(configError({ CODE_TTL_SECONDS: '601' }).message).toContain('CODE_TTL_SECONDS');
+  });
+
+  it('accepts 30 and refuses 29', () => {
+    expect(loadConfig({ CODE_TTL_SECONDS: '30' }).codeTtlSeconds).toBe(30);
+    configError({ CODE_TTL_SECONDS: '29' });
+  });
+
+  it.each(['abc', '180.5', '-1'])('refuses %j', (value) => {
+    configError({ CODE_TTL_SECONDS: value });
+  });
+});
+
+describe('PARTNER_CREDENTIALS', () => {
+  it.each(['{not json', '[]', '"AK:SK"', '{"AK":""}', '{"AK":1}'])('refuses %j', (value) => {
+    expect(configError({ PARTNER_CREDENTIALS: value }).message).toContain('PARTNER_CREDENTIALS');
+  });
+
+  it('does not echo the credentials in the error', () => {
+    const message = configError({ PARTNER_CREDENTIALS: '{"AK9": "super-secret-sk-value", ' }).message;
+    expect(message).not.toContain('super-secret-sk-value');
+  });
+});
+
+describe('loadConfig outside the local stage', () => {
+  it('starts with every secret and setting given', () => {
+    const c = loadConfig(PROD);
+    expect(c.isLocal).toBe(false);
+    expect(c.tableName).toBe('verigate-prod');
+    expect(c.notifier).toEqual({ kind: 'aws', smsSenderId: undefined, emailFrom: 'no-reply@example.com' });
+    expect(c.codePepper).toBe(PROD_SECRETS.CODE_PEPPER);
+    expect(c.partnerCredentials.size).toBe(0);
+  });
+
+  it('names each missing secret when none is given', () => {
+    const message = configError({ STAGE: 'prod' }).message;
+    for (const name of [
+      'PARTNER_JWT_SECRET',
+      'APP_JWT_SECRET',
+      'CAPTCHA_SECRET',
+      'CODE_PEPPER',
+      'IDENTITY_PEPPER',
+      'JWT_ISSUER',
+      'EMAIL_FROM',
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it.each(Object.keys(PROD_SECRETS))('refuses to start without %s alone', (name) => {
+    const message = configError({ ...PROD, [name]: undefined }).message;
+    expect(message).toContain(name);
+    for (const other of Object.keys(PROD_SECRETS).filter((n) => n !== name)) expect(message).not.toContain(other);
+  });
+
+  it.each([
+    ['PARTNER_JWT_SECRET', LOCAL_SECRETS.partnerJwtSecret],
+    ['APP_JWT_SECRET', LOCAL_SECRETS.appJwtSecret],
+    ['CAPTCHA_SECRET', LOCAL_SECRETS.captchaSecret],
+    ['CODE_PEPPER', LOCAL_SECRETS.codePepper],
+    ['IDENTITY_PEPPER', LOCAL_SECRETS.identityPepper],
+  ])('refuses the local development default of %s', (name, value) => {
+    const err = configError({ ...PROD, [name]: value });
+    expect(err.message).toContain(name);
+    expect(err.message).not.toContain(value);
+  });
+
+  it('refuses the local default even when padded with whitespace', () => {
+    expect(configError({ ...PROD, CODE_PEPPER: `  ${LOCAL_SECRETS.codePepper}\n` }).message).toContain('CODE_PEPPER');
+  });
+
+  it('refuses the local default partner AK/SK pair in PARTNER_CREDENTIALS', () => {
+    const credentials = JSON.stringify({ [LOCAL_PARTNER_DEFAULTS.accessKey]: LOCAL_PARTNER_DEFAULTS.secretKey });
+    expect(configError({ ...PROD, PARTNER_CREDENTIALS: credentials }).message).toContain('PARTNER_CREDENTIALS');
+  });
+
+  it('refuses a short partner secret key outside the local stage without printing it', () => {
+    const err = configError({ ...PROD, PARTNER_CREDENTIALS: JSON.stringify({ AK2: 'short-sk' }) });
+    expect(err.message).toContain('AK2');
+    expect(err.message).not.toContain('short-sk');
+  });
+
+  it('refuses a number that is not a plain decimal integer (0x258, 6e2)', () => {
+    expect(configError({ ...PROD, CODE_TTL_SECONDS: '0x258' }).message).toContain('CODE_TTL_SECONDS');
+    expect(configError({ ...PROD, CODE_TTL_SECONDS: '6e2' }).message).toContain('CODE_TTL_SECONDS');
+  });
+
+  it('refuses a secret shorter than 32 characters without printing it', () => {
+    const err = configError({ ...PROD, CODE_PEPPER: 'short-pepper-value' });
+    expect(err.message).toContain('CODE_PEPPER');
+    expect(err.message).not.toContain('short-pepper-value');
+  });
+
+  it('never puts a secret value in its error message', () => {
+    const secrets = { ...PROD_SECRETS, CODE_PEPPER: 'tiny-pepper', CAPTCHA_SECRET: LOCAL_SECRETS.captchaSecret };
+    const message = configError({
+      STAGE: 'staging',
+      ...secrets,
+      CODE_TTL_SECONDS: '9999',
+      PARTNER_CREDENTIALS: '{"AK":"sk-leak-check"',
+    }).message;
+    for (const value of [...Object.values(secrets), 'sk-leak-check']) expect(message).not.toContain(value);
+  });
+
+  it('does not fall back to the local partner pair', () => {
+    const c = loadConfig({ ...PROD, LOCAL_PARTNER_AK: 'LOCALAK', LOCAL_PARTNER_SK: 'local-sk' });
+    expect(c.partnerCredentials.has('LOCALAK')).toBe(false);
+    expect(c.partnerCredentials.has(LOCAL_PARTNER_DEFAULTS.accessKey)).toBe(false);
+  });
+
+  it('accepts JWKS URLs in place of the token secrets', () => {
+    const c = loadConfig({
+      ...PROD,
+      PARTNER_JWT_SECRET: undefined,
+      APP_JWT_SECRET: undefined,
+      PARTNER_JWKS_URL: 'https://a/jwks',
+      APP_JWKS_URL: 'https://b/jwks',
+    });
+    expect(c.partnerTokenKey).toEqual({ kind: 'jwks', url: 'https://a/jwks' });
+    expect(c.appTokenKey).toEqual({ kind: 'jwks', url: 'https://b/jwks' });
+  });
+
+  it('needs OUTBOX_PATH for the outbox notifier', () => {
+    expect(configError({ ...PROD, NOTIFIER: 'outbox' }).message).toContain('OUTBOX_PATH');
+    expect(loadConfig({ ...PROD, NOTIFIER: 'outbox', OUTBOX_PATH: '/tmp/o.jsonl' }).notifier).toEqual({
+      kind: 'outbox',
+      path: '/tmp/o.jsonl',
+    });
+  });
+
+  it('refuses an empty STAGE', () => {
+    configError({ STAGE: '' });
+  });
+});
