@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import * as z from 'zod';
 import type { CaptchaVerifier } from '../auth/captcha.js';
 import { invalidParameters, ServiceError } from '../errors.js';
@@ -100,20 +100,12 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
   const destinationHash = subjectHash(deps.identityPepper, subject.kind, subject.value);
   ctx.setSubject(destinationHash, maskIdentity(subject));
 
-  if (!destination) {
-    // Unknown account under enumeration protection: the same answer and the same limits, no code.
-    ctx.addAuditDetail({ unknownAccount: true });
-    const audit = ctx.auditItem('USG.000000000', 200);
-    const refusal = await deps.codes.recordWithoutDestination([...items, { tag: 'audit', item: auditPutItem(deps.table, audit) }], nowMs);
-    if (refusal) throw refusalError(refusal);
-    ctx.auditCommitted(audit);
-    return { expire: deps.codeTtlSeconds, bindPhone: null, bindEmail: null };
-  }
-
+  // An unknown account (under enumeration protection) goes through the very same transaction, on its
+  // name's own item with a code nobody learns: same answer, same limits, same cost, nothing sent.
   const code = newCode();
-  const hash = codeHash(deps.codePepper, destinationHash, code);
-  const channel = channelOf(destination.kind);
-  ctx.addAuditDetail({ channel });
+  const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
+  const channel = destination ? channelOf(destination.kind) : 'none';
+  ctx.addAuditDetail(destination ? { channel } : { channel, unknownAccount: true });
   const audit = ctx.auditItem('USG.000000000', 200);
   const refusal = await deps.codes.issue({
     destinationHash,
@@ -125,10 +117,12 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
   });
   if (refusal) throw refusalError(refusal);
   ctx.auditCommitted(audit);
+  if (!destination) return { expire: deps.codeTtlSeconds, bindPhone: null, bindEmail: null };
 
+  const delivered = channelOf(destination.kind);
   try {
     await deps.notifier.deliver({
-      channel,
+      channel: delivered,
       to: destination.value,
       code,
       expireSeconds: deps.codeTtlSeconds,
@@ -136,11 +130,11 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
       requestId: ctx.requestId,
     });
   } catch (err) {
-    logger.error('delivery failed; withdrawing the send', { channel, error: err instanceof Error ? err.message : String(err) });
+    logger.error('delivery failed; withdrawing the send', { channel: delivered, error: err instanceof Error ? err.message : String(err) });
     await deps.codes.withdraw({ destinationHash, codeHash: hash, sentAtMs: nowMs });
     throw err;
   }
   countMetric('CodesSent');
   const masked = maskIdentity(destination);
-  return { expire: deps.codeTtlSeconds, bindPhone: channel === 'sms' ? masked : null, bindEmail: channel === 'email' ? masked : null };
+  return { expire: deps.codeTtlSeconds, bindPhone: delivered === 'sms' ? masked : null, bindEmail: delivered === 'email' ? masked : null };
 }

@@ -4,7 +4,8 @@ import { codeHash, subjectHash } from '../identity/hash.js';
 import type { OperationContext } from '../http/pipeline.js';
 import { countMetric } from '../observability.js';
 import type { AuditItem } from '../store/audit.js';
-import type { AttemptOutcome, CodeStore, WrongRecord } from '../store/codes.js';
+import { DESTINATION_WINDOWS, type AttemptOutcome, type CodeStore, type DestinationState, type WrongRecord } from '../store/codes.js';
+import { msUntilRoom } from '../store/sliding-window.js';
 import { auditPutItem } from '../store/throttles.js';
 import { identifyUser, maskIdentity } from './destination.js';
 
@@ -54,6 +55,7 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
   const hash = codeHash(deps.codePepper, destinationHash, input.verificationCode);
   const nowMs = ctx.now.getTime();
 
+  let lastState: DestinationState | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const outcome = await deps.codes.attempt({ destinationHash, codeHash: hash, nowMs });
     if (outcome.kind === 'verified') {
@@ -73,13 +75,18 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
         return auditPutItem(deps.table, audit);
       },
     });
-    if (recorded.kind === 'changed') continue;
+    if (recorded.kind === 'changed') {
+      lastState = recorded.state;
+      continue;
+    }
     if (recorded.kind !== 'recorded') throw refusal(recorded);
     ctx.auditCommitted(audit!);
     countMetric('VerificationsFailed');
     throw new ServiceError('USG.201050001', { fields: { remaining_attempts: recorded.remainingAttempts } });
   }
-  // The destination kept changing under this attempt: others are hammering it right now.
+  // The destination kept changing under this attempt: others are hammering it right now. Retry when
+  // the attempt window (as last seen) has room again.
   countMetric('Throttled');
-  throw new ServiceError('USG.201050003', { detail: 'contended', retryAfterSeconds: 1 });
+  const retryMs = Math.max(1000, msUntilRoom(DESTINATION_WINDOWS.attempts, lastState, nowMs));
+  throw new ServiceError('USG.201050003', { detail: 'contended', retryAfterSeconds: retryMs / 1000 });
 }

@@ -42,7 +42,7 @@ export type AttemptOutcome =
 
 export type WrongRecord =
   | { kind: 'recorded'; remainingAttempts: number }
-  | { kind: 'changed' } // the destination's state moved on: evaluate the attempt again
+  | { kind: 'changed'; state: DestinationState | undefined } // the state moved on: evaluate the attempt again
   | Exclude<AttemptOutcome, { kind: 'wrong' } | { kind: 'verified' }>;
 
 export type TaggedItem = { tag: 'captcha' | 'ip' | 'audit'; item: TransactItem };
@@ -116,14 +116,6 @@ export function createCodeStore(db: Db, table: string) {
         reason: 'send_limited',
         retryMs: Math.max(msUntilRoom(w.cooldown, refusal.item, nowMs), msUntilRoom(w.daily, refusal.item, nowMs)),
       };
-    },
-
-    /** Sends and verifications without a destination write (unknown account): CAPTCHA, IP, audit. */
-    async recordWithoutDestination(items: TaggedItem[], nowMs: number): Promise<SendRefusal | undefined> {
-      const refusal = await runTagged(items);
-      if (!refusal) return undefined;
-      if (refusal.tag === 'captcha') return { reason: 'captcha_used' };
-      return { reason: 'ip_limited', retryMs: msUntilRoom(IP_SEND_WINDOW, refusal.item, nowMs) };
     },
 
     /** Undoes a send whose delivery failed: the code is dropped and the send no longer counts. */
@@ -230,7 +222,7 @@ export function createCodeStore(db: Db, table: string) {
         if (!reasons || reasons[0]?.Code !== 'ConditionalCheckFailed') throw err;
         const now = classifyAttempt(reasons[0].Item, String(judged.codeHash), nowMs);
         if (now.kind === 'no_code' || now.kind === 'locked' || now.kind === 'throttled') return now;
-        return { kind: 'changed' };
+        return { kind: 'changed', state: reasons[0].Item };
       }
     },
   };

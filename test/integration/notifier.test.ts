@@ -1,0 +1,179 @@
+// Delivery through the notifier port, on a real DynamoDB Local. Delivery faults are what DynamoDB Local
+// cannot produce, so they come from a throwing notifier, or from the real AWS notifier whose SNS / SES
+// clients are stubbed with aws-sdk-client-mock (no network, no AWS account).
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+});
+
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { awsNotifier } from '../../shared/notify/aws.js';
+import type { CodeMessage, Notifier } from '../../shared/notify/notifier.js';
+import { harness, maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile, type Harness } from './send-code.harness.js';
+
+const INTERNAL = 'SMS gateway exploded: arn:aws:sns:ap-southeast-1:123456789012:secret-topic';
+
+describe('a delivery that fails (throwing notifier)', () => {
+  let h: Harness;
+  let failNext = 0;
+  const attempted: CodeMessage[] = [];
+
+  beforeAll(async () => {
+    h = await harness({
+      notifier: (outbox): Notifier => ({
+        async deliver(m) {
+          attempted.push(m);
+          if (failNext > 0) {
+            failNext--;
+            throw new Error(INTERNAL);
+          }
+          await outbox.deliver(m);
+        },
+      }),
+    });
+  });
+
+  it('→ 500 USG.000000500 without internals; the send is withdrawn; its one audit record says 500 (amended)', async () => {
+    h.clock.set(Date.now());
+    const mobile = uniqueMobile();
+    const ip = uniqueIp();
+    failNext = 1;
+    const failed = await h.send(mobile, { ip });
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({ error_code: 'USG.000000500', error_msg: '服务器内部错误。', request_id: failed.requestId });
+    expect(failed.raw).not.toMatch(/exploded|arn:|secret|stack|new Error|\.ts:/i);
+    expect(h.messagesTo(mobile)).toHaveLength(0);
+
+    // The code that was about to go out was withdrawn with the send.
+    const lostCode = attempted[attempted.length - 1]!.code;
+    const stale = await h.verify(mobile, lostCode, { ip });
+    expect([stale.status, stale.body.error_code]).toEqual([400, 'USG.201050002']);
+
+    // Exactly one audit record, committed as a success with the send, then amended to the 500.
+    const records = await h.rt.audit.byRequestId(failed.requestId);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: 'USG.000000500', status: 500, committedOutcome: 'USG.000000000' });
+    expect(JSON.stringify(records[0])).not.toContain('exploded');
+
+    // The withdrawn send does not hold the 60 s cooldown: an immediate resend goes out.
+    h.clock.advance(1_000);
+    const resent = await h.send(mobile, { ip });
+    expect(resent.status).toBe(200);
+    expect(resent.body).toEqual({ expire: 180, bindPhone: maskedCnMobile(mobile), bindEmail: null });
+    expect(h.messagesTo(mobile)).toHaveLength(1);
+    expect((await h.verify(mobile, h.lastCode(mobile), { ip })).status).toBe(200);
+  });
+
+  it('a withdrawn send does not count toward the 10-per-day cap either', async () => {
+    h.clock.set(Date.now());
+    const t0 = h.clock.now().getTime();
+    const mobile = uniqueMobile();
+    const ip = uniqueIp();
+    failNext = 3;
+    for (let i = 0; i < 3; i++) expect((await h.send(mobile, { ip })).status).toBe(500);
+    for (let i = 0; i < 10; i++) {
+      h.clock.set(t0 + (i + 1) * 61_000);
+      expect({ i, status: (await h.send(mobile, { ip })).status }).toEqual({ i, status: 200 });
+    }
+    h.clock.set(t0 + 11 * 61_000);
+    const capped = await h.send(mobile, { ip });
+    expect([capped.status, capped.body.error_code]).toEqual([429, 'USG.201050004']);
+  });
+
+  it('a direct invocation whose delivery fails throws an error named USG.000000500 without internals', async () => {
+    h.clock.set(Date.now());
+    failNext = 1;
+    const call = h.sendHandler as unknown as (e: unknown, c: unknown) => Promise<unknown>;
+    const err = await call({ user: uniqueMobile() }, {}).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.name).toBe('USG.000000500');
+    expect(err?.message).not.toContain('exploded');
+  });
+});
+
+describe('the AWS notifier (SNS / SES v2 stubbed with aws-sdk-client-mock)', () => {
+  const sns = mockClient(SNSClient);
+  const ses = mockClient(SESv2Client);
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await harness({
+      notifier: () => awsNotifier({ region: 'ap-southeast-1', emailFrom: 'no-reply@verigate.example', smsSenderId: 'VERIGATE' }),
+    });
+  });
+
+  afterEach(() => {
+    sns.reset();
+    ses.reset();
+  });
+
+  const codeIn = (text: string) => /(\d{6})/.exec(text)?.[1] ?? '';
+
+  it('an SMS is a transactional SNS publish to the E.164 number, localized, carrying a code that verifies', async () => {
+    h.clock.set(Date.now());
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const zhMobile = uniqueMobile();
+    const enMobile = uniqueMobile();
+    expect((await h.send(zhMobile)).status).toBe(200);
+    expect((await h.send(enMobile, { headers: { 'accept-language': 'en-US' } })).status).toBe(200);
+
+    const calls = sns.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(2);
+    const [zh, en] = calls.map((c) => c.args[0].input);
+    expect(zh).toMatchObject({
+      PhoneNumber: zhMobile,
+      MessageAttributes: {
+        'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+        'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: 'VERIGATE' },
+      },
+    });
+    expect(zh!.Message).toMatch(/^【verigate】您的验证码是 \d{6}，3 分钟内有效。/);
+    expect(en!.PhoneNumber).toBe(enMobile);
+    expect(en!.Message).toMatch(/^\[verigate\] Your verification code is \d{6}\. It expires in 3 minutes\./);
+    expect((await h.verify(zhMobile, codeIn(zh!.Message!))).status).toBe(200);
+    expect((await h.verify(enMobile, codeIn(en!.Message!))).status).toBe(200);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('an email is an SES v2 SendEmail to the normalized address', async () => {
+    h.clock.set(Date.now());
+    ses.on(SendEmailCommand).resolves({ MessageId: 'e-1' });
+    const email = uniqueEmail();
+    const r = await h.send(email.toUpperCase(), { token: await h.captcha(email) });
+    expect(r.status).toBe(200);
+    const calls = ses.commandCalls(SendEmailCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]!.args[0].input;
+    expect(input.FromEmailAddress).toBe('no-reply@verigate.example');
+    expect(input.Destination?.ToAddresses).toEqual([email]);
+    expect(input.Content?.Simple?.Subject?.Data).toBe('【verigate】验证码');
+    expect((await h.verify(email, codeIn(input.Content?.Simple?.Body?.Text?.Data ?? ''))).status).toBe(200);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('an SNS failure → 500 USG.000000500 without the AWS error; the send is withdrawn', async () => {
+    h.clock.set(Date.now());
+    const throttled = Object.assign(new Error('Rate exceeded for account 123456789012'), { name: 'ThrottledException' });
+    sns.on(PublishCommand).rejectsOnce(throttled).resolves({ MessageId: 'm-2' });
+    const mobile = uniqueMobile();
+    const failed = await h.send(mobile, { headers: { 'accept-language': 'en-US' } });
+    expect(failed.body).toEqual({ error_code: 'USG.000000500', error_msg: 'Internal server error.', request_id: failed.requestId });
+    expect(failed.raw).not.toMatch(/Rate exceeded|123456789012|Throttled/);
+    h.clock.advance(1_000);
+    expect((await h.send(mobile)).status).toBe(200);
+    const calls = sns.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(2);
+    const [lost, delivered] = calls.map((c) => codeIn(c.args[0].input.Message ?? ''));
+    if (lost !== delivered) {
+      const stale = await h.verify(mobile, lost!);
+      expect([stale.status, stale.body.error_code]).toEqual([400, 'USG.201050001']);
+    }
+    expect((await h.verify(mobile, delivered!)).status).toBe(200);
+  });
+});
