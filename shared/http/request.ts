@@ -7,7 +7,8 @@ export interface IncomingRequest {
   direct: boolean;
   method: string;
   path: string;
-  query: Record<string, string>;
+  /** Decoded query parameters; a repeated name keeps every value, in order. */
+  query: Record<string, string | string[]>;
   headers: Record<string, string>;
   /** The body exactly as received over HTTP (decoded from base64 if need be); undefined when direct. */
   rawBody: string | undefined;
@@ -29,10 +30,25 @@ function lowerCaseHeaders(h: unknown): Record<string, string> {
   return out;
 }
 
-function stringDict(q: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isDict(q)) return out;
-  for (const [k, v] of Object.entries(q)) if (typeof v === 'string') out[k] = v;
+/**
+ * Query parameters from the raw query string when there is one: payload 2.0 joins a repeated name's
+ * values with commas in `queryStringParameters`, which would change what an AK/SK signature covers.
+ */
+function queryOf(event: Dict): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (typeof event.rawQueryString === 'string') {
+    for (const [k, v] of new URLSearchParams(event.rawQueryString)) {
+      const prev = out[k];
+      out[k] = prev === undefined ? v : [prev, v].flat();
+    }
+    return out;
+  }
+  const multi = isDict(event.multiValueQueryStringParameters) ? event.multiValueQueryStringParameters : undefined;
+  const single = isDict(event.queryStringParameters) ? event.queryStringParameters : {};
+  for (const [k, v] of Object.entries(multi ?? single)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
+  }
   return out;
 }
 
@@ -50,7 +66,7 @@ export function normalizeEvent(event: unknown): IncomingRequest {
       direct: false,
       method: String(http?.method ?? event.httpMethod ?? 'POST'),
       path: String(event.rawPath ?? event.path ?? '/'),
-      query: stringDict(event.queryStringParameters),
+      query: queryOf(event),
       headers: lowerCaseHeaders(event.headers),
       rawBody: body !== undefined && event.isBase64Encoded === true ? Buffer.from(body, 'base64').toString('utf8') : body,
       directBody: undefined,

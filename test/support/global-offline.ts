@@ -41,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // Its own esbuild work folder, so a running `npm start` (which uses .esbuild) is left alone.
       ESBUILD_WORK_FOLDER: path.relative(repoRoot, path.join(outboxDir, 'esbuild')),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+      ESBUILD_WATCH: '.no-watch/**',
     },
   });
   const output = new OutputTail(200);

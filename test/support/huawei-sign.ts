@@ -49,7 +49,10 @@ interface CapturedAxiosConfig {
 
 /** `YYYYMMDDTHHMMSSZ`, the format of X-Sdk-Date. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 function plainHeaders(raw: unknown): Record<string, string> {
@@ -120,9 +123,7 @@ export async function signRequestWithHuaweiSdk(input: HuaweiSignInput): Promise<
   const base = (captured.baseURL ?? endpoint).replace(/\/?\/$/, '');
   const path = (captured.url ?? '').replace(/^\/+/, '');
   const query =
-    captured.params !== null && typeof captured.params === 'object'
-      ? stringify(captured.params as Record<string, string | string[]>)
-      : '';
+    captured.params !== null && typeof captured.params === 'object' ? stringify(captured.params as Record<string, string | string[]>) : '';
   const body = typeof captured.data === 'string' ? captured.data : undefined;
   if (captured.data !== undefined && body === undefined) throw new Error('signWithHuaweiSdk: unsupported body type');
   if (typeof input.body === 'string' && body !== input.body) {
