@@ -17,7 +17,14 @@ export interface MintOptions {
   issuer?: string;
 }
 
-async function sign(claims: Record<string, unknown>, key: Uint8Array, audience: string, issuer: string, o: MintOptions, defaultTtl: number) {
+async function sign(
+  claims: Record<string, unknown>,
+  key: Uint8Array,
+  audience: string,
+  issuer: string,
+  o: MintOptions,
+  defaultTtl: number,
+) {
   const iat = o.issuedAt ?? Math.floor(Date.now() / 1000);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -30,7 +37,14 @@ async function sign(claims: Record<string, unknown>, key: Uint8Array, audience: 
 }
 
 export function mintPartnerToken(config: Config, role = 'solution_provider', o: MintOptions = {}) {
-  return sign({ role }, secretOf(config.partnerTokenKey), JWT_AUDIENCES.partner, config.jwtIssuer, { subject: 'local-partner', ...o }, 3600);
+  return sign(
+    { role },
+    secretOf(config.partnerTokenKey),
+    JWT_AUDIENCES.partner,
+    config.jwtIssuer,
+    { subject: 'local-partner', ...o },
+    3600,
+  );
 }
 
 export function mintAppToken(config: Config, o: MintOptions = {}) {
