@@ -1,33 +1,38 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
 
-const flag = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
-const optionalText = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
+const flag = (def: boolean) =>
+  z.pipe(
+    z.optional(z.enum(['true', 'false', '1', '0', ''])),
+    z.transform((v) => (v === undefined || v === '' ? def : v === 'true' || v === '1')),
+  );
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (v && v.trim() ? v.trim() : undefined)),
+);
 const int = (def: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || v.trim() === '' || /^\d+$/.test(v.trim()), 'must be a decimal integer')
-    .transform((v) => (v === undefined || v.trim() === '' ? def : Number(v)))
-    .pipe(z.number().int().min(min).max(max));
+  z.pipe(
+    z.pipe(
+      z.optional(z.string().check(z.refine((v) => v.trim() === '' || /^\d+$/.test(v.trim()), 'must be a decimal integer'))),
+      z.transform((v) => (v === undefined || v.trim() === '' ? def : Number(v))),
+    ),
+    z.int().check(z.minimum(min), z.maximum(max)),
+  );
+const text = (def: string) => z._default(z.string().check(z.minLength(1)), def);
 
 const EnvSchema = z.object({
-  STAGE: z.string().min(1).default('local'),
-  TABLE_NAME: z.string().min(3).optional(),
-  AWS_REGION: z.string().default('ap-southeast-1'),
+  STAGE: text('local'),
+  TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
+  AWS_REGION: text('ap-southeast-1'),
   DYNAMODB_ENDPOINT: optionalText,
   DDB_REQUEST_TIMEOUT_MS: int(1500, 100, 30_000),
   DDB_CONNECT_TIMEOUT_MS: int(500, 50, 10_000),
-  LOG_LEVEL: z.string().default('INFO'),
+  LOG_LEVEL: text('INFO'),
   MAX_CUSTOMERS_PER_MOBILE: int(5, 1, 100),
   CODE_TTL_SECONDS: int(180, 30, 600),
   AUDIT_RETENTION_DAYS: int(180, 1, 3650),
-  ENUMERATION_PROTECTION: flag.default(true),
-  NOTIFIER: z.enum(['outbox', 'aws']).optional(),
+  ENUMERATION_PROTECTION: flag(true),
+  NOTIFIER: z.optional(z.enum(['outbox', 'aws'])),
   OUTBOX_PATH: optionalText,
   SMS_SENDER_ID: optionalText,
   EMAIL_FROM: optionalText,
@@ -105,7 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const partnerCredentials = new Map<string, string>();
   if (e.PARTNER_CREDENTIALS) {
     try {
-      const obj = z.record(z.string().min(1), z.string().min(1)).parse(JSON.parse(e.PARTNER_CREDENTIALS));
+      const obj = z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))).parse(JSON.parse(e.PARTNER_CREDENTIALS));
       for (const [ak, sk] of Object.entries(obj)) {
         if (!isLocal && (sk === LOCAL_PARTNER_DEFAULTS.secretKey || sk.length < MIN_SECRET_LENGTH)) {
           problems.push(

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { invalidParameters } from '../errors.js';
 import { accountNameProblem, normalizeAccountName } from '../identity/account-name.js';
 import { normalizeEmail } from '../identity/email.js';
@@ -11,7 +11,7 @@ export const MAX_SEARCH_VALUE_LENGTH = 64;
 
 export const CheckIdentityInput = z.strictObject({
   search_type: z.enum(['email', 'mobile', 'name']),
-  search_value: z.string().min(1).max(MAX_SEARCH_VALUE_LENGTH),
+  search_value: z.string().check(z.minLength(1), z.maxLength(MAX_SEARCH_VALUE_LENGTH)),
 });
 export type CheckIdentityInput = z.output<typeof CheckIdentityInput>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { normalizeAccountName } from '../identity/account-name.js';
 import { normalizeEmail } from '../identity/email.js';
 import { e164FromContact, e164FromDashed } from '../identity/phone.js';
@@ -10,22 +10,19 @@ export class InvalidCustomerEventError extends Error {
 
 const CustomerId = z
   .string()
-  .trim()
-  .min(1)
-  .max(128)
-  .regex(/^[\w.:-]+$/, 'customerId: letters, digits, _ . : - only');
+  .check(z.trim(), z.minLength(1), z.maxLength(128), z.regex(/^[\w.:-]+$/, 'customerId: letters, digits, _ . : - only'));
 
 export const RegisterCustomerEvent = z.strictObject({
   customerId: CustomerId,
-  name: z.string().max(64),
-  email: z.string().max(254).optional(),
-  mobile: z.string().max(32).optional(),
-  country: z.string().max(32).optional(),
+  name: z.string().check(z.maxLength(64)),
+  email: z.optional(z.string().check(z.maxLength(254))),
+  mobile: z.optional(z.string().check(z.maxLength(32))),
+  country: z.optional(z.string().check(z.maxLength(32))),
 });
 
 export const DeregisterCustomerEvent = z.strictObject({ customerId: CustomerId });
 
-function parse<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
+function parse<S extends z.ZodMiniType>(schema: S, payload: unknown): z.output<S> {
   const result = schema.safeParse(payload);
   if (!result.success) throw new InvalidCustomerEventError(z.prettifyError(result.error));
   return result.data;

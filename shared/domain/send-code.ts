@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CaptchaVerifier } from '../auth/captcha.js';
 import { invalidParameters, ServiceError } from '../errors.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
@@ -12,9 +12,9 @@ import { auditPutItem, captchaUseItem, ipSendItem } from '../store/throttles.js'
 import { channelOf, identifyUser, maskIdentity } from './destination.js';
 
 export const SendCodeInput = z.strictObject({
-  user: z.string().min(1).max(255),
-  sendMethod: z.enum(['sms', 'email']).optional(),
-  token: z.string().min(1).max(4096).optional(),
+  user: z.string().check(z.minLength(1), z.maxLength(255)),
+  sendMethod: z.optional(z.enum(['sms', 'email'])),
+  token: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
 });
 export type SendCodeInput = z.output<typeof SendCodeInput>;
 

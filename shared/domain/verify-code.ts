@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { invalidParameters, ServiceError } from '../errors.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
 import type { OperationContext } from '../http/pipeline.js';
@@ -10,9 +10,9 @@ import { auditPutItem } from '../store/throttles.js';
 import { identifyUser, maskIdentity } from './destination.js';
 
 export const VerifyCodeInput = z.strictObject({
-  contact: z.string().min(1).max(255),
-  country: z.string().min(1).max(255).optional(),
-  verificationCode: z.string().max(64),
+  contact: z.string().check(z.minLength(1), z.maxLength(255)),
+  country: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+  verificationCode: z.string().check(z.maxLength(64)),
 });
 export type VerifyCodeInput = z.output<typeof VerifyCodeInput>;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ERROR_CODES, FAMILY_CODES, ServiceError, invalidParameters, messageFor, type Family, type Language } from '../errors.js';
 import { countMetric, logger, metrics } from '../observability.js';
 import type { AuditItem, AuditLog } from '../store/audit.js';
@@ -42,7 +42,7 @@ export interface Authenticator {
   (request: IncomingRequest, ctx: { now: Date; requestId: string }): Promise<string>;
 }
 
-export interface OperationSpec<S extends z.ZodType, O> {
+export interface OperationSpec<S extends z.ZodMiniType, O> {
   name: string;
   family: Family;
   defaultLanguage: Language;
@@ -117,7 +117,7 @@ function errorBody(family: Family, code: string, message: string, requestId: str
  * Builds a public operation's handler: one middy stack for every HTTP function (request id,
  * language, body limits and parsing, caller auth, zod validation, audit, error mapping last).
  */
-export function httpOperation<S extends z.ZodType, O>(spec: OperationSpec<S, O>, deps: () => PipelineDeps) {
+export function httpOperation<S extends z.ZodMiniType, O>(spec: OperationSpec<S, O>, deps: () => PipelineDeps) {
   const clock = () => deps().clock?.() ?? new Date();
 
   const begin: MiddlewareObj<unknown, unknown, Error, Ctx> = {
