@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // e2e (HTTP and Lambda invoke against serverless-offline backed by DynamoDB Local).
 export default defineConfig({
   test: {
+    // Quiet logs and no EMF lines in test output (the logger and metrics read these at import).
+    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       {

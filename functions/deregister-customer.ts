@@ -7,6 +7,7 @@ export const createDeregisterCustomerHandler = (rt: Runtime) =>
   eventHandler({
     operation: 'deregisterCustomer',
     audit: () => rt.audit,
+    clock: rt.clock,
     isPermanent: (err): err is Error => err instanceof InvalidCustomerEventError,
     process: async (payload) => {
       const { customerId, outcome } = await deregisterCustomer(rt.registry, payload);

@@ -1,5 +1,6 @@
 import { InvalidCustomerEventError, registerCustomer } from '../shared/domain/customers.js';
 import { eventHandler } from '../shared/events/customer-events.js';
+import { normalizeAccountName } from '../shared/identity/account-name.js';
 import { subjectHash } from '../shared/identity/hash.js';
 import { maskAccountName } from '../shared/identity/mask.js';
 import { countMetric } from '../shared/observability.js';
@@ -10,16 +11,18 @@ export const createRegisterCustomerHandler = (rt: Runtime) =>
   eventHandler({
     operation: 'registerCustomer',
     audit: () => rt.audit,
+    clock: rt.clock,
     isPermanent: (err): err is Error => err instanceof IdentityConflictError || err instanceof InvalidCustomerEventError,
+    // Audited by the account name, also for a conflict or a failure (when the name itself is valid).
+    subjectOf: (payload) => {
+      const raw = typeof payload === 'object' && payload !== null ? (payload as { name?: unknown }).name : undefined;
+      const name = typeof raw === 'string' ? normalizeAccountName(raw) : undefined;
+      return name ? { hash: subjectHash(rt.config.identityPepper, 'name', name), masked: maskAccountName(name) } : undefined;
+    },
     process: async (payload, now) => {
       const { customer, outcome } = await registerCustomer(rt.registry, payload, now);
       if (outcome === 'registered') countMetric('CustomersRegistered');
-      return {
-        outcome: outcome.toUpperCase(),
-        subjectHash: subjectHash(rt.config.identityPepper, 'name', customer.name),
-        subjectMasked: maskAccountName(customer.name),
-        result: { customerId: customer.customerId, status: outcome },
-      };
+      return { outcome: outcome.toUpperCase(), result: { customerId: customer.customerId, status: outcome } };
     },
   });
 

@@ -9,8 +9,6 @@ import type { AuditLog } from '../store/audit.js';
  */
 export interface EventOutcome {
   outcome: string;
-  subjectHash?: string | undefined;
-  subjectMasked?: string | undefined;
   result: Record<string, unknown>;
 }
 
@@ -34,22 +32,34 @@ function unwrap(payload: unknown): unknown {
   return isEventBridge(payload) ? payload.detail : payload;
 }
 
-export function eventHandler(spec: { operation: string; process: ProcessMessage; isPermanent: IsPermanent; audit: () => AuditLog }) {
+export interface EventSpec {
+  operation: string;
+  process: ProcessMessage;
+  isPermanent: IsPermanent;
+  audit: () => AuditLog;
+  clock: () => Date;
+  /** The subject of a payload for the audit record, whether processing succeeds, refuses or fails. */
+  subjectOf?: (payload: unknown) => { hash: string; masked: string } | undefined;
+}
+
+export function eventHandler(spec: EventSpec) {
   async function handleOne(
     payload: unknown,
     requestId: string,
     caller: string,
   ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: Error; permanent: boolean }> {
     const started = performance.now();
-    const now = new Date();
+    const now = spec.clock();
+    const unwrapped = unwrap(payload);
     let outcome: EventOutcome | undefined;
     let failure: Error | undefined;
     try {
-      outcome = await spec.process(unwrap(payload), now);
+      outcome = await spec.process(unwrapped, now);
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
     }
     const permanent = failure !== undefined && spec.isPermanent(failure);
+    const subject = spec.subjectOf?.(unwrapped);
     const code = outcome?.outcome ?? (permanent ? failure!.name : 'Error');
     if (failure && !permanent) logger.error('event failed', { requestId, error: { name: failure.name, message: failure.message } });
     else if (failure) logger.warn('event refused', { requestId, code, reason: failure.message });
@@ -61,8 +71,8 @@ export function eventHandler(spec: { operation: string; process: ProcessMessage;
       caller,
       outcome: code,
       status: failure ? (permanent ? 400 : 500) : 200,
-      subjectHash: outcome?.subjectHash,
-      subjectMasked: outcome?.subjectMasked,
+      subjectHash: subject?.hash,
+      subjectMasked: subject?.masked,
       at: now,
       latencyMs: Math.round(performance.now() - started),
       detail: failure && permanent ? { reason: failure.message.slice(0, 200) } : undefined,

@@ -5,7 +5,7 @@ import { cancellationReasons } from './client.js';
  * waiting; the SDK does not retry those. Re-run the whole attempt (which re-evaluates every
  * condition) a bounded number of times with jittered backoff.
  */
-export async function withTransactionRetry<T>(attempt: () => Promise<T>, maxAttempts = 8): Promise<T> {
+export async function withTransactionRetry<T>(attempt: () => Promise<T>, maxAttempts = 10): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt();
