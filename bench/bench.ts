@@ -132,6 +132,18 @@ async function main() {
       return out;
     }
 
+    /** Verify requests for n fresh destinations, each submitting `submit(its code)`. */
+    async function verifyEvents(n: number, submit: (code: string) => string): Promise<unknown[]> {
+      return (await pendingCodes(n)).map(({ to, code }, i) =>
+        httpEvent(
+          '/v1/usg/dcs/member/verification-code/verify',
+          { contact: to, verificationCode: submit(code) },
+          { 'x-access-token': appToken },
+          ipOf(i),
+        ),
+      );
+    }
+
     interface Scenario {
       name: string;
       prepare(n: number): Promise<unknown[]>;
@@ -165,28 +177,12 @@ async function main() {
       },
       {
         name: 'verify-wrong',
-        prepare: async (n) =>
-          (await pendingCodes(n)).map(({ to, code }, i) =>
-            httpEvent(
-              '/v1/usg/dcs/member/verification-code/verify',
-              { contact: to, verificationCode: code === '000000' ? '000001' : '000000' },
-              { 'x-access-token': appToken },
-              ipOf(i),
-            ),
-          ),
+        prepare: (n) => verifyEvents(n, (code) => (code === '000000' ? '000001' : '000000')),
         run: (e) => expectStatus(400)(verify, e),
       },
       {
         name: 'verify-right',
-        prepare: async (n) =>
-          (await pendingCodes(n)).map(({ to, code }, i) =>
-            httpEvent(
-              '/v1/usg/dcs/member/verification-code/verify',
-              { contact: to, verificationCode: code },
-              { 'x-access-token': appToken },
-              ipOf(i),
-            ),
-          ),
+        prepare: (n) => verifyEvents(n, (code) => code),
         run: (e) => expectStatus(200)(verify, e),
       },
       {

@@ -5,7 +5,7 @@ import type { MiddlewareObj } from '@middy/core';
 import * as z from 'zod/mini';
 import { ERROR_CODES, FAMILY_CODES, ServiceError, invalidParameters, messageFor, type Family, type Language } from '../errors.js';
 import { countMetric, logger, metrics } from '../observability.js';
-import type { AuditItem, AuditLog } from '../store/audit.js';
+import type { AuditItem, AuditLog, AuditRecord } from '../store/audit.js';
 import { pickLanguage } from './language.js';
 import { normalizeEvent, type IncomingRequest } from './request.js';
 
@@ -185,15 +185,15 @@ export function httpOperation<S extends z.ZodMiniType, O>(spec: OperationSpec<S,
     },
   };
 
-  async function finishAudit(state: RequestState, outcome: string, status: number): Promise<void> {
-    const latencyMs = Math.round(performance.now() - state.startedAt);
-    const { audit } = deps();
-    if (state.committedAudit) {
-      // Already written with the state change; only correct it if the answer changed since.
-      if (state.committedAudit.outcome !== outcome) await audit.amend(state.committedAudit, outcome, status, latencyMs);
-      return;
-    }
-    await audit.write({
+  /** This request's audit record as it stands now. */
+  function auditRecord(
+    state: RequestState,
+    outcome: string,
+    status: number,
+    extra?: Record<string, string | number | boolean>,
+  ): AuditRecord {
+    const detail = { ...state.detail, ...extra };
+    return {
       requestId: state.requestId,
       operation: spec.name,
       caller: state.caller,
@@ -203,9 +203,20 @@ export function httpOperation<S extends z.ZodMiniType, O>(spec: OperationSpec<S,
       subjectMasked: state.subjectMasked,
       sourceIp: state.incoming.sourceIp,
       at: state.now,
-      latencyMs,
-      detail: Object.keys(state.detail).length ? state.detail : undefined,
-    });
+      latencyMs: Math.round(performance.now() - state.startedAt),
+      detail: Object.keys(detail).length ? detail : undefined,
+    };
+  }
+
+  async function finishAudit(state: RequestState, outcome: string, status: number): Promise<void> {
+    const { audit } = deps();
+    const record = auditRecord(state, outcome, status);
+    if (state.committedAudit) {
+      // Already written with the state change; only correct it if the answer changed since.
+      if (state.committedAudit.outcome !== outcome) await audit.amend(state.committedAudit, outcome, status, record.latencyMs);
+      return;
+    }
+    await audit.write(record);
   }
 
   function done(state: RequestState, status: number, code: string) {
@@ -268,20 +279,7 @@ export function httpOperation<S extends z.ZodMiniType, O>(spec: OperationSpec<S,
         Object.assign(state.detail, detail);
       },
       auditItem(outcome, status, extra) {
-        const detail = { ...state.detail, ...extra };
-        return deps().audit.toItem({
-          requestId: state.requestId,
-          operation: spec.name,
-          caller: state.caller,
-          outcome,
-          status,
-          subjectHash: state.subjectHash,
-          subjectMasked: state.subjectMasked,
-          sourceIp: state.incoming.sourceIp,
-          at: state.now,
-          latencyMs: Math.round(performance.now() - state.startedAt),
-          detail: Object.keys(detail).length ? detail : undefined,
-        });
+        return deps().audit.toItem(auditRecord(state, outcome, status, extra));
       },
       auditCommitted(item) {
         state.committedAudit = item;
