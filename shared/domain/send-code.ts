@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import type { CaptchaVerifier } from '../auth/captcha.js';
 import { invalidParameters, ServiceError } from '../errors.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
+import { sourceIpBucket } from '../identity/source-ip.js';
 import type { OperationContext } from '../http/pipeline.js';
 import type { Notifier } from '../notify/notifier.js';
 import { countMetric, logger } from '../observability.js';
@@ -79,7 +80,10 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
       });
     }
     items.push({ tag: 'captcha', item: captchaUseItem(deps.table, pass.jti, pass.expiresAtMs, nowMs) });
-    if (ctx.sourceIp) items.push({ tag: 'ip', item: ipSendItem(deps.table, subjectHash(deps.identityPepper, 'ip', ctx.sourceIp), nowMs) });
+    if (ctx.sourceIp) {
+      const ipHash = subjectHash(deps.identityPepper, 'ip', sourceIpBucket(ctx.sourceIp));
+      items.push({ tag: 'ip', item: ipSendItem(deps.table, ipHash, nowMs) });
+    }
   }
 
   let destination: { kind: 'mobile' | 'email'; value: string } | undefined;
