@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'no
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createCheckIdentityHandler } from '../functions/check-identity.js';
 import { createRegisterCustomerHandler } from '../functions/register-customer.js';
 import { createSendVerificationCodeHandler } from '../functions/send-verification-code.js';
@@ -215,9 +215,32 @@ async function main() {
             }),
           )
           .then(() => undefined),
+      // Send's request shape (3 conditional puts and 1 conditional update, one transaction), bare: what a
+      // transaction of four items costs on this engine, to read send's ratio against.
+      transaction4: (i: number) =>
+        rt.db.doc
+          .send(
+            new TransactWriteCommand({
+              TransactItems: [
+                ...['A', 'B', 'C'].map((x) => ({
+                  Put: { TableName: tableName, Item: { pk: `FLOOR#${x}#${i}`, sk: 'T' }, ConditionExpression: 'attribute_not_exists(pk)' },
+                })),
+                {
+                  Update: {
+                    TableName: tableName,
+                    Key: { pk: 'FLOOR', sk: 'FLOOR' },
+                    UpdateExpression: 'ADD n :one',
+                    ConditionExpression: 'attribute_exists(pk)',
+                    ExpressionAttributeValues: { ':one': 1 },
+                  },
+                },
+              ],
+            }),
+          )
+          .then(() => undefined),
     };
     const floor: Record<string, Stats> = {};
-    for (const [name, op] of Object.entries(floorOps)) {
+    for (const [name, op] of Object.entries(floorOps) as Array<[string, (i: number) => Promise<void>]>) {
       const inputs = Array.from({ length: WARMUP + ITERATIONS }, (_, i) => i);
       await drive(inputs.slice(0, WARMUP), 1, op);
       const { latencies, wallMs } = await drive(inputs.slice(WARMUP), 1, op);
@@ -267,6 +290,7 @@ async function main() {
         latency: r.latency,
         floorMs: round(floorMs, 3),
         ratioToFloor: round(r.latency.c1!.p50 / floorMs, 2),
+        ...(r.name === 'send' ? { ratioToBareTransaction: round(r.latency.c1!.p50 / floor.transaction4!.p50, 2) } : {}),
         costPerMillionUsd: {
           lambda: round(lambda * 1e6, 3),
           apiGateway: round(api * 1e6, 3),
@@ -401,6 +425,7 @@ function render(r: {
     writeUnits: number;
     latency: Record<string, Stats>;
     ratioToFloor: number;
+    ratioToBareTransaction?: number;
     costPerMillionUsd: { total: number; dynamodb: number; lambda: number; apiGateway: number };
     requestsByOperation: Record<string, number>;
   }>;
@@ -411,7 +436,10 @@ function render(r: {
   lines.push(
     `verigate bench ${r.date} (${r.machine.cpus} cores, Node ${r.machine.node}, DynamoDB Local, ${ITERATIONS} iterations after ${WARMUP} warm-up)`,
   );
-  lines.push(`floor: GetItem p50 ${r.floor.getItem!.p50} ms, conditional UpdateItem p50 ${r.floor.conditionalUpdate!.p50} ms`);
+  lines.push(
+    `floor: GetItem p50 ${r.floor.getItem!.p50} ms, conditional UpdateItem p50 ${r.floor.conditionalUpdate!.p50} ms, ` +
+      `4-item conditional TransactWriteItems p50 ${r.floor.transaction4!.p50} ms`,
+  );
   lines.push('');
   lines.push(
     '| operation | DynamoDB requests | RRU | WRU | p50 c1 (ms) | p95 c1 | p99 c1 | ops/s c1 | p50 c16 | p99 c16 | ops/s c16 | p50 ÷ floor | $ per million |',
@@ -426,6 +454,11 @@ function render(r: {
     lines.push(
       `| ${o.name} | ${reqs} | ${o.readUnits} | ${o.writeUnits} | ${c1.p50} | ${c1.p95} | ${c1.p99} | ${c1.throughput} | ${c16.p50} | ${c16.p99} | ${c16.throughput} | ${o.ratioToFloor}× | ${o.costPerMillionUsd.total} |`,
     );
+  }
+  const send = r.operations.find((o) => o.name === 'send');
+  if (send?.ratioToBareTransaction !== undefined) {
+    lines.push('');
+    lines.push(`send p50 ÷ a bare 4-item transaction of its shape: ${send.ratioToBareTransaction}×`);
   }
   lines.push('');
   lines.push('| function | zip KiB | bundle KiB | import median ms | bare Node ms | import ÷ bare |');

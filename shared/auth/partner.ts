@@ -36,7 +36,10 @@ export function partnerAuthenticator(deps: {
     }
 
     const authorization = request.headers['authorization'];
-    if (authorization === undefined) throw new ServiceError('CBC.0151', { detail: 'no credentials' });
+    // Another scheme (Bearer, Basic, …) is not a credential of ours: the same as none.
+    if (authorization === undefined || !/^SDK-HMAC-SHA256\s/i.test(authorization.trim())) {
+      throw new ServiceError('CBC.0151', { detail: 'no credentials' });
+    }
 
     const check = verifyHuaweiSignature(
       { method: request.method, path: request.path, query: request.query, headers: request.headers, body: request.rawBody ?? '' },

@@ -134,7 +134,8 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
       requestId: ctx.requestId,
     });
   } catch (err) {
-    logger.error('delivery failed; withdrawing the send', { channel: delivered, error: err instanceof Error ? err.message : String(err) });
+    // The error's name only: an SNS/SES message can quote the destination back.
+    logger.error('delivery failed; withdrawing the send', { channel: delivered, error: err instanceof Error ? err.name : 'unknown' });
     await deps.codes.withdraw({ destinationHash, codeHash: hash, sentAtMs: nowMs });
     throw err;
   }

@@ -113,9 +113,17 @@ const refusals: Refusal[] = [
     secrets: () => ['ceshiyonghu001', 'unknown-secret'],
   },
   {
-    name: 'a malformed Authorization header',
+    name: 'a malformed SDK-HMAC-SHA256 Authorization header',
     status: 401,
     code: 'APIG.0301',
+    caller: 'anonymous',
+    send: () => post(handler, BODY, { Authorization: 'SDK-HMAC-SHA256 Access=x, garbage' }),
+    secrets: () => ['ceshiyonghu001'],
+  },
+  {
+    name: 'an Authorization header of another scheme (no credentials of ours)',
+    status: 403,
+    code: 'CBC.0151',
     caller: 'anonymous',
     send: () => post(handler, BODY, { Authorization: 'Basic dXNlcjpwYXNz' }),
     secrets: () => ['ceshiyonghu001', 'dXNlcjpwYXNz'],

@@ -59,6 +59,14 @@ describe('X-Auth-Token', () => {
     expectAnswer(await post(handler, BODY), 403, ACCESS_DENIED);
   });
 
+  it('takes an Authorization header of another scheme as no credentials (403 CBC.0151), a malformed SDK-HMAC-SHA256 one as a bad signature (401)', async () => {
+    expectAnswer(await post(handler, BODY, { Authorization: 'Bearer abc.def.ghi' }), 403, ACCESS_DENIED);
+    expectAnswer(await post(handler, BODY, { Authorization: 'Basic dXNlcjpwYXNz' }), 403, ACCESS_DENIED);
+    const malformed = await post(handler, BODY, { Authorization: 'SDK-HMAC-SHA256 garbage' });
+    expect(malformed.status).toBe(401);
+    expect(malformed.body.error_code).toBe('APIG.0301');
+  });
+
   it('refuses a forged token (signed with another secret) with 403 CBC.0154', async () => {
     const now = Math.floor(Date.now() / 1000);
     const forged = await new SignJWT({ role: 'distributor' })
