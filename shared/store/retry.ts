@@ -17,12 +17,3 @@ export async function withTransactionRetry<T>(attempt: () => Promise<T>, maxAtte
     }
   }
 }
-
-export function isTransactionConflictOnly(err: unknown): boolean {
-  const reasons = cancellationReasons(err);
-  return (
-    reasons !== undefined &&
-    reasons.some((r) => r.Code === 'TransactionConflict') &&
-    !reasons.some((r) => r.Code === 'ConditionalCheckFailed')
-  );
-}

@@ -80,11 +80,6 @@ export function msUntilRoom(w: SlidingWindow, item: Record<string, unknown> | un
   return Math.max(0, oldest + w.windowMs - nowMs);
 }
 
-/** The newest event time recorded (0 when none). */
-export function newestEvent(w: SlidingWindow, item: Record<string, unknown> | undefined): number {
-  return slotValue(item, slot(w, 1));
-}
-
 /** Joins parts of several windows (and extra clauses) into one UpdateItem's expressions. */
 export function combine(parts: ExpressionParts[]): ExpressionParts {
   return {

@@ -5,7 +5,6 @@ import {
   eventsInWindow,
   hasRoom,
   msUntilRoom,
-  newestEvent,
   withdrawEvent,
   type SlidingWindow,
 } from '../../shared/store/sliding-window.js';
@@ -171,12 +170,7 @@ describe('hasRoom', () => {
   });
 });
 
-describe('newestEvent and combine', () => {
-  it('reads the newest slot', () => {
-    expect(newestEvent(W, itemWith(NOW, NOW - 5))).toBe(NOW);
-    expect(newestEvent(W, undefined)).toBe(0);
-  });
-
+describe('combine', () => {
   it('joins conditions with AND and merges clauses', () => {
     const a = admitEvent(W, NOW);
     const b = hasRoom({ prefix: 'vf', limit: 20, windowMs: 86_400_000 }, NOW);
