@@ -201,20 +201,17 @@ async function main() {
 
     // The floor: bare round trips of the two request shapes the operations are made of.
     await rt.db.doc.send(new PutCommand({ TableName: tableName, Item: { pk: 'FLOOR', sk: 'FLOOR', n: 0 } }));
+    // The conditional update every write floor is made of.
+    const floorUpdate = {
+      TableName: tableName,
+      Key: { pk: 'FLOOR', sk: 'FLOOR' },
+      UpdateExpression: 'ADD n :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':one': 1 },
+    };
     const floorOps = {
       getItem: () => rt.db.doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'FLOOR', sk: 'FLOOR' } })).then(() => undefined),
-      conditionalUpdate: () =>
-        rt.db.doc
-          .send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: { pk: 'FLOOR', sk: 'FLOOR' },
-              UpdateExpression: 'ADD n :one',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':one': 1 },
-            }),
-          )
-          .then(() => undefined),
+      conditionalUpdate: () => rt.db.doc.send(new UpdateCommand(floorUpdate)).then(() => undefined),
       // Send's request shape (3 conditional puts and 1 conditional update, one transaction), bare: what a
       // transaction of four items costs on this engine, to read send's ratio against.
       transaction4: (i: number) =>
@@ -225,15 +222,7 @@ async function main() {
                 ...['A', 'B', 'C'].map((x) => ({
                   Put: { TableName: tableName, Item: { pk: `FLOOR#${x}#${i}`, sk: 'T' }, ConditionExpression: 'attribute_not_exists(pk)' },
                 })),
-                {
-                  Update: {
-                    TableName: tableName,
-                    Key: { pk: 'FLOOR', sk: 'FLOOR' },
-                    UpdateExpression: 'ADD n :one',
-                    ConditionExpression: 'attribute_exists(pk)',
-                    ExpressionAttributeValues: { ':one': 1 },
-                  },
-                },
+                { Update: floorUpdate },
               ],
             }),
           )
