@@ -4,7 +4,7 @@ import type { Notifier } from '../shared/notify/notifier.js';
 import { notifierFor } from '../shared/notify/select.js';
 import { runtime, type Runtime } from '../shared/runtime.js';
 
-export function createSendVerificationCodeHandler(rt: Runtime, notifier: Notifier = rt.notifier ?? notifierFor(rt.config)) {
+export function createSendVerificationCodeHandler(rt: Runtime, notifier: Notifier = notifierFor(rt.config)) {
   const deps = {
     registry: rt.registry,
     codes: rt.codes,

@@ -6,7 +6,6 @@ import { createDb, type Db } from './store/client.js';
 import { createAuditLog } from './store/audit.js';
 import { createRegistry } from './store/registry.js';
 import { createAccessKeyLockouts } from './store/access-key-lockouts.js';
-import type { Notifier } from './notify/notifier.js';
 import { createCodeStore } from './store/codes.js';
 import { appAuthenticator } from './auth/app.js';
 import { createCaptchaVerifier } from './auth/captcha.js';
@@ -15,7 +14,7 @@ import { createCaptchaVerifier } from './auth/captcha.js';
  * The composition root: builds every adapter once per process from the configuration. Handlers
  * call `runtime()` at module top level, so a bad configuration fails the cold start loudly.
  */
-export function createRuntime(config: Config, options: { db?: Db; clock?: () => Date; notifier?: Notifier } = {}) {
+export function createRuntime(config: Config, options: { db?: Db; clock?: () => Date } = {}) {
   const db =
     options.db ??
     createDb({
@@ -30,8 +29,6 @@ export function createRuntime(config: Config, options: { db?: Db; clock?: () => 
     config,
     db,
     clock: options.clock ?? (() => new Date()),
-    /** An injected delivery adapter (tests); the send function otherwise builds the configured one. */
-    notifier: options.notifier,
     audit: createAuditLog(db, table, config.auditRetentionDays),
     registry: createRegistry(db, table, config.maxCustomersPerMobile),
     lockouts,

@@ -1,7 +1,7 @@
 // Shared harness for the send-code / verify-code / code-limits / notifier integration suites: the real
 // handlers on a real runtime (DynamoDB Local, fresh table), driven through API Gateway-shaped events.
 // Test files set LOG_LEVEL / POWERTOOLS_METRICS_DISABLED in vi.hoisted before this module loads.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -95,8 +95,8 @@ export async function harness(options: { env?: Record<string, string>; notifier?
   const outboxPath = path.join(mkdtempSync(path.join(tmpdir(), 'verigate-codes-')), 'outbox.jsonl');
   const quietOutbox = outboxNotifier(outboxPath, () => {});
   const notifier = options.notifier ? options.notifier(quietOutbox) : quietOutbox;
-  const t = await createTestRuntime({ env: { OUTBOX_PATH: outboxPath, ...options.env }, notifier });
-  const sendHandler = createSendVerificationCodeHandler(t.rt);
+  const t = await createTestRuntime({ env: { OUTBOX_PATH: outboxPath, ...options.env } });
+  const sendHandler = createSendVerificationCodeHandler(t.rt, notifier);
   const verifyHandler = createVerifyVerificationCodeHandler(t.rt);
   const registerHandler = createRegisterCustomerHandler(t.rt);
   // The app token is checked against the real clock (jose's default), not the pipeline clock.
@@ -104,18 +104,9 @@ export async function harness(options: { env?: Record<string, string>; notifier?
   const nowSeconds = () => Math.floor(t.clock.now().getTime() / 1000);
   const captcha: Harness['captcha'] = (user, o = {}) => mintCaptchaToken(t.config, user, { issuedAt: nowSeconds(), ...o });
 
-  // createTestRuntime's outbox() reads its own temp file; ours is the one the notifier writes.
-  const outbox: TestRuntime['outbox'] = () =>
-    existsSync(outboxPath)
-      ? readFileSync(outboxPath, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as ReturnType<TestRuntime['outbox']>[number])
-      : [];
+  const outbox = t.outbox;
   const h: Harness = {
     ...t,
-    outboxPath,
-    outbox,
     sendHandler,
     verifyHandler,
     registerHandler,

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { createRuntime, type Runtime } from '../../shared/runtime.js';
-import type { Notifier } from '../../shared/notify/notifier.js';
 import { createTestTable } from './table.js';
 
 export interface TestClock {
@@ -37,12 +36,10 @@ export interface TestRuntime {
   outbox(): Array<{ channel: string; to: string; code: string; expire: number; requestId: string; sentAt: string }>;
 }
 
-export async function createTestRuntime(
-  options: { env?: Record<string, string>; notifier?: Notifier; clock?: TestClock } = {},
-): Promise<TestRuntime> {
+export async function createTestRuntime(options: { env?: Record<string, string>; clock?: TestClock } = {}): Promise<TestRuntime> {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = await createTestTable(endpoint);
-  const outboxPath = path.join(mkdtempSync(path.join(tmpdir(), 'verigate-outbox-')), 'outbox.jsonl');
+  const outboxPath = options.env?.OUTBOX_PATH ?? path.join(mkdtempSync(path.join(tmpdir(), 'verigate-outbox-')), 'outbox.jsonl');
   const config = loadConfig({
     STAGE: 'local',
     DYNAMODB_ENDPOINT: endpoint,
@@ -51,7 +48,7 @@ export async function createTestRuntime(
     ...options.env,
   });
   const clock = options.clock ?? testClock();
-  const rt = createRuntime(config, { clock: clock.now, ...(options.notifier ? { notifier: options.notifier } : {}) });
+  const rt = createRuntime(config, { clock: clock.now });
   return {
     rt,
     config,
