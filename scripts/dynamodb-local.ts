@@ -4,6 +4,7 @@ import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'nod
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDb } from '../shared/store/client.js';
 import {
   CreateTableCommand,
   DescribeTimeToLiveCommand,
@@ -273,12 +274,8 @@ export async function startDynamoDbLocal({ port }: { port: number }): Promise<Dy
 
 /** A client for DynamoDB Local: fixed region, dummy credentials, and timeouts (the SDK has none by default). */
 export function localDynamoDbClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 },
-  });
+  // The service's own client module, pointed at DynamoDB Local (static credentials, timeouts set).
+  return createDb({ region: 'local', endpoint, requestTimeoutMs: 2_000, connectTimeoutMs: 1_000 }).raw;
 }
 
 interface TableDefinition {

@@ -137,6 +137,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     notifier = { kind: 'aws', smsSenderId: e.SMS_SENDER_ID, emailFrom: e.EMAIL_FROM ?? '' };
   }
 
+  const jwtIssuer = e.JWT_ISSUER ?? (isLocal ? LOCAL_SECRETS.jwtIssuer : '');
+  if (jwtIssuer === '') problems.push(`JWT_ISSUER is required in stage ${e.STAGE}`);
   const captchaSecret = secret('CAPTCHA_SECRET', e.CAPTCHA_SECRET, LOCAL_SECRETS.captchaSecret);
   const config: Config = {
     stage: e.STAGE,
@@ -152,7 +154,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     enumerationProtection: e.ENUMERATION_PROTECTION,
     notifier,
-    jwtIssuer: e.JWT_ISSUER ?? (isLocal ? LOCAL_SECRETS.jwtIssuer : (problems.push('JWT_ISSUER is required'), '')),
+    jwtIssuer,
     partnerTokenKey: tokenKey('PARTNER_JWT_SECRET', e.PARTNER_JWKS_URL, e.PARTNER_JWT_SECRET, LOCAL_SECRETS.partnerJwtSecret),
     appTokenKey: tokenKey('APP_JWT_SECRET', e.APP_JWKS_URL, e.APP_JWT_SECRET, LOCAL_SECRETS.appJwtSecret),
     captcha: e.CAPTCHA_VERIFY_URL

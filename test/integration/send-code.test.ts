@@ -10,7 +10,7 @@ vi.hoisted(() => {
 
 import { randomUUID } from 'node:crypto';
 import { codeHash, subjectHash } from '../../shared/identity/hash.js';
-import { countRequests } from '../support/request-counter.js';
+import { countRequests } from '../support/dynamodb-meter.js';
 import { harness, maskedCnMobile, mentionsCode, tally, uniqueEmail, uniqueIp, uniqueMobile, type Harness } from './send-code.harness.js';
 
 let h: Harness;

@@ -8,7 +8,7 @@ vi.hoisted(() => {
 });
 
 import { mintAppToken, mintPartnerToken } from '../../scripts/tokens.js';
-import { countRequests } from '../support/request-counter.js';
+import { countRequests } from '../support/dynamodb-meter.js';
 import {
   harness,
   mentionsCode,
