@@ -40,19 +40,25 @@ function refusal(outcome: Exclude<AttemptOutcome | WrongRecord, { kind: 'verifie
   }
 }
 
+/** The destination and code of a request, or the family's parameter error: checked before any storage. */
+export function verificationRequest(input: VerifyCodeInput): { contact: { kind: 'mobile' | 'email'; value: string }; code: string } {
+  const contact = identifyUser(input.contact, input.country ?? 'chinaPR', false);
+  if (!contact || contact.kind === 'name') throw invalidParameters('USG', 'contact is not a mobile number or email');
+  if (!CODE.test(input.verificationCode)) throw invalidParameters('USG', 'verificationCode is not 6 digits');
+  return { contact, code: input.verificationCode };
+}
+
 /**
  * Verifies a code. Uncontended it costs two requests: the conditional consume (which also applies
  * the attempt window) and either the audit write or, for a wrong code, one transaction that records
  * the failure together with its audit record.
  */
 export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, ctx: OperationContext): Promise<void> {
-  const contact = identifyUser(input.contact, input.country ?? 'chinaPR', false);
-  if (!contact || contact.kind === 'name') throw invalidParameters('USG', 'contact is not a mobile number or email');
-  if (!CODE.test(input.verificationCode)) throw invalidParameters('USG', 'verificationCode is not 6 digits');
+  const { contact, code } = verificationRequest(input);
 
   const destinationHash = subjectHash(deps.identityPepper, contact.kind, contact.value);
   ctx.setSubject(destinationHash, maskIdentity(contact));
-  const hash = codeHash(deps.codePepper, destinationHash, input.verificationCode);
+  const hash = codeHash(deps.codePepper, destinationHash, code);
   const nowMs = ctx.now.getTime();
 
   let lastState: DestinationState | undefined;

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CheckIdentityInput } from '../../shared/domain/check-identity.js';
 import { newCode, SendCodeInput } from '../../shared/domain/send-code.js';
-import { verifyCode, VerifyCodeInput, type VerifyCodeDeps } from '../../shared/domain/verify-code.js';
+import { verificationRequest, VerifyCodeInput } from '../../shared/domain/verify-code.js';
 import { ServiceError } from '../../shared/errors.js';
-import type { OperationContext } from '../../shared/http/pipeline.js';
-import type { CodeStore } from '../../shared/store/codes.js';
 
 describe('SendCodeInput', () => {
   const ok = (body: unknown) => SendCodeInput.safeParse(body).success;
@@ -92,47 +90,25 @@ describe('CheckIdentityInput', () => {
   });
 });
 
-describe("verifyCode's CODE rule (6 ASCII digits)", () => {
-  function harness() {
-    const attempts: unknown[] = [];
-    const codes = {
-      attempt: async (input: unknown) => {
-        attempts.push(input);
-        return { kind: 'verified' as const };
-      },
-    } as unknown as CodeStore;
-    const deps: VerifyCodeDeps = { codes, table: 't', codePepper: 'p'.repeat(32), identityPepper: 'q'.repeat(32) };
-    const ctx = {
-      requestId: 'r',
-      language: 'en-US',
-      now: new Date('2025-06-01T10:00:00Z'),
-      direct: false,
-      caller: 'test',
-      sourceIp: undefined,
-      setSubject: () => {},
-      addAuditDetail: () => {},
-      auditItem: () => {
-        throw new Error('not expected');
-      },
-      auditCommitted: () => {},
-    } as unknown as OperationContext;
-    const run = (verificationCode: string, contact = '+8613612345678') => verifyCode(deps, { contact, verificationCode }, ctx);
-    return { attempts, run };
-  }
+describe('verificationRequest: the CODE rule (6 ASCII digits), checked before any storage', () => {
+  const run =
+    (verificationCode: string, contact = '+8613612345678') =>
+    () =>
+      verificationRequest({ contact, verificationCode });
 
-  async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
-    const err = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+  function refusal(call: () => unknown): ServiceError {
+    let err: unknown;
+    try {
+      call();
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ServiceError);
     return err as ServiceError;
   }
 
-  it('lets a 6-digit code through to the store', async () => {
-    const h = harness();
-    await expect(h.run('012345')).resolves.toBeUndefined();
-    expect(h.attempts).toHaveLength(1);
+  it('lets a 6-digit code through, with the normalized destination', () => {
+    expect(run('012345')()).toEqual({ contact: { kind: 'mobile', value: '+8613612345678' }, code: '012345' });
   });
 
   it.each([
@@ -148,19 +124,15 @@ describe("verifyCode's CODE rule (6 ASCII digits)", () => {
     ['123456\n', 'a trailing newline'],
     ['12 456', 'a space inside'],
     ['+12345', 'a sign'],
-  ])('refuses %j (%s) as a parameter error without touching the store', async (code) => {
+  ])('refuses %j (%s) as a parameter error', (code) => {
     expect(VerifyCodeInput.safeParse({ contact: '+8613612345678', verificationCode: code }).success).toBe(true);
-    const h = harness();
-    const err = await refusal(h.run(code));
+    const err = refusal(run(code));
     expect(err.code).toBe('USG.000000001');
     expect(err.status).toBe(400);
-    expect(h.attempts).toHaveLength(0);
   });
 
-  it('refuses an account name as contact', async () => {
-    const h = harness();
-    expect((await refusal(h.run('123456', 'ceshiyonghu001'))).code).toBe('USG.000000001');
-    expect(h.attempts).toHaveLength(0);
+  it('refuses an account name as contact', () => {
+    expect(refusal(run('123456', 'ceshiyonghu001')).code).toBe('USG.000000001');
   });
 });
 
