@@ -74,6 +74,8 @@ export interface ServiceErrorOptions {
   retryAfterSeconds?: number;
   /** Internal explanation for logs; never sent to the caller. */
   detail?: string;
+  /** Facts for the request's audit record (e.g. the AK a refused signature claimed); never sent to the caller. */
+  audit?: Record<string, string | number | boolean>;
 }
 
 export class ServiceError extends Error {
@@ -82,6 +84,7 @@ export class ServiceError extends Error {
   readonly fields: Record<string, string | number | null>;
   readonly retryAfterSeconds: number | undefined;
   readonly detail: string | undefined;
+  readonly audit: Record<string, string | number | boolean> | undefined;
 
   constructor(code: ErrorCode, options: ServiceErrorOptions = {}) {
     super(`${code}${options.detail ? `: ${options.detail}` : ''}`);
@@ -89,6 +92,7 @@ export class ServiceError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(options.retryAfterSeconds));
     this.fields = { ...options.fields, ...(this.retryAfterSeconds === undefined ? {} : { retry_after: this.retryAfterSeconds }) };
     this.detail = options.detail;
+    this.audit = options.audit;
   }
 
   get status(): number {
