@@ -1,14 +1,12 @@
 import { checkIdentity, CheckIdentityInput } from '../shared/domain/check-identity.js';
-import { httpOperation } from '../shared/http/pipeline.js';
-import { runtime, type Runtime } from '../shared/runtime.js';
+import { publicOperation } from '../shared/middleware/public-operation.js';
 import { countMetric } from '../shared/observability.js';
+import { runtime, type Runtime } from '../shared/runtime.js';
 
 export const createCheckIdentityHandler = (rt: Runtime) =>
-  httpOperation(
+  publicOperation(
     {
-      name: 'checkIdentity',
-      family: 'CBC',
-      defaultLanguage: 'en-US',
+      operation: 'checkIdentity',
       authenticate: rt.partnerAuth,
       input: CheckIdentityInput,
       run: (input, ctx) => {
@@ -17,7 +15,7 @@ export const createCheckIdentityHandler = (rt: Runtime) =>
       },
       present: (result) => ({ error_code: 'CBC.0000', error_msg: 'success', ...result }),
     },
-    () => rt,
+    rt,
   );
 
 export const handler = createCheckIdentityHandler(runtime());

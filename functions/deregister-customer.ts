@@ -1,19 +1,20 @@
 import { deregisterCustomer, InvalidCustomerEventError } from '../shared/domain/customers.js';
-import { eventHandler } from '../shared/events/customer-events.js';
+import { customerEventHandler } from '../shared/events/customer-events.js';
 import { countMetric } from '../shared/observability.js';
 import { runtime, type Runtime } from '../shared/runtime.js';
 
 export const createDeregisterCustomerHandler = (rt: Runtime) =>
-  eventHandler({
-    operation: 'deregisterCustomer',
-    audit: () => rt.audit,
-    clock: rt.clock,
-    isPermanent: (err): err is Error => err instanceof InvalidCustomerEventError,
-    process: async (payload) => {
-      const { customerId, outcome } = await deregisterCustomer(rt.registry, payload);
-      if (outcome === 'deregistered') countMetric('CustomersDeregistered');
-      return { outcome: outcome.toUpperCase(), result: { customerId, status: outcome } };
+  customerEventHandler(
+    {
+      operation: 'deregisterCustomer',
+      refusalCode: (err) => (err instanceof InvalidCustomerEventError ? 'CUS.0100' : undefined),
+      process: async (payload, ctx) => {
+        const { customerId, outcome } = await deregisterCustomer({ registry: rt.registry, identityPepper: rt.config.identityPepper }, payload, ctx);
+        if (outcome === 'deregistered') countMetric('CustomersDeregistered');
+        return { code: outcome === 'deregistered' ? 'CUS.0002' : 'CUS.0003', result: { customerId, status: outcome } };
+      },
     },
-  });
+    rt,
+  );
 
 export const handler = createDeregisterCustomerHandler(runtime());

@@ -1,5 +1,5 @@
 import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
-import { httpOperation } from '../shared/http/pipeline.js';
+import { publicOperation } from '../shared/middleware/public-operation.js';
 import type { Notifier } from '../shared/notify/notifier.js';
 import { notifierFor } from '../shared/notify/select.js';
 import { runtime, type Runtime } from '../shared/runtime.js';
@@ -10,24 +10,21 @@ export function createSendVerificationCodeHandler(rt: Runtime, notifier: Notifie
     codes: rt.codes,
     notifier,
     captcha: rt.captcha,
-    table: rt.config.tableName,
     codePepper: rt.config.codePepper,
     identityPepper: rt.config.identityPepper,
     codeTtlSeconds: rt.config.codeTtlSeconds,
     enumerationProtection: rt.config.enumerationProtection,
   };
 
-  return httpOperation(
+  return publicOperation(
     {
-      name: 'sendVerificationCode',
-      family: 'USG',
-      defaultLanguage: 'zh-CN',
+      operation: 'sendVerificationCode',
       // No caller auth: the CAPTCHA pass in the body is checked by the domain, bound to `user`.
       authenticate: undefined,
       input: SendCodeInput,
       run: (input, ctx) => sendCode(deps, input, ctx),
     },
-    () => rt,
+    rt,
   );
 }
 

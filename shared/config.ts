@@ -27,7 +27,6 @@ const EnvSchema = z.object({
   DYNAMODB_ENDPOINT: optionalText,
   DDB_REQUEST_TIMEOUT_MS: int(1500, 100, 30_000),
   DDB_CONNECT_TIMEOUT_MS: int(500, 50, 10_000),
-  LOG_LEVEL: text('INFO'),
   MAX_CUSTOMERS_PER_MOBILE: int(5, 1, 100),
   CODE_TTL_SECONDS: int(180, 30, 600),
   AUDIT_RETENTION_DAYS: int(180, 1, 3650),
@@ -61,7 +60,6 @@ export interface Config {
   dynamodbEndpoint: string | undefined;
   ddbRequestTimeoutMs: number;
   ddbConnectTimeoutMs: number;
-  logLevel: string;
   maxCustomersPerMobile: number;
   codeTtlSeconds: number;
   auditRetentionDays: number;
@@ -148,7 +146,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     ddbRequestTimeoutMs: e.DDB_REQUEST_TIMEOUT_MS,
     ddbConnectTimeoutMs: e.DDB_CONNECT_TIMEOUT_MS,
-    logLevel: e.LOG_LEVEL,
     maxCustomersPerMobile: e.MAX_CUSTOMERS_PER_MOBILE,
     codeTtlSeconds: e.CODE_TTL_SECONDS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,

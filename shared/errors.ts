@@ -109,3 +109,21 @@ export function messageFor(code: ErrorCode, language: Language): string {
   const spec = ERROR_CODES[code];
   return language === 'zh-CN' ? spec.zh : spec.en;
 }
+
+/**
+ * Outcomes of the customer events (registerCustomer / deregisterCustomer), in the same `FAMILY.NNNN`
+ * form as the codes above: an audit record's outcome is always a code of one of these two tables.
+ * Events have no HTTP answer; the status says how the message ended (200 done, 400 refused for
+ * good, 500 to be retried).
+ */
+export const EVENT_CODES = {
+  'CUS.0000': { status: 200, meaning: 'registered' },
+  'CUS.0001': { status: 200, meaning: 'already registered (replay)' },
+  'CUS.0002': { status: 200, meaning: 'deregistered' },
+  'CUS.0003': { status: 200, meaning: 'not registered (replay or unknown customer)' },
+  'CUS.0100': { status: 400, meaning: 'invalid event (InvalidCustomerEvent)' },
+  'CUS.0409': { status: 400, meaning: 'identity already claimed (IdentityConflict)' },
+  'CUS.0999': { status: 500, meaning: 'failed; the message is retried' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type EventCode = keyof typeof EVENT_CODES;

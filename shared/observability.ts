@@ -3,7 +3,12 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 // Log lines carry the request id and masked identities only; never a raw contact, code or secret.
 export const logger = new Logger({ serviceName: 'verigate', logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO' });
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'verigate', serviceName: 'verigate' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'verigate',
+  serviceName: 'verigate',
+  // Many answers count nothing (a 400, a check that changes nothing): that is not worth a warning per request.
+  logger: logger.createChild({ logLevel: 'ERROR' }),
+});
 
 export type MetricName =
   | 'CodesSent'

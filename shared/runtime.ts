@@ -25,14 +25,15 @@ export function createRuntime(config: Config, options: { db?: Db; clock?: () => 
     });
   const table = config.tableName;
   const lockouts = createAccessKeyLockouts(db, table);
+  const audit = createAuditLog(db, table, config.auditRetentionDays);
   return {
     config,
     db,
     clock: options.clock ?? (() => new Date()),
-    audit: createAuditLog(db, table, config.auditRetentionDays),
-    registry: createRegistry(db, table, config.maxCustomersPerMobile),
+    audit,
+    registry: createRegistry(db, table, config.maxCustomersPerMobile, audit),
     lockouts,
-    codes: createCodeStore(db, table),
+    codes: createCodeStore(db, table, audit),
     captcha: createCaptchaVerifier(config.captcha, config.jwtIssuer),
     appAuth: appAuthenticator(createTokenVerifier(config.appTokenKey, config.jwtIssuer, JWT_AUDIENCES.app)),
     partnerAuth: partnerAuthenticator({

@@ -1,6 +1,6 @@
 import { ServiceError } from '../errors.js';
 import { countMetric } from '../observability.js';
-import type { Authenticator } from '../http/pipeline.js';
+import type { Authenticator } from '../request/operation-context.js';
 import type { TokenVerifier } from './jwt.js';
 
 export const VERIFY_SCOPE = 'verification-code';

@@ -1,6 +1,6 @@
 import { ServiceError } from '../errors.js';
 import { countMetric } from '../observability.js';
-import type { Authenticator } from '../http/pipeline.js';
+import type { Authenticator } from '../request/operation-context.js';
 import type { AccessKeyLockouts } from '../store/access-key-lockouts.js';
 import { verifyHuaweiSignature } from './huawei-signature.js';
 import type { TokenVerifier } from './jwt.js';

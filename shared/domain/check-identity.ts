@@ -5,13 +5,13 @@ import { normalizeEmail } from '../identity/email.js';
 import { subjectHash } from '../identity/hash.js';
 import { maskAccountName, maskEmail, maskPhone } from '../identity/mask.js';
 import { e164FromDashed } from '../identity/phone.js';
+import { MAX_SEARCH_VALUE_CHARS } from '../policy.js';
+import type { OperationContext } from '../request/operation-context.js';
 import type { IdentityKind, Registry } from '../store/registry.js';
-
-export const MAX_SEARCH_VALUE_LENGTH = 64;
 
 export const CheckIdentityInput = z.strictObject({
   search_type: z.enum(['email', 'mobile', 'name']),
-  search_value: z.string().check(z.minLength(1), z.maxLength(MAX_SEARCH_VALUE_LENGTH)),
+  search_value: z.string().check(z.minLength(1), z.maxLength(MAX_SEARCH_VALUE_CHARS)),
 });
 export type CheckIdentityInput = z.output<typeof CheckIdentityInput>;
 
@@ -35,7 +35,7 @@ export function normalizeSearch(input: CheckIdentityInput): NormalizedIdentity |
       return value ? { kind: 'name', value, masked: maskAccountName(value) } : { problem: `name: ${accountNameProblem(raw)}` };
     }
     case 'email': {
-      const value = normalizeEmail(raw, MAX_SEARCH_VALUE_LENGTH);
+      const value = normalizeEmail(raw, MAX_SEARCH_VALUE_CHARS);
       return value ? { kind: 'email', value, masked: maskEmail(value) } : { problem: 'email: needs a prefix, @ and a domain' };
     }
     case 'mobile': {
@@ -54,11 +54,11 @@ export interface CheckIdentityDeps {
 export async function checkIdentity(
   deps: CheckIdentityDeps,
   input: CheckIdentityInput,
-  audit: { setSubject(hash: string, masked: string): void },
+  ctx: Pick<OperationContext, 'audit'>,
 ): Promise<CheckIdentityResult> {
   const identity = normalizeSearch(input);
   if ('problem' in identity) throw invalidParameters('CBC', identity.problem);
-  audit.setSubject(subjectHash(deps.identityPepper, identity.kind, identity.value), identity.masked);
+  ctx.audit.setSubject(subjectHash(deps.identityPepper, identity.kind, identity.value), identity.masked);
 
   const { holders } = await deps.registry.usage(identity.kind, identity.value);
   if (identity.kind !== 'mobile') return { check_result: holders > 0 ? 'used_by_user' : 'available' };

@@ -1,7 +1,10 @@
 import * as z from 'zod/mini';
 import { normalizeAccountName } from '../identity/account-name.js';
 import { normalizeEmail } from '../identity/email.js';
+import { subjectHash } from '../identity/hash.js';
+import { maskAccountName } from '../identity/mask.js';
 import { e164FromContact, e164FromDashed } from '../identity/phone.js';
+import type { OperationContext } from '../request/operation-context.js';
 import type { CustomerIdentities, DeregisterOutcome, RegisterOutcome, Registry } from '../store/registry.js';
 
 export class InvalidCustomerEventError extends Error {
@@ -41,19 +44,38 @@ export function toCustomerIdentities(payload: unknown): CustomerIdentities {
   return { customerId: e.customerId, name, email, mobile };
 }
 
-export async function registerCustomer(
-  registry: Registry,
-  payload: unknown,
-  now: Date,
-): Promise<{ customer: CustomerIdentities; outcome: RegisterOutcome }> {
-  const customer = toCustomerIdentities(payload);
-  return { customer, outcome: await registry.register(customer, now) };
+export interface CustomerDeps {
+  registry: Registry;
+  identityPepper: string;
 }
 
-export async function deregisterCustomer(
-  registry: Registry,
+/**
+ * A registration is audited by its account name whenever the name itself is valid, also when the
+ * rest of the event is refused or the claim fails.
+ */
+function auditSubject(deps: CustomerDeps, payload: unknown, ctx: OperationContext): void {
+  const raw = typeof payload === 'object' && payload !== null ? (payload as { name?: unknown }).name : undefined;
+  const name = typeof raw === 'string' ? normalizeAccountName(raw) : undefined;
+  if (name) ctx.audit.setSubject(subjectHash(deps.identityPepper, 'name', name), maskAccountName(name));
+}
+
+/** Claims the customer's identities; `registered` is committed with its audit record. */
+export async function registerCustomer(
+  deps: CustomerDeps,
   payload: unknown,
+  ctx: OperationContext,
+): Promise<{ customer: CustomerIdentities; outcome: RegisterOutcome }> {
+  auditSubject(deps, payload, ctx);
+  const customer = toCustomerIdentities(payload);
+  return { customer, outcome: await deps.registry.claim(customer, ctx.now, ctx.audit.pending('CUS.0000', 200)) };
+}
+
+/** Releases what the customer claimed; `deregistered` is committed with its audit record. */
+export async function deregisterCustomer(
+  deps: CustomerDeps,
+  payload: unknown,
+  ctx: OperationContext,
 ): Promise<{ customerId: string; outcome: DeregisterOutcome }> {
   const { customerId } = parse(DeregisterCustomerEvent, payload);
-  return { customerId, outcome: await registry.deregister(customerId) };
+  return { customerId, outcome: await deps.registry.release(customerId, ctx.audit.pending('CUS.0002', 200)) };
 }

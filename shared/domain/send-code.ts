@@ -4,18 +4,18 @@ import type { CaptchaVerifier } from '../auth/captcha.js';
 import { invalidParameters, ServiceError } from '../errors.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
-import type { OperationContext } from '../http/pipeline.js';
 import type { Notifier } from '../notify/notifier.js';
 import { countMetric, logger } from '../observability.js';
-import type { CodeStore, SendRefusal, TaggedItem } from '../store/codes.js';
+import { CODE_DIGITS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
+import type { PublicOperationContext } from '../request/operation-context.js';
+import type { CodeStore, SendRefusal } from '../store/codes.js';
 import type { Registry } from '../store/registry.js';
-import { auditPutItem, captchaUseItem, ipSendItem } from '../store/throttles.js';
 import { channelOf, identifyUser, maskIdentity } from './destination.js';
 
 export const SendCodeInput = z.strictObject({
   user: z.string().check(z.minLength(1), z.maxLength(255)),
   sendMethod: z.optional(z.enum(['sms', 'email'])),
-  token: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  token: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_TOKEN_CHARS))),
 });
 export type SendCodeInput = z.output<typeof SendCodeInput>;
 
@@ -30,7 +30,6 @@ export interface SendCodeDeps {
   codes: CodeStore;
   notifier: Notifier;
   captcha: CaptchaVerifier;
-  table: string;
   codePepper: string;
   identityPepper: string;
   codeTtlSeconds: number;
@@ -38,7 +37,7 @@ export interface SendCodeDeps {
 }
 
 /** Six digits from the CSPRNG. */
-export const newCode = (): string => randomInt(0, 1_000_000).toString().padStart(6, '0');
+export const newCode = (): string => randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
 
 function refusalError(r: SendRefusal): ServiceError {
   switch (r.reason) {
@@ -46,13 +45,13 @@ function refusalError(r: SendRefusal): ServiceError {
       return new ServiceError('USG.000000006', { detail: 'CAPTCHA pass already used' });
     case 'ip_limited':
       countMetric('Throttled');
-      return new ServiceError('USG.201050004', { detail: 'per-IP send limit', retryAfterSeconds: r.retryMs / 1000 });
+      return new ServiceError('USG.201050004', { detail: 'per-IP send limit', retryAfterSeconds: r.retryMs / SECOND_MS });
     case 'send_limited':
       countMetric('Throttled');
-      return new ServiceError('USG.201050004', { detail: 'destination send limit', retryAfterSeconds: r.retryMs / 1000 });
+      return new ServiceError('USG.201050004', { detail: 'destination send limit', retryAfterSeconds: r.retryMs / SECOND_MS });
     case 'locked':
       countMetric('Throttled');
-      return new ServiceError('USG.201050003', { detail: 'destination locked after failed attempts', retryAfterSeconds: r.retryMs / 1000 });
+      return new ServiceError('USG.201050003', { detail: 'destination locked after failed attempts', retryAfterSeconds: r.retryMs / SECOND_MS });
   }
 }
 
@@ -61,7 +60,7 @@ function refusalError(r: SendRefusal): ServiceError {
  * destination limits, the new code and the audit record commit in one transaction; delivery follows,
  * and a failed delivery withdraws the send.
  */
-export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: OperationContext): Promise<SendCodeResult> {
+export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: PublicOperationContext): Promise<SendCodeResult> {
   const nowMs = ctx.now.getTime();
   const user = identifyUser(input.user);
   if (!user) throw invalidParameters('USG', 'user is not a mobile number, email or account name');
@@ -69,7 +68,8 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
     throw invalidParameters('USG', `sendMethod ${input.sendMethod} contradicts a ${user.kind} user`);
   }
 
-  const items: TaggedItem[] = [];
+  let captcha: { jti: string; expiresAtMs: number } | undefined;
+  let sourceIpHash: string | undefined;
   if (!ctx.direct) {
     // Over HTTP a CAPTCHA pass issued for this very user is required; trusted direct calls skip it.
     const pass = input.token === undefined ? undefined : await deps.captcha(input.token, nowMs);
@@ -79,11 +79,8 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
         detail: input.token === undefined ? 'no CAPTCHA token' : 'CAPTCHA token invalid or for another user',
       });
     }
-    items.push({ tag: 'captcha', item: captchaUseItem(deps.table, pass.jti, pass.expiresAtMs, nowMs) });
-    if (ctx.sourceIp) {
-      const ipHash = subjectHash(deps.identityPepper, 'ip', sourceIpBucket(ctx.sourceIp));
-      items.push({ tag: 'ip', item: ipSendItem(deps.table, ipHash, nowMs) });
-    }
+    captcha = { jti: pass.jti, expiresAtMs: pass.expiresAtMs };
+    if (ctx.sourceIp) sourceIpHash = subjectHash(deps.identityPepper, 'ip', sourceIpBucket(ctx.sourceIp));
   }
 
   let destination: { kind: 'mobile' | 'email'; value: string } | undefined;
@@ -102,25 +99,25 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Op
 
   const subject = destination ?? user;
   const destinationHash = subjectHash(deps.identityPepper, subject.kind, subject.value);
-  ctx.setSubject(destinationHash, maskIdentity(subject));
+  ctx.audit.setSubject(destinationHash, maskIdentity(subject));
 
   // An unknown account (under enumeration protection) goes through the very same transaction, on its
   // name's own item with a code nobody learns: same answer, same limits, same cost, nothing sent.
   const code = newCode();
   const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
   const channel = destination ? channelOf(destination.kind) : 'none';
-  ctx.addAuditDetail(destination ? { channel } : { channel, unknownAccount: true });
-  const audit = ctx.auditItem('USG.000000000', 200);
+  ctx.audit.addDetail(destination ? { channel } : { channel, unknownAccount: true });
   const refusal = await deps.codes.issue({
     destinationHash,
     codeHash: hash,
     channel,
     nowMs,
-    expiresAtMs: nowMs + deps.codeTtlSeconds * 1000,
-    with: [...items, { tag: 'audit', item: auditPutItem(deps.table, audit) }],
+    expiresAtMs: nowMs + deps.codeTtlSeconds * SECOND_MS,
+    captcha,
+    sourceIpHash,
+    audit: ctx.audit.pending('USG.000000000', 200),
   });
   if (refusal) throw refusalError(refusal);
-  ctx.auditCommitted(audit);
   if (!destination) return { expire: deps.codeTtlSeconds, bindPhone: null, bindEmail: null };
 
   const delivered = channelOf(destination.kind);

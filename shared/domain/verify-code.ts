@@ -1,12 +1,11 @@
 import * as z from 'zod/mini';
 import { invalidParameters, ServiceError } from '../errors.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
-import type { OperationContext } from '../http/pipeline.js';
 import { countMetric } from '../observability.js';
-import type { AuditItem } from '../store/audit.js';
+import { CODE_DIGITS, SECOND_MS } from '../policy.js';
+import type { PublicOperationContext } from '../request/operation-context.js';
 import { DESTINATION_WINDOWS, type AttemptOutcome, type CodeStore, type DestinationState, type WrongRecord } from '../store/codes.js';
 import { msUntilRoom } from '../store/sliding-window.js';
-import { auditPutItem } from '../store/throttles.js';
 import { identifyUser, maskIdentity } from './destination.js';
 
 export const VerifyCodeInput = z.strictObject({
@@ -18,13 +17,12 @@ export type VerifyCodeInput = z.output<typeof VerifyCodeInput>;
 
 export interface VerifyCodeDeps {
   codes: CodeStore;
-  table: string;
   codePepper: string;
   identityPepper: string;
 }
 
 // ASCII digits only: \d in a JS regex without the u flag matches nothing but 0-9.
-const CODE = /^\d{6}$/;
+const CODE = new RegExp(`^\\d{${CODE_DIGITS}}$`);
 // How often an attempt is re-judged when the destination changes under it (concurrent attempts).
 const MAX_ROUNDS = 4;
 
@@ -36,7 +34,7 @@ function refusal(outcome: Exclude<AttemptOutcome | WrongRecord, { kind: 'verifie
     case 'locked':
     case 'throttled':
       countMetric('Throttled');
-      return new ServiceError('USG.201050003', { detail: outcome.kind, retryAfterSeconds: outcome.retryMs / 1000 });
+      return new ServiceError('USG.201050003', { detail: outcome.kind, retryAfterSeconds: outcome.retryMs / SECOND_MS });
   }
 }
 
@@ -53,11 +51,11 @@ export function verificationRequest(input: VerifyCodeInput): { contact: { kind: 
  * the attempt window) and either the audit write or, for a wrong code, one transaction that records
  * the failure together with its audit record.
  */
-export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, ctx: OperationContext): Promise<void> {
+export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, ctx: PublicOperationContext): Promise<void> {
   const { contact, code } = verificationRequest(input);
 
   const destinationHash = subjectHash(deps.identityPepper, contact.kind, contact.value);
-  ctx.setSubject(destinationHash, maskIdentity(contact));
+  ctx.audit.setSubject(destinationHash, maskIdentity(contact));
   const hash = codeHash(deps.codePepper, destinationHash, code);
   const nowMs = ctx.now.getTime();
 
@@ -68,25 +66,19 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
       countMetric('CodesVerified');
       return;
     }
-    if (outcome.kind === 'unexpected') continue;
     if (outcome.kind !== 'wrong') throw refusal(outcome);
 
-    let audit: AuditItem | undefined;
     const recorded = await deps.codes.recordWrong({
       destinationHash,
       judged: outcome.state,
       nowMs,
-      audit: (remainingAttempts) => {
-        audit = ctx.auditItem('USG.201050001', 400, { remaining_attempts: remainingAttempts });
-        return auditPutItem(deps.table, audit);
-      },
+      audit: (remainingAttempts) => ctx.audit.pending('USG.201050001', 400, { remaining_attempts: remainingAttempts }),
     });
     if (recorded.kind === 'changed') {
       lastState = recorded.state;
       continue;
     }
     if (recorded.kind !== 'recorded') throw refusal(recorded);
-    ctx.auditCommitted(audit!);
     countMetric('VerificationsFailed');
     throw new ServiceError('USG.201050001', { fields: { remaining_attempts: recorded.remainingAttempts } });
   }
@@ -94,5 +86,5 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
   // the attempt window (as last seen) has room again.
   countMetric('Throttled');
   const retryMs = Math.max(1000, msUntilRoom(DESTINATION_WINDOWS.attempts, lastState, nowMs));
-  throw new ServiceError('USG.201050003', { detail: 'contended', retryAfterSeconds: retryMs / 1000 });
+  throw new ServiceError('USG.201050003', { detail: 'contended', retryAfterSeconds: retryMs / SECOND_MS });
 }

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { RequestAudit, type AuditSink } from '../audit/request-audit.js';
+import { EVENT_CODES, type EventCode } from '../errors.js';
+import { OperationError } from '../middleware/family-response.js';
+import { withOptionalContext, type LambdaHandler } from '../middleware/operation-state.js';
 import { logger, metrics } from '../observability.js';
-import type { AuditLog } from '../store/audit.js';
+import type { OperationName } from '../operations.js';
+import type { OperationContext } from '../request/operation-context.js';
 
 /**
  * registerCustomer / deregisterCustomer take events three ways: a direct invocation (the payload
@@ -8,110 +18,90 @@ import type { AuditLog } from '../store/audit.js';
  * (payload in `detail`). Each message is one request with one audit record.
  */
 export interface EventOutcome {
-  outcome: string;
+  code: EventCode;
   result: Record<string, unknown>;
 }
 
-export type ProcessMessage = (payload: unknown, now: Date) => Promise<EventOutcome>;
-
-/** Errors that redelivery cannot fix (bad payload, identity taken): reported, never retried. */
-export type IsPermanent = (err: unknown) => err is Error;
-
-interface SqsRecord {
-  messageId: string;
-  body: string;
-  eventSource?: string;
+export interface CustomerEventSpec {
+  operation: Extract<OperationName, 'registerCustomer' | 'deregisterCustomer'>;
+  process(payload: unknown, ctx: OperationContext): Promise<EventOutcome>;
+  /** The code of an error that redelivery cannot fix (bad payload, identity taken); undefined: retry it. */
+  refusalCode(err: unknown): EventCode | undefined;
 }
+
+export interface CustomerEventDeps {
+  audit: AuditSink;
+  clock: () => Date;
+}
+
+type Handled = { ok: true; result: Record<string, unknown> } | { ok: false; error: Error; refused: boolean };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isSqsBatch = (e: unknown): e is { Records: SqsRecord[] } =>
+const isSqsBatch = (e: unknown): e is { Records: SQSRecord[] } =>
   isObject(e) && Array.isArray(e.Records) && e.Records.every((r) => isObject(r) && r.eventSource === 'aws:sqs');
 const isEventBridge = (e: unknown): e is { id?: string; detail: unknown } => isObject(e) && 'detail-type' in e && 'detail' in e;
+const unwrap = (payload: unknown): unknown => (isEventBridge(payload) ? payload.detail : payload);
 
-function unwrap(payload: unknown): unknown {
-  return isEventBridge(payload) ? payload.detail : payload;
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body; // refused by the domain's validation, audited as an invalid event
+  }
 }
 
-export interface EventSpec {
-  operation: string;
-  process: ProcessMessage;
-  isPermanent: IsPermanent;
-  audit: () => AuditLog;
-  clock: () => Date;
-  /** The subject of a payload for the audit record, whether processing succeeds, refuses or fails. */
-  subjectOf?: (payload: unknown) => { hash: string; masked: string } | undefined;
-}
-
-export function eventHandler(spec: EventSpec) {
-  async function handleOne(
-    payload: unknown,
-    requestId: string,
-    caller: string,
-  ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: Error; permanent: boolean }> {
-    const started = performance.now();
-    const now = spec.clock();
-    const unwrapped = unwrap(payload);
+export function customerEventHandler(spec: CustomerEventSpec, deps: CustomerEventDeps): LambdaHandler {
+  /** One message: processed, audited (with the state change where the store commits it), never thrown. */
+  async function handleOne(payload: unknown, requestId: string, caller: string): Promise<Handled> {
+    const now = deps.clock();
+    const audit = new RequestAudit({ requestId, operation: spec.operation, caller, at: now });
     let outcome: EventOutcome | undefined;
     let failure: Error | undefined;
     try {
-      outcome = await spec.process(unwrapped, now);
+      outcome = await spec.process(unwrap(payload), { requestId, now, audit });
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
     }
-    const permanent = failure !== undefined && spec.isPermanent(failure);
-    const subject = spec.subjectOf?.(unwrapped);
-    const code = outcome?.outcome ?? (permanent ? failure!.name : 'Error');
-    if (failure && !permanent) logger.error('event failed', { requestId, error: { name: failure.name, message: failure.message } });
+    const refusal = failure && spec.refusalCode(failure);
+    const code: EventCode = outcome?.code ?? refusal ?? 'CUS.0999';
+    if (failure && !refusal) logger.error('event failed', { requestId, error: { name: failure.name, message: failure.message } });
     else if (failure) logger.warn('event refused', { requestId, code, reason: failure.message });
     // The record is written before the answer: a lost audit write fails the message, whose
     // redelivery is answered idempotently and audited then.
-    await spec.audit().write({
-      requestId,
-      operation: spec.operation,
-      caller,
-      outcome: code,
-      status: failure ? (permanent ? 400 : 500) : 200,
-      subjectHash: subject?.hash,
-      subjectMasked: subject?.masked,
-      at: now,
-      latencyMs: Math.round(performance.now() - started),
-      detail: failure && permanent ? { reason: failure.message.slice(0, 200) } : undefined,
-    });
-    return failure ? { ok: false, error: failure, permanent } : { ok: true, result: outcome!.result };
+    await audit.finish(deps.audit, code, EVENT_CODES[code].status, refusal ? { error: failure!.name, reason: failure!.message.slice(0, 200) } : undefined);
+    if (!failure) return { ok: true, result: outcome!.result };
+    return { ok: false, error: failure, refused: refusal !== undefined };
   }
 
-  return async (event: unknown): Promise<unknown> => {
-    try {
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const handler = middy<unknown, unknown, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(async (event, context) => {
+      logger.appendKeys({ operation: spec.operation });
       if (isSqsBatch(event)) {
-        const batchItemFailures: Array<{ itemIdentifier: string }> = [];
-        // Messages of a batch are independent; one failing does not hold back the others.
-        await Promise.all(
-          event.Records.map(async (record) => {
-            let payload: unknown;
-            try {
-              payload = JSON.parse(record.body);
-            } catch {
-              payload = record.body;
-            }
-            try {
-              const r = await handleOne(payload, record.messageId, 'event:sqs');
-              if (!r.ok && !r.permanent) batchItemFailures.push({ itemIdentifier: record.messageId });
-            } catch {
-              batchItemFailures.push({ itemIdentifier: record.messageId });
-            }
-          }),
+        // Messages of a batch are independent; a refused one is audited and not retried, a failed
+        // one is reported in batchItemFailures for SQS to redeliver.
+        return processPartialResponse(
+          event,
+          async (record: SQSRecord) => {
+            const handled = await handleOne(parseBody(record.body), record.messageId, 'event:sqs');
+            if (!handled.ok && !handled.refused) throw handled.error;
+          },
+          processor,
+          { context, throwOnFullBatchFailure: false },
         );
-        return { batchItemFailures };
       }
       const fromEventBridge = isEventBridge(event);
-      const requestId = fromEventBridge && typeof event.id === 'string' ? event.id : randomUUID();
-      const r = await handleOne(event, requestId, fromEventBridge ? 'event:eventbridge' : 'direct');
-      if (r.ok) return r.result;
-      // EventBridge retries a thrown error; a permanent refusal is recorded and not retried.
-      if (fromEventBridge && r.permanent) return { error: r.error.name, message: r.error.message };
-      throw r.error;
-    } finally {
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-    }
-  };
+      const requestId = fromEventBridge && typeof event.id === 'string' ? event.id : (context?.awsRequestId ?? randomUUID());
+      const handled = await handleOne(event, requestId, fromEventBridge ? 'event:eventbridge' : 'direct');
+      if (handled.ok) return handled.result;
+      // EventBridge retries a thrown error; a refusal is recorded and not retried.
+      if (fromEventBridge && handled.refused) return { error: handled.error.name, message: handled.error.message };
+      // A direct caller gets an error named by what went wrong: the refusal's own name, or the code.
+      if (handled.refused) throw handled.error;
+      throw new OperationError('CUS.0999', 'The event could not be processed; retry it.', {});
+    });
+  return withOptionalContext(handler);
 }

@@ -1,36 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditRecord, AuditSink } from '../audit/request-audit.js';
+import { ITEM_LIFETIME_MS, ttlAfter } from '../policy.js';
 import type { Db } from './client.js';
-import { keys, ttlAt } from './keys.js';
-
-/** One record per request to any function (SPEC §6). Never holds a raw contact or a code. */
-export interface AuditRecord {
-  requestId: string;
-  operation: string;
-  /** Who called: `partner-token:<sub>`, `partner-ak:<AK>`, `app:<sub>`, `direct`, `event`, `anonymous`. */
-  caller: string;
-  outcome: string;
-  status: number;
-  subjectHash?: string | undefined;
-  subjectMasked?: string | undefined;
-  sourceIp?: string | undefined;
-  at: Date;
-  latencyMs: number;
-  detail?: Record<string, string | number | boolean> | undefined;
-}
+import { keys } from './keys.js';
+import type { TransactItem } from './transactions.js';
 
 export type AuditItem = Record<string, unknown>;
 
+/** The audit records in the table: the sink requests write to, and the queries an operator runs. */
 export function createAuditLog(db: Db, table: string, retentionDays: number) {
+  const key = (r: AuditRecord) => ({ pk: keys.audit(r.requestId).pk, sk: `${r.at.toISOString()}#${r.id}` });
   const toItem = (r: AuditRecord): AuditItem => {
-    const at = r.at.toISOString();
-    // The sort key is unique per record: a caller may reuse an X-Request-Id, and each request
-    // still keeps its own record.
-    const sk = `${at}#${randomUUID()}`;
+    const k = key(r);
     return {
-      pk: keys.audit(r.requestId).pk,
-      sk,
-      ...(r.subjectHash ? { gsi1pk: keys.auditBySubject(r.subjectHash), gsi1sk: sk } : {}),
+      ...k,
+      ...(r.subjectHash ? { gsi1pk: keys.auditBySubject(r.subjectHash), gsi1sk: k.sk } : {}),
       requestId: r.requestId,
       operation: r.operation,
       caller: r.caller,
@@ -39,30 +23,35 @@ export function createAuditLog(db: Db, table: string, retentionDays: number) {
       subjectHash: r.subjectHash,
       subjectMasked: r.subjectMasked,
       sourceIp: r.sourceIp,
-      at,
+      at: r.at.toISOString(),
       latencyMs: r.latencyMs,
       detail: r.detail,
-      ttl: ttlAt(r.at.getTime() + retentionDays * 86_400_000),
+      ttl: ttlAfter(r.at.getTime(), ITEM_LIFETIME_MS.audit(retentionDays)),
     };
   };
 
-  return {
-    toItem,
-    tableName: table,
-    async write(r: AuditRecord): Promise<void> {
+  const sink: AuditSink = {
+    async write(r) {
       await db.doc.send(new PutCommand({ TableName: table, Item: toItem(r) }));
     },
-    /** Corrects the outcome of a record committed with a state change, when the answer changed after. */
-    async amend(item: AuditItem, outcome: string, status: number, latencyMs: number): Promise<void> {
+    async amend(r, outcome, status, latencyMs) {
       await db.doc.send(
         new UpdateCommand({
           TableName: table,
-          Key: { pk: item.pk, sk: item.sk },
+          Key: key(r),
           UpdateExpression: 'SET outcome = :o, #s = :s, latencyMs = :l, committedOutcome = :c',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':o': outcome, ':s': status, ':l': latencyMs, ':c': item.outcome },
+          ExpressionAttributeValues: { ':o': outcome, ':s': status, ':l': latencyMs, ':c': r.outcome },
         }),
       );
+    },
+  };
+
+  return {
+    ...sink,
+    /** Transaction element: a record committed together with the state change it reports. */
+    putItem(r: AuditRecord): TransactItem {
+      return { Put: { TableName: table, Item: toItem(r) } };
     },
     async byRequestId(requestId: string): Promise<AuditItem[]> {
       const { Items } = await db.doc.send(

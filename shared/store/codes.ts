@@ -1,30 +1,39 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { PendingAudit } from '../audit/request-audit.js';
 import { safeEqual } from '../identity/hash.js';
+import {
+  ITEM_LIFETIME_MS,
+  MAX_WRONG_TRIES_PER_CODE,
+  MINUTE_MS,
+  SEND_COOLDOWN,
+  SEND_DAILY_CAP,
+  SEND_PER_SOURCE_IP,
+  ttlAfter,
+  VERIFY_ATTEMPTS,
+  VERIFY_FAILURES,
+} from '../policy.js';
+import type { AuditLog } from './audit.js';
 import { cancellationReasons, conditionFailureItem, isConditionalCheckFailed, type Db } from './client.js';
-import { keys, ttlAt } from './keys.js';
-import { withTransactionRetry } from './retry.js';
+import { keys } from './keys.js';
 import { admitEvent, combine, eventsInWindow, hasRoom, msUntilRoom, withdrawEvent, type SlidingWindow } from './sliding-window.js';
-import { IP_SEND_WINDOW, type TransactItem } from './throttles.js';
+import { withTransactionRetry, type TransactItem } from './transactions.js';
 
 /**
  * Pending codes and every per-destination limit live on one item per destination (keyed by the
  * destination's keyed hash), so each check-and-change is one conditional write on one item.
+ * The attribute prefixes are this item's storage layout; the numbers are SPEC's (shared/policy.ts).
  */
 export const DESTINATION_WINDOWS = {
-  /** one send per 60 s */
-  cooldown: { prefix: 'sc', limit: 1, windowMs: 60_000 },
-  /** 10 sends per 24 h */
-  daily: { prefix: 'sd', limit: 10, windowMs: 86_400_000 },
-  /** at most 5 verification attempts in any 60 s (the seed's rule) */
-  attempts: { prefix: 'va', limit: 5, windowMs: 60_000 },
-  /** 20 failed attempts in 24 h lock the destination; a resend does not reset it */
-  failures: { prefix: 'vf', limit: 20, windowMs: 86_400_000 },
+  cooldown: { prefix: 'sc', ...SEND_COOLDOWN },
+  daily: { prefix: 'sd', ...SEND_DAILY_CAP },
+  attempts: { prefix: 'va', ...VERIFY_ATTEMPTS },
+  failures: { prefix: 'vf', ...VERIFY_FAILURES },
 } as const satisfies Record<string, SlidingWindow>;
 
-export const MAX_WRONG_TRIES_PER_CODE = 5;
-// The item outlives its longest window, then DynamoDB's TTL removes it.
-const itemTtl = (nowMs: number) => ttlAt(nowMs + 86_400_000 + 60_000);
+/** The per-source-IP send window, on the IP's own item. */
+export const SOURCE_IP_WINDOW: SlidingWindow = { prefix: 'ip', ...SEND_PER_SOURCE_IP };
 
+const destinationTtl = (nowMs: number) => ttlAfter(nowMs, ITEM_LIFETIME_MS.destination);
 export type DestinationState = Record<string, unknown>;
 
 export type SendRefusal =
@@ -45,7 +54,7 @@ export type WrongRecord =
   | { kind: 'changed'; state: DestinationState | undefined } // the state moved on: evaluate the attempt again
   | Exclude<AttemptOutcome, { kind: 'wrong' } | { kind: 'verified' }>;
 
-export type TaggedItem = { tag: 'captcha' | 'ip' | 'audit'; item: TransactItem };
+type Tag = 'captcha' | 'ip' | 'audit' | 'destination';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
@@ -54,7 +63,17 @@ export function classifyAttempt(
   state: DestinationState | undefined,
   codeHash: string,
   nowMs: number,
-): AttemptOutcome | { kind: 'unexpected' } {
+): AttemptOutcome {
+  const refusal = attemptRefusal(state, nowMs);
+  if (refusal || !state) return refusal ?? { kind: 'no_code' };
+  // A failed conditional write returns the item it was judged on, so an equal hash here means the
+  // store and this function disagree on the rules: a bug, answered as a server error.
+  if (safeEqual(String(state.codeHash), codeHash)) throw new Error('classifyAttempt: a matching live code failed its condition');
+  return { kind: 'wrong', state };
+}
+
+/** Why any attempt at `nowMs` would be refused by the destination's state, or undefined when it would be judged. */
+function attemptRefusal(state: DestinationState | undefined, nowMs: number): Extract<AttemptOutcome, { kind: 'no_code' | 'locked' | 'throttled' }> | undefined {
   const w = DESTINATION_WINDOWS;
   if (!state || typeof state.codeHash !== 'string') return { kind: 'no_code' };
   const lockedMs = msUntilRoom(w.failures, state, nowMs);
@@ -62,17 +81,17 @@ export function classifyAttempt(
   const throttledMs = msUntilRoom(w.attempts, state, nowMs);
   if (throttledMs > 0) return { kind: 'throttled', retryMs: throttledMs };
   if (num(state.codeExpiresAt) <= nowMs || num(state.codeWrongTries) >= MAX_WRONG_TRIES_PER_CODE) return { kind: 'no_code' };
-  if (safeEqual(state.codeHash, codeHash)) return { kind: 'unexpected' };
-  return { kind: 'wrong', state };
+  return undefined;
 }
 
-export function createCodeStore(db: Db, table: string) {
+export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
   const key = (destinationHash: string) => keys.destination(destinationHash);
 
   return {
     /**
      * Stores a new code (replacing a pending one) if the destination's send limits allow it, in one
-     * transaction with the CAPTCHA use, the IP's window and the audit record: all or nothing.
+     * transaction with the CAPTCHA pass's use, the source IP's window and the request's audit
+     * record: all or nothing.
      */
     async issue(input: {
       destinationHash: string;
@@ -80,7 +99,11 @@ export function createCodeStore(db: Db, table: string) {
       channel: string;
       nowMs: number;
       expiresAtMs: number;
-      with: TaggedItem[];
+      /** A CAPTCHA pass to spend: refused if its jti was used before. */
+      captcha?: { jti: string; expiresAtMs: number } | undefined;
+      /** The keyed hash of the source address whose window the send counts against. */
+      sourceIpHash?: string | undefined;
+      audit: PendingAudit;
     }): Promise<SendRefusal | undefined> {
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
@@ -97,19 +120,23 @@ export function createCodeStore(db: Db, table: string) {
             ':code': input.codeHash,
             ':exp': input.expiresAtMs,
             ':ch': input.channel,
-            ':ttl': itemTtl(nowMs),
+            ':ttl': destinationTtl(nowMs),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       };
-      const tagged: Array<{ tag: TaggedItem['tag'] | 'destination'; item: TransactItem }> = [
-        ...input.with,
-        { tag: 'destination', item: destination },
-      ];
+      const tagged: Array<{ tag: Tag; item: TransactItem }> = [];
+      if (input.captcha) tagged.push({ tag: 'captcha', item: captchaUseItem(input.captcha, nowMs) });
+      if (input.sourceIpHash) tagged.push({ tag: 'ip', item: sourceIpSendItem(input.sourceIpHash, nowMs) });
+      tagged.push({ tag: 'audit', item: auditLog.putItem(input.audit.record) });
+      tagged.push({ tag: 'destination', item: destination });
       const refusal = await runTagged(tagged);
-      if (!refusal) return undefined;
+      if (!refusal) {
+        input.audit.committed();
+        return undefined;
+      }
       if (refusal.tag === 'captcha') return { reason: 'captcha_used' };
-      if (refusal.tag === 'ip') return { reason: 'ip_limited', retryMs: msUntilRoom(IP_SEND_WINDOW, refusal.item, nowMs) };
+      if (refusal.tag === 'ip') return { reason: 'ip_limited', retryMs: msUntilRoom(SOURCE_IP_WINDOW, refusal.item, nowMs) };
       const lockedMs = msUntilRoom(w.failures, refusal.item, nowMs);
       if (lockedMs > 0) return { reason: 'locked', retryMs: lockedMs };
       return {
@@ -143,7 +170,7 @@ export function createCodeStore(db: Db, table: string) {
      * locked and the pending code is alive and equal, the attempt is recorded and the code consumed.
      * Otherwise nothing changes and the old state says why.
      */
-    async attempt(input: { destinationHash: string; codeHash: string; nowMs: number }): Promise<AttemptOutcome | { kind: 'unexpected' }> {
+    async attempt(input: { destinationHash: string; codeHash: string; nowMs: number }): Promise<AttemptOutcome> {
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
       const parts = combine([admitEvent(w.attempts, nowMs), hasRoom(w.failures, nowMs)]);
@@ -160,7 +187,7 @@ export function createCodeStore(db: Db, table: string) {
               ':code': input.codeHash,
               ':now': nowMs,
               ':maxTries': MAX_WRONG_TRIES_PER_CODE,
-              ':ttl': itemTtl(nowMs),
+              ':ttl': destinationTtl(nowMs),
             },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -180,7 +207,8 @@ export function createCodeStore(db: Db, table: string) {
       destinationHash: string;
       judged: DestinationState;
       nowMs: number;
-      audit: (remainingAttempts: number) => TransactItem;
+      /** The request's audit record, given the attempts the caller has left. */
+      audit: (remainingAttempts: number) => PendingAudit;
     }): Promise<WrongRecord> {
       const w = DESTINATION_WINDOWS;
       const { nowMs, judged } = input;
@@ -188,6 +216,7 @@ export function createCodeStore(db: Db, table: string) {
       const failuresAfter = eventsInWindow(w.failures, judged, nowMs) + 1;
       const remainingAttempts = Math.max(0, Math.min(MAX_WRONG_TRIES_PER_CODE - tries, w.failures.limit - failuresAfter));
       const parts = combine([admitEvent(w.attempts, nowMs), admitEvent(w.failures, nowMs)]);
+      const audit = input.audit(remainingAttempts);
       try {
         await withTransactionRetry(() =>
           db.doc.send(
@@ -206,31 +235,58 @@ export function createCodeStore(db: Db, table: string) {
                       ':judgedCode': judged.codeHash,
                       ':judgedTries': num(judged.codeWrongTries),
                       ':now': nowMs,
-                      ':ttl': itemTtl(nowMs),
+                      ':ttl': destinationTtl(nowMs),
                     },
                     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                   },
                 },
-                input.audit(remainingAttempts),
+                auditLog.putItem(audit.record),
               ],
             }),
           ),
         );
+        audit.committed();
         return { kind: 'recorded', remainingAttempts };
       } catch (err) {
         const reasons = cancellationReasons(err);
         if (!reasons || reasons[0]?.Code !== 'ConditionalCheckFailed') throw err;
-        const now = classifyAttempt(reasons[0].Item, String(judged.codeHash), nowMs);
-        if (now.kind === 'no_code' || now.kind === 'locked' || now.kind === 'throttled') return now;
-        return { kind: 'changed', state: reasons[0].Item };
+        return attemptRefusal(reasons[0].Item, nowMs) ?? { kind: 'changed', state: reasons[0].Item };
       }
     },
   };
 
+  /** Transaction element: admit one send from this (hashed) source address, or fail its condition. */
+  function sourceIpSendItem(ipHash: string, nowMs: number): TransactItem {
+    const w = admitEvent(SOURCE_IP_WINDOW, nowMs);
+    return {
+      Update: {
+        TableName: table,
+        Key: keys.sourceIp(ipHash),
+        UpdateExpression: `SET ${[...w.set, '#ttl = :ipTtl'].join(', ')}`,
+        ConditionExpression: w.condition,
+        ExpressionAttributeNames: { ...w.names, '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ...w.values, ':ipTtl': ttlAfter(nowMs, ITEM_LIFETIME_MS.sourceIp) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /** Transaction element: mark a CAPTCHA pass as used; fails if its jti was used before. */
+  function captchaUseItem(pass: { jti: string; expiresAtMs: number }, nowMs: number): TransactItem {
+    const ttl = Math.max(ttlAfter(nowMs, ITEM_LIFETIME_MS.usedCaptcha), ttlAfter(pass.expiresAtMs, MINUTE_MS));
+    return {
+      Put: {
+        TableName: table,
+        Item: { ...keys.captcha(pass.jti), usedAt: nowMs, ttl },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
   /** Runs a transaction of tagged items; returns the first item (by tag order) whose condition failed. */
   async function runTagged(
-    tagged: Array<{ tag: string; item: TransactItem }>,
-  ): Promise<{ tag: string; item: DestinationState | undefined } | undefined> {
+    tagged: Array<{ tag: Tag; item: TransactItem }>,
+  ): Promise<{ tag: Tag; item: DestinationState | undefined } | undefined> {
     try {
       await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item) })));
       return undefined;

@@ -1,8 +1,10 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { PendingAudit } from '../audit/request-audit.js';
+import type { AuditLog } from './audit.js';
 import type { Db } from './client.js';
 import { cancellationReasons } from './client.js';
 import { keys } from './keys.js';
-import { withTransactionRetry } from './retry.js';
+import { withTransactionRetry, type TransactItem } from './transactions.js';
 
 export type IdentityKind = 'name' | 'email' | 'mobile';
 
@@ -39,7 +41,7 @@ export interface IdentityUsage {
 const sameIdentities = (a: CustomerIdentities, b: Record<string, unknown>) =>
   a.name === b.name && (a.email ?? null) === (b.email ?? null) && (a.mobile ?? null) === (b.mobile ?? null);
 
-export function createRegistry(db: Db, table: string, maxCustomersPerMobile: number) {
+export function createRegistry(db: Db, table: string, maxCustomersPerMobile: number, auditLog: AuditLog) {
   const keyFor = (kind: IdentityKind, value: string) => keys[kind](value);
 
   return {
@@ -63,14 +65,14 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
     },
 
     /**
-     * Claims name, email and one mobile slot in one transaction, so a conflict on any of them
-     * leaves nothing behind. The customer item is claimed too: a replayed event finds it and is
-     * answered as already registered.
+     * Claims name, email and one mobile slot in one transaction with the request's audit record, so
+     * a conflict on any of them leaves nothing behind. The customer item is claimed too: a replayed
+     * event finds it and is answered as already registered.
      */
-    async register(c: CustomerIdentities, now: Date): Promise<RegisterOutcome> {
+    async claim(c: CustomerIdentities, now: Date, audit: PendingAudit): Promise<RegisterOutcome> {
       const at = now.toISOString();
       const claimed: IdentityKind[] = ['name'];
-      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      const items: TransactItem[] = [
         {
           Put: {
             TableName: table,
@@ -119,7 +121,8 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
       }
 
       try {
-        await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: items })));
+        await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: [...items, auditLog.putItem(audit.record)] })));
+        audit.committed();
         return 'registered';
       } catch (err) {
         const reasons = cancellationReasons(err);
@@ -136,12 +139,15 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
       }
     },
 
-    /** Releases exactly what the customer claimed; conditions make it safe against races and replays. */
-    async deregister(customerId: string): Promise<DeregisterOutcome> {
+    /**
+     * Releases exactly what the customer claimed, with the request's audit record; conditions make
+     * it safe against races and replays.
+     */
+    async release(customerId: string, audit: PendingAudit): Promise<DeregisterOutcome> {
       const { Item } = await db.doc.send(new GetCommand({ TableName: table, Key: keys.customer(customerId), ConsistentRead: true }));
       if (!Item) return 'not_registered';
       const mine = { ':id': customerId };
-      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      const items: TransactItem[] = [
         { Delete: { TableName: table, Key: keys.customer(customerId), ConditionExpression: 'attribute_exists(pk)' } },
         {
           Delete: {
@@ -174,7 +180,8 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
         });
       }
       try {
-        await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: items })));
+        await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: [...items, auditLog.putItem(audit.record)] })));
+        audit.committed();
         return 'deregistered';
       } catch (err) {
         // A concurrent deregistration of the same customer got there first.

@@ -60,6 +60,6 @@ describe('under concurrency', () => {
     expect(ok[0]!.payload).toMatchObject({ status: 'registered' });
     const records = await auditRecordsSince('registerCustomer', since);
     expect(records).toHaveLength(4);
-    expect(records.map((r) => r.outcome).sort()).toEqual(['IdentityConflict', 'IdentityConflict', 'IdentityConflict', 'REGISTERED']);
+    expect(records.map((r) => r.outcome).sort()).toEqual(['CUS.0000', 'CUS.0409', 'CUS.0409', 'CUS.0409']);
   });
 });

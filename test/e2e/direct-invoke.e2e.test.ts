@@ -178,7 +178,7 @@ describe('registerCustomer and deregisterCustomer', () => {
 
     let since = new Date();
     expect((await invoke('registerCustomer', event)).payload).toEqual({ customerId, status: 'registered' });
-    await expectEventAudit('registerCustomer', since, 'REGISTERED', 200, raw);
+    await expectEventAudit('registerCustomer', since, 'CUS.0000', 200, raw);
     // Registered as "+86…", looked up as "0086-…": the same number, one slot taken.
     expect(await check('mobile', mobile.dashed)).toMatchObject({ check_result: 'available', mobile_remain_available_num: 4 });
 
@@ -186,7 +186,7 @@ describe('registerCustomer and deregisterCustomer', () => {
     const replay = await invoke('registerCustomer', event);
     expect(replay.functionError).toBeNull();
     expect(replay.payload).toEqual({ customerId, status: 'already_registered' });
-    await expectEventAudit('registerCustomer', since, 'ALREADY_REGISTERED', 200, raw);
+    await expectEventAudit('registerCustomer', since, 'CUS.0001', 200, raw);
 
     // Another customer wanting the same name (in another case) is refused, and nothing of it is claimed.
     const otherEmail = uniqueEmail();
@@ -194,13 +194,13 @@ describe('registerCustomer and deregisterCustomer', () => {
     const conflict = await invoke('registerCustomer', { customerId: `${customerId}-2`, name: name.toUpperCase(), email: otherEmail });
     expectThrown(conflict, 'IdentityConflict');
     expect((conflict.payload as { errorMessage: string }).errorMessage).toContain('name');
-    await expectEventAudit('registerCustomer', since, 'IdentityConflict', 400, [otherEmail]);
+    await expectEventAudit('registerCustomer', since, 'CUS.0409', 400, [otherEmail]);
     expect(await check('email', otherEmail)).toMatchObject({ check_result: 'available' });
 
     // An invalid event is refused as such.
     since = new Date();
     expectThrown(await invoke('registerCustomer', { customerId: 'x', name: '1234567' }), 'InvalidCustomerEvent');
-    await expectEventAudit('registerCustomer', since, 'InvalidCustomerEvent', 400);
+    await expectEventAudit('registerCustomer', since, 'CUS.0100', 400);
   });
 
   it('deregisterCustomer frees the name, the email and the mobile slot; a replay answers not_registered', async () => {
@@ -219,7 +219,7 @@ describe('registerCustomer and deregisterCustomer', () => {
     const gone = await invoke('deregisterCustomer', { customerId });
     expect(gone.functionError).toBeNull();
     expect(gone.payload).toEqual({ customerId, status: 'deregistered' });
-    await expectEventAudit('deregisterCustomer', since, 'DEREGISTERED', 200);
+    await expectEventAudit('deregisterCustomer', since, 'CUS.0002', 200);
 
     expect(await check('name', name)).toEqual({ error_code: 'CBC.0000', error_msg: 'success', check_result: 'available' });
     expect(await check('email', email)).toMatchObject({ check_result: 'available' });
@@ -227,7 +227,7 @@ describe('registerCustomer and deregisterCustomer', () => {
 
     since = new Date();
     expect((await invoke('deregisterCustomer', { customerId })).payload).toEqual({ customerId, status: 'not_registered' });
-    await expectEventAudit('deregisterCustomer', since, 'NOT_REGISTERED', 200);
+    await expectEventAudit('deregisterCustomer', since, 'CUS.0003', 200);
 
     // The freed name can be registered by someone else.
     expect((await invoke('registerCustomer', { customerId: `${customerId}-new`, name })).payload).toEqual({

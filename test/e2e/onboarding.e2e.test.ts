@@ -74,7 +74,7 @@ describe('onboarding a new customer', () => {
     expect(registered.payload).toEqual({ customerId, status: 'registered' });
     const registerAudits = await auditRecordsSince('registerCustomer', since);
     expect(registerAudits).toHaveLength(1);
-    expect(registerAudits[0]).toMatchObject({ outcome: 'REGISTERED', status: 200, caller: 'direct' });
+    expect(registerAudits[0]).toMatchObject({ outcome: 'CUS.0000', status: 200, caller: 'direct' });
     expectNoRawValues(registerAudits[0]!, raw);
 
     // 6. check-identity sees the claims: name and email used (case-insensitively), one mobile slot fewer.

@@ -16,6 +16,7 @@ import { createDeregisterCustomerHandler } from '../../functions/deregister-cust
 import { createRuntime, type Runtime } from '../../shared/runtime.js';
 import { createDb } from '../../shared/store/client.js';
 import { subjectHash } from '../../shared/identity/hash.js';
+import { RequestAudit } from '../../shared/audit/request-audit.js';
 
 type Item = Record<string, unknown>;
 
@@ -111,7 +112,10 @@ describe('registerCustomer from an SQS batch', () => {
 
     const flakyRuntime = await runtimeWithUnreachableTransactionFor('cust-transient');
     // The failure is a real network error, not an answer from the database.
-    await expect(flakyRuntime.registry.register({ customerId: 'cust-transient', name: 'probeonly' }, new Date())).rejects.toMatchObject({
+    const probeAudit = new RequestAudit({ requestId: 'probe', operation: 'registerCustomer', caller: 'test', at: new Date() });
+    await expect(
+      flakyRuntime.registry.claim({ customerId: 'cust-transient', name: 'probeonly' }, new Date(), probeAudit.pending('CUS.0000', 200)),
+    ).rejects.toMatchObject({
       code: 'ECONNREFUSED',
     });
     const flaky = createRegisterCustomerHandler(flakyRuntime);
@@ -177,7 +181,7 @@ describe('registerCustomer from an SQS batch', () => {
       requestId: 'msg-good',
       operation: 'registerCustomer',
       caller: 'event:sqs',
-      outcome: 'REGISTERED',
+      outcome: 'CUS.0000',
       status: 200,
       subjectMasked: 'goo****01',
       subjectHash: subjectHash(t.config.identityPepper, 'name', 'goodcustomer01'),
@@ -185,20 +189,20 @@ describe('registerCustomer from an SQS batch', () => {
     // A refused or failed message is still findable by its (valid) account name.
     expect(await one('msg-conflict')).toMatchObject({
       caller: 'event:sqs',
-      outcome: 'IdentityConflict',
+      outcome: 'CUS.0409',
       status: 400,
       detail: { reason: 'identity already claimed: name' },
       subjectHash: subjectHash(t.config.identityPepper, 'name', 'takenname01'),
       subjectMasked: 'tak****01',
     });
-    expect(await one('msg-malformed')).toMatchObject({ caller: 'event:sqs', outcome: 'InvalidCustomerEvent', status: 400 });
-    expect(await one('msg-transient')).toMatchObject({ caller: 'event:sqs', outcome: 'Error', status: 500, subjectMasked: 'tra****er' });
+    expect(await one('msg-malformed')).toMatchObject({ caller: 'event:sqs', outcome: 'CUS.0100', status: 400 });
+    expect(await one('msg-transient')).toMatchObject({ caller: 'event:sqs', outcome: 'CUS.0999', status: 500, subjectMasked: 'tra****er' });
     // 4 messages + the setup registration (a direct invocation).
     expect(await auditItems()).toHaveLength(5);
 
     // SQS redelivers the failed message; with the database reachable it is registered and audited again.
     expect(await register({ Records: [batch.Records[3]!] })).toEqual({ batchItemFailures: [] });
-    expect((await t.rt.audit.byRequestId('msg-transient')).map((r) => r.outcome).sort()).toEqual(['Error', 'REGISTERED']);
+    expect((await t.rt.audit.byRequestId('msg-transient')).map((r) => r.outcome).sort()).toEqual(['CUS.0000', 'CUS.0999']);
 
     await expectNoRawIdentityInAudit([
       'GoodCustomer01',
@@ -223,14 +227,14 @@ describe('registerCustomer from EventBridge and direct invocation', () => {
 
     const records = await t.rt.audit.byRequestId('eb-1');
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ caller: 'event:eventbridge', outcome: 'REGISTERED', status: 200, subjectMasked: 'eve****er' });
+    expect(records[0]).toMatchObject({ caller: 'event:eventbridge', outcome: 'CUS.0000', status: 200, subjectMasked: 'eve****er' });
 
     // A permanent refusal is answered (not thrown, so EventBridge does not retry it) and audited.
     expect(await register(eventBridge('eb-2', { customerId: 'cust-eb-2', name: 'eventbridgeuser' }))).toEqual({
       error: 'IdentityConflict',
       message: 'identity already claimed: name',
     });
-    expect(await t.rt.audit.byRequestId('eb-2')).toMatchObject([{ caller: 'event:eventbridge', outcome: 'IdentityConflict', status: 400 }]);
+    expect(await t.rt.audit.byRequestId('eb-2')).toMatchObject([{ caller: 'event:eventbridge', outcome: 'CUS.0409', status: 400 }]);
 
     await expectNoRawIdentityInAudit(['EventBridgeUser', 'event.bridge@example.com', '13912345678']);
   });
@@ -241,10 +245,10 @@ describe('registerCustomer from EventBridge and direct invocation', () => {
     const byName = () => t.rt.audit.bySubject(subjectHash(t.config.identityPepper, 'name', 'directuser01'));
 
     expect(await register(event)).toEqual({ customerId: 'cust-direct', status: 'registered' });
-    expect(await byName()).toMatchObject([{ caller: 'direct', outcome: 'REGISTERED', status: 200, subjectMasked: 'dir****01' }]);
+    expect(await byName()).toMatchObject([{ caller: 'direct', outcome: 'CUS.0000', status: 200, subjectMasked: 'dir****01' }]);
 
     expect(await register(event)).toEqual({ customerId: 'cust-direct', status: 'already_registered' });
-    expect((await byName()).map((r) => r.outcome).sort()).toEqual(['ALREADY_REGISTERED', 'REGISTERED']);
+    expect((await byName()).map((r) => r.outcome).sort()).toEqual(['CUS.0000', 'CUS.0001']);
 
     // A refused direct invocation throws an error named by its code (a state machine can Catch on it).
     await expect(register({ customerId: 'cust-direct-2', name: 'directuser01' })).rejects.toMatchObject({ name: 'IdentityConflict' });
@@ -271,10 +275,10 @@ describe('deregisterCustomer from an SQS batch', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect((await scanTable()).filter((i) => !String(i.pk).startsWith('AUDIT#'))).toEqual([]);
     expect(await t.rt.audit.byRequestId('d-good')).toMatchObject([
-      { operation: 'deregisterCustomer', outcome: 'DEREGISTERED', status: 200 },
+      { operation: 'deregisterCustomer', outcome: 'CUS.0002', status: 200 },
     ]);
-    expect(await t.rt.audit.byRequestId('d-unknown')).toMatchObject([{ outcome: 'NOT_REGISTERED', status: 200 }]);
-    expect(await t.rt.audit.byRequestId('d-malformed')).toMatchObject([{ outcome: 'InvalidCustomerEvent', status: 400 }]);
+    expect(await t.rt.audit.byRequestId('d-unknown')).toMatchObject([{ outcome: 'CUS.0003', status: 200 }]);
+    expect(await t.rt.audit.byRequestId('d-malformed')).toMatchObject([{ outcome: 'CUS.0100', status: 400 }]);
     await expectNoRawIdentityInAudit(['LeavingUser', 'leaving.user@example.com']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CheckIdentityInput, MAX_SEARCH_VALUE_LENGTH, normalizeSearch } from '../../shared/domain/check-identity.js';
+import { CheckIdentityInput, normalizeSearch } from '../../shared/domain/check-identity.js';
+import { MAX_SEARCH_VALUE_CHARS as MAX_SEARCH_VALUE_LENGTH } from '../../shared/policy.js';
 
 const parse = (body: unknown) => CheckIdentityInput.safeParse(body);
 const search = (search_type: 'name' | 'email' | 'mobile', search_value: string) => normalizeSearch({ search_type, search_value });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAttempt, DESTINATION_WINDOWS, MAX_WRONG_TRIES_PER_CODE, type DestinationState } from '../../shared/store/codes.js';
+import { classifyAttempt, DESTINATION_WINDOWS, type DestinationState } from '../../shared/store/codes.js';
+import { MAX_WRONG_TRIES_PER_CODE } from '../../shared/policy.js';
 
 const NOW = Date.parse('2025-06-01T10:00:00.000Z');
 const HASH = 'hash-of-the-right-code';
@@ -35,8 +36,8 @@ describe('classifyAttempt', () => {
     expect(classifyAttempt(state, OTHER, NOW)).toEqual({ kind: 'wrong', state });
   });
 
-  it('judges the same hash on a live code unexpected (the conditional write should have succeeded)', () => {
-    expect(classifyAttempt(live(), HASH, NOW)).toEqual({ kind: 'unexpected' });
+  it('throws on the same hash on a live code: the conditional write should have succeeded, so store and rules disagree', () => {
+    expect(() => classifyAttempt(live(), HASH, NOW)).toThrow(/matching live code/);
   });
 
   it('finds no code when the code has expired', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickLanguage } from '../../shared/http/language.js';
+import { pickLanguage } from '../../shared/request/language.js';
 
 describe('pickLanguage', () => {
   it.each([

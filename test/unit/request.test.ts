@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHttpEvent, normalizeEvent } from '../../shared/http/request.js';
+import { isHttpEvent, normalizeEvent } from '../../shared/request/incoming.js';
 
 const BODY = '{"search_type":"name","search_value":"ceshiyonghu001"}';
 

@@ -1,4 +1,7 @@
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons } from './client.js';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * Transactions on a contended item are cancelled with reason `TransactionConflict` instead of

@@ -1,0 +1,66 @@
+import type { Context } from 'aws-lambda';
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { RequestAudit } from '../audit/request-audit.js';
+import type { Language } from '../errors.js';
+import type { IncomingRequest } from '../request/incoming.js';
+import type { PublicOperationContext } from '../request/operation-context.js';
+
+/** The state of one public-operation request, shared by its middlewares through middy's `internal`. */
+export interface OperationState {
+  incoming: IncomingRequest;
+  requestId: string;
+  language: Language;
+  now: Date;
+  audit: RequestAudit;
+  /** The validated input, once `validateInput` ran. */
+  input?: unknown;
+}
+
+export type OperationInternal = { operation?: OperationState };
+export type OperationRequest = Request<unknown, unknown, Error, Context, OperationInternal>;
+
+/** The request's state; a middleware that needs it runs after `requestContext`, which creates it. */
+export function stateOf(request: OperationRequest): OperationState {
+  const state = request.internal.operation;
+  if (!state) throw new Error('requestContext middleware has not run for this request');
+  return state;
+}
+
+/** What the handler of a public operation receives once every `before` has run. */
+export interface OperationCall<I = unknown> {
+  input: I;
+  ctx: PublicOperationContext;
+}
+
+/**
+ * Last `before`: hands the handler its validated input and context as its event, the way middy's
+ * own parsers replace the event's body with what they parsed.
+ */
+export function operationCall(): MiddlewareObj<unknown, unknown, Error, Context, OperationInternal> {
+  return {
+    before: async (request) => {
+      const state = stateOf(request);
+      const ctx: PublicOperationContext = {
+        requestId: state.requestId,
+        now: state.now,
+        audit: state.audit,
+        language: state.language,
+        direct: state.incoming.direct,
+        sourceIp: state.incoming.sourceIp,
+      };
+      request.event = { input: state.input, ctx } satisfies OperationCall;
+    },
+  };
+}
+
+/**
+ * A function's exported handler. Lambda always passes a context; a caller in the same process (a
+ * test, the bench) may leave it out and gets an empty one.
+ */
+export type LambdaHandler = (event: unknown, context?: Context) => Promise<unknown>;
+
+export function withOptionalContext(handler: object): LambdaHandler {
+  // A middyfied handler is callable with (event, context); its type also lists middy's own options.
+  const call = handler as (event: unknown, context: Context) => Promise<unknown>;
+  return (event, context) => call(event, context ?? ({} as Context));
+}

@@ -1,0 +1,69 @@
+/**
+ * Every number SPEC fixes, and the values derived from them (item lifetimes from the windows they
+ * serve). Nothing else in the service writes a limit, a window or a TTL as a literal.
+ */
+export const SECOND_MS = 1000;
+export const MINUTE_MS = 60 * SECOND_MS;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** "At most `limit` events in any span of `windowMs`", kept exactly (see store/sliding-window.ts). */
+export interface WindowRule {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** SPEC §1: request bodies. */
+export const MAX_BODY_BYTES = 8 * 1024;
+/** Any token a caller hands us (JWT, CAPTCHA pass) is refused unread beyond this many characters. */
+export const MAX_TOKEN_CHARS = 4096;
+/** A caller's X-Request-Id is echoed and stored: a safe, bounded token, else replaced by a UUID. */
+export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** SPEC §3 (seed): check-identity's search_value. */
+export const MAX_SEARCH_VALUE_CHARS = 64;
+export const DEFAULT_MAX_CUSTOMERS_PER_MOBILE = 5;
+
+/** SPEC §4: the code itself. */
+export const CODE_DIGITS = 6;
+export const CODE_TTL_SECONDS = { default: 180, min: 30, max: 600 } as const;
+export const MAX_WRONG_TRIES_PER_CODE = 5;
+
+/** SPEC §4: send limits per destination and per source IP. */
+export const SEND_COOLDOWN: WindowRule = { limit: 1, windowMs: MINUTE_MS };
+export const SEND_DAILY_CAP: WindowRule = { limit: 10, windowMs: DAY_MS };
+export const SEND_PER_SOURCE_IP: WindowRule = { limit: 30, windowMs: HOUR_MS };
+
+/** SPEC §4: verify limits per destination. */
+export const VERIFY_ATTEMPTS: WindowRule = { limit: 5, windowMs: MINUTE_MS };
+export const VERIFY_FAILURES: WindowRule = { limit: 20, windowMs: DAY_MS };
+
+/** SPEC §5: CAPTCHA passes are meant to be used right after the puzzle. */
+export const CAPTCHA_MAX_LIFETIME_MS = 10 * MINUTE_MS;
+/** SPEC §5: AK/SK signatures. */
+export const SIGNATURE_MAX_CLOCK_SKEW_MS = 15 * MINUTE_MS;
+export const AK_FAILURES_BEFORE_LOCK = 5;
+export const AK_LOCK_MS = 5 * MINUTE_MS;
+
+/** SPEC §6: audit retention. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
+
+/**
+ * How long each kind of item must live: at least as long as the longest rule it serves, then
+ * DynamoDB's TTL may remove it. A test holds each one to its windows.
+ */
+export const ITEM_LIFETIME_MS = {
+  /** A destination's item: its code and all four windows. */
+  destination: Math.max(SEND_COOLDOWN.windowMs, SEND_DAILY_CAP.windowMs, VERIFY_ATTEMPTS.windowMs, VERIFY_FAILURES.windowMs) + MINUTE_MS,
+  /** A source IP's send window. */
+  sourceIp: SEND_PER_SOURCE_IP.windowMs + MINUTE_MS,
+  /** A used CAPTCHA jti must outlive the longest pass that could carry it. */
+  usedCaptcha: CAPTCHA_MAX_LIFETIME_MS + MINUTE_MS,
+  /** An access key's failure run and lock. */
+  accessKeyLockout: AK_LOCK_MS + DAY_MS,
+  /** An audit record. */
+  audit: (retentionDays: number) => retentionDays * DAY_MS,
+} as const;
+
+/** The TTL attribute's value (epoch seconds) for an item written at `nowMs` that must live `lifetimeMs`. */
+export const ttlAfter = (nowMs: number, lifetimeMs: number): number => Math.ceil((nowMs + lifetimeMs) / SECOND_MS);

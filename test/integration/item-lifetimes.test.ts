@@ -1,0 +1,68 @@
+// Every item the service writes carries a TTL, and each outlives the rules it serves: a TTL shorter
+// than its window would let DynamoDB forget a limit (or a used CAPTCHA pass) while it still applies.
+import { vi, describe, it, expect, beforeAll } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+});
+
+import {
+  CAPTCHA_MAX_LIFETIME_MS,
+  DEFAULT_AUDIT_RETENTION_DAYS,
+  DAY_MS,
+  SEND_COOLDOWN,
+  SEND_DAILY_CAP,
+  SEND_PER_SOURCE_IP,
+  VERIFY_ATTEMPTS,
+  VERIFY_FAILURES,
+} from '../../shared/policy.js';
+import { harness, uniqueIp, uniqueMobile, wrongCode, type Harness } from './send-code.harness.js';
+
+type Item = Record<string, unknown>;
+
+let h: Harness;
+let items: Item[];
+let sentAtMs: number;
+
+beforeAll(async () => {
+  h = await harness();
+  const mobile = uniqueMobile();
+  sentAtMs = h.clock.now().getTime();
+  expect((await h.send(mobile, { ip: uniqueIp() })).status).toBe(200);
+  expect((await h.verify(mobile, wrongCode(h.lastCode(mobile)))).status).toBe(400);
+  items = await h.scan();
+});
+
+/** Milliseconds from the send until DynamoDB may delete the item. */
+const lifetimeOf = (prefix: string): number[] =>
+  items.filter((i) => String(i.pk).startsWith(prefix)).map((i) => Number(i.ttl) * 1000 - sentAtMs);
+
+describe('item lifetimes', () => {
+  it('keeps a destination as long as its longest window (daily sends, daily failures, cooldown, attempts)', () => {
+    const [lifetime] = lifetimeOf('DEST#');
+    expect(lifetime).toBeDefined();
+    for (const rule of [SEND_COOLDOWN, SEND_DAILY_CAP, VERIFY_ATTEMPTS, VERIFY_FAILURES]) expect(lifetime).toBeGreaterThanOrEqual(rule.windowMs);
+  });
+
+  it('keeps a source address as long as its hourly send window', () => {
+    const [lifetime] = lifetimeOf('IP#');
+    expect(lifetime).toBeGreaterThanOrEqual(SEND_PER_SOURCE_IP.windowMs);
+  });
+
+  it('remembers a used CAPTCHA pass as long as any pass can live', () => {
+    const [lifetime] = lifetimeOf('CAPTCHA#');
+    expect(lifetime).toBeGreaterThanOrEqual(CAPTCHA_MAX_LIFETIME_MS);
+  });
+
+  it('keeps every audit record for the retention period', () => {
+    const lifetimes = lifetimeOf('AUDIT#');
+    expect(lifetimes).toHaveLength(2);
+    for (const lifetime of lifetimes) expect(lifetime).toBeGreaterThanOrEqual(DEFAULT_AUDIT_RETENTION_DAYS * DAY_MS - 1000);
+  });
+
+  it('writes a TTL on every item that is not a registry claim', () => {
+    const unexpiring = items.filter((i) => typeof i.ttl !== 'number').map((i) => String(i.pk).split('#')[0]);
+    expect(unexpiring).toEqual([]);
+  });
+});

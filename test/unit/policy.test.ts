@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AK_LOCK_MS,
+  CAPTCHA_MAX_LIFETIME_MS,
+  CODE_TTL_SECONDS,
+  ITEM_LIFETIME_MS,
+  SECOND_MS,
+  SEND_COOLDOWN,
+  SEND_DAILY_CAP,
+  SEND_PER_SOURCE_IP,
+  ttlAfter,
+  VERIFY_ATTEMPTS,
+  VERIFY_FAILURES,
+} from '../../shared/policy.js';
+
+describe('policy', () => {
+  it('derives each item lifetime from the windows it serves, never shorter', () => {
+    for (const rule of [SEND_COOLDOWN, SEND_DAILY_CAP, VERIFY_ATTEMPTS, VERIFY_FAILURES]) {
+      expect(ITEM_LIFETIME_MS.destination).toBeGreaterThanOrEqual(rule.windowMs);
+    }
+    expect(ITEM_LIFETIME_MS.destination).toBeGreaterThanOrEqual(CODE_TTL_SECONDS.max * SECOND_MS);
+    expect(ITEM_LIFETIME_MS.sourceIp).toBeGreaterThanOrEqual(SEND_PER_SOURCE_IP.windowMs);
+    expect(ITEM_LIFETIME_MS.usedCaptcha).toBeGreaterThanOrEqual(CAPTCHA_MAX_LIFETIME_MS);
+    expect(ITEM_LIFETIME_MS.accessKeyLockout).toBeGreaterThanOrEqual(AK_LOCK_MS);
+  });
+
+  it('writes TTLs in epoch seconds, rounded up so an item never expires early', () => {
+    expect(ttlAfter(1_000, 1)).toBe(2);
+    expect(ttlAfter(0, 60_000)).toBe(60);
+  });
+});
