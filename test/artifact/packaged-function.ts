@@ -112,11 +112,11 @@ export async function invokeOnce(
   operation: OperationName,
   event: unknown,
   env: Record<string, string>,
-): Promise<Invocation & { node: string }> {
+): Promise<Invocation & Pick<ProcessReport, 'node' | 'stderr'>> {
   const report = await invokePackaged(operation, [event], env);
   const [invocation] = report.invocations;
   if (!invocation) throw new Error(`${operation} did not start: ${JSON.stringify(report.initError)}\n${report.stderr}\n${report.stdout}`);
-  return { ...invocation, node: report.node };
+  return { ...invocation, node: report.node, stderr: report.stderr };
 }
 
 // ---------- events as AWS delivers them ----------
