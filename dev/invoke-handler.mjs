@@ -1,8 +1,9 @@
 // Runs a packaged Lambda handler the way the Node.js managed runtime does, in this (fresh) process:
 //   <node> dev/invoke-handler.mjs <task root> <handler, e.g. functions/check-identity.handler> <timeout ms>
 // with the function's environment, cwd = task root, and a JSON array of events on stdin. Each event is
-// one invocation, in order (the first cold, the rest warm). The report goes to fd 3 as one JSON object,
-// so the function's own stdout/stderr (logs, EMF metrics) stay apart:
+// one invocation, in order (the first cold, the rest warm; an empty array only imports, for cold-start
+// timing). The report goes to fd 3 as one JSON object, so the function's own stdout/stderr (logs, EMF
+// metrics) stay apart:
 //   { node, importMs, invocations: [{ ok: true, result, ms } | { ok: false, error: { name, message }, ms }] }
 // Plain JavaScript on purpose: it runs on the target Node with nothing else installed.
 import { randomUUID } from 'node:crypto';

@@ -62,9 +62,10 @@ function httpResult(invocation: Invocation): HttpResult {
 }
 const json = (r: HttpResult) => JSON.parse(r.body) as Record<string, unknown>;
 
-/** The process ran on the deployed Node major, which printed no warning (deprecated or experimental APIs) about the bundle. */
-function expectRanOnTargetNode(run: { node: string; stderr: string }) {
+/** The process ran on the deployed Node major, the function started, and Node printed no warning (deprecated or experimental APIs). */
+function expectRanOnTargetNode(run: { node: string; stderr: string; initError?: unknown }) {
   expect(run.node).toMatch(new RegExp(`^v${inject('packaged').node.major}\\.`));
+  expect(run.initError, run.stderr).toBeUndefined();
   expect(run.stderr).not.toMatch(/^\(node:\d+\) /m);
 }
 
