@@ -1,0 +1,267 @@
+// The prod package as it deploys: each function's zip, unpacked, run in a fresh process of the Node major
+// its Lambda runtime names, with the events AWS delivers, against DynamoDB Local.
+import { randomInt, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../scripts/dynamodb-local.js';
+import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
+import { loadConfig } from '../../shared/config.js';
+import { OPERATIONS, type OperationName } from '../../shared/operations.js';
+import { createAuditLog } from '../../shared/store/audit.js';
+import { createDb } from '../../shared/store/client.js';
+import { keys, type Key } from '../../shared/store/keys.js';
+import { createTestTable } from '../support/table.js';
+import {
+  eventBridgeEvent,
+  httpApiEvent,
+  invokeOnce,
+  invokePackaged,
+  lambdaEnvironment,
+  sqsBatch,
+  type Invocation,
+  type LocalBackends,
+} from './packaged-function.js';
+
+// The local stage's documented defaults: what the bundles run with (see lambdaEnvironment).
+const localConfig = loadConfig({ STAGE: 'local' });
+
+let local: LocalBackends;
+const env = (operation: OperationName) => lambdaEnvironment(operation, local);
+const db = () => createDb({ region: 'local', endpoint: local.dynamodbEndpoint, requestTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
+
+beforeAll(async () => {
+  const dynamodbEndpoint = inject('dynamodbEndpoint');
+  local = {
+    dynamodbEndpoint,
+    tableName: await createTestTable(dynamodbEndpoint),
+    outboxPath: path.join(mkdtempSync(path.join(tmpdir(), 'verigate-artifact-outbox-')), 'outbox.jsonl'),
+  };
+});
+afterAll(() => rmSync(path.dirname(local.outboxPath), { recursive: true, force: true }));
+
+const unique = () => randomUUID().replaceAll('-', '').slice(0, 12);
+const uniqueName = () => `art${unique()}`;
+const uniqueMobile = () => `+86138${String(randomInt(10 ** 8)).padStart(8, '0')}`;
+
+async function item(key: Key): Promise<Record<string, unknown> | undefined> {
+  return (await db().doc.send(new GetCommand({ TableName: local.tableName, Key: key, ConsistentRead: true }))).Item;
+}
+const auditOf = (requestId: string) => createAuditLog(db(), local.tableName, 180).byRequestId(requestId);
+
+interface HttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+function httpResult(invocation: Invocation): HttpResult {
+  if (!invocation.ok) throw new Error(`the function failed instead of answering: ${JSON.stringify(invocation.error)}`);
+  return invocation.result as HttpResult;
+}
+const json = (r: HttpResult) => JSON.parse(r.body) as Record<string, unknown>;
+
+/** The process ran on the deployed Node major, the function started, and Node printed no warning (deprecated or experimental APIs). */
+function expectRanOnTargetNode(run: { node: string; stderr: string; initError?: unknown }) {
+  expect(run.node).toMatch(new RegExp(`^v${inject('packaged').node.major}\\.`));
+  expect(run.initError, run.stderr).toBeUndefined();
+  expect(run.stderr).not.toMatch(/^\(node:\d+\) /m);
+}
+
+describe('the prod package', () => {
+  it('deploys every function of the operations table on the runtime whose Node runs these tests', () => {
+    const { node, functions } = inject('packaged');
+    expect(Object.keys(functions).sort()).toEqual(Object.keys(OPERATIONS).sort());
+    for (const [operation, fn] of Object.entries(functions)) {
+      expect(fn.runtime, operation).toBe(`nodejs${node.major}.x`);
+      expect(fn.handler, operation).toBe(OPERATIONS[operation as OperationName].handler);
+    }
+    expect(node.version).toMatch(new RegExp(`^v${node.major}\\.`));
+  });
+});
+
+describe('HTTP API functions (payload 2.0)', () => {
+  it('checkIdentity answers a partner with the claim state, and a malformed body with a 400 of its family', async () => {
+    const token = await mintPartnerToken(localConfig);
+    const requestId = `artifact-${unique()}`;
+    const report = await invokePackaged(
+      'checkIdentity',
+      [
+        httpApiEvent(
+          'checkIdentity',
+          { search_type: 'name', search_value: uniqueName() },
+          { 'X-Auth-Token': token, 'X-Request-Id': requestId },
+        ),
+        httpApiEvent('checkIdentity', '{"search_type": "name", "search_value": ', { 'X-Auth-Token': token }),
+      ],
+      env('checkIdentity'),
+    );
+    expectRanOnTargetNode(report);
+    const [available, malformed] = report.invocations.map(httpResult);
+
+    expect(available!.statusCode).toBe(200);
+    expect(json(available!)).toEqual({ error_code: 'CBC.0000', error_msg: 'success', check_result: 'available' });
+    expect(Object.fromEntries(Object.entries(available!.headers).map(([k, v]) => [k.toLowerCase(), v]))).toMatchObject({
+      'x-request-id': requestId,
+    });
+    expect(await auditOf(requestId)).toMatchObject([{ operation: 'checkIdentity', outcome: 'CBC.0000', status: 200 }]);
+
+    expect(malformed!.statusCode).toBe(400);
+    expect(json(malformed!)).toMatchObject({ error_code: 'CBC.0100' });
+  });
+
+  it('send delivers a code to the outbox; verify accepts it once, then refuses the spent code', async () => {
+    const mobile = uniqueMobile();
+    const sendId = `artifact-${unique()}`;
+    const send = await invokeOnce(
+      'sendVerificationCode',
+      httpApiEvent(
+        'sendVerificationCode',
+        { user: mobile, token: await mintCaptchaToken(localConfig, mobile) },
+        { 'X-Request-Id': sendId },
+      ),
+      env('sendVerificationCode'),
+    );
+    expectRanOnTargetNode(send);
+    const sent = httpResult(send);
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect(json(sent)).toEqual({ expire: 180, bindPhone: `+86${mobile.slice(3, 6)}****${mobile.slice(-4)}`, bindEmail: null });
+
+    const delivered = existsSync(local.outboxPath)
+      ? readFileSync(local.outboxPath, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as { requestId: string; channel: string; to: string; code: string })
+          .filter((m) => m.requestId === sendId)
+      : [];
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ channel: 'sms', to: mobile });
+    const code = delivered[0]!.code;
+    expect(code).toMatch(/^\d{6}$/);
+
+    const app = { 'X-Access-Token': await mintAppToken(localConfig) };
+    const verify = () => httpApiEvent('verifyVerificationCode', { contact: mobile, country: 'chinaPR', verificationCode: code }, app);
+    const report = await invokePackaged('verifyVerificationCode', [verify(), verify()], env('verifyVerificationCode'));
+    expectRanOnTargetNode(report);
+    const [accepted, spent] = report.invocations.map(httpResult);
+    expect(accepted!.statusCode, accepted!.body).toBe(200);
+    expect(accepted!.body).toBe('');
+    expect(spent!.statusCode).toBe(400);
+    expect(json(spent!)).toMatchObject({ error_code: 'USG.201050002' });
+  });
+});
+
+describe('customer event functions', () => {
+  const queue = 'verigate-prod-RegisterCustomerQueue';
+
+  it('registerCustomer from a direct invocation stores the claims, and a conflicting one throws an error named by its code', async () => {
+    const name = uniqueName();
+    const customerId = `cust-${unique()}`;
+    const email = `${name}@example.com`;
+    const report = await invokePackaged(
+      'registerCustomer',
+      [
+        { customerId, name, email },
+        { customerId: `cust-${unique()}`, name: name.toUpperCase() },
+      ],
+      env('registerCustomer'),
+    );
+    expectRanOnTargetNode(report);
+    const [registered, conflict] = report.invocations;
+    expect(registered).toMatchObject({ ok: true, result: { customerId, status: 'registered' } });
+    expect(conflict).toMatchObject({ ok: false, error: { name: 'IdentityConflict' } });
+    expect(await item(keys.name(name))).toMatchObject({ customerId });
+    expect(await item(keys.email(email))).toMatchObject({ customerId });
+
+    // Another bundle reads the claim the way this one wrote it.
+    const check = await invokeOnce(
+      'checkIdentity',
+      httpApiEvent('checkIdentity', { search_type: 'name', search_value: name }, { 'X-Auth-Token': await mintPartnerToken(localConfig) }),
+      env('checkIdentity'),
+    );
+    expect(json(httpResult(check))).toMatchObject({ error_code: 'CBC.0000', check_result: 'used_by_user' });
+  });
+
+  it('registerCustomer from an SQS batch registers the good message and answers the malformed one without asking for redelivery', async () => {
+    const name = uniqueName();
+    const [good, bad] = [`msg-${unique()}`, `msg-${unique()}`];
+    const result = await invokeOnce(
+      'registerCustomer',
+      sqsBatch(queue, [
+        { messageId: good, body: JSON.stringify({ customerId: `cust-${good}`, name }) },
+        { messageId: bad, body: '{"customerId": "cust-malformed", "name": ' },
+      ]),
+      env('registerCustomer'),
+    );
+    expectRanOnTargetNode(result);
+    expect(result).toMatchObject({ ok: true, result: { batchItemFailures: [] } });
+    expect(await item(keys.name(name))).toMatchObject({ customerId: `cust-${good}` });
+    expect(await auditOf(good)).toMatchObject([{ caller: 'event:sqs', outcome: 'REGISTERED', status: 200 }]);
+    expect(await auditOf(bad)).toMatchObject([{ caller: 'event:sqs', outcome: 'InvalidCustomerEvent', status: 400 }]);
+  });
+
+  it('registerCustomer from EventBridge registers the detail, audited under the event id', async () => {
+    const name = uniqueName();
+    const customerId = `cust-${unique()}`;
+    const eventId = randomUUID();
+    const result = await invokeOnce(
+      'registerCustomer',
+      eventBridgeEvent('CustomerRegistered', { customerId, name }, eventId),
+      env('registerCustomer'),
+    );
+    expectRanOnTargetNode(result);
+    expect(result).toMatchObject({ ok: true, result: { customerId, status: 'registered' } });
+    expect(await item(keys.name(name))).toMatchObject({ customerId });
+    expect(await auditOf(eventId)).toMatchObject([{ caller: 'event:eventbridge', outcome: 'REGISTERED', status: 200 }]);
+  });
+
+  it('deregisterCustomer from an SQS batch and from EventBridge releases the claims', async () => {
+    const [a, b] = [
+      { customerId: `cust-${unique()}`, name: uniqueName() },
+      { customerId: `cust-${unique()}`, name: uniqueName() },
+    ];
+    const setup = await invokePackaged('registerCustomer', [a, b], env('registerCustomer'));
+    expect(setup.invocations.map((i) => i.ok)).toEqual([true, true]);
+
+    const [good, malformed] = [`msg-${unique()}`, `msg-${unique()}`];
+    const report = await invokePackaged(
+      'deregisterCustomer',
+      [
+        sqsBatch('verigate-prod-DeregisterCustomerQueue', [
+          { messageId: good, body: JSON.stringify({ customerId: a.customerId }) },
+          { messageId: malformed, body: 'not json' },
+        ]),
+        eventBridgeEvent('CustomerDeregistered', { customerId: b.customerId }),
+      ],
+      env('deregisterCustomer'),
+    );
+    expectRanOnTargetNode(report);
+    expect(report.invocations).toMatchObject([
+      { ok: true, result: { batchItemFailures: [] } },
+      { ok: true, result: { customerId: b.customerId, status: 'deregistered' } },
+    ]);
+    expect(await item(keys.name(a.name))).toBeUndefined();
+    expect(await item(keys.customer(a.customerId))).toBeUndefined();
+    expect(await item(keys.name(b.name))).toBeUndefined();
+    expect(await auditOf(good)).toMatchObject([{ operation: 'deregisterCustomer', outcome: 'DEREGISTERED', status: 200 }]);
+    expect(await auditOf(malformed)).toMatchObject([{ outcome: 'InvalidCustomerEvent', status: 400 }]);
+  });
+
+  it('while DynamoDB is unreachable, an SQS batch returns every message for redelivery (none acknowledged unrecorded)', async () => {
+    const deadEndpoint = `http://127.0.0.1:${await freePort()}`;
+    const [good, malformed] = [`msg-${unique()}`, `msg-${unique()}`];
+    const result = await invokeOnce(
+      'registerCustomer',
+      sqsBatch(queue, [
+        { messageId: good, body: JSON.stringify({ customerId: `cust-${good}`, name: uniqueName() }) },
+        { messageId: malformed, body: 'not json' },
+      ]),
+      { ...env('registerCustomer'), DYNAMODB_ENDPOINT: deadEndpoint },
+    );
+    expectRanOnTargetNode(result);
+    expect(result.ok).toBe(true);
+    const failures = (result as { result: { batchItemFailures: Array<{ itemIdentifier: string }> } }).result.batchItemFailures;
+    expect(failures.map((f) => f.itemIdentifier).sort()).toEqual([good, malformed].sort());
+  });
+});
