@@ -197,8 +197,8 @@ describe('customer event functions', () => {
     expectRanOnTargetNode(result);
     expect(result).toMatchObject({ ok: true, result: { batchItemFailures: [] } });
     expect(await item(keys.name(name))).toMatchObject({ customerId: `cust-${good}` });
-    expect(await auditOf(good)).toMatchObject([{ caller: 'event:sqs', outcome: 'REGISTERED', status: 200 }]);
-    expect(await auditOf(bad)).toMatchObject([{ caller: 'event:sqs', outcome: 'InvalidCustomerEvent', status: 400 }]);
+    expect(await auditOf(good)).toMatchObject([{ caller: 'event:sqs', outcome: 'CUS.0000', status: 200 }]);
+    expect(await auditOf(bad)).toMatchObject([{ caller: 'event:sqs', outcome: 'CUS.0100', status: 400 }]);
   });
 
   it('registerCustomer from EventBridge registers the detail, audited under the event id', async () => {
@@ -213,7 +213,7 @@ describe('customer event functions', () => {
     expectRanOnTargetNode(result);
     expect(result).toMatchObject({ ok: true, result: { customerId, status: 'registered' } });
     expect(await item(keys.name(name))).toMatchObject({ customerId });
-    expect(await auditOf(eventId)).toMatchObject([{ caller: 'event:eventbridge', outcome: 'REGISTERED', status: 200 }]);
+    expect(await auditOf(eventId)).toMatchObject([{ caller: 'event:eventbridge', outcome: 'CUS.0000', status: 200 }]);
   });
 
   it('deregisterCustomer from an SQS batch and from EventBridge releases the claims', async () => {
@@ -244,8 +244,8 @@ describe('customer event functions', () => {
     expect(await item(keys.name(a.name))).toBeUndefined();
     expect(await item(keys.customer(a.customerId))).toBeUndefined();
     expect(await item(keys.name(b.name))).toBeUndefined();
-    expect(await auditOf(good)).toMatchObject([{ operation: 'deregisterCustomer', outcome: 'DEREGISTERED', status: 200 }]);
-    expect(await auditOf(malformed)).toMatchObject([{ outcome: 'InvalidCustomerEvent', status: 400 }]);
+    expect(await auditOf(good)).toMatchObject([{ operation: 'deregisterCustomer', outcome: 'CUS.0002', status: 200 }]);
+    expect(await auditOf(malformed)).toMatchObject([{ outcome: 'CUS.0100', status: 400 }]);
   });
 
   it('while DynamoDB is unreachable, an SQS batch returns every message for redelivery (none acknowledged unrecorded)', async () => {
