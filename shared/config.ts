@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
+import { DYNAMODB_ATTEMPT_TIMEOUT_MS, DYNAMODB_CONNECT_TIMEOUT_MS } from './policy.js';
 
 const flag = (def: boolean) =>
   z.pipe(
@@ -25,8 +26,8 @@ const EnvSchema = z.object({
   TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
   AWS_REGION: text('ap-southeast-1'),
   DYNAMODB_ENDPOINT: optionalText,
-  DDB_REQUEST_TIMEOUT_MS: int(1500, 100, 30_000),
-  DDB_CONNECT_TIMEOUT_MS: int(500, 50, 10_000),
+  DDB_REQUEST_TIMEOUT_MS: int(DYNAMODB_ATTEMPT_TIMEOUT_MS, 100, 30_000),
+  DDB_CONNECT_TIMEOUT_MS: int(DYNAMODB_CONNECT_TIMEOUT_MS, 50, 10_000),
   MAX_CUSTOMERS_PER_MOBILE: int(5, 1, 100),
   CODE_TTL_SECONDS: int(180, 30, 600),
   AUDIT_RETENTION_DAYS: int(180, 1, 3650),

@@ -67,3 +67,19 @@ export const ITEM_LIFETIME_MS = {
 
 /** The TTL attribute's value (epoch seconds) for an item written at `nowMs` that must live `lifetimeMs`. */
 export const ttlAfter = (nowMs: number, lifetimeMs: number): number => Math.ceil((nowMs + lifetimeMs) / SECOND_MS);
+
+/**
+ * Time budgets (issue: a stalled dependency must end in the family's answer and an audit record,
+ * never in a Lambda timeout). serverless.yml's `timeout` is FUNCTION_TIMEOUT_MS (a test holds them
+ * together); a request's work ends ANSWER_RESERVE_MS before it, leaving time to write the audit
+ * record and undo a failed send; the answer phase ends RETURN_RESERVE_MS before it.
+ */
+export const FUNCTION_TIMEOUT_MS = 10 * SECOND_MS;
+export const ANSWER_RESERVE_MS = 3 * SECOND_MS;
+export const RETURN_RESERVE_MS = 300;
+/** One DynamoDB attempt (config DDB_REQUEST_TIMEOUT_MS); the SDK retries within the request's budget. */
+export const DYNAMODB_ATTEMPT_TIMEOUT_MS = 1000;
+export const DYNAMODB_CONNECT_TIMEOUT_MS = 500;
+export const DYNAMODB_MAX_ATTEMPTS = 3;
+/** One SNS Publish / SES SendEmail, never retried: a retry of a call that timed out can send a second message. */
+export const DELIVERY_TIMEOUT_MS = 3 * SECOND_MS;

@@ -28,6 +28,17 @@ export interface AuditSink {
   amend(record: AuditRecord, outcome: string, status: number, latencyMs: number): Promise<void>;
 }
 
+/** The record could not be stored; it travels with the error so it can be logged instead. */
+export class AuditNotStoredError extends Error {
+  override name = 'AuditNotStored';
+  constructor(
+    readonly record: AuditRecord,
+    override readonly cause: unknown,
+  ) {
+    super(`audit record not stored: ${cause instanceof Error ? cause.name : String(cause)}`);
+  }
+}
+
 /**
  * This request's record, handed to a store that commits it in the same transaction as the state
  * change it reports; the store calls `committed()` once that transaction succeeded.
@@ -81,11 +92,19 @@ export class RequestAudit {
   /** Leaves the request's one record: amends the committed one if the answer changed, else writes it. */
   async finish(sink: AuditSink, outcome: string, status: number, extra?: AuditDetail): Promise<void> {
     const committed = this.committedRecord;
-    if (committed) {
-      if (committed.outcome !== outcome) await sink.amend(committed, outcome, status, this.elapsedMs());
-      return;
+    if (committed && committed.outcome === outcome) return;
+    const record = committed ?? this.record(outcome, status, extra);
+    try {
+      if (committed) await sink.amend(committed, outcome, status, this.elapsedMs());
+      else await sink.write(record);
+    } catch (err) {
+      throw new AuditNotStoredError({ ...record, outcome, status, latencyMs: this.elapsedMs() }, err);
     }
-    await sink.write(this.record(outcome, status, extra));
+  }
+
+  /** Forgets a committed record that the store has since deleted (a send undone after an unknown outcome). */
+  uncommitted(): void {
+    this.committedRecord = undefined;
   }
 
   elapsedMs(): number {

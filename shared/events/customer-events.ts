@@ -6,8 +6,10 @@ import middy from '@middy/core';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { RequestAudit, type AuditSink } from '../audit/request-audit.js';
 import { EVENT_CODES, type EventCode } from '../errors.js';
+import { inAnswerPhase } from '../deadline.js';
+import { logUnstoredAudit } from '../middleware/audit-trail.js';
 import { OperationError } from '../middleware/family-response.js';
-import { withOptionalContext, type LambdaHandler } from '../middleware/operation-state.js';
+import { lambdaEntry, type LambdaHandler } from '../middleware/operation-state.js';
 import { logger, metrics } from '../observability.js';
 import type { OperationName } from '../operations.js';
 import type { OperationContext } from '../request/operation-context.js';
@@ -68,7 +70,13 @@ export function customerEventHandler(spec: CustomerEventSpec, deps: CustomerEven
     else if (failure) logger.warn('event refused', { requestId, code, reason: failure.message });
     // The record is written before the answer: a lost audit write fails the message, whose
     // redelivery is answered idempotently and audited then.
-    await audit.finish(deps.audit, code, EVENT_CODES[code].status, refusal ? { error: failure!.name, reason: failure!.message.slice(0, 200) } : undefined);
+    const detail = refusal ? { error: failure!.name, reason: failure!.message.slice(0, 200) } : undefined;
+    try {
+      await inAnswerPhase(() => audit.finish(deps.audit, code, EVENT_CODES[code].status, detail));
+    } catch (err) {
+      logUnstoredAudit(err);
+      throw err;
+    }
     if (!failure) return { ok: true, result: outcome!.result };
     return { ok: false, error: failure, refused: refusal !== undefined };
   }
@@ -103,5 +111,5 @@ export function customerEventHandler(spec: CustomerEventSpec, deps: CustomerEven
       if (handled.refused) throw handled.error;
       throw new OperationError('CUS.0999', 'The event could not be processed; retry it.', {});
     });
-  return withOptionalContext(handler);
+  return lambdaEntry(handler);
 }

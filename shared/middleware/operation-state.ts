@@ -3,6 +3,8 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { RequestAudit } from '../audit/request-audit.js';
 import type { Language } from '../errors.js';
 import type { IncomingRequest } from '../request/incoming.js';
+import { withinRequestBudget } from '../deadline.js';
+import { FUNCTION_TIMEOUT_MS } from '../policy.js';
 import type { PublicOperationContext } from '../request/operation-context.js';
 
 /** The state of one public-operation request, shared by its middlewares through middy's `internal`. */
@@ -59,8 +61,17 @@ export function operationCall(): MiddlewareObj<unknown, unknown, Error, Context,
  */
 export type LambdaHandler = (event: unknown, context?: Context) => Promise<unknown>;
 
-export function withOptionalContext(handler: object): LambdaHandler {
+/**
+ * The entry every function exports: the middy chain run within the request's time budget, taken
+ * from the Lambda context (what is left before the function's timeout), or the configured timeout
+ * when called in-process without one.
+ */
+export function lambdaEntry(handler: object): LambdaHandler {
   // A middyfied handler is callable with (event, context); its type also lists middy's own options.
   const call = handler as (event: unknown, context: Context) => Promise<unknown>;
-  return (event, context) => call(event, context ?? ({} as Context));
+  return (event, context) => {
+    const ctx = context ?? ({} as Context);
+    const remainingMs = typeof ctx.getRemainingTimeInMillis === 'function' ? ctx.getRemainingTimeInMillis() : FUNCTION_TIMEOUT_MS;
+    return withinRequestBudget(remainingMs, () => call(event, ctx));
+  };
 }

@@ -12,7 +12,7 @@ import { auditTrail } from './audit-trail.js';
 import { callerAuth } from './caller-auth.js';
 import { familyResponse } from './family-response.js';
 import { jsonBody } from './json-body.js';
-import { operationCall, withOptionalContext, type LambdaHandler, type OperationCall, type OperationInternal } from './operation-state.js';
+import { operationCall, lambdaEntry, type LambdaHandler, type OperationCall, type OperationInternal } from './operation-state.js';
 import { requestContext } from './request-context.js';
 import { requestLog } from './request-log.js';
 import { validateInput } from './validate-input.js';
@@ -59,5 +59,5 @@ export function publicOperation<S extends z.ZodMiniType, O>(spec: PublicOperatio
       const output = await spec.run(input, ctx);
       return spec.present ? spec.present(output, ctx) : output;
     });
-  return withOptionalContext(composed);
+  return lambdaEntry(composed);
 }

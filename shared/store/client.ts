@@ -1,12 +1,15 @@
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { budgetSignal } from '../deadline.js';
 
 export interface DbSettings {
   region: string;
   endpoint: string | undefined;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Attempts per call, the first included (the SDK retries throttling, timeouts and transient faults). */
+  maxAttempts?: number;
 }
 
 export interface Db {
@@ -15,21 +18,32 @@ export interface Db {
 }
 
 /**
- * The one place a DynamoDB client is built. The SDK has no request timeout by default, so a stalled
- * connection would hold a Lambda until its own timeout; we bound every request and let the SDK's
- * standard retry (3 attempts) handle throttling and transient faults.
+ * The one place a DynamoDB client is built. Every attempt is bounded (the SDK has no request timeout
+ * by default, and `requestTimeout` only logs unless `throwOnRequestTimeout` is set), the SDK's
+ * standard retry handles throttling and transient faults, and every call also ends when the
+ * request's budget does (shared/deadline.ts), however many attempts are left.
  */
 export function createDb(s: DbSettings): Db {
   const raw = new DynamoDBClient({
     region: s.region,
-    maxAttempts: 3,
-    requestHandler: { requestTimeout: s.requestTimeoutMs, connectionTimeout: s.connectTimeoutMs },
+    maxAttempts: s.maxAttempts ?? 3,
+    requestHandler: { requestTimeout: s.requestTimeoutMs, connectionTimeout: s.connectTimeoutMs, throwOnRequestTimeout: true },
     ...(s.endpoint ? { endpoint: s.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { doc, raw };
+  return { doc: withBudget(doc), raw };
+}
+
+/** The document client whose every call carries the request budget's abort signal. */
+function withBudget(doc: DynamoDBDocumentClient): DynamoDBDocumentClient {
+  const send = doc.send.bind(doc) as (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
+  (doc as { send: unknown }).send = (command: unknown, options?: { abortSignal?: AbortSignal }) => {
+    const abortSignal = options?.abortSignal ?? budgetSignal();
+    return send(command, abortSignal ? { ...options, abortSignal } : options);
+  };
+  return doc;
 }
 
 export function isConditionalCheckFailed(err: unknown): err is Error {

@@ -1,0 +1,51 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ANSWER_RESERVE_MS, RETURN_RESERVE_MS } from './policy.js';
+
+/**
+ * The time a request may still spend, as an AbortSignal every outgoing call takes (the DynamoDB
+ * and SNS/SES clients read it): a stalled dependency ends the call when the request's budget ends,
+ * not when the Lambda timeout kills the function without an answer or an audit record.
+ *
+ * A request has two phases: its work, which ends `ANSWER_RESERVE_MS` before the function's
+ * timeout, and its answer (the audit record, undoing a failed send), which ends just before it.
+ */
+interface Phases {
+  /** The signal calls made now must honour. */
+  signal: AbortSignal;
+  answer: AbortSignal;
+}
+
+const current = new AsyncLocalStorage<Phases>();
+
+/** Runs a whole request that has `remainingMs` before the function's timeout. */
+export function withinRequestBudget<T>(remainingMs: number, request: () => Promise<T>): Promise<T> {
+  const work = AbortSignal.timeout(Math.max(1, remainingMs - ANSWER_RESERVE_MS));
+  const answer = AbortSignal.timeout(Math.max(1, remainingMs - RETURN_RESERVE_MS));
+  return current.run({ signal: AbortSignal.any([work, answer]), answer }, request);
+}
+
+/** Runs the answer phase: after the work, with the time kept back for it. */
+export function inAnswerPhase<T>(answer: () => Promise<T>): Promise<T> {
+  const phases = current.getStore();
+  return phases ? current.run({ ...phases, signal: phases.answer }, answer) : answer();
+}
+
+/** Runs `work` with at most `ms` of the budget it runs in. */
+export function withinBudget<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  const phases = current.getStore();
+  const own = AbortSignal.timeout(Math.max(1, Math.floor(ms)));
+  const answer = phases?.answer ?? own;
+  return current.run({ signal: phases ? AbortSignal.any([phases.signal, own]) : own, answer }, work);
+}
+
+/** Runs `work` outside any request's budget (a clean-up that outlives the request). */
+export const outsideRequestBudget = <T>(work: () => T): T => current.exit(work);
+
+/** The signal of the budget the caller runs in, if any. */
+export const budgetSignal = (): AbortSignal | undefined => current.getStore()?.signal;
+
+/** True when `error` ended a call without an answer: the budget ran out, or an attempt timed out. */
+export function isTimeout(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return name === 'AbortError' || name === 'TimeoutError' || name === 'RequestTimeout';
+}
