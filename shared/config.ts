@@ -20,6 +20,13 @@ const int = (def: number, min: number, max: number) =>
   );
 const text = (def: string) => z._default(z.string().check(z.minLength(1)), def);
 
+/**
+ * Longest validity (exp − iat) accepted per kind of token, in seconds. A partner token is a service
+ * credential its holder can re-mint cheaply; an app token lives as long as a user's app session; a CAPTCHA
+ * pass is meant to be spent right after the puzzle.
+ */
+export const TOKEN_MAX_LIFETIME_DEFAULTS = { partner: 3600, app: 86_400, captcha: 600 } as const;
+
 const EnvSchema = z.object({
   STAGE: text('local'),
   TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
@@ -41,6 +48,9 @@ const EnvSchema = z.object({
   APP_JWT_SECRET: optionalText,
   APP_JWKS_URL: optionalText,
   JWT_ISSUER: optionalText,
+  PARTNER_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_DEFAULTS.partner, 60, 86_400),
+  APP_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_DEFAULTS.app, 60, 7 * 86_400),
+  CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_DEFAULTS.captcha, 30, 3600),
   CAPTCHA_SECRET: optionalText,
   CAPTCHA_VERIFY_URL: optionalText,
   CODE_PEPPER: optionalText,
@@ -70,6 +80,8 @@ export interface Config {
   jwtIssuer: string;
   partnerTokenKey: TokenKeySource;
   appTokenKey: TokenKeySource;
+  /** Longest exp − iat accepted per kind of token (seconds). */
+  tokenMaxLifetimeSeconds: { partner: number; app: number; captcha: number };
   captcha: { kind: 'secret'; secret: string } | { kind: 'site-verify'; url: string; secret: string };
   codePepper: string;
   identityPepper: string;
@@ -157,6 +169,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jwtIssuer,
     partnerTokenKey: tokenKey('PARTNER_JWT_SECRET', e.PARTNER_JWKS_URL, e.PARTNER_JWT_SECRET, LOCAL_SECRETS.partnerJwtSecret),
     appTokenKey: tokenKey('APP_JWT_SECRET', e.APP_JWKS_URL, e.APP_JWT_SECRET, LOCAL_SECRETS.appJwtSecret),
+    tokenMaxLifetimeSeconds: {
+      partner: e.PARTNER_TOKEN_MAX_LIFETIME_SECONDS,
+      app: e.APP_TOKEN_MAX_LIFETIME_SECONDS,
+      captcha: e.CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS,
+    },
     captcha: e.CAPTCHA_VERIFY_URL
       ? { kind: 'site-verify', url: e.CAPTCHA_VERIFY_URL, secret: captchaSecret }
       : { kind: 'secret', secret: captchaSecret },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
-import type { Config } from '../config.js';
+import { TOKEN_MAX_LIFETIME_DEFAULTS, type Config } from '../config.js';
 import { JWT_AUDIENCES } from '../local-defaults.js';
+import { withinLifetime } from './jwt.js';
 
 /** A verified puzzle-CAPTCHA pass: who it was issued for, and its single-use id. */
 export interface CaptchaPass {
@@ -12,15 +13,16 @@ export interface CaptchaPass {
 
 export type CaptchaVerifier = (token: string, nowMs: number) => Promise<CaptchaPass | undefined>;
 
-// A pass is meant to be used right after the puzzle; a long-lived one is refused even if signed.
-const MAX_PASS_LIFETIME_MS = 10 * 60_000;
-
 /**
  * CAPTCHA passes come from the operator's puzzle service, either as a signed token verified with
  * the shared secret, or through the service's HTTP site-verify endpoint. Single use is enforced by
  * the caller (the jti is claimed in the send transaction).
  */
-export function createCaptchaVerifier(captcha: Config['captcha'], issuer: string): CaptchaVerifier {
+export function createCaptchaVerifier(
+  captcha: Config['captcha'],
+  issuer: string,
+  maxLifetimeSeconds: number = TOKEN_MAX_LIFETIME_DEFAULTS.captcha,
+): CaptchaVerifier {
   if (captcha.kind === 'secret') {
     const key = new TextEncoder().encode(captcha.secret);
     return async (token, nowMs) => {
@@ -30,12 +32,14 @@ export function createCaptchaVerifier(captcha: Config['captcha'], issuer: string
           issuer,
           audience: JWT_AUDIENCES.captcha,
           algorithms: ['HS256'],
+          requiredClaims: ['exp', 'iat'],
           currentDate: new Date(nowMs),
         });
         const { sub, jti, exp } = payload;
         if (typeof sub !== 'string' || typeof jti !== 'string' || jti.length === 0 || jti.length > 128 || typeof exp !== 'number')
           return undefined;
-        if (exp * 1000 - nowMs > MAX_PASS_LIFETIME_MS) return undefined;
+        // A pass is meant to be used right after the puzzle; a long-lived one is refused even if signed.
+        if (!withinLifetime(payload, nowMs / 1000, maxLifetimeSeconds)) return undefined;
         return { user: sub, jti, expiresAtMs: exp * 1000 };
       } catch {
         return undefined;
@@ -55,7 +59,7 @@ export function createCaptchaVerifier(captcha: Config['captcha'], issuer: string
       const body = (await res.json()) as { success?: unknown; user?: unknown; expiresAt?: unknown };
       if (body.success !== true || typeof body.user !== 'string') return undefined;
       const expiresAtMs = typeof body.expiresAt === 'number' ? body.expiresAt * 1000 : nowMs + 120_000;
-      if (expiresAtMs <= nowMs) return undefined;
+      if (expiresAtMs <= nowMs || expiresAtMs - nowMs > maxLifetimeSeconds * 1000) return undefined;
       // The site-verify answer has no id of its own: the token's hash serves as its single-use id.
       return { user: body.user, jti: createHash('sha256').update(token).digest('base64url'), expiresAtMs };
     } catch {

@@ -12,7 +12,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT } from 'jose';
 import { createTestRuntime, type TestRuntime } from '../support/runtime.js';
 import { createCheckIdentityHandler } from '../../functions/check-identity.js';
-import { JWT_AUDIENCES } from '../../shared/local-defaults.js';
+import { JWT_AUDIENCES, LOCAL_SECRETS } from '../../shared/local-defaults.js';
 import { akskHeaders, post, tokenHeaders, PARTNER_AK, type Answer } from './partner-auth-support.js';
 
 const BODY = { search_type: 'name', search_value: 'ceshiyonghu001' };
@@ -85,6 +85,24 @@ describe('X-Auth-Token', () => {
     expectAnswer(await post(handler, BODY, await tokenHeaders(t, 'distributor', { issuedAt, expiresInSeconds: 3600 })), 403, BAD_TOKEN);
     expectAnswer(await post(handler, BODY, await tokenHeaders(t, 'distributor', { issuer: 'someone-else' })), 403, BAD_TOKEN);
     expectAnswer(await post(handler, BODY, { 'X-Auth-Token': 'not-a-jwt' }), 403, BAD_TOKEN);
+  });
+
+  it('refuses a well-signed partner token without exp or iat, expiring in 2500, or living longer than 3600 s with 403 CBC.0154', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const partnerToken = (times: { iat?: number; exp?: number }) => {
+      const jwt = new SignJWT({ role: 'distributor' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(t.config.jwtIssuer)
+        .setAudience(JWT_AUDIENCES.partner)
+        .setSubject('long-lived');
+      if (times.iat !== undefined) jwt.setIssuedAt(times.iat);
+      if (times.exp !== undefined) jwt.setExpirationTime(times.exp);
+      return jwt.sign(new TextEncoder().encode(LOCAL_SECRETS.partnerJwtSecret));
+    };
+    for (const times of [{ iat: now }, { exp: now + 600 }, { iat: now, exp: Date.UTC(2500, 0, 1) / 1000 }, { iat: now, exp: now + 3601 }]) {
+      expectAnswer(await post(handler, BODY, { 'X-Auth-Token': await partnerToken(times) }), 403, BAD_TOKEN);
+    }
+    expectAnswer(await post(handler, BODY, { 'X-Auth-Token': await partnerToken({ iat: now, exp: now + 3600 }) }), 200, OK);
   });
 });
 
