@@ -3,7 +3,10 @@ import { SignJWT } from 'jose';
 import type { Config } from '../shared/config.js';
 import { JWT_AUDIENCES } from '../shared/local-defaults.js';
 
-/** Mints HS256 tokens with the configured shared secrets: for the local stage and for tests. */
+/**
+ * Mints HS256 tokens with the configured shared secrets: for the local stage and for tests. Every token carries
+ * `iat` and `exp`; by default it lives for the usual time of its kind, capped at the configured maximum lifetime.
+ */
 function secretOf(source: Config['partnerTokenKey']): Uint8Array {
   if (source.kind !== 'secret') throw new Error('tokens can only be minted for a shared-secret (HS256) configuration');
   return new TextEncoder().encode(source.secret);
@@ -43,24 +46,26 @@ export function mintPartnerToken(config: Config, role = 'solution_provider', o: 
     JWT_AUDIENCES.partner,
     config.jwtIssuer,
     { subject: 'local-partner', ...o },
-    3600,
+    Math.min(3600, config.tokenMaxLifetimeSeconds.partner),
   );
 }
 
 export function mintAppToken(config: Config, o: MintOptions = {}) {
-  return sign({}, secretOf(config.appTokenKey), JWT_AUDIENCES.app, config.jwtIssuer, { subject: 'local-app', ...o }, 3600);
+  const ttl = Math.min(3600, config.tokenMaxLifetimeSeconds.app);
+  return sign({}, secretOf(config.appTokenKey), JWT_AUDIENCES.app, config.jwtIssuer, { subject: 'local-app', ...o }, ttl);
 }
 
 /** A puzzle-CAPTCHA pass as the operator's CAPTCHA service issues it: bound to `user`, single-use by jti. */
 export function mintCaptchaToken(config: Config, user: string, o: MintOptions & { jti?: string } = {}) {
   if (config.captcha.kind !== 'secret') throw new Error('CAPTCHA tokens can only be minted with CAPTCHA_SECRET');
+  const iat = o.issuedAt ?? Math.floor(Date.now() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(o.issuer ?? config.jwtIssuer)
     .setAudience(JWT_AUDIENCES.captcha)
     .setSubject(user)
     .setJti(o.jti ?? randomUUID())
-    .setIssuedAt(o.issuedAt ?? Math.floor(Date.now() / 1000))
-    .setExpirationTime((o.issuedAt ?? Math.floor(Date.now() / 1000)) + (o.expiresInSeconds ?? 120))
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + (o.expiresInSeconds ?? Math.min(120, config.tokenMaxLifetimeSeconds.captcha)))
     .sign(new TextEncoder().encode(config.captcha.secret));
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
-import { DYNAMODB_ATTEMPT_TIMEOUT_MS, DYNAMODB_CONNECT_TIMEOUT_MS } from './policy.js';
+import { DYNAMODB_ATTEMPT_TIMEOUT_MS, DYNAMODB_CONNECT_TIMEOUT_MS, TOKEN_MAX_LIFETIME_SECONDS } from './policy.js';
 
 const flag = (def: boolean) =>
   z.pipe(
@@ -20,6 +20,17 @@ const int = (def: number, min: number, max: number) =>
     z.int().check(z.minimum(min), z.maximum(max)),
   );
 const text = (def: string) => z._default(z.string().check(z.minLength(1)), def);
+
+/**
+ * Longest validity (exp − iat) accepted per kind of token, in seconds. A partner token is a service
+ * credential its holder can re-mint cheaply; an app token lives as long as a user's app session; a CAPTCHA
+ * pass is meant to be spent right after the puzzle.
+ */
+export const TOKEN_MAX_LIFETIME_DEFAULTS = {
+  partner: TOKEN_MAX_LIFETIME_SECONDS.partner.default,
+  app: TOKEN_MAX_LIFETIME_SECONDS.app.default,
+  captcha: TOKEN_MAX_LIFETIME_SECONDS.captcha.default,
+} as const;
 
 const EnvSchema = z.object({
   STAGE: text('local'),
@@ -41,6 +52,9 @@ const EnvSchema = z.object({
   APP_JWT_SECRET: optionalText,
   APP_JWKS_URL: optionalText,
   JWT_ISSUER: optionalText,
+  PARTNER_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_SECONDS.partner.default, TOKEN_MAX_LIFETIME_SECONDS.partner.min, TOKEN_MAX_LIFETIME_SECONDS.partner.max),
+  APP_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_SECONDS.app.default, TOKEN_MAX_LIFETIME_SECONDS.app.min, TOKEN_MAX_LIFETIME_SECONDS.app.max),
+  CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_SECONDS.captcha.default, TOKEN_MAX_LIFETIME_SECONDS.captcha.min, TOKEN_MAX_LIFETIME_SECONDS.captcha.max),
   CAPTCHA_SECRET: optionalText,
   CAPTCHA_VERIFY_URL: optionalText,
   CODE_PEPPER: optionalText,
@@ -69,6 +83,8 @@ export interface Config {
   jwtIssuer: string;
   partnerTokenKey: TokenKeySource;
   appTokenKey: TokenKeySource;
+  /** Longest exp − iat accepted per kind of token (seconds). */
+  tokenMaxLifetimeSeconds: { partner: number; app: number; captcha: number };
   captcha: { kind: 'secret'; secret: string } | { kind: 'site-verify'; url: string; secret: string };
   codePepper: string;
   identityPepper: string;
@@ -155,6 +171,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jwtIssuer,
     partnerTokenKey: tokenKey('PARTNER_JWT_SECRET', e.PARTNER_JWKS_URL, e.PARTNER_JWT_SECRET, LOCAL_SECRETS.partnerJwtSecret),
     appTokenKey: tokenKey('APP_JWT_SECRET', e.APP_JWKS_URL, e.APP_JWT_SECRET, LOCAL_SECRETS.appJwtSecret),
+    tokenMaxLifetimeSeconds: {
+      partner: e.PARTNER_TOKEN_MAX_LIFETIME_SECONDS,
+      app: e.APP_TOKEN_MAX_LIFETIME_SECONDS,
+      captcha: e.CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS,
+    },
     captcha: e.CAPTCHA_VERIFY_URL
       ? { kind: 'site-verify', url: e.CAPTCHA_VERIFY_URL, secret: captchaSecret }
       : { kind: 'secret', secret: captchaSecret },

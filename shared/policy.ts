@@ -38,12 +38,22 @@ export const SEND_PER_SOURCE_IP: WindowRule = { limit: 30, windowMs: HOUR_MS };
 export const VERIFY_ATTEMPTS: WindowRule = { limit: 5, windowMs: MINUTE_MS };
 export const VERIFY_FAILURES: WindowRule = { limit: 20, windowMs: DAY_MS };
 
-/** SPEC §5: CAPTCHA passes are meant to be used right after the puzzle. */
-export const CAPTCHA_MAX_LIFETIME_MS = 10 * MINUTE_MS;
+/** SPEC §5: tokens carry `iat` and `exp`; each kind has a maximum lifetime (configurable within these bounds). */
+export const TOKEN_MAX_LIFETIME_SECONDS = {
+  partner: { default: 3600, min: 60, max: 86_400 },
+  app: { default: 86_400, min: 60, max: 7 * 86_400 },
+  captcha: { default: 600, min: 30, max: 3600 },
+} as const;
+/** How far a token's `iat` may lie in the future: issuers' clocks drift a little. */
+export const TOKEN_CLOCK_TOLERANCE_SECONDS = 60;
+/** CAPTCHA passes are meant to be used right after the puzzle: the longest a pass can be configured to live. */
+export const CAPTCHA_MAX_LIFETIME_MS = TOKEN_MAX_LIFETIME_SECONDS.captcha.max * SECOND_MS;
 /** SPEC §5: AK/SK signatures. */
 export const SIGNATURE_MAX_CLOCK_SKEW_MS = 15 * MINUTE_MS;
 export const AK_FAILURES_BEFORE_LOCK = 5;
 export const AK_LOCK_MS = 5 * MINUTE_MS;
+/** A run of failed signatures is forgotten a day after its last failure. */
+export const AK_FAILURE_MEMORY_MS = DAY_MS;
 
 /** SPEC §6: audit retention. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
@@ -59,8 +69,8 @@ export const ITEM_LIFETIME_MS = {
   sourceIp: SEND_PER_SOURCE_IP.windowMs + MINUTE_MS,
   /** A used CAPTCHA jti must outlive the longest pass that could carry it. */
   usedCaptcha: CAPTCHA_MAX_LIFETIME_MS + MINUTE_MS,
-  /** An access key's failure run and lock. */
-  accessKeyLockout: AK_LOCK_MS + DAY_MS,
+  /** An (access key, source) pair's failure run and lock. */
+  accessKeyLockout: Math.max(AK_LOCK_MS, AK_FAILURE_MEMORY_MS),
   /** An audit record. */
   audit: (retentionDays: number) => retentionDays * DAY_MS,
 } as const;

@@ -34,12 +34,13 @@ export function createRuntime(config: Config, options: { db?: Db; clock?: () => 
     registry: createRegistry(db, table, config.maxCustomersPerMobile, audit),
     lockouts,
     codes: createCodeStore(db, table, audit),
-    captcha: createCaptchaVerifier(config.captcha, config.jwtIssuer),
-    appAuth: appAuthenticator(createTokenVerifier(config.appTokenKey, config.jwtIssuer, JWT_AUDIENCES.app)),
+    captcha: createCaptchaVerifier(config.captcha, config.jwtIssuer, config.tokenMaxLifetimeSeconds.captcha),
+    appAuth: appAuthenticator(createTokenVerifier(config.appTokenKey, config.jwtIssuer, JWT_AUDIENCES.app, config.tokenMaxLifetimeSeconds.app)),
     partnerAuth: partnerAuthenticator({
-      verifyToken: createTokenVerifier(config.partnerTokenKey, config.jwtIssuer, JWT_AUDIENCES.partner),
+      verifyToken: createTokenVerifier(config.partnerTokenKey, config.jwtIssuer, JWT_AUDIENCES.partner, config.tokenMaxLifetimeSeconds.partner),
       secretOf: (ak) => config.partnerCredentials.get(ak),
       lockouts,
+      sourcePepper: config.identityPepper,
     }),
   };
 }

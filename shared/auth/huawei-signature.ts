@@ -10,18 +10,22 @@
  * - CanonicalURI: the raw (still percent-encoded, as sent) path split on `/`, every segment encoded with the
  *   SDK's RFC 3986 encoder (so an already-encoded `%20` becomes `%2520`), joined, `/` appended if missing.
  * - CanonicalQuery: decoded keys sorted by UTF-16 code unit, array values sorted likewise, each key and value
- *   encoded with the same encoder, `k=v` joined by `&`.
+ *   encoded with the same encoder, `k=v` joined by `&`. Only the query object's own keys and string values are
+ *   read, into a Map: a parameter named `toString`, `constructor` or `__proto__` is an ordinary name here.
  * - CanonicalHeaders: `name:value\n` for each signed header, ordered with `String#localeCompare` (the SDK sorts
  *   canonical headers with localeCompare but the SignedHeaders list with a code-unit sort; the list is used
- *   verbatim as sent in Authorization).
- * - PayloadHash: the signed `X-Sdk-Content-Sha256` value when present (the SDK adds `UNSIGNED-PAYLOAD` for any
- *   non-`application/json` content type, leaving the body unsigned), else hex(sha256(body)).
+ *   verbatim as sent in Authorization). Signers hash a value as UTF-8; see `signedHeaderValue` for how the value
+ *   that arrives is mapped back to what was signed.
+ * - PayloadHash: hex(sha256(body)); a signed `X-Sdk-Content-Sha256` must equal it. `UNSIGNED-PAYLOAD` (which the SDK
+ *   adds for non-JSON content types) is refused: every operation reads its body, so the body must be signed.
  * The SDK always signs `host` and `X-Sdk-Date`; both are required here.
  *
  * Inputs must be what arrived on the wire: `path` un-decoded, `query` decoded (all values of repeated keys),
  * `body` the exact raw body (decode base64 first). Never throws; never returns or embeds the secret.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { safeEqual } from '../identity/hash.js';
+import { SIGNATURE_MAX_CLOCK_SKEW_MS } from '../policy.js';
 
 export interface SignedRequest {
   method: string;
@@ -33,9 +37,13 @@ export interface SignedRequest {
   body: string;
 }
 
-export type SignatureCheck =
-  | { ok: true; accessKey: string }
-  | { ok: false; accessKey?: string; reason: 'missing' | 'malformed' | 'unknown_key' | 'clock_skew' | 'bad_signature' };
+export type SignatureCheck = { ok: true; accessKey: string } | { ok: false; accessKey?: string; reason: SignatureFailure };
+
+/**
+ * Why a signature was refused. Only `bad_signature` and `unknown_key` are attempts at the secret (the HMAC was
+ * computed and compared); the others are refused before any secret is used.
+ */
+export type SignatureFailure = 'missing' | 'malformed' | 'clock_skew' | 'unsigned_payload' | 'unknown_key' | 'bad_signature';
 
 const ALGORITHM = 'SDK-HMAC-SHA256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -51,6 +59,9 @@ const METHOD_RE = /^[A-Za-z]{1,16}$/;
 function sha256Hex(data: string): string {
   return createHash('sha256').update(data, 'utf8').digest('hex');
 }
+
+// An unknown AK is checked against this stand-in secret, so that it costs the same work as a known one.
+const STAND_IN_SECRET = 'verigate-unknown-access-key-stand-in-secret';
 
 function hasOwn<T extends object>(record: T, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(record, key);
@@ -131,17 +142,19 @@ function canonicalUri(path: string): string | undefined {
 }
 
 function canonicalQuery(query: SignedRequest['query']): string | undefined {
+  // Own keys and string values only: a query object built on Object.prototype answers `toString` with
+  // [Function, "value"], and nothing that is not a string can have come from the wire.
+  const params = new Map<string, string[]>();
+  for (const name of Object.keys(query)) {
+    const raw: unknown = query[name];
+    const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
+    if (values.length > 0) params.set(name, values.sort());
+  }
   const parts: string[] = [];
-  const keys = Object.keys(query)
-    .filter((k) => query[k] !== undefined)
-    .sort();
-  for (const rawKey of keys) {
-    const key = sdkUrlEncode(rawKey);
+  for (const name of [...params.keys()].sort()) {
+    const key = sdkUrlEncode(name);
     if (key === undefined) return undefined;
-    const raw = query[rawKey];
-    const values = Array.isArray(raw) ? [...raw].sort() : [raw];
-    for (const v of values) {
-      if (typeof v !== 'string') return undefined;
+    for (const v of params.get(name)!) {
       const value = sdkUrlEncode(v);
       if (value === undefined) return undefined;
       parts.push(`${key}=${value}`);
@@ -150,27 +163,36 @@ function canonicalQuery(query: SignedRequest['query']): string | undefined {
   return parts.join('&');
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The header value the client signed, from the value that arrived. Signers hash the value as UTF-8. API Gateway
+ * hands the Lambda UTF-8-decoded text, which is already that value. Node's HTTP parser (serverless-offline, any
+ * Node front) reads each byte as one latin-1 character, so UTF-8 bytes arrive as "å¼ ä¸"; when the latin-1 bytes
+ * of a value are well-formed UTF-8 holding a non-ASCII character, that decoding is what was signed. Otherwise the
+ * value stands as it is: text with characters above U+00FF, or latin-1 sent one byte per character by a Node
+ * client (the SDK itself, fetch), which signed that same character.
+ */
+export function signedHeaderValue(value: string): string {
+  if (!/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  try {
+    return UTF8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
 function headerValue(headers: SignedRequest['headers'], name: string): string | undefined {
   if (!hasOwn(headers, name)) return undefined;
   const value = headers[name];
-  return typeof value === 'string' ? value.trim() : undefined;
-}
-
-function constantTimeEqual(expected: string, given: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(given, 'utf8');
-  if (a.length !== b.length) {
-    timingSafeEqual(a, a);
-    return false;
-  }
-  return timingSafeEqual(a, b);
+  return typeof value === 'string' ? signedHeaderValue(value.trim()) : undefined;
 }
 
 export function verifyHuaweiSignature(
   req: SignedRequest,
   lookupSecret: (accessKey: string) => string | undefined,
   now: Date,
-  maxSkewMs = 15 * 60_000,
+  maxSkewMs = SIGNATURE_MAX_CLOCK_SKEW_MS,
 ): SignatureCheck {
   let accessKey: string | undefined;
   try {
@@ -182,7 +204,7 @@ export function verifyHuaweiSignature(
     const auth = parseAuthorization(authorization);
     if (!auth) return { ok: false, reason: 'malformed' };
     accessKey = auth.accessKey;
-    const fail = (reason: 'malformed' | 'unknown_key' | 'clock_skew' | 'bad_signature'): SignatureCheck => ({
+    const fail = (reason: Exclude<SignatureFailure, 'missing'>): SignatureCheck => ({
       ok: false,
       accessKey: auth.accessKey,
       reason,
@@ -203,9 +225,6 @@ export function verifyHuaweiSignature(
     const nowMs = now.getTime();
     if (!Number.isFinite(nowMs) || !(Math.abs(nowMs - signedAt) <= maxSkewMs)) return fail('clock_skew');
 
-    const secret = lookupSecret(auth.accessKey);
-    if (typeof secret !== 'string' || secret === '') return fail('unknown_key');
-
     const uri = canonicalUri(req.path);
     const queryString = canonicalQuery(req.query);
     if (uri === undefined || queryString === undefined) return fail('malformed');
@@ -220,18 +239,25 @@ export function verifyHuaweiSignature(
     let payloadHash = bodyHash;
     if (auth.signedHeaders.includes('x-sdk-content-sha256')) {
       const declared = headerValue(headers, 'x-sdk-content-sha256') ?? '';
-      // UNSIGNED-PAYLOAD is honoured as the SDK emits it; any other declared hash must match the body.
-      if (declared !== UNSIGNED_PAYLOAD && declared.toLowerCase() !== bodyHash) return fail('bad_signature');
+      // A body left out of the signature could be swapped in transit: refused before any secret is used.
+      if (declared === UNSIGNED_PAYLOAD) return fail('unsigned_payload');
+      if (declared.toLowerCase() !== bodyHash) return fail('bad_signature');
       payloadHash = declared;
     }
+
+    const secret = lookupSecret(auth.accessKey);
+    const known = typeof secret === 'string' && secret !== '';
 
     const canonicalRequest = [req.method.toUpperCase(), uri, queryString, canonicalHeaders, auth.signedHeaders.join(';'), payloadHash].join(
       '\n',
     );
     const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest)].join('\n');
-    const expected = createHmac('sha256', secret).update(stringToSign, 'utf8').digest('hex');
-
-    return constantTimeEqual(expected, auth.signature) ? { ok: true, accessKey: auth.accessKey } : fail('bad_signature');
+    const expected = createHmac('sha256', known ? secret : STAND_IN_SECRET)
+      .update(stringToSign, 'utf8')
+      .digest('hex');
+    const matches = safeEqual(expected, auth.signature);
+    if (!known) return fail('unknown_key');
+    return matches ? { ok: true, accessKey: auth.accessKey } : fail('bad_signature');
   } catch {
     return accessKey === undefined ? { ok: false, reason: 'malformed' } : { ok: false, accessKey, reason: 'malformed' };
   }

@@ -1,26 +1,48 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { TokenKeySource } from '../config.js';
+import { MAX_TOKEN_CHARS, TOKEN_CLOCK_TOLERANCE_SECONDS } from '../policy.js';
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload | undefined>;
 
+
 /**
- * Verifies a JWT's signature, `iss`, `aud` and `exp` (HS256 with a shared secret locally, RS256/ES256
- * from a JWKS URL in AWS). Any failure is `undefined`: callers map it to their family's code.
+ * A token's own validity claims: `iat` and `exp` present, issued no later than now (within the clock
+ * tolerance), and valid for at most `maxLifetimeSeconds` (exp − iat). A token without `exp`, or one minted to
+ * last until 2500, is refused however well it is signed.
  */
-export function createTokenVerifier(source: TokenKeySource, issuer: string, audience: string): TokenVerifier {
+export function withinLifetime(claims: { iat?: unknown; exp?: unknown }, nowSeconds: number, maxLifetimeSeconds: number): boolean {
+  const { iat, exp } = claims;
+  if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isFinite(iat) || !Number.isFinite(exp)) return false;
+  return iat <= nowSeconds + TOKEN_CLOCK_TOLERANCE_SECONDS && exp > iat && exp - iat <= maxLifetimeSeconds;
+}
+
+/**
+ * Verifies a JWT's signature, `iss`, `aud`, `exp` and `iat` (HS256 with a shared secret locally, RS256/ES256
+ * from a JWKS URL in AWS), and that its lifetime is within the kind's maximum. Any failure is `undefined`:
+ * callers map it to their family's code.
+ */
+export function createTokenVerifier(
+  source: TokenKeySource,
+  issuer: string,
+  audience: string,
+  maxLifetimeSeconds: number,
+  clock: () => Date = () => new Date(),
+): TokenVerifier {
+  const claims = (now: Date) => ({ issuer, audience, requiredClaims: ['exp', 'iat'], currentDate: now });
   const verifyWithKey =
     source.kind === 'secret'
-      ? (token: string) => jwtVerify(token, new TextEncoder().encode(source.secret), { issuer, audience, algorithms: ['HS256'] })
+      ? (token: string, now: Date) => jwtVerify(token, new TextEncoder().encode(source.secret), { ...claims(now), algorithms: ['HS256'] })
       : (() => {
           const jwks = createRemoteJWKSet(new URL(source.url), { timeoutDuration: 2000, cooldownDuration: 30_000 });
-          return (token: string) => jwtVerify(token, jwks, { issuer, audience, algorithms: ['RS256', 'ES256'] });
+          return (token: string, now: Date) => jwtVerify(token, jwks, { ...claims(now), algorithms: ['RS256', 'ES256'] });
         })();
   return async (token) => {
     // A JWT has three base64url parts; anything else (or absurdly long) is refused without parsing.
-    if (token.length > 8192 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return undefined;
+    if (token.length > MAX_TOKEN_CHARS || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return undefined;
+    const now = clock();
     try {
-      const { payload } = await verifyWithKey(token);
-      return payload;
+      const { payload } = await verifyWithKey(token, now);
+      return withinLifetime(payload, now.getTime() / 1000, maxLifetimeSeconds) ? payload : undefined;
     } catch {
       return undefined;
     }

@@ -21,7 +21,8 @@ type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function lowerCaseHeaders(h: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a header or parameter named `__proto__` or `toString` is data like any other.
+  const out: Record<string, string> = Object.create(null);
   if (!isDict(h)) return out;
   for (const [k, v] of Object.entries(h)) {
     if (typeof v === 'string') out[k.toLowerCase()] = v;
@@ -35,7 +36,7 @@ function lowerCaseHeaders(h: unknown): Record<string, string> {
  * values with commas in `queryStringParameters`, which would change what an AK/SK signature covers.
  */
 function queryOf(event: Dict): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out: Record<string, string | string[]> = Object.create(null);
   if (typeof event.rawQueryString === 'string') {
     for (const [k, v] of new URLSearchParams(event.rawQueryString)) {
       const prev = out[k];

@@ -1,61 +1,91 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from './client.js';
-import { keys, ttlAt } from './keys.js';
+import { conditionFailureItem, isConditionalCheckFailed, type Db } from './client.js';
+import { AK_FAILURES_BEFORE_LOCK, AK_LOCK_MS, ITEM_LIFETIME_MS, ttlAfter } from '../policy.js';
+import { keys } from './keys.js';
 
-export const AK_FAILURES_BEFORE_LOCK = 5;
-export const AK_LOCK_MS = 5 * 60_000;
+/** One access key as used from one source (IPv4 address or IPv6 /64), the source as a keyed hash. */
+export interface AccessKeySource {
+  accessKey: string;
+  sourceHash: string;
+}
 
-export interface AccessKeyState {
+export interface AccessKeySourceState {
   lockedUntil: number;
   failures: number;
 }
 
-/** Five consecutive signature failures lock an AK for five minutes (SPEC §5). */
+/**
+ * Failed-signature counts and locks per (AK, source). Each pair is its own item under its own partition key, so
+ * failures from one source never touch, lock or throttle the item another source's requests read.
+ */
 export function createAccessKeyLockouts(db: Db, table: string) {
   return {
-    async state(accessKey: string): Promise<AccessKeyState> {
-      const { Item } = await db.doc.send(new GetCommand({ TableName: table, Key: keys.accessKey(accessKey), ConsistentRead: true }));
+    async state(pair: AccessKeySource): Promise<AccessKeySourceState> {
+      const { Item } = await db.doc.send(
+        new GetCommand({ TableName: table, Key: keys.accessKeySource(pair.accessKey, pair.sourceHash), ConsistentRead: true }),
+      );
       return { lockedUntil: Number(Item?.lockedUntil ?? 0), failures: Number(Item?.failures ?? 0) };
     },
 
-    /** Counts a failure; the fifth in a row sets the lock (conditionally, so concurrent fifths lock once). */
-    async recordFailure(accessKey: string, nowMs: number): Promise<void> {
-      const { Attributes } = await db.doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: keys.accessKey(accessKey),
-          UpdateExpression: 'ADD failures :one SET lastFailureAt = :now, #ttl = :ttl',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':one': 1, ':now': nowMs, ':ttl': ttlAt(nowMs + 86_400_000) },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      if (Number(Attributes?.failures ?? 0) < AK_FAILURES_BEFORE_LOCK) return;
+    /**
+     * Counts a failure unless the pair is locked; returns the lock's end when it was (a failure during a lock
+     * neither counts nor extends it). The failure that makes the count reach the limit sets the lock; only that
+     * one sees exactly the limit, so concurrent failures lock once.
+     */
+    async recordFailure(pair: AccessKeySource, nowMs: number): Promise<{ lockedUntil: number } | undefined> {
+      const key = keys.accessKeySource(pair.accessKey, pair.sourceHash);
+      let failures: number;
+      try {
+        const { Attributes } = await db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key,
+            UpdateExpression: 'ADD failures :one SET lastFailureAt = :now, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(lockedUntil) OR lockedUntil <= :now',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':one': 1, ':now': nowMs, ':ttl': ttlAfter(nowMs, ITEM_LIFETIME_MS.accessKeyLockout) },
+            ReturnValues: 'UPDATED_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        failures = Number(Attributes?.failures ?? 0);
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+        return { lockedUntil: Number(conditionFailureItem(err)?.lockedUntil ?? nowMs + AK_LOCK_MS) };
+      }
+      if (failures !== AK_FAILURES_BEFORE_LOCK) return undefined;
       try {
         await db.doc.send(
           new UpdateCommand({
             TableName: table,
-            Key: keys.accessKey(accessKey),
+            Key: key,
             UpdateExpression: 'SET lockedUntil = :until, failures = :zero',
+            // A success since (clearFailures) ended the run: then there is nothing to lock.
             ConditionExpression: 'failures >= :limit',
             ExpressionAttributeValues: { ':until': nowMs + AK_LOCK_MS, ':zero': 0, ':limit': AK_FAILURES_BEFORE_LOCK },
           }),
         );
       } catch (err) {
-        if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err;
+        if (!isConditionalCheckFailed(err)) throw err;
       }
+      return undefined;
     },
 
-    /** A good signature ends a run of failures ("consecutive"). Only called when failures > 0. */
-    async clearFailures(accessKey: string): Promise<void> {
-      await db.doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: keys.accessKey(accessKey),
-          UpdateExpression: 'SET failures = :zero',
-          ExpressionAttributeValues: { ':zero': 0 },
-        }),
-      );
+    /** A good signature ends the pair's run of failures ("in a row"). Only called when failures > 0. */
+    async clearFailures(pair: AccessKeySource): Promise<void> {
+      try {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.accessKeySource(pair.accessKey, pair.sourceHash),
+            UpdateExpression: 'SET failures = :zero',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':zero': 0 },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
     },
   };
 }

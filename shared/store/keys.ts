@@ -13,10 +13,8 @@ export const keys = {
   destination: (destinationHash: string): Key => ({ pk: `DEST#${destinationHash}`, sk: 'CODE' }),
   sourceIp: (ipHash: string): Key => ({ pk: `IP#${ipHash}`, sk: 'SENDS' }),
   captcha: (jti: string): Key => ({ pk: `CAPTCHA#${jti}`, sk: 'USED' }),
-  accessKey: (accessKey: string): Key => ({ pk: `AK#${accessKey}`, sk: 'LOCKOUT' }),
+  /** Failed-signature count and lock of one AK from one source; its own partition, so sources never share one. */
+  accessKeySource: (accessKey: string, sourceHash: string): Key => ({ pk: `AKSRC#${sourceHash}#${accessKey}`, sk: 'LOCKOUT' }),
   audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),
   auditBySubject: (subjectHash: string) => `AUDIT#${subjectHash}`,
 };
-
-/** TTL attribute value: epoch seconds. */
-export const ttlAt = (epochMs: number): number => Math.ceil(epochMs / 1000);

@@ -18,9 +18,9 @@ export interface Answer {
   requestId: string;
 }
 
-/** POSTs `body` to check-identity as API Gateway would deliver it and parses the answer. */
-export async function post(handler: unknown, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await invoke(handler, httpEvent(CHECK_IDENTITY_PATH, body, headers));
+/** POSTs `body` to check-identity as API Gateway would deliver it (from `sourceIp`, default 203.0.113.10) and parses the answer. */
+export async function post(handler: unknown, body: unknown, headers: Record<string, string> = {}, sourceIp?: string): Promise<Answer> {
+  const res = await invoke(handler, httpEvent(CHECK_IDENTITY_PATH, body, headers, sourceIp));
   return {
     status: res.statusCode,
     headers: res.headers,

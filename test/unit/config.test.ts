@@ -36,6 +36,7 @@ describe('loadConfig in the local stage', () => {
     expect(c.jwtIssuer).toBe(LOCAL_SECRETS.jwtIssuer);
     expect(c.partnerTokenKey).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.partnerJwtSecret });
     expect(c.appTokenKey).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.appJwtSecret });
+    expect(c.tokenMaxLifetimeSeconds).toEqual({ partner: 3600, app: 86_400, captcha: 600 });
     expect(c.captcha).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.captchaSecret });
     expect(c.codePepper).toBe(LOCAL_SECRETS.codePepper);
     expect(c.identityPepper).toBe(LOCAL_SECRETS.identityPepper);
@@ -108,6 +109,28 @@ describe('CODE_TTL_SECONDS', () => {
 
   it.each(['abc', '180.5', '-1'])('refuses %j', (value) => {
     configError({ CODE_TTL_SECONDS: value });
+  });
+});
+
+describe('token lifetimes', () => {
+  it('reads PARTNER_, APP_ and CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS', () => {
+    const c = loadConfig({
+      PARTNER_TOKEN_MAX_LIFETIME_SECONDS: '900',
+      APP_TOKEN_MAX_LIFETIME_SECONDS: '43200',
+      CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS: '300',
+    });
+    expect(c.tokenMaxLifetimeSeconds).toEqual({ partner: 900, app: 43_200, captcha: 300 });
+  });
+
+  it.each([
+    ['PARTNER_TOKEN_MAX_LIFETIME_SECONDS', '59', '86400', '86401'],
+    ['APP_TOKEN_MAX_LIFETIME_SECONDS', '59', '604800', '604801'],
+    ['CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS', '29', '3600', '3601'],
+  ])('bounds %s: refuses %s, accepts %s, refuses %s', (name, tooShort, longest, tooLong) => {
+    expect(configError({ [name]: tooShort }).message).toContain(name);
+    expect(() => loadConfig({ [name]: longest })).not.toThrow();
+    expect(configError({ [name]: tooLong }).message).toContain(name);
+    expect(configError({ [name]: '1h' }).message).toContain(name);
   });
 });
 

@@ -1,7 +1,12 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, it, expect } from 'vitest';
 import { parseAuthorization, verifyHuaweiSignature, type SignatureCheck, type SignedRequest } from '../../shared/auth/huawei-signature.js';
+import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
+import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js';
+import { normalizeEvent } from '../../shared/request/incoming.js';
 import { formatSdkDate, signRequestWithHuaweiSdk, signWithHuaweiSdk, type HuaweiSignedRequest } from '../support/huawei-sign.js';
 
 const AK = 'HPUAEXAMPLEAK0000001';
@@ -334,7 +339,25 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
     expectNoSecret(result);
   });
 
-  it('honours X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD as the SDK emits it for non-JSON content types (body not covered)', async () => {
+  it('refuses X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD on a JSON body, so a body swapped after signing is not accepted', async () => {
+    const signed = await signRequestWithHuaweiSdk({
+      ak: AK,
+      sk: SK,
+      method: 'POST',
+      url: `${ENDPOINT}${CHECK_IDENTITY}`,
+      headers: { 'Content-Type': 'application/json', 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' },
+      body: BODY,
+      date: NOW,
+    });
+    const req = received(signed);
+    expect(parseAuthorization(req.headers.authorization)?.signedHeaders).toContain('x-sdk-content-sha256');
+    expect(req.headers['x-sdk-content-sha256']).toBe('UNSIGNED-PAYLOAD');
+    const swapped = { ...req, body: JSON.stringify({ ...BODY, user_name: '李四' }) };
+    expect(verifyHuaweiSignature(swapped, lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'unsigned_payload' });
+    expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'unsigned_payload' });
+  });
+
+  it('refuses UNSIGNED-PAYLOAD for other content types too (every operation reads its body), before checking the signature', async () => {
     const signed = await signRequestWithHuaweiSdk({
       ak: AK,
       sk: SK,
@@ -345,16 +368,207 @@ describe('verifyHuaweiSignature against the official Huawei SDK signer', () => {
       date: NOW,
     });
     expect(signed.headers['X-Sdk-Content-Sha256']).toBe('UNSIGNED-PAYLOAD');
-    const req = received(signed);
-    expect(parseAuthorization(req.headers.authorization)?.signedHeaders).toContain('x-sdk-content-sha256');
+    expect(verifyHuaweiSignature(received(signed), lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'unsigned_payload' });
+  });
+
+  it('checks a declared X-Sdk-Content-Sha256 hash against the body', async () => {
+    const body = JSON.stringify(BODY);
+    const digest = createHash('sha256').update(body, 'utf8').digest('hex');
+    const req = received(
+      await signRequestWithHuaweiSdk({
+        ak: AK,
+        sk: SK,
+        method: 'POST',
+        url: `${ENDPOINT}${CHECK_IDENTITY}`,
+        headers: { 'Content-Type': 'application/json', 'X-Sdk-Content-Sha256': digest },
+        body: BODY,
+        date: NOW,
+      }),
+    );
     expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
-    expect(verifyHuaweiSignature({ ...req, body: 'other' }, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
+    expect(verifyHuaweiSignature({ ...req, body: `${body} ` }, lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'bad_signature' });
   });
 
   it('does not let an added unsigned X-Sdk-Content-Sha256 header exempt a signed JSON body', async () => {
     const req = await signCheckIdentity();
     const attack = withHeader({ ...req, body: '{"user_name":"x"}' }, 'x-sdk-content-sha256', 'UNSIGNED-PAYLOAD');
     expect(verifyHuaweiSignature(attack, lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'bad_signature' });
+  });
+});
+
+/**
+ * What a Node HTTP server sees of a request: serverless-offline builds the Lambda event's headers from Node's
+ * `rawHeaders` (utils/parseHeaders + lowerCaseKeys), and Node reads header bytes as latin-1, one character per byte.
+ */
+async function receivedOverNodeHttp(send: (port: number) => Promise<void>): Promise<SignedRequest> {
+  let seen: SignedRequest | undefined;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const wire = new URL(req.url!, 'http://placeholder');
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]!.toLowerCase()] = req.rawHeaders[i + 1]!;
+      seen = { method: req.method!, path: wire.pathname, query: queryOf(wire.searchParams), headers, body };
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await send((server.address() as AddressInfo).port);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  if (!seen) throw new Error('the server saw no request');
+  return seen;
+}
+
+/** Sends the signed request over a raw socket with header values as UTF-8 bytes, as Go's net/http or curl put them on the wire. */
+function sendUtf8Headers(port: number, signed: HuaweiSignedRequest): Promise<void> {
+  const url = new URL(signed.url);
+  const body = Buffer.from(signed.body ?? '', 'utf8');
+  const head = [
+    `${signed.method} ${url.pathname}${url.search} HTTP/1.1`,
+    ...Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}`),
+    `Content-Length: ${body.length}`,
+    'Connection: close',
+    '',
+    '',
+  ].join('\r\n');
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(Buffer.concat([Buffer.from(head, 'utf8'), body])));
+    socket.on('data', () => undefined);
+    socket.on('end', resolve);
+    socket.on('error', reject);
+  });
+}
+
+describe('non-ASCII header values, verified as the official signer signs them (UTF-8) for what actually arrives', () => {
+  const NAME = '张三 Zoë 😀';
+
+  it('verifies a UTF-8 header value as serverless-offline delivers it (Node reads the bytes as latin-1)', async () => {
+    const signed = await signRequestWithHuaweiSdk({
+      ak: AK,
+      sk: SK,
+      method: 'POST',
+      url: `${ENDPOINT}${CHECK_IDENTITY}`,
+      headers: { 'Content-Type': 'application/json', 'X-Customer-Name': NAME },
+      body: BODY,
+      date: NOW,
+    });
+    expect(parseAuthorization(signed.headers.Authorization)?.signedHeaders).toContain('x-customer-name');
+    const req = await receivedOverNodeHttp((port) => sendUtf8Headers(port, signed));
+    expect(req.headers['x-customer-name']).toBe(Buffer.from(NAME, 'utf8').toString('latin1'));
+    expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
+  });
+
+  it('verifies a UTF-8 header value as API Gateway delivers it (decoded to Unicode)', async () => {
+    const req = await signCheckIdentity({ headers: { 'X-Customer-Name': NAME } });
+    expect(req.headers['x-customer-name']).toBe(NAME);
+    expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
+  });
+
+  it('verifies a latin-1 header value sent the way Node clients (the SDK itself, fetch) send it: one byte per character', async () => {
+    const url = `http://127.0.0.1:1${CHECK_IDENTITY}`;
+    const req = await receivedOverNodeHttp(async (port) => {
+      const target = url.replace(':1/', `:${port}/`);
+      const signed = await signRequestWithHuaweiSdk({
+        ak: AK,
+        sk: SK,
+        method: 'POST',
+        url: target,
+        headers: { 'Content-Type': 'application/json', 'X-City': 'Zoë Münster' },
+        body: BODY,
+        date: NOW,
+      });
+      await (await fetch(signed.url, { method: 'POST', headers: signed.headers, body: signed.body })).text();
+    });
+    expect(req.headers['x-city']).toBe('Zoë Münster');
+    expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
+  });
+
+  it('refuses a non-ASCII header value changed after signing, however it arrives', async () => {
+    const signed = await signRequestWithHuaweiSdk({
+      ak: AK,
+      sk: SK,
+      method: 'POST',
+      url: `${ENDPOINT}${CHECK_IDENTITY}`,
+      headers: { 'Content-Type': 'application/json', 'X-Customer-Name': NAME },
+      body: BODY,
+      date: NOW,
+    });
+    const other = { ...signed, headers: { ...signed.headers, 'X-Customer-Name': '李四 Zoë 😀' } };
+    const overNode = await receivedOverNodeHttp((port) => sendUtf8Headers(port, other));
+    expect(verifyHuaweiSignature(overNode, lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'bad_signature' });
+    expect(verifyHuaweiSignature(received(other), lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'bad_signature' });
+  });
+});
+
+describe('query parameters named like Object.prototype members', () => {
+  /** An HTTP API (payload 2.0) event for the signed request, turned into the pipeline's request by shared/request/incoming.ts. */
+  const throughRequestNormalizer = (signed: HuaweiSignedRequest): SignedRequest => {
+    const url = new URL(signed.url);
+    const incoming = normalizeEvent({
+      version: '2.0',
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers: signed.headers,
+      body: signed.body,
+      isBase64Encoded: false,
+      requestContext: { http: { method: signed.method, path: url.pathname, sourceIp: '203.0.113.10' } },
+    });
+    return { method: incoming.method, path: incoming.path, query: incoming.query, headers: incoming.headers, body: incoming.rawBody ?? '' };
+  };
+
+  it('accepts a genuine signature over toString, valueOf and hasOwnProperty parameters, as the request normalizer delivers them', async () => {
+    const signed = await signRequestWithHuaweiSdk({
+      ak: AK,
+      sk: SK,
+      method: 'POST',
+      url: `${ENDPOINT}${CHECK_IDENTITY}?toString=1&valueOf=v&hasOwnProperty=h&hasOwnProperty=g&a=b`,
+      headers: { 'Content-Type': 'application/json' },
+      body: BODY,
+      date: NOW,
+    });
+    const req = throughRequestNormalizer(signed);
+    expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
+    const tampered = throughRequestNormalizer({ ...signed, url: signed.url.replace('toString=1', 'toString=2') });
+    expect(verifyHuaweiSignature(tampered, lookup, NOW)).toEqual({ ok: false, accessKey: AK, reason: 'bad_signature' });
+  });
+
+  /**
+   * The official signer called directly (its HcClient front drops a `constructor` query parameter before signing),
+   * with a query whose keys JSON.parse makes own properties, `__proto__` included.
+   */
+  const signQueryDirectly = (queryJson: string): Record<string, string> => {
+    const headers = AKSKSigner.sign(
+      {
+        method: 'POST',
+        endpoint: `${ENDPOINT}${CHECK_IDENTITY}`,
+        headers: { 'content-type': 'application/json', 'X-Sdk-Date': formatSdkDate(NOW) },
+        queryParams: JSON.parse(queryJson) as Record<string, string>,
+        data: BODY,
+      } as never,
+      new BasicCredentials().withAk(AK).withSk(SK),
+    ) as Record<string, string>;
+    return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  };
+
+  it('accepts a genuine signature over a constructor parameter, as the request normalizer delivers it', () => {
+    const headers = signQueryDirectly('{"constructor":"c","a":"1"}');
+    const signed = { method: 'POST', url: `${ENDPOINT}${CHECK_IDENTITY}?constructor=c&a=1`, headers, body: JSON.stringify(BODY) };
+    expect(verifyHuaweiSignature(throughRequestNormalizer(signed), lookup, NOW)).toEqual({ ok: true, accessKey: AK });
+  });
+
+  it('accepts a genuine signature over a __proto__ parameter given a prototype-free query object', () => {
+    const headers = signQueryDirectly('{"__proto__":"p","a":"1"}');
+    // What shared/request/incoming.ts delivers once it builds the query on Object.create(null).
+    const query = Object.assign(Object.create(null) as Record<string, string>, JSON.parse('{"__proto__":"p","a":"1"}'));
+    const req: SignedRequest = { method: 'POST', path: CHECK_IDENTITY, query, headers, body: JSON.stringify(BODY) };
+    expect(Object.keys(req.query)).toEqual(['__proto__', 'a']);
+    expect(verifyHuaweiSignature(req, lookup, NOW)).toEqual({ ok: true, accessKey: AK });
+    expect(verifyHuaweiSignature({ ...req, query: { a: '1' } }, lookup, NOW)).toMatchObject({ reason: 'bad_signature' });
   });
 });
 
