@@ -65,6 +65,20 @@ const ACCESS = {
   },
 };
 
+/**
+ * SSM SecureString parameters (under /verigate/<stage>/) each function reads at cold start: only its own.
+ * `partners/*` holds one parameter per partner access key (value: its secret key), read when an AK is
+ * first seen, so keys are added, rotated or revoked without a redeploy. Parameters encrypted with the AWS
+ * managed key aws/ssm need no KMS grant; a customer managed key needs kms:Decrypt here (README "Deploying").
+ */
+const SECRETS = {
+  checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partners/*'],
+  sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper'],
+  verifyVerificationCode: ['app-jwt-secret', 'code-pepper', 'identity-pepper'],
+  registerCustomer: ['identity-pepper'],
+  deregisterCustomer: ['identity-pepper'],
+};
+
 /** Functions that deliver codes: SMS through SNS, email through SES. */
 const DELIVERS_CODES = new Set(['sendVerificationCode']);
 
@@ -113,6 +127,19 @@ function logStatement(fn) {
   };
 }
 
+function secretStatements(fn, stage) {
+  const names = SECRETS[fn] ?? [];
+  if (!names.length) return [];
+  return [
+    {
+      Sid: 'OwnSecrets',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter', 'ssm:GetParameters'],
+      Resource: names.map((name) => arn('ssm', `parameter/verigate/${stage}/${name}`)),
+    },
+  ];
+}
+
 function queueStatement(fn) {
   const queue = CUSTOMER_EVENT_QUEUES.find((q) => q.fn === fn);
   if (!queue) return [];
@@ -151,6 +178,7 @@ async function roleResources({ resolveConfigurationProperty, resolveVariable }) 
               Statement: [
                 logStatement(fn),
                 ...dynamoStatements(fn, ACCESS[fn]),
+                ...secretStatements(fn, stage),
                 ...(DELIVERS_CODES.has(fn) ? deliveryStatements(sesIdentityArn) : []),
                 ...queueStatement(fn),
               ],

@@ -53,6 +53,15 @@ const DYNAMODB_CALLS: Record<OperationName, Record<string, KeyKind[]>> = {
   },
 };
 
+/** The SSM parameters (under /verigate/<stage>/, README "Deploying") each function needs, and no other. */
+const SECRETS_READ: Record<OperationName, string[]> = {
+  checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partners/*'], // partner tokens, AK/SK pairs, subject hashes
+  sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper'],
+  verifyVerificationCode: ['app-jwt-secret', 'code-pepper', 'identity-pepper'],
+  registerCustomer: ['identity-pepper'], // the audit subject of a name
+  deregisterCustomer: ['identity-pepper'],
+};
+
 /** Event-driven functions, the EventBridge detail-type each consumes (README "customer events"). */
 const EVENT_FUNCTIONS: Partial<Record<OperationName, string>> = {
   registerCustomer: 'CustomerRegistered',
@@ -215,6 +224,7 @@ describe('least privilege', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       ...Object.keys(DYNAMODB_CALLS[op]).map((a) => `dynamodb:${a}`),
+      ...(SECRETS_READ[op].length ? ['ssm:GetParameter', 'ssm:GetParameters'] : []),
       ...(EVENT_FUNCTIONS[op] ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] : []),
       ...(DELIVERS_CODES.includes(op) ? ['sns:Publish', 'ses:SendEmail'] : []),
     ];
@@ -226,6 +236,14 @@ describe('least privilege', () => {
       for (const arn of list(s.Resource).map(render)) expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
     for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:'))))
       expect(list(s.Resource).map(render)).toEqual([`<${own}Queue.Arn>`]);
+  });
+
+  it.each(operations)('lets %s read only its own secrets', (op) => {
+    const read = roleOf(op).statements.filter((s) => list(s.Action).some((a) => a.startsWith('ssm:')));
+    expect(read.map((s) => s.Effect)).toEqual(['Allow']);
+    expect(list(read[0]!.Resource).map(render).sort()).toEqual(
+      SECRETS_READ[op].map((name) => `arn:aws:ssm:ap-southeast-1:123456789012:parameter/verigate/${STAGE}/${name}`).sort(),
+    );
   });
 
   it('lets sendVerificationCode publish SMS to phone numbers only, never to a topic or an endpoint', () => {
