@@ -125,8 +125,18 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
 
   const serviceAlarms = [
     ['ServerErrors', 'serverErrorsThreshold', FIVE_MINUTES, 'Requests answered with a 500 of their family (USG.000000500 / CBC.0999).'],
-    ['DeliveryFailures', 'deliveryFailuresThreshold', FIVE_MINUTES, 'SNS or SES refused or timed out a code delivery (the send was withdrawn).'],
-    ['AuthFailures', 'authFailuresThreshold', FIVE_MINUTES, 'A spike of refused partner credentials (bad tokens, bad or locked AK/SK signatures).'],
+    [
+      'DeliveryFailures',
+      'deliveryFailuresThreshold',
+      FIVE_MINUTES,
+      'SNS or SES refused or timed out a code delivery (the send was withdrawn).',
+    ],
+    [
+      'AuthFailures',
+      'authFailuresThreshold',
+      FIVE_MINUTES,
+      'A spike of refused partner credentials (bad tokens, bad or locked AK/SK signatures).',
+    ],
     ['Throttled', 'throttledThreshold', FIVE_MINUTES, 'A spike of requests refused by the send, verify or IP limits (429 of the family).'],
     ['CodesSent', 'codesSentPerHourThreshold', 3600, 'More codes sent in an hour than expected: SMS/email spend.'],
   ];

@@ -37,14 +37,22 @@ describe('a browser page on a local port', () => {
   // (serverless-offline echoes any Origin on the answer itself; API Gateway only a listed one. Either way the
   // browser sends nothing the preflight refused.)
   it('may read X-Request-Id and Retry-After of the answer', async () => {
-    const res = await call('checkIdentity', { search_type: 'name', search_value: 'ceshiyonghu001' }, {
-      headers: { Origin: PAGE, 'X-Auth-Token': await partnerToken() },
-    });
+    const res = await call(
+      'checkIdentity',
+      { search_type: 'name', search_value: 'ceshiyonghu001' },
+      {
+        headers: { Origin: PAGE, 'X-Auth-Token': await partnerToken() },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(PAGE);
-    expect(res.headers.get('access-control-expose-headers')?.toLowerCase().split(',').map((h) => h.trim())).toEqual(
-      expect.arrayContaining(['x-request-id', 'retry-after']),
-    );
+    expect(
+      res.headers
+        .get('access-control-expose-headers')
+        ?.toLowerCase()
+        .split(',')
+        .map((h) => h.trim()),
+    ).toEqual(expect.arrayContaining(['x-request-id', 'retry-after']));
   });
 
   it('is not granted to an origin the stage does not list', async () => {

@@ -42,7 +42,18 @@ describe('the audit records of a destination', () => {
     ]);
     for (const r of found) {
       expect(r).toMatchObject({ operation: 'sendVerificationCode', caller: 'anonymous', subjectMasked: '+86181****2345' });
-      expect(Object.keys(r).sort()).toEqual(['caller', 'gsi1pk', 'gsi1sk', 'operation', 'outcome', 'pk', 'requestId', 'sk', 'status', 'subjectMasked']);
+      expect(Object.keys(r).sort()).toEqual([
+        'caller',
+        'gsi1pk',
+        'gsi1sk',
+        'operation',
+        'outcome',
+        'pk',
+        'requestId',
+        'sk',
+        'status',
+        'subjectMasked',
+      ]);
     }
     // The whole record, source IP and details included, is one read away.
     expect(await t.rt.audit.byRequestId('idx-1')).toMatchObject([{ sourceIp: '203.0.113.10', detail: { channel: 'sms' }, latencyMs: 12 }]);

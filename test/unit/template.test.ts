@@ -70,14 +70,30 @@ const EVENT_FUNCTIONS: Partial<Record<OperationName, string>> = {
 const DELIVERS_CODES: OperationName[] = ['sendVerificationCode'];
 
 /** Request headers the API reads (pipeline, partner and app auth, AK/SK signature); Host is the browser's. */
-const HEADERS_THE_API_READS = ['Content-Type', 'Accept-Language', 'X-Request-Id', 'X-Auth-Token', 'X-Access-Token', 'Authorization', 'X-Sdk-Date'];
+const HEADERS_THE_API_READS = [
+  'Content-Type',
+  'Accept-Language',
+  'X-Request-Id',
+  'X-Auth-Token',
+  'X-Access-Token',
+  'Authorization',
+  'X-Sdk-Date',
+];
 
 /** Attributes callers of audit.bySubject (shared/store/audit.ts) read from the index. */
 const AUDIT_INDEX_ATTRIBUTES = ['caller', 'operation', 'outcome', 'requestId', 'status', 'subjectMasked'];
 
 /** Environment variables holding secrets, now or under another name later (see the README's Configuration). */
 async function secretVariableNames(): Promise<string[]> {
-  const known = ['PARTNER_JWT_SECRET', 'APP_JWT_SECRET', 'CAPTCHA_SECRET', 'CODE_PEPPER', 'IDENTITY_PEPPER', 'PARTNER_CREDENTIALS', 'LOCAL_PARTNER_SK'];
+  const known = [
+    'PARTNER_JWT_SECRET',
+    'APP_JWT_SECRET',
+    'CAPTCHA_SECRET',
+    'CODE_PEPPER',
+    'IDENTITY_PEPPER',
+    'PARTNER_CREDENTIALS',
+    'LOCAL_PARTNER_SK',
+  ];
   const sources = (await Promise.all(['serverless.yml', 'shared/config.ts'].map(repoFile))).join('\n');
   const named = sources.match(/\b[A-Z][A-Z0-9_]*(?:SECRET|PEPPER|CREDENTIALS|PASSWORD|PRIVATE_KEY|_SK)\b/g) ?? [];
   return [...new Set([...known, ...named])].sort();
@@ -117,18 +133,24 @@ const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.i
 function render(v: unknown): string {
   if (typeof v === 'string' || typeof v === 'number') return String(v);
   const o = v as Record<string, any>;
-  if ('Ref' in o) return { 'AWS::Partition': 'aws', 'AWS::Region': 'ap-southeast-1', 'AWS::AccountId': '123456789012' }[o.Ref as string] ?? `<${o.Ref}>`;
+  if ('Ref' in o)
+    return { 'AWS::Partition': 'aws', 'AWS::Region': 'ap-southeast-1', 'AWS::AccountId': '123456789012' }[o.Ref as string] ?? `<${o.Ref}>`;
   if ('Fn::GetAtt' in o) return `<${o['Fn::GetAtt'].join('.')}>`;
   if ('Fn::Join' in o) return (o['Fn::Join'][1] as unknown[]).map(render).join(o['Fn::Join'][0]);
   if ('Fn::Sub' in o)
-    return (o['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => render(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name }));
+    return (o['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+      render(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name }),
+    );
   throw new Error(`cannot render ${JSON.stringify(v)}`);
 }
 
 /** The function resources by operation name (FunctionName is verigate-<stage>-<operation>). */
 function functionsByOperation(): Record<string, { id: string; resource: CfnResource }> {
   return Object.fromEntries(
-    resources('AWS::Lambda::Function').map(([id, r]) => [String(r.Properties!.FunctionName).replace(`verigate-${STAGE}-`, ''), { id, resource: r }]),
+    resources('AWS::Lambda::Function').map(([id, r]) => [
+      String(r.Properties!.FunctionName).replace(`verigate-${STAGE}-`, ''),
+      { id, resource: r },
+    ]),
   );
 }
 
@@ -146,11 +168,14 @@ function roleOf(operation: OperationName): { id: string; statements: Statement[]
   expect(attribute).toBe('Arn');
   const role = resource(id);
   expect(role.Type).toBe('AWS::IAM::Role');
-  const statements = (role.Properties!.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
+  const statements = (role.Properties!.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
   return { id, statements, role };
 }
 
-const actionsOf = (statements: Statement[], effect: 'Allow' | 'Deny') => statements.filter((s) => s.Effect === effect).flatMap((s) => list(s.Action));
+const actionsOf = (statements: Statement[], effect: 'Allow' | 'Deny') =>
+  statements.filter((s) => s.Effect === effect).flatMap((s) => list(s.Action));
 const operations = Object.keys(OPERATIONS) as OperationName[];
 
 // ---------- the tests ----------
@@ -194,7 +219,11 @@ describe('least privilege', () => {
   it('gives every function a role of its own, with inline statements only', () => {
     const roleIds = operations.map((op) => roleOf(op).id);
     expect(new Set(roleIds).size).toBe(operations.length);
-    expect(resources('AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roleIds].sort());
+    expect(
+      resources('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...roleIds].sort());
     for (const op of operations) {
       const { role } = roleOf(op);
       expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
@@ -215,7 +244,9 @@ describe('least privilege', () => {
       expect(leadingKeys).toBeDefined();
       for (const action of list(s.Action)) (granted[action.replace('dynamodb:', '')] ??= []).push(...leadingKeys!);
     }
-    const expected = Object.fromEntries(Object.entries(DYNAMODB_CALLS[op]).map(([action, kinds]) => [action, kinds.map(leadingKey).sort()]));
+    const expected = Object.fromEntries(
+      Object.entries(DYNAMODB_CALLS[op]).map(([action, kinds]) => [action, kinds.map(leadingKey).sort()]),
+    );
     expect(Object.fromEntries(Object.entries(granted).map(([a, k]) => [a, [...k].sort()]))).toEqual(expected);
   });
 
@@ -233,7 +264,8 @@ describe('least privilege', () => {
 
     const own = functionsByOperation()[op]!.id.replace(/LambdaFunction$/, '');
     for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('logs:'))))
-      for (const arn of list(s.Resource).map(render)) expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
+      for (const arn of list(s.Resource).map(render))
+        expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
     for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:'))))
       expect(list(s.Resource).map(render)).toEqual([`<${own}Queue.Arn>`]);
   });
@@ -252,7 +284,8 @@ describe('least privilege', () => {
     // A Publish with PhoneNumber has no resource ARN: only "*" authorizes it; the Deny removes every SNS ARN.
     expect(publish.filter((s) => s.Effect === 'Allow').map((s) => render(s.Resource))).toEqual(['*']);
     expect(publish.filter((s) => s.Effect === 'Deny').map((s) => render(s.Resource))).toEqual(['arn:aws:sns:*:*:*']);
-    for (const op of operations.filter((o) => !DELIVERS_CODES.includes(o))) expect(actionsOf(roleOf(op).statements, 'Allow')).not.toContain('sns:Publish');
+    for (const op of operations.filter((o) => !DELIVERS_CODES.includes(o)))
+      expect(actionsOf(roleOf(op).statements, 'Allow')).not.toContain('sns:Publish');
   });
 
   it('lets sendVerificationCode send email only as the sender identity given by the stage', () => {
@@ -319,7 +352,9 @@ describe('throttling', () => {
 describe('alarms', () => {
   const alarms = (template = t()) => resources('AWS::CloudWatch::Alarm', template).map(([, r]) => r.Properties!);
   const find = (namespace: string, metric: string, dimensions: unknown, template = t()) =>
-    alarms(template).filter((a) => a.Namespace === namespace && a.MetricName === metric && JSON.stringify(a.Dimensions) === JSON.stringify(dimensions));
+    alarms(template).filter(
+      (a) => a.Namespace === namespace && a.MetricName === metric && JSON.stringify(a.Dimensions) === JSON.stringify(dimensions),
+    );
 
   it.each(operations)('watches errors and throttles of %s', (op) => {
     const dimensions = [{ Name: 'FunctionName', Value: { Ref: functionsByOperation()[op]!.id } }];
@@ -328,14 +363,23 @@ describe('alarms', () => {
   });
 
   it('watches 5xx answers of the HTTP API stage', () => {
-    expect(find('AWS/ApiGateway', '5xx', [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }, { Name: 'Stage', Value: '$default' }])).toHaveLength(1);
+    expect(
+      find('AWS/ApiGateway', '5xx', [
+        { Name: 'ApiId', Value: { Ref: 'HttpApi' } },
+        { Name: 'Stage', Value: '$default' },
+      ]),
+    ).toHaveLength(1);
   });
 
   it('watches the depth of every DLQ and every failed event delivery', () => {
-    const dlqs = resources('AWS::SQS::Queue').flatMap(([, q]) => (q.Properties!.RedrivePolicy ? [q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]] : []));
+    const dlqs = resources('AWS::SQS::Queue').flatMap(([, q]) =>
+      q.Properties!.RedrivePolicy ? [q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]] : [],
+    );
     expect(dlqs).toHaveLength(Object.keys(EVENT_FUNCTIONS).length);
     for (const dlq of dlqs)
-      expect(find('AWS/SQS', 'ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }])).toHaveLength(1);
+      expect(
+        find('AWS/SQS', 'ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
+      ).toHaveLength(1);
     for (const [rule] of resources('AWS::Events::Rule'))
       for (const metric of ['FailedInvocations', 'InvocationsFailedToBeSentToDlq'])
         expect(find('AWS/Events', metric, [{ Name: 'RuleName', Value: { Ref: rule } }])).toHaveLength(1);
@@ -375,38 +419,47 @@ describe('customer events', () => {
       for (const target of rule.Properties!.Targets) expect(resource(target.Arn['Fn::GetAtt'][0]).Type).toBe('AWS::SQS::Queue');
   });
 
-  it.each(Object.entries(EVENT_FUNCTIONS))('queue %s events with retries, a DLQ for what cannot be queued, and only its rule may send', (op, detailType) => {
-    const mapping = resources('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties!.FunctionName['Fn::GetAtt'][0] === functionsByOperation()[op]!.id);
-    expect(mapping).toBeDefined();
-    const queueId = mapping![1].Properties!.EventSourceArn['Fn::GetAtt'][0] as string;
-    const dlqId = resource(queueId).Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+  it.each(Object.entries(EVENT_FUNCTIONS))(
+    'queue %s events with retries, a DLQ for what cannot be queued, and only its rule may send',
+    (op, detailType) => {
+      const mapping = resources('AWS::Lambda::EventSourceMapping').find(
+        ([, m]) => m.Properties!.FunctionName['Fn::GetAtt'][0] === functionsByOperation()[op]!.id,
+      );
+      expect(mapping).toBeDefined();
+      const queueId = mapping![1].Properties!.EventSourceArn['Fn::GetAtt'][0] as string;
+      const dlqId = resource(queueId).Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
 
-    const [ruleId, rule] = resources('AWS::Events::Rule').find(([, r]) => r.Properties!.Targets[0].Arn['Fn::GetAtt'][0] === queueId)!;
-    expect(rule.Properties!.EventPattern).toEqual({ source: ['verigate.customers'], 'detail-type': [detailType] });
-    expect(rule.Properties!.Targets).toHaveLength(1);
-    const target = rule.Properties!.Targets[0];
-    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
-    expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(3600);
-    expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+      const [ruleId, rule] = resources('AWS::Events::Rule').find(([, r]) => r.Properties!.Targets[0].Arn['Fn::GetAtt'][0] === queueId)!;
+      expect(rule.Properties!.EventPattern).toEqual({ source: ['verigate.customers'], 'detail-type': [detailType] });
+      expect(rule.Properties!.Targets).toHaveLength(1);
+      const target = rule.Properties!.Targets[0];
+      expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(3600);
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
 
-    const policies = resources('AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties!.Queues.some((q: unknown) => render(q) === `<${queueId}>`));
-    expect(policies).toHaveLength(1);
-    const policy = policies[0]![1].Properties!;
-    expect(policy.Queues.map(render).sort()).toEqual([`<${dlqId}>`, `<${queueId}>`].sort());
-    expect(policy.PolicyDocument.Statement).toEqual([
-      expect.objectContaining({
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
-      }),
-    ]);
-  });
+      const policies = resources('AWS::SQS::QueuePolicy').filter(([, p]) =>
+        p.Properties!.Queues.some((q: unknown) => render(q) === `<${queueId}>`),
+      );
+      expect(policies).toHaveLength(1);
+      const policy = policies[0]![1].Properties!;
+      expect(policy.Queues.map(render).sort()).toEqual([`<${dlqId}>`, `<${queueId}>`].sort());
+      expect(policy.PolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+        }),
+      ]);
+    },
+  );
 });
 
 describe('data', () => {
   it('keeps the table and the DLQs when the stack is deleted or replaces them', () => {
-    const dlqs = resources('AWS::SQS::Queue').flatMap(([, q]) => (q.Properties!.RedrivePolicy ? [q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string] : []));
+    const dlqs = resources('AWS::SQS::Queue').flatMap(([, q]) =>
+      q.Properties!.RedrivePolicy ? [q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string] : [],
+    );
     for (const id of ['VerigateTable', ...dlqs]) {
       expect(resource(id).DeletionPolicy, id).toBe('Retain');
       expect(resource(id).UpdateReplacePolicy, id).toBe('Retain');
@@ -419,7 +472,9 @@ describe('data', () => {
     expect(index.Projection.ProjectionType).toBe('INCLUDE');
     expect([...index.Projection.NonKeyAttributes].sort()).toEqual(AUDIT_INDEX_ATTRIBUTES);
     // The very definition DynamoDB Local's table is created from.
-    expect(JSON.parse(await repoFile('infra/table.json')).GlobalSecondaryIndexes).toEqual(resource('VerigateTable').Properties!.GlobalSecondaryIndexes);
+    expect(JSON.parse(await repoFile('infra/table.json')).GlobalSecondaryIndexes).toEqual(
+      resource('VerigateTable').Properties!.GlobalSecondaryIndexes,
+    );
   });
 });
 
