@@ -135,7 +135,7 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
       'AuthFailures',
       'authFailuresThreshold',
       FIVE_MINUTES,
-      'A spike of refused partner credentials (bad tokens, bad or locked AK/SK signatures).',
+      'A spike of refused credentials (partner or app tokens, bad or locked AK/SK signatures).',
     ],
     ['Throttled', 'throttledThreshold', FIVE_MINUTES, 'A spike of requests refused by the send, verify or IP limits (429 of the family).'],
     ['CodesSent', 'codesSentPerHourThreshold', 3600, 'More codes sent in an hour than expected: SMS/email spend.'],
