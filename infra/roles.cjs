@@ -6,7 +6,7 @@
 const { arn, getAtt, logGroupLogicalId, ref, upperFirst } = require('./cfn.cjs');
 const { CUSTOMER_EVENT_QUEUES, queueIds } = require('./events.cjs');
 
-/** Partition-key prefixes of the single table (shared/store/keys.ts; test/unit/template.test.ts checks them). */
+/** Partition-key prefixes of the single table (shared/store/keys.ts; the template test checks them). */
 const KEY_PREFIXES = {
   name: 'NAME#',
   email: 'EMAIL#',
@@ -20,7 +20,8 @@ const KEY_PREFIXES = {
 };
 
 /**
- * DynamoDB item actions per function, each limited to the items (by partition-key prefix) it touches.
+ * DynamoDB item actions per function, each limited to the items (by partition-key prefix) it touches; the same
+ * table as test/support/dynamodb-calls.ts, which the tests hold both this and the code's real calls to.
  * TransactWriteItems needs no action of its own: each Put/Update/Delete in it is authorized as
  * PutItem/UpdateItem/DeleteItem on its item. No function queries the table or its index.
  */
@@ -44,8 +45,8 @@ const ACCESS = {
   verifyVerificationCode: {
     // audit.write; codes.recordWrong transaction: audit record
     'dynamodb:PutItem': ['audit'],
-    // codes.attempt; codes.recordWrong transaction: destination; audit.amend
-    'dynamodb:UpdateItem': ['destination', 'audit'],
+    // codes.attempt; codes.recordWrong transaction: destination (its audit record never needs amending)
+    'dynamodb:UpdateItem': ['destination'],
   },
   registerCustomer: {
     // audit.write; registry.register transaction: customer, name and email claims
