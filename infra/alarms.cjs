@@ -1,0 +1,176 @@
+// @ts-check
+// CloudWatch alarms of a stage, each notifying the alarm topic (and again when it clears). What each one
+// means and what to do is in README "Deploying".
+'use strict';
+
+const { getAtt, lambdaLogicalId, ref, upperFirst } = require('./cfn.cjs');
+const { CUSTOMER_EVENT_QUEUES, MAX_RECEIVE_COUNT, queueIds } = require('./events.cjs');
+
+/** The service's own EMF metrics (shared/observability.ts): namespace and the one dimension Powertools adds. */
+const SERVICE_NAMESPACE = 'verigate';
+const SERVICE_DIMENSIONS = [{ Name: 'service', Value: 'verigate' }];
+const FIVE_MINUTES = 300;
+
+/**
+ * @param {{ name: string, description: string, namespace: string, metric: string, dimensions: unknown[],
+ *   statistic?: string, period?: number, threshold: number, treatMissingData?: string }} a
+ * @param {unknown} topic
+ */
+function alarm(a, topic) {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: a.name,
+      AlarmDescription: a.description,
+      Namespace: a.namespace,
+      MetricName: a.metric,
+      Dimensions: a.dimensions,
+      Statistic: a.statistic ?? 'Sum',
+      Period: a.period ?? FIVE_MINUTES,
+      EvaluationPeriods: 1,
+      Threshold: a.threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      // No data means nothing happened (no errors, no messages): not an alarm.
+      TreatMissingData: a.treatMissingData ?? 'notBreaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    },
+  };
+}
+
+const number = async (resolveVariable, name) => {
+  const value = Number(await resolveVariable(`param:${name}`));
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`infra/alarms.cjs: param ${name} must be a positive number`);
+  return value;
+};
+
+async function alarmResources({ resolveConfigurationProperty, resolveVariable }) {
+  const stage = await resolveVariable('sls:stage');
+  const functions = Object.keys((await resolveConfigurationProperty(['functions'])) ?? {});
+  const givenTopic = String((await resolveVariable('param:alarmTopicArn')) ?? '').trim();
+  const threshold = (name) => number(resolveVariable, name);
+  const prefix = `verigate-${stage}`;
+
+  const Resources = {};
+  // Without a topic of the operator's, the stack makes one (subscribe on-call to output AlarmTopicArn).
+  let topic;
+  if (givenTopic) {
+    topic = { 'Fn::Sub': givenTopic };
+  } else {
+    Resources.AlarmTopic = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${prefix}-alarms`, DisplayName: `${prefix} alarms` } };
+    topic = ref('AlarmTopic');
+  }
+  const add = (id, a) => (Resources[id] = alarm(a, topic));
+
+  for (const fn of functions) {
+    const dimensions = [{ Name: 'FunctionName', Value: ref(lambdaLogicalId(fn)) }];
+    add(`${upperFirst(fn)}ErrorsAlarm`, {
+      name: `${prefix}-${fn}-errors`,
+      description: `${fn} failed an invocation (crash, timeout or an error it did not answer): its log group has the cause.`,
+      namespace: 'AWS/Lambda',
+      metric: 'Errors',
+      dimensions,
+      threshold: 1,
+    });
+    add(`${upperFirst(fn)}ThrottlesAlarm`, {
+      name: `${prefix}-${fn}-throttles`,
+      description: `${fn} was throttled by Lambda (reserved or account concurrency exhausted).`,
+      namespace: 'AWS/Lambda',
+      metric: 'Throttles',
+      dimensions,
+      threshold: 1,
+    });
+  }
+
+  add('Api5xxAlarm', {
+    name: `${prefix}-api-5xx`,
+    description: 'The HTTP API answered 5xx (a 500 of the family, a Lambda timeout or throttle, an integration failure).',
+    namespace: 'AWS/ApiGateway',
+    metric: '5xx',
+    dimensions: [
+      { Name: 'ApiId', Value: ref('HttpApi') },
+      { Name: 'Stage', Value: '$default' },
+    ],
+    threshold: await threshold('api5xxThreshold'),
+  });
+
+  for (const { fn } of CUSTOMER_EVENT_QUEUES) {
+    const ids = queueIds(fn);
+    add(`${upperFirst(fn)}DlqDepthAlarm`, {
+      name: `${prefix}-${fn}-dlq-depth`,
+      description: `Customer events for ${fn} are in its DLQ (failed ${MAX_RECEIVE_COUNT} deliveries, or EventBridge could not queue them).`,
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: [{ Name: 'QueueName', Value: getAtt(ids.dlq, 'QueueName') }],
+      statistic: 'Maximum',
+      threshold: 1,
+    });
+    add(`${upperFirst(fn)}RuleFailedInvocationsAlarm`, {
+      name: `${prefix}-${fn}-rule-failed-invocations`,
+      description: `EventBridge could not put customer events on the ${fn} queue (they go to its DLQ).`,
+      namespace: 'AWS/Events',
+      metric: 'FailedInvocations',
+      dimensions: [{ Name: 'RuleName', Value: ref(ids.rule) }],
+      threshold: 1,
+    });
+    add(`${upperFirst(fn)}RuleDlqFailuresAlarm`, {
+      name: `${prefix}-${fn}-rule-dlq-failures`,
+      description: `EventBridge could neither queue customer events for ${fn} nor put them in its DLQ: they are lost.`,
+      namespace: 'AWS/Events',
+      metric: 'InvocationsFailedToBeSentToDlq',
+      dimensions: [{ Name: 'RuleName', Value: ref(ids.rule) }],
+      threshold: 1,
+    });
+  }
+
+  const serviceAlarms = [
+    ['ServerErrors', 'serverErrorsThreshold', FIVE_MINUTES, 'Requests answered with a 500 of their family (USG.000000500 / CBC.0999).'],
+    [
+      'DeliveryFailures',
+      'deliveryFailuresThreshold',
+      FIVE_MINUTES,
+      'SNS or SES refused or timed out a code delivery (the send was withdrawn).',
+    ],
+    [
+      'AuthFailures',
+      'authFailuresThreshold',
+      FIVE_MINUTES,
+      'A spike of refused credentials (partner or app tokens, bad or locked AK/SK signatures).',
+    ],
+    ['Throttled', 'throttledThreshold', FIVE_MINUTES, 'A spike of requests refused by the send, verify or IP limits (429 of the family).'],
+    ['CodesSent', 'codesSentPerHourThreshold', 3600, 'More codes sent in an hour than expected: SMS/email spend.'],
+  ];
+  for (const [metric, param, period, description] of serviceAlarms) {
+    add(`${metric}Alarm`, {
+      name: `${prefix}-${metric.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`,
+      description,
+      namespace: SERVICE_NAMESPACE,
+      metric,
+      dimensions: SERVICE_DIMENSIONS,
+      period,
+      threshold: await threshold(param),
+    });
+  }
+
+  add('SmsSpendAlarm', {
+    name: `${prefix}-sms-month-to-date-spend`,
+    description: 'SMS spend this month (whole account, USD) passed the threshold; SNS stops sending at the account spend limit.',
+    namespace: 'AWS/SNS',
+    metric: 'SMSMonthToDateSpentUSD',
+    dimensions: [],
+    statistic: 'Maximum',
+    period: 3600,
+    threshold: await threshold('smsMonthToDateSpendUsdThreshold'),
+    // Published only while SMS is sent: keep the last state rather than clearing it.
+    treatMissingData: 'ignore',
+  });
+
+  return {
+    Resources,
+    Outputs: {
+      AlarmTopicArn: { Description: 'SNS topic the alarms notify', Value: topic },
+    },
+  };
+}
+
+module.exports = alarmResources;

@@ -1,0 +1,63 @@
+// A browser on a local page of another port calling the local API: the preflight, then the request itself.
+// serverless-offline answers preflights from provider.httpApi.cors as API Gateway does from the same
+// configuration (the deployed one is checked in test/unit/template.test.ts).
+import { describe, expect, it } from 'vitest';
+import { ROUTES, apiUrl, call, partnerToken, type Op } from './helpers.js';
+
+const PAGE = 'http://localhost:5173';
+const STRANGER = 'https://evil.example.com';
+
+const HEADERS_PER_ROUTE: Record<Op, string[]> = {
+  checkIdentity: ['content-type', 'x-request-id', 'accept-language', 'x-auth-token', 'authorization', 'x-sdk-date'],
+  send: ['content-type', 'x-request-id', 'accept-language'],
+  verify: ['content-type', 'x-request-id', 'accept-language', 'x-access-token'],
+};
+
+const preflight = (op: Op, origin: string, headers: string[]) =>
+  fetch(`${apiUrl()}${ROUTES[op]}`, {
+    method: 'OPTIONS',
+    headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': headers.join(',') },
+  });
+
+const listHeader = (res: Response, name: string) =>
+  (res.headers.get(name) ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+
+describe('a browser page on a local port', () => {
+  it.each(Object.keys(ROUTES) as Op[])('passes the preflight of %s with the headers the route reads', async (op) => {
+    const res = await preflight(op, PAGE, HEADERS_PER_ROUTE[op]);
+    expect(res.status).toBeLessThan(300);
+    expect(res.headers.get('access-control-allow-origin')).toBe(PAGE);
+    expect(listHeader(res, 'access-control-allow-methods')).toContain('post');
+    expect(listHeader(res, 'access-control-allow-headers')).toEqual(expect.arrayContaining(HEADERS_PER_ROUTE[op]));
+  });
+
+  // (serverless-offline echoes any Origin on the answer itself; API Gateway only a listed one. Either way the
+  // browser sends nothing the preflight refused.)
+  it('may read X-Request-Id and Retry-After of the answer', async () => {
+    const res = await call(
+      'checkIdentity',
+      { search_type: 'name', search_value: 'ceshiyonghu001' },
+      {
+        headers: { Origin: PAGE, 'X-Auth-Token': await partnerToken() },
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(PAGE);
+    expect(
+      res.headers
+        .get('access-control-expose-headers')
+        ?.toLowerCase()
+        .split(',')
+        .map((h) => h.trim()),
+    ).toEqual(expect.arrayContaining(['x-request-id', 'retry-after']));
+  });
+
+  it('is not granted to an origin the stage does not list', async () => {
+    const res = await preflight('send', STRANGER, HEADERS_PER_ROUTE.send);
+    expect(res.headers.get('access-control-allow-origin')).not.toBe(STRANGER);
+    expect(res.headers.get('access-control-allow-origin')).not.toBe('*');
+  });
+});

@@ -1,0 +1,147 @@
+// Each function, driven through its paths (success, refusals, a failed delivery, AK lockout bookkeeping),
+// makes exactly the DynamoDB calls test/support/dynamodb-calls.ts lists, on the items it lists: the same
+// table its IAM role is checked against in test/unit/template.test.ts. A call missing from the list would be
+// AccessDenied in AWS; a listed call no path makes would be a grant nothing uses.
+import { vi, describe, it, expect, beforeAll } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+});
+
+import { createCheckIdentityHandler } from '../../functions/check-identity.js';
+import { createDeregisterCustomerHandler } from '../../functions/deregister-customer.js';
+import type { OperationName } from '../../shared/operations.js';
+import type { Db } from '../../shared/store/client.js';
+import { expectedCalls } from '../support/dynamodb-calls.js';
+import { akskHeaders, post, tokenHeaders } from './partner-auth-support.js';
+import { harness, uniqueEmail, uniqueMobile, wrongCode, type Harness } from './send-code.harness.js';
+
+/** Records `<action> <partition-key prefix>` of every item each function's calls touch. */
+function recordCalls(db: Db) {
+  let current: OperationName | undefined;
+  const seen = new Map<OperationName, Set<string>>();
+  const pkOf = (key: Record<string, unknown> | undefined): string => {
+    const pk = key?.pk;
+    return String(typeof pk === 'object' && pk !== null ? (pk as { S?: string }).S : pk);
+  };
+  const note = (action: string, key: Record<string, unknown> | undefined) => {
+    if (!current) return; // the test's own reads
+    const pk = pkOf(key);
+    (seen.get(current) ?? seen.set(current, new Set()).get(current)!).add(`${action} ${pk.slice(0, pk.indexOf('#') + 1)}`);
+  };
+  db.raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      const action = String(context.commandName ?? '').replace(/Command$/, '');
+      const input = args.input as Record<string, any>;
+      if (action === 'TransactWriteItems') {
+        for (const item of input.TransactItems as Array<Record<string, any>>) {
+          if (item.Put) note('PutItem', item.Put.Item);
+          if (item.Update) note('UpdateItem', item.Update.Key);
+          if (item.Delete) note('DeleteItem', item.Delete.Key);
+          if (item.ConditionCheck) note('ConditionCheckItem', item.ConditionCheck.Key);
+        }
+      } else note(action, action === 'PutItem' ? input.Item : input.Key);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordDynamoDbCalls' },
+  );
+  return {
+    async as<T>(op: OperationName, call: () => Promise<T>): Promise<T> {
+      current = op;
+      try {
+        return await call();
+      } finally {
+        current = undefined;
+      }
+    },
+    of: (op: OperationName) => [...(seen.get(op) ?? [])].sort(),
+  };
+}
+
+let h: Harness;
+let failDelivery = false;
+let calls: ReturnType<typeof recordCalls>;
+
+beforeAll(async () => {
+  h = await harness({
+    notifier: (outbox) => ({
+      deliver: async (m) => {
+        if (failDelivery) throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
+        await outbox.deliver(m);
+      },
+    }),
+  });
+  calls = recordCalls(h.rt.db);
+});
+
+describe('the DynamoDB calls of each function', () => {
+  const name = `iamcalls${Date.now().toString(36)}`;
+  const customer = { customerId: `cust-${name}`, name, email: uniqueEmail(), mobile: uniqueMobile() };
+
+  it('registerCustomer: claims the customer, name, email and a mobile slot, and audits', async () => {
+    const result = await calls.as('registerCustomer', () => h.registerHandler(customer));
+    expect(result).toEqual({ customerId: customer.customerId, status: 'registered' });
+    expect(calls.of('registerCustomer')).toEqual(expectedCalls('registerCustomer'));
+  });
+
+  it('checkIdentity: reads the registry and an access key lockout, counts and clears signature failures, and audits', async () => {
+    const check = createCheckIdentityHandler(h.rt);
+    const token = await tokenHeaders(h);
+    const statuses: number[] = [];
+    await calls.as('checkIdentity', async () => {
+      for (const body of [
+        { search_type: 'name', search_value: name },
+        { search_type: 'email', search_value: customer.email },
+        { search_type: 'mobile', search_value: `0086-${customer.mobile.slice(3)}` },
+      ])
+        statuses.push((await post(check, body, token)).status);
+      const body = { search_type: 'name', search_value: 'ceshiyonghu001' };
+      statuses.push((await post(check, body, await akskHeaders(h, body, { sk: 'not-the-secret-key-of-this-access-key' }))).status);
+      statuses.push((await post(check, body, await akskHeaders(h, body))).status);
+    });
+    expect(statuses).toEqual([200, 200, 200, 401, 200]);
+    expect(calls.of('checkIdentity')).toEqual(expectedCalls('checkIdentity'));
+  });
+
+  it('sendVerificationCode: sends to a number and to an account, is refused, withdraws a failed delivery, and audits', async () => {
+    const mobile = uniqueMobile();
+    const failing = uniqueMobile();
+    const statuses = await calls.as('sendVerificationCode', async () => [
+      (await h.send(mobile)).status,
+      (await h.send(mobile)).status, // within the cooldown
+      (await h.send(name)).status, // the account's bound mobile
+      (await h.send(mobile, { token: null })).status, // no CAPTCHA pass
+      await (async () => {
+        failDelivery = true;
+        try {
+          return (await h.send(failing)).status;
+        } finally {
+          failDelivery = false;
+        }
+      })(),
+    ]);
+    expect(statuses).toEqual([200, 429, 200, 403, 500]);
+    expect(calls.of('sendVerificationCode')).toEqual(expectedCalls('sendVerificationCode'));
+  });
+
+  it('verifyVerificationCode: records a wrong code, consumes the right one, refuses without a code, and audits', async () => {
+    const mobile = uniqueMobile();
+    expect((await h.send(mobile)).status).toBe(200);
+    const code = h.lastCode(mobile);
+    const statuses = await calls.as('verifyVerificationCode', async () => [
+      (await h.verify(mobile, wrongCode(code))).status,
+      (await h.verify(mobile, code)).status,
+      (await h.verify(mobile, code)).status, // already used
+      (await h.verify(mobile, code, { noToken: true })).status,
+    ]);
+    expect(statuses).toEqual([400, 200, 400, 401]);
+    expect(calls.of('verifyVerificationCode')).toEqual(expectedCalls('verifyVerificationCode'));
+  });
+
+  it('deregisterCustomer: reads what the customer claimed, releases it, and audits', async () => {
+    const result = await calls.as('deregisterCustomer', () => createDeregisterCustomerHandler(h.rt)({ customerId: customer.customerId }));
+    expect(result).toEqual({ customerId: customer.customerId, status: 'deregistered' });
+    expect(calls.of('deregisterCustomer')).toEqual(expectedCalls('deregisterCustomer'));
+  });
+});

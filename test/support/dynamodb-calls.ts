@@ -1,0 +1,48 @@
+// The DynamoDB item actions each function's code calls, and on which items, stated once for two tests:
+// test/unit/template.test.ts checks each function's IAM role grants exactly these, and
+// test/integration/dynamodb-calls.test.ts drives every function and checks its calls are exactly these.
+import type { OperationName } from '../../shared/operations.js';
+import { keys } from '../../shared/store/keys.js';
+
+export type KeyKind = Exclude<keyof typeof keys, 'auditBySubject'>;
+
+/** The partition-key prefix of an item kind as shared/store/keys.ts builds it (`NAME#`). */
+export const keyPrefix = (kind: KeyKind): string => keys[kind]('\u0000').pk.split('\u0000')[0]!;
+
+/**
+ * Per function: action → item kinds. A TransactWriteItems is authorized item by item, as PutItem /
+ * UpdateItem / DeleteItem. Nothing calls Query, Scan or ConditionCheckItem (the audit queries are for
+ * operators and tests, not for a function).
+ */
+export const DYNAMODB_CALLS: Record<OperationName, Record<string, KeyKind[]>> = {
+  checkIdentity: {
+    GetItem: ['name', 'email', 'mobile', 'accessKey'], // registry.usage, lockouts.state
+    PutItem: ['audit'], // audit.write
+    UpdateItem: ['accessKey'], // lockouts.recordFailure, lockouts.clearFailures
+  },
+  sendVerificationCode: {
+    GetItem: ['name'], // registry.contactsOfAccount
+    PutItem: ['audit', 'captcha'], // audit.write; codes.issue: CAPTCHA use + audit record
+    UpdateItem: ['destination', 'sourceIp', 'audit'], // codes.issue, codes.withdraw; IP window; audit.amend after a failed delivery
+  },
+  verifyVerificationCode: {
+    PutItem: ['audit'], // audit.write; codes.recordWrong: audit record
+    UpdateItem: ['destination'], // codes.attempt, codes.recordWrong (its audit record never needs amending)
+  },
+  registerCustomer: {
+    PutItem: ['audit', 'customer', 'name', 'email'], // audit.write; registry.register
+    UpdateItem: ['mobile'], // registry.register: mobile slot
+  },
+  deregisterCustomer: {
+    GetItem: ['customer'], // registry.deregister
+    PutItem: ['audit'], // audit.write
+    DeleteItem: ['customer', 'name', 'email'], // registry.deregister
+    UpdateItem: ['mobile'], // registry.deregister: mobile slot
+  },
+};
+
+/** `PutItem AUDIT#` strings of a function, the form both tests compare. */
+export const expectedCalls = (op: OperationName): string[] =>
+  Object.entries(DYNAMODB_CALLS[op])
+    .flatMap(([action, kinds]) => kinds.map((k) => `${action} ${keyPrefix(k)}`))
+    .sort();

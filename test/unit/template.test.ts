@@ -1,0 +1,457 @@
+// The AWS deployment as `npx osls package --stage prod` synthesizes it, examined the way an AWS team would
+// before approving it: who may do what, what reaches the browser, what limits and alarms exist, where events
+// go, what survives a stack deletion, and that no secret is in it. Packaged offline, twice in parallel: with a
+// bare environment (no AWS account, no secret) and with a sentinel value in every secret variable.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATIONS, functionName, type OperationName } from '../../shared/operations.js';
+import { DYNAMODB_CALLS, expectedCalls } from '../support/dynamodb-calls.js';
+import { bareEnvironment, packageStage, type CfnResource, type CfnTemplate, type Package } from '../support/osls-package.js';
+import { readZip } from '../support/zip.js';
+
+const STAGE = 'prod';
+const GIVEN_ALARM_TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:ops-alarms';
+const repoFile = (name: string) => readFile(path.join(import.meta.dirname, '..', '..', name), 'utf8');
+
+// ---------- what the code does, stated independently of infra/ ----------
+
+/** The SSM parameters (under /verigate/<stage>/, README "Deploying") each function needs, and no other. */
+const SECRETS_READ: Record<OperationName, string[]> = {
+  checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partners/*'], // partner tokens, AK/SK pairs, subject hashes
+  sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper'],
+  verifyVerificationCode: ['app-jwt-secret', 'code-pepper', 'identity-pepper'],
+  registerCustomer: ['identity-pepper'], // the audit subject of a name
+  deregisterCustomer: ['identity-pepper'],
+};
+
+/** Event-driven functions, the EventBridge detail-type each consumes (README "customer events"). */
+const EVENT_FUNCTIONS: Partial<Record<OperationName, string>> = {
+  registerCustomer: 'CustomerRegistered',
+  deregisterCustomer: 'CustomerDeregistered',
+};
+const DELIVERS_CODES: OperationName[] = ['sendVerificationCode'];
+
+/** Request headers the API reads (pipeline, partner and app auth, AK/SK signature); Host is the browser's. */
+const HEADERS_THE_API_READS = [
+  'Content-Type',
+  'Accept-Language',
+  'X-Request-Id',
+  'X-Auth-Token',
+  'X-Access-Token',
+  'Authorization',
+  'X-Sdk-Date',
+];
+
+/** Attributes callers of audit.bySubject (shared/store/audit.ts) read from the index. */
+const AUDIT_INDEX_ATTRIBUTES = ['caller', 'operation', 'outcome', 'requestId', 'status', 'subjectMasked'];
+
+/** Environment variables holding secrets, now or under another name later (see the README's Configuration). */
+async function secretVariableNames(): Promise<string[]> {
+  const known = [
+    'PARTNER_JWT_SECRET',
+    'APP_JWT_SECRET',
+    'CAPTCHA_SECRET',
+    'CODE_PEPPER',
+    'IDENTITY_PEPPER',
+    'PARTNER_CREDENTIALS',
+    'LOCAL_PARTNER_SK',
+  ];
+  const sources = (await Promise.all(['serverless.yml', 'shared/config.ts'].map(repoFile))).join('\n');
+  const named = sources.match(/\b[A-Z][A-Z0-9_]*(?:SECRET|PEPPER|CREDENTIALS|PASSWORD|PRIVATE_KEY|_SK)\b/g) ?? [];
+  return [...new Set([...known, ...named])].sort();
+}
+
+// ---------- reading the template ----------
+
+let bare: Package;
+let withSentinels: Package;
+let sentinels: Record<string, string>;
+
+beforeAll(async () => {
+  sentinels = Object.fromEntries(
+    (await secretVariableNames()).map((name) => [name, `SENTINEL-${name}-${randomBytes(12).toString('hex')}`]),
+  );
+  [bare, withSentinels] = await Promise.all([
+    packageStage(STAGE, bareEnvironment()),
+    // Also the alarm topic given as a stage parameter, to see the alarms follow it.
+    packageStage(STAGE, { ...bareEnvironment(), ...sentinels }, [`--param=alarmTopicArn=${GIVEN_ALARM_TOPIC}`]),
+  ]);
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([bare?.remove(), withSentinels?.remove()]);
+});
+
+const t = (): CfnTemplate => bare.template;
+const resources = (type: string, template = t()) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const resource = (id: string, template = t()): CfnResource => {
+  const r = template.Resources[id];
+  if (!r) throw new Error(`no resource ${id} in the template`);
+  return r;
+};
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** A CloudFormation value as text, pseudo parameters filled in, references as <Id> / <Id.Attribute>. */
+function render(v: unknown): string {
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  const o = v as Record<string, any>;
+  if ('Ref' in o)
+    return { 'AWS::Partition': 'aws', 'AWS::Region': 'ap-southeast-1', 'AWS::AccountId': '123456789012' }[o.Ref as string] ?? `<${o.Ref}>`;
+  if ('Fn::GetAtt' in o) return `<${o['Fn::GetAtt'].join('.')}>`;
+  if ('Fn::Join' in o) return (o['Fn::Join'][1] as unknown[]).map(render).join(o['Fn::Join'][0]);
+  if ('Fn::Sub' in o)
+    return (o['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+      render(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name }),
+    );
+  throw new Error(`cannot render ${JSON.stringify(v)}`);
+}
+
+/** The function resources by operation name (FunctionName is verigate-<stage>-<operation>). */
+function functionsByOperation(): Record<string, { id: string; resource: CfnResource }> {
+  return Object.fromEntries(
+    resources('AWS::Lambda::Function').map(([id, r]) => [
+      String(r.Properties!.FunctionName).replace(`verigate-${STAGE}-`, ''),
+      { id, resource: r },
+    ]),
+  );
+}
+
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, string[]>>;
+}
+
+function roleOf(operation: OperationName): { id: string; statements: Statement[]; role: CfnResource } {
+  const fn = functionsByOperation()[operation]!.resource;
+  const [id, attribute] = fn.Properties!.Role['Fn::GetAtt'] as [string, string];
+  expect(attribute).toBe('Arn');
+  const role = resource(id);
+  expect(role.Type).toBe('AWS::IAM::Role');
+  const statements = (role.Properties!.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+  return { id, statements, role };
+}
+
+const actionsOf = (statements: Statement[], effect: 'Allow' | 'Deny') =>
+  statements.filter((s) => s.Effect === effect).flatMap((s) => list(s.Action));
+const operations = Object.keys(OPERATIONS) as OperationName[];
+
+// ---------- the tests ----------
+
+describe('the prod package', () => {
+  it('builds offline with no AWS account and no secret in the environment', () => {
+    expect(bare.files).toEqual(expect.arrayContaining(['cloudformation-template-update-stack.json', ...operations.map((o) => `${o}.zip`)]));
+  });
+
+  it('carries no secret value anywhere, even when every secret variable is set while packaging', async () => {
+    const leaks: string[] = [];
+    for (const file of withSentinels.files) {
+      const full = path.join(withSentinels.dir, file);
+      const contents = file.endsWith('.zip')
+        ? (await readZip(full)).map((e) => ({ where: `${file}:${e.name}`, text: e.data.toString('latin1') }))
+        : [{ where: file, text: await readFile(full, 'latin1') }];
+      for (const { where, text } of contents)
+        for (const [name, value] of Object.entries(sentinels)) if (text.includes(value)) leaks.push(`${name} in ${where}`);
+    }
+    expect(Object.keys(sentinels).length).toBeGreaterThanOrEqual(7);
+    expect(leaks).toEqual([]);
+  });
+
+  it('wires every operation of shared/operations.ts to its function and route', () => {
+    const fns = functionsByOperation();
+    expect(Object.keys(fns).sort()).toEqual([...operations].sort());
+    for (const op of Object.values(OPERATIONS)) {
+      expect(fns[op.name]!.resource.Properties!.Handler).toBe(op.handler);
+      expect(fns[op.name]!.resource.Properties!.FunctionName).toBe(functionName(STAGE, op.name));
+    }
+    const routeKeys = resources('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!.RouteKey);
+    expect(routeKeys.sort()).toEqual(
+      Object.values(OPERATIONS)
+        .flatMap((o) => (o.trigger === 'http' ? [`${o.route.method} ${o.route.path}`] : []))
+        .sort(),
+    );
+  });
+});
+
+describe('least privilege', () => {
+  it('gives every function a role of its own, with inline statements only', () => {
+    const roleIds = operations.map((op) => roleOf(op).id);
+    expect(new Set(roleIds).size).toBe(operations.length);
+    expect(
+      resources('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...roleIds].sort());
+    for (const op of operations) {
+      const { role } = roleOf(op);
+      expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties!.AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+    }
+  });
+
+  it.each(operations)('grants %s exactly the DynamoDB item actions its code calls, on the keys it uses', (op) => {
+    const granted: string[] = [];
+    for (const s of roleOf(op).statements.filter((s) => list(s.Action).some((a) => a.startsWith('dynamodb:')))) {
+      expect(s.Effect).toBe('Allow');
+      // The table itself: no index, no other table, no wildcard.
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': ['VerigateTable', 'Arn'] });
+      expect(Object.keys(s.Condition ?? {})).toEqual(['ForAllValues:StringLike']);
+      const leadingKeys = s.Condition!['ForAllValues:StringLike']!['dynamodb:LeadingKeys'] ?? [];
+      for (const key of leadingKeys) expect(key).toMatch(/^[A-Z]+#\*$/);
+      for (const action of list(s.Action)) granted.push(...leadingKeys.map((k) => `${action.replace('dynamodb:', '')} ${k.slice(0, -1)}`));
+    }
+    expect(granted.sort()).toEqual(expectedCalls(op));
+  });
+
+  it.each(operations)('allows %s nothing beyond its logs, its table items, its own queue and (send) delivery', (op) => {
+    const expected = [
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      ...Object.keys(DYNAMODB_CALLS[op]).map((a) => `dynamodb:${a}`),
+      ...(SECRETS_READ[op].length ? ['ssm:GetParameter', 'ssm:GetParameters'] : []),
+      ...(EVENT_FUNCTIONS[op] ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] : []),
+      ...(DELIVERS_CODES.includes(op) ? ['sns:Publish', 'ses:SendEmail'] : []),
+    ];
+    const { statements } = roleOf(op);
+    expect([...actionsOf(statements, 'Allow')].sort()).toEqual(expected.sort());
+
+    const own = functionsByOperation()[op]!.id.replace(/LambdaFunction$/, '');
+    for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('logs:'))))
+      for (const arn of list(s.Resource).map(render))
+        expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
+    for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:'))))
+      expect(list(s.Resource).map(render)).toEqual([`<${own}Queue.Arn>`]);
+  });
+
+  it.each(operations)('lets %s read only its own secrets', (op) => {
+    const read = roleOf(op).statements.filter((s) => list(s.Action).some((a) => a.startsWith('ssm:')));
+    expect(read.map((s) => s.Effect)).toEqual(['Allow']);
+    expect(list(read[0]!.Resource).map(render).sort()).toEqual(
+      SECRETS_READ[op].map((name) => `arn:aws:ssm:ap-southeast-1:123456789012:parameter/verigate/${STAGE}/${name}`).sort(),
+    );
+  });
+
+  it('lets sendVerificationCode publish SMS to phone numbers only, never to a topic or an endpoint', () => {
+    const { statements } = roleOf('sendVerificationCode');
+    const publish = statements.filter((s) => list(s.Action).includes('sns:Publish'));
+    // A Publish with PhoneNumber has no resource ARN: only "*" authorizes it; the Deny removes every SNS ARN.
+    expect(publish.filter((s) => s.Effect === 'Allow').map((s) => render(s.Resource))).toEqual(['*']);
+    expect(publish.filter((s) => s.Effect === 'Deny').map((s) => render(s.Resource))).toEqual(['arn:aws:sns:*:*:*']);
+    for (const op of operations.filter((o) => !DELIVERS_CODES.includes(o)))
+      expect(actionsOf(roleOf(op).statements, 'Allow')).not.toContain('sns:Publish');
+  });
+
+  it('lets sendVerificationCode send email only as the sender identity given by the stage', () => {
+    const email = roleOf('sendVerificationCode').statements.filter((s) => list(s.Action).includes('ses:SendEmail'));
+    expect(email.map((s) => s.Effect)).toEqual(['Allow']);
+    expect(list(email[0]!.Resource).map(render)).toEqual(['arn:aws:ses:ap-southeast-1:123456789012:identity/example.invalid']);
+  });
+
+  it('holds no wildcard action, and no resource "*" except the SMS publish', () => {
+    for (const op of operations)
+      for (const s of roleOf(op).statements) {
+        for (const action of list(s.Action)) expect(action).not.toContain('*');
+        if (s.Effect === 'Allow' && !list(s.Action).includes('sns:Publish')) expect(list(s.Resource).map(render)).not.toContain('*');
+      }
+  });
+});
+
+describe('browsers (CORS)', () => {
+  const cors = () => resource('HttpApi').Properties!.CorsConfiguration;
+
+  it('lets a page POST with the headers the API reads and read X-Request-Id and Retry-After', () => {
+    const c = cors();
+    expect(c.AllowMethods).toEqual(['POST']);
+    expect(c.AllowHeaders.map((h: string) => h.toLowerCase()).sort()).toEqual(HEADERS_THE_API_READS.map((h) => h.toLowerCase()).sort());
+    expect(c.ExposeHeaders.map((h: string) => h.toLowerCase()).sort()).toEqual(['retry-after', 'x-request-id']);
+    expect(c.AllowCredentials).toBeUndefined();
+    expect(c.MaxAge).toBeGreaterThan(0);
+  });
+
+  it('allows no origin in prod until the stage lists its partner pages, and never "*"', () => {
+    expect(cors().AllowOrigins).toEqual([]);
+  });
+});
+
+describe('throttling', () => {
+  const stage = () => resource('HttpApiStage').Properties!;
+
+  it('throttles every route of the stage by default', () => {
+    const d = stage().DefaultRouteSettings;
+    expect(d.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(d.ThrottlingBurstLimit).toBeGreaterThanOrEqual(d.ThrottlingRateLimit);
+  });
+
+  it('gives each route its own limits, the unauthenticated send route the lowest', () => {
+    const routes = Object.fromEntries(resources('AWS::ApiGatewayV2::Route').map(([id, r]) => [r.Properties!.RouteKey as string, id]));
+    const settings = stage().RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    expect(Object.keys(settings).sort()).toEqual(Object.keys(routes).sort());
+    // Route settings need their routes to exist first.
+    expect(list(resource('HttpApiStage').DependsOn)).toEqual(expect.arrayContaining(Object.values(routes)));
+    const send = settings[`POST ${OPERATIONS.sendVerificationCode.route.path}`]!;
+    for (const s of Object.values(settings)) {
+      expect(s.ThrottlingRateLimit).toBeGreaterThan(0);
+      expect(s.ThrottlingRateLimit).toBeLessThanOrEqual(stage().DefaultRouteSettings.ThrottlingRateLimit);
+      expect(send.ThrottlingRateLimit).toBeLessThanOrEqual(s.ThrottlingRateLimit);
+    }
+  });
+
+  it('reserves (and so caps) the concurrency of sendVerificationCode', () => {
+    const reserved = functionsByOperation().sendVerificationCode!.resource.Properties!.ReservedConcurrentExecutions;
+    expect(Number.isInteger(reserved) && reserved > 0).toBe(true);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (template = t()) => resources('AWS::CloudWatch::Alarm', template).map(([, r]) => r.Properties!);
+  const find = (namespace: string, metric: string, dimensions: unknown, template = t()) =>
+    alarms(template).filter(
+      (a) => a.Namespace === namespace && a.MetricName === metric && JSON.stringify(a.Dimensions) === JSON.stringify(dimensions),
+    );
+
+  it.each(operations)('watches errors and throttles of %s', (op) => {
+    const dimensions = [{ Name: 'FunctionName', Value: { Ref: functionsByOperation()[op]!.id } }];
+    expect(find('AWS/Lambda', 'Errors', dimensions)).toHaveLength(1);
+    expect(find('AWS/Lambda', 'Throttles', dimensions)).toHaveLength(1);
+  });
+
+  it('watches 5xx answers of the HTTP API stage', () => {
+    expect(
+      find('AWS/ApiGateway', '5xx', [
+        { Name: 'ApiId', Value: { Ref: 'HttpApi' } },
+        { Name: 'Stage', Value: '$default' },
+      ]),
+    ).toHaveLength(1);
+  });
+
+  it('watches the depth of every DLQ and every failed event delivery', () => {
+    const dlqs = resources('AWS::SQS::Queue').flatMap(([, q]) =>
+      q.Properties!.RedrivePolicy ? [q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]] : [],
+    );
+    expect(dlqs).toHaveLength(Object.keys(EVENT_FUNCTIONS).length);
+    for (const dlq of dlqs)
+      expect(
+        find('AWS/SQS', 'ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
+      ).toHaveLength(1);
+    for (const [rule] of resources('AWS::Events::Rule'))
+      for (const metric of ['FailedInvocations', 'InvocationsFailedToBeSentToDlq'])
+        expect(find('AWS/Events', metric, [{ Name: 'RuleName', Value: { Ref: rule } }])).toHaveLength(1);
+  });
+
+  it("watches the service's own metrics: delivery failures, server errors, auth-failure and throttling spikes, codes sent", async () => {
+    const service = alarms().filter((a) => a.Namespace === 'verigate');
+    for (const a of service) expect(a.Dimensions).toEqual([{ Name: 'service', Value: 'verigate' }]);
+    const watched = service.map((a) => a.MetricName as string);
+    expect(watched).toEqual(expect.arrayContaining(['DeliveryFailures', 'ServerErrors', 'AuthFailures', 'Throttled', 'CodesSent']));
+    // An alarm on a name the code never emits would never fire.
+    const emitted = (await repoFile('shared/observability.ts')).match(/export type MetricName =([^;]+);/)![1]!.match(/'([A-Za-z]+)'/g)!;
+    expect(emitted.map((n) => n.slice(1, -1))).toEqual(expect.arrayContaining(watched));
+  });
+
+  it('notifies the stack alarm topic when alarming and when clearing, or the topic the stage gives', () => {
+    expect(resource('AlarmTopic').Type).toBe('AWS::SNS::Topic');
+    expect(t().Outputs!.AlarmTopicArn!.Value).toEqual({ Ref: 'AlarmTopic' });
+    for (const a of alarms()) {
+      expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(a.OKActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    }
+    const given = withSentinels.template;
+    expect(given.Resources.AlarmTopic).toBeUndefined();
+    expect(alarms(given).length).toBe(alarms().length);
+    for (const a of alarms(given)) expect([...a.AlarmActions, ...a.OKActions].map(render)).toEqual([GIVEN_ALARM_TOPIC, GIVEN_ALARM_TOPIC]);
+  });
+});
+
+describe('customer events', () => {
+  it('reach no function directly: every rule targets an SQS queue', () => {
+    const lambdaPermissions = resources('AWS::Lambda::Permission').map(([, p]) => p.Properties!.Principal);
+    expect(lambdaPermissions).not.toContain('events.amazonaws.com');
+    const rules = resources('AWS::Events::Rule');
+    expect(rules).toHaveLength(Object.keys(EVENT_FUNCTIONS).length);
+    for (const [, rule] of rules)
+      for (const target of rule.Properties!.Targets) expect(resource(target.Arn['Fn::GetAtt'][0]).Type).toBe('AWS::SQS::Queue');
+  });
+
+  it.each(Object.entries(EVENT_FUNCTIONS))(
+    'queue %s events with retries, a DLQ for what cannot be queued, and only its rule may send',
+    (op, detailType) => {
+      const mapping = resources('AWS::Lambda::EventSourceMapping').find(
+        ([, m]) => m.Properties!.FunctionName['Fn::GetAtt'][0] === functionsByOperation()[op]!.id,
+      );
+      expect(mapping).toBeDefined();
+      const queueId = mapping![1].Properties!.EventSourceArn['Fn::GetAtt'][0] as string;
+      const dlqId = resource(queueId).Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+
+      const [ruleId, rule] = resources('AWS::Events::Rule').find(([, r]) => r.Properties!.Targets[0].Arn['Fn::GetAtt'][0] === queueId)!;
+      expect(rule.Properties!.EventPattern).toEqual({ source: ['verigate.customers'], 'detail-type': [detailType] });
+      expect(rule.Properties!.Targets).toHaveLength(1);
+      const target = rule.Properties!.Targets[0];
+      expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(3600);
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+
+      const policies = resources('AWS::SQS::QueuePolicy').filter(([, p]) =>
+        p.Properties!.Queues.some((q: unknown) => render(q) === `<${queueId}>`),
+      );
+      expect(policies).toHaveLength(1);
+      const policy = policies[0]![1].Properties!;
+      expect(policy.Queues.map(render).sort()).toEqual([`<${dlqId}>`, `<${queueId}>`].sort());
+      expect(policy.PolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+        }),
+      ]);
+    },
+  );
+});
+
+describe('data', () => {
+  it('keeps the table and the DLQs when the stack is deleted or replaces them', () => {
+    const dlqs = resources('AWS::SQS::Queue').flatMap(([, q]) =>
+      q.Properties!.RedrivePolicy ? [q.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string] : [],
+    );
+    for (const id of ['VerigateTable', ...dlqs]) {
+      expect(resource(id).DeletionPolicy, id).toBe('Retain');
+      expect(resource(id).UpdateReplacePolicy, id).toBe('Retain');
+    }
+  });
+
+  it('projects into the audit index only what the query by destination returns', async () => {
+    const [index] = resource('VerigateTable').Properties!.GlobalSecondaryIndexes;
+    expect(index.IndexName).toBe('gsi1');
+    expect(index.Projection.ProjectionType).toBe('INCLUDE');
+    expect([...index.Projection.NonKeyAttributes].sort()).toEqual(AUDIT_INDEX_ATTRIBUTES);
+    // The very definition DynamoDB Local's table is created from.
+    expect(JSON.parse(await repoFile('infra/table.json')).GlobalSecondaryIndexes).toEqual(
+      resource('VerigateTable').Properties!.GlobalSecondaryIndexes,
+    );
+  });
+});
+
+describe('logs', () => {
+  it('writes a JSON access log line per request with both request ids, kept for a bounded time', () => {
+    const settings = resource('HttpApiStage').Properties!.AccessLogSettings;
+    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    const line = JSON.parse(settings.Format) as Record<string, string>;
+    expect(line).toMatchObject({
+      requestId: '$context.requestId',
+      integrationRequestId: '$context.integration.requestId',
+      status: '$context.status',
+      routeKey: '$context.routeKey',
+      ip: '$context.identity.sourceIp',
+      responseLatency: '$context.responseLatency',
+    });
+    for (const [id, group] of resources('AWS::Logs::LogGroup')) expect(group.Properties!.RetentionInDays, id).toBeGreaterThan(0);
+  });
+});
