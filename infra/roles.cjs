@@ -15,7 +15,7 @@ const KEY_PREFIXES = {
   destination: 'DEST#',
   sourceIp: 'IP#',
   captcha: 'CAPTCHA#',
-  accessKey: 'AK#',
+  accessKeySource: 'AKSRC#',
   audit: 'AUDIT#',
 };
 
@@ -28,11 +28,11 @@ const KEY_PREFIXES = {
 const ACCESS = {
   checkIdentity: {
     // registry.usage; lockouts.state
-    'dynamodb:GetItem': ['name', 'email', 'mobile', 'accessKey'],
+    'dynamodb:GetItem': ['name', 'email', 'mobile', 'accessKeySource'],
     // audit.write
     'dynamodb:PutItem': ['audit'],
     // lockouts.recordFailure / clearFailures
-    'dynamodb:UpdateItem': ['accessKey'],
+    'dynamodb:UpdateItem': ['accessKeySource'],
   },
   sendVerificationCode: {
     // registry.contactsOfAccount

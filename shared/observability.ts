@@ -12,6 +12,7 @@ export const metrics = new Metrics({
 
 export type MetricName =
   | 'CodesSent'
+  | 'DeliveryFailures'
   | 'CodesVerified'
   | 'VerificationsFailed'
   | 'Throttled'

@@ -132,6 +132,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     });
   } catch (err) {
     // The error's name only: an SNS/SES message can quote the destination back.
+    countMetric('DeliveryFailures');
     logger.error('delivery failed; withdrawing the send', { channel: delivered, error: err instanceof Error ? err.name : 'unknown' });
     await deps.codes.withdraw({ destinationHash, codeHash: hash, sentAtMs: nowMs });
     throw err;

@@ -22,6 +22,7 @@ const record = (requestId: string, at: string, outcome: string) => ({
   caller: 'anonymous',
   outcome,
   status: outcome === 'USG.000000000' ? 200 : 429,
+  id: `${requestId}-record`,
   subjectHash: 'hash-of-a-destination',
   subjectMasked: '+86181****2345',
   sourceIp: '203.0.113.10',

@@ -7,7 +7,7 @@ import { keys } from '../../shared/store/keys.js';
 export type KeyKind = Exclude<keyof typeof keys, 'auditBySubject'>;
 
 /** The partition-key prefix of an item kind as shared/store/keys.ts builds it (`NAME#`). */
-export const keyPrefix = (kind: KeyKind): string => keys[kind]('\u0000').pk.split('\u0000')[0]!;
+export const keyPrefix = (kind: KeyKind): string => keys[kind]('\u0000', '\u0000').pk.split('\u0000')[0]!;
 
 /**
  * Per function: action → item kinds. A TransactWriteItems is authorized item by item, as PutItem /
@@ -16,9 +16,9 @@ export const keyPrefix = (kind: KeyKind): string => keys[kind]('\u0000').pk.spli
  */
 export const DYNAMODB_CALLS: Record<OperationName, Record<string, KeyKind[]>> = {
   checkIdentity: {
-    GetItem: ['name', 'email', 'mobile', 'accessKey'], // registry.usage, lockouts.state
+    GetItem: ['name', 'email', 'mobile', 'accessKeySource'], // registry.usage, lockouts.state
     PutItem: ['audit'], // audit.write
-    UpdateItem: ['accessKey'], // lockouts.recordFailure, lockouts.clearFailures
+    UpdateItem: ['accessKeySource'], // lockouts.recordFailure, lockouts.clearFailures
   },
   sendVerificationCode: {
     GetItem: ['name'], // registry.contactsOfAccount
