@@ -13,7 +13,10 @@ import { createCheckIdentityHandler } from '../functions/check-identity.js';
 import { createRegisterCustomerHandler } from '../functions/register-customer.js';
 import { createSendVerificationCodeHandler } from '../functions/send-verification-code.js';
 import { createVerifyVerificationCodeHandler } from '../functions/verify-verification-code.js';
-import { checkJava, createTable, ensureDynamoDbLocalJar, freePort, repoRoot, startDynamoDbLocal } from '../scripts/dynamodb-local.js';
+import { checkJava, ensureDynamoDbLocal, startDynamoDbLocal } from '../dev/emulator.js';
+import { repoRoot } from '../dev/paths.js';
+import { freePort } from '../dev/processes.js';
+import { createTable } from '../dev/table.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tokens.js';
 import { loadConfig } from '../shared/config.js';
 import type { CodeMessage, Notifier } from '../shared/notify/notifier.js';
@@ -91,7 +94,7 @@ const ipOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
 
 async function main() {
   await checkJava();
-  await ensureDynamoDbLocalJar();
+  await ensureDynamoDbLocal();
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   try {
     const tableName = 'verigate-bench';

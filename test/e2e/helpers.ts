@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { QueryCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { expect, inject } from 'vitest';
-import { localDynamoDbClient } from '../../scripts/dynamodb-local.js';
+import { localDynamoDbClient } from '../../dev/emulator.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { loadConfig } from '../../shared/config.js';
 

@@ -1,6 +1,6 @@
 // A fresh table per test file, so files can run in parallel against one DynamoDB Local.
 import { randomUUID } from 'node:crypto';
-import { createTable } from '../../scripts/dynamodb-local.js';
+import { createTable } from '../../dev/table.js';
 
 export async function createTestTable(endpoint: string): Promise<string> {
   const tableName = `verigate-test-${randomUUID().slice(0, 8)}`;
