@@ -21,7 +21,7 @@ import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tok
 import { loadConfig } from '../shared/config.js';
 import type { CodeMessage, Notifier } from '../shared/notify/notifier.js';
 import { createRuntime } from '../shared/runtime.js';
-import { attachMeter, type Usage } from '../test/support/dynamodb-meter.js';
+import { attachMeter, type Usage } from '../dev/support/meter.js';
 import { PRICES, PRICES_READ_ON } from './prices.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);
