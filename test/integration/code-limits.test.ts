@@ -1,12 +1,6 @@
 // The time-based limits of sending and verifying, at their edges, with the pipeline clock under test
 // control (every request reads the clock once; CAPTCHA passes are minted at the clock's time).
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
 import { harness, wrongCode, type Harness } from './send-code.harness.js';
 

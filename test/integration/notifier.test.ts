@@ -1,13 +1,7 @@
 // Delivery through the notifier port, on a real DynamoDB Local. Delivery faults are what DynamoDB Local
 // cannot produce, so they come from a throwing notifier, or from the real AWS notifier whose SNS / SES
 // clients are stubbed with aws-sdk-client-mock (no network, no AWS account).
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -1,6 +1,5 @@
 // Shared harness for the send-code / verify-code / code-limits / notifier integration suites: the real
 // handlers on a real runtime (DynamoDB Local, fresh table), driven through API Gateway-shaped events.
-// Test files set LOG_LEVEL / POWERTOOLS_METRICS_DISABLED in vi.hoisted before this module loads.
 import { createRegisterCustomerHandler } from '../../functions/register-customer.js';
 import { createSendVerificationCodeHandler } from '../../functions/send-verification-code.js';
 import { createVerifyVerificationCodeHandler } from '../../functions/verify-verification-code.js';

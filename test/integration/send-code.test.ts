@@ -1,13 +1,7 @@
 // sendVerificationCode against a real DynamoDB Local: concurrency (one send per cooldown, single-use
 // CAPTCHA pass), account names, CAPTCHA binding, direct invocation, request counts, storage hygiene,
 // audit records, language.
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { codeHash, subjectHash } from '../../shared/identity/hash.js';
 import { countRequests } from '../../dev/support/meter.js';

@@ -1,12 +1,6 @@
 // verifyVerificationCode against a real DynamoDB Local: concurrency (exact attempt window, single
 // consumption), caller auth, direct invocation, request counts, audit records, language.
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintAppToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { countRequests } from '../../dev/support/meter.js';
 import { maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
