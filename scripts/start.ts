@@ -92,8 +92,9 @@ try {
     watch: true,
     echo: true,
   });
-  stopAllWhenItExits('serverless-offline', offline.exited, 'DynamoDB Local');
+  // Until it is ready, a failure (exit or timeout) is `ready`'s to report, with its last output.
   await offline.ready;
+  stopAllWhenItExits('serverless-offline', offline.exited, 'DynamoDB Local');
 } catch (error) {
   if (!shuttingDown) {
     console.error(`\nnpm start: ${errorText(error)}`);
