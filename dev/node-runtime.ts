@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { repoRoot } from '../scripts/dynamodb-local.js';
+import { repoRoot } from './paths.js';
 
 export interface NodeBinary {
   /** Absolute path of the `node` executable. */

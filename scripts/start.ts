@@ -1,31 +1,18 @@
 // `npm start`: DynamoDB Local + serverless-offline (stage `local`), stopped together on Ctrl-C.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../dev/emulator.js';
+import { OFFLINE_STAGE, OFFLINE_TABLE, startOffline, type Offline } from '../dev/offline.js';
+import { repoRoot } from '../dev/paths.js';
+import { assertPortFree, PortInUseError } from '../dev/processes.js';
 import { LOCAL_PARTNER_DEFAULTS } from '../shared/local-defaults.js';
-import {
-  assertPortFree,
-  checkJava,
-  createTable,
-  ensureDynamoDbLocalJar,
-  OutputTail,
-  PortInUseError,
-  repoRoot,
-  spawnGroup,
-  startDynamoDbLocal,
-  waitForHttp,
-  type ChildGroup,
-  type DynamoDbLocal,
-} from './dynamodb-local.js';
+import { functionName, HTTP_OPERATIONS, OPERATIONS, type OperationName } from '../shared/operations.js';
 
-const STAGE = 'local';
-const TABLE_NAME = `verigate-${STAGE}`;
-const FUNCTIONS = ['checkIdentity', 'sendVerificationCode', 'verifyVerificationCode', 'registerCustomer', 'deregisterCustomer'];
-const ROUTES = [
-  '/v2/partners/sub-customers/users/check-identity',
-  '/v1/usg/acs/verifycode/send',
-  '/v1/usg/dcs/member/verification-code/verify',
-];
-const OFFLINE_START_TIMEOUT_MS = 180_000;
+function fail(message: string): never {
+  console.error(`\nnpm start: ${message}`);
+  process.exit(1);
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -35,12 +22,13 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
-function fail(message: string): never {
-  console.error(`\nnpm start: ${message}`);
-  process.exit(1);
-}
+const ports = {
+  dynamo: { port: portFromEnv('DYNAMODB_PORT', 8000), envName: 'DYNAMODB_PORT', what: 'DynamoDB Local' },
+  http: { port: portFromEnv('PORT', 3000), envName: 'PORT', what: 'HTTP API' },
+  lambda: { port: portFromEnv('LAMBDA_PORT', 3002), envName: 'LAMBDA_PORT', what: 'Lambda invoke endpoint' },
+};
 
-async function requireFreePort(port: number, envName: string, what: string): Promise<void> {
+async function requireFreePort({ port, envName, what }: (typeof ports)[keyof typeof ports]): Promise<void> {
   try {
     await assertPortFree(port);
   } catch (error) {
@@ -53,12 +41,8 @@ async function requireFreePort(port: number, envName: string, what: string): Pro
   }
 }
 
-const dynamoPort = portFromEnv('DYNAMODB_PORT', 8000);
-const httpPort = portFromEnv('PORT', 3000);
-const lambdaPort = portFromEnv('LAMBDA_PORT', 3002);
-
 let dynamo: DynamoDbLocal | undefined;
-let offline: ChildGroup | undefined;
+let offline: Offline | undefined;
 let shuttingDown = false;
 
 async function shutdown(code: number): Promise<never> {
@@ -71,6 +55,15 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
+/** Stops everything when a process we started dies on its own. */
+function stopAllWhenItExits(what: string, exited: Promise<number | string>, other: string): void {
+  void exited.then((code) => {
+    if (shuttingDown) return;
+    console.error(`\nnpm start: ${what} exited unexpectedly (${code}); stopping ${other}.`);
+    void shutdown(1);
+  });
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (!shuttingDown) console.log(`\n${signal}: stopping serverless-offline and DynamoDB Local ...`);
@@ -78,90 +71,49 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-try {
-  await checkJava();
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
-}
-
-await requireFreePort(dynamoPort, 'DYNAMODB_PORT', 'DynamoDB Local');
-await requireFreePort(httpPort, 'PORT', 'HTTP API');
-await requireFreePort(lambdaPort, 'LAMBDA_PORT', 'Lambda invoke endpoint');
-await ensureDynamoDbLocalJar();
+for (const p of Object.values(ports)) await requireFreePort(p);
 
 try {
-  dynamo = await startDynamoDbLocal({ port: dynamoPort });
+  dynamo = await startDynamoDbLocal({ port: ports.dynamo.port });
 } catch (error) {
-  if (error instanceof PortInUseError) await requireFreePort(dynamoPort, 'DYNAMODB_PORT', 'DynamoDB Local');
-  fail(error instanceof Error ? error.message : String(error));
+  if (error instanceof PortInUseError) await requireFreePort(ports.dynamo);
+  fail(errorText(error));
 }
 if (shuttingDown) await shutdown(0);
-void dynamo.exited.then((code) => {
-  if (shuttingDown) return;
-  console.error(`\nnpm start: DynamoDB Local exited unexpectedly (${code}); stopping serverless-offline.`);
-  void shutdown(1);
-});
-
-try {
-  await createTable({ endpoint: dynamo.endpoint, tableName: TABLE_NAME });
-} catch (error) {
-  console.error(`\nnpm start: could not create table ${TABLE_NAME}: ${error instanceof Error ? error.message : String(error)}`);
-  await shutdown(1);
-}
+stopAllWhenItExits('DynamoDB Local', dynamo.exited, 'serverless-offline');
 
 const outboxPath = path.join(repoRoot, '.data', 'outbox.jsonl');
-await mkdir(path.dirname(outboxPath), { recursive: true });
-
-const offlineTail = new OutputTail();
-offline = spawnGroup(path.join(repoRoot, 'node_modules', '.bin', 'osls'), ['offline', 'start', '--stage', STAGE], {
-  cwd: repoRoot,
-  // The user's environment passes through (LOCAL_PARTNER_AK/SK, LOG_LEVEL, ...); ours wins for the wiring.
-  env: {
-    ...process.env,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    PORT: String(httpPort),
-    LAMBDA_PORT: String(lambdaPort),
-    OUTBOX_PATH: outboxPath,
-  },
-});
-offline.child.stdout?.on('data', (chunk: Buffer) => {
-  offlineTail.push(chunk);
-  process.stdout.write(chunk);
-});
-offline.child.stderr?.on('data', (chunk: Buffer) => {
-  offlineTail.push(chunk);
-  process.stderr.write(chunk);
-});
-let offlineExit: number | string | undefined;
-void offline.exited.then((code) => {
-  offlineExit = code;
-  if (shuttingDown) return;
-  console.error(`\nnpm start: serverless-offline exited unexpectedly (${code}); stopping DynamoDB Local.`);
-  void shutdown(1);
-});
-
-const apiUrl = `http://127.0.0.1:${httpPort}`;
 try {
-  await waitForHttp(apiUrl, OFFLINE_START_TIMEOUT_MS, () =>
-    offlineExit === undefined ? undefined : `serverless-offline exited (${offlineExit}) before listening`,
-  );
+  offline = await startOffline({
+    dynamodbEndpoint: dynamo.endpoint,
+    httpPort: ports.http.port,
+    lambdaPort: ports.lambda.port,
+    outboxPath,
+    watch: true,
+    echo: true,
+  });
+  // Until it is ready, a failure (exit or timeout) is `ready`'s to report, with its last output.
+  await offline.ready;
+  stopAllWhenItExits('serverless-offline', offline.exited, 'DynamoDB Local');
 } catch (error) {
   if (!shuttingDown) {
-    console.error(`\nnpm start: ${error instanceof Error ? error.message : String(error)}\n${offlineTail}`);
+    console.error(`\nnpm start: ${errorText(error)}`);
     await shutdown(1);
   }
 }
 
-if (!shuttingDown) {
+if (!shuttingDown && offline) {
+  const { apiUrl, lambdaEndpoint } = offline;
   const accessKey = process.env.LOCAL_PARTNER_AK || LOCAL_PARTNER_DEFAULTS.accessKey;
   const secretKey = process.env.LOCAL_PARTNER_SK || LOCAL_PARTNER_DEFAULTS.secretKey;
+  const functionNames = (Object.keys(OPERATIONS) as OperationName[]).map((name) => functionName(OFFLINE_STAGE, name));
   const lines = [
     '',
-    `verigate ready (stage ${STAGE})`,
+    `verigate ready (stage ${OFFLINE_STAGE})`,
     `  HTTP API         ${apiUrl}`,
-    ...ROUTES.map((route) => `    POST ${apiUrl}${route}`),
-    `  Lambda invoke    http://127.0.0.1:${lambdaPort}  (function names: ${FUNCTIONS.map((f) => `verigate-${STAGE}-${f}`).join(', ')})`,
-    `  DynamoDB Local   ${dynamo.endpoint}  (table ${TABLE_NAME}, in memory)`,
+    ...HTTP_OPERATIONS.map(({ route }) => `    ${route.method} ${apiUrl}${route.path}`),
+    `  Lambda invoke    ${lambdaEndpoint}  (function names: ${functionNames.join(', ')})`,
+    `  DynamoDB Local   ${dynamo.endpoint}  (table ${OFFLINE_TABLE}, in memory)`,
     `  Partner AK       ${accessKey}`,
     `  Partner SK       ${secretKey}`,
     '  Tokens           npm run --silent token -- partner [--role ROLE]',

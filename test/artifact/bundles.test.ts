@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../scripts/dynamodb-local.js';
+import { freePort } from '../../dev/processes.js';
+import { createTable } from '../../dev/table.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { loadConfig } from '../../shared/config.js';
 import { OPERATIONS, type OperationName } from '../../shared/operations.js';
 import { createAuditLog } from '../../shared/store/audit.js';
 import { createDb } from '../../shared/store/client.js';
 import { keys, type Key } from '../../shared/store/keys.js';
-import { createTestTable } from '../support/table.js';
 import {
   eventBridgeEvent,
   httpApiEvent,
@@ -29,6 +29,12 @@ import {
 const localConfig = loadConfig({ STAGE: 'local' });
 
 let local: LocalBackends;
+
+async function createArtifactTable(endpoint: string): Promise<string> {
+  const tableName = `verigate-artifact-${randomUUID().slice(0, 8)}`;
+  await createTable({ endpoint, tableName });
+  return tableName;
+}
 const env = (operation: OperationName) => lambdaEnvironment(operation, local);
 const db = () => createDb({ region: 'local', endpoint: local.dynamodbEndpoint, requestTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
 
@@ -36,7 +42,7 @@ beforeAll(async () => {
   const dynamodbEndpoint = inject('dynamodbEndpoint');
   local = {
     dynamodbEndpoint,
-    tableName: await createTestTable(dynamodbEndpoint),
+    tableName: await createArtifactTable(dynamodbEndpoint),
     outboxPath: path.join(mkdtempSync(path.join(tmpdir(), 'verigate-artifact-outbox-')), 'outbox.jsonl'),
   };
 });

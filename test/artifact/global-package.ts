@@ -9,7 +9,8 @@ import path from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { ensureLambdaNode, type NodeBinary } from '../../dev/node-runtime.js';
-import { OutputTail, repoRoot, spawnGroup } from '../../scripts/dynamodb-local.js';
+import { oslsBin, repoRoot } from '../../dev/paths.js';
+import { spawnGroup } from '../../dev/processes.js';
 import { functionName, OPERATIONS, type OperationName } from '../../shared/operations.js';
 
 export const PACKAGE_STAGE = 'prod';
@@ -64,7 +65,7 @@ function unzip(zip: string, into: string): Promise<void> {
 
 /** Runs `osls package --stage prod` into `out`, with nothing from the test environment leaking into the template. */
 async function packageService(out: string, workDir: string): Promise<void> {
-  const group = spawnGroup(path.join(repoRoot, 'node_modules', '.bin', 'osls'), ['package', '--stage', PACKAGE_STAGE, '--package', out], {
+  const group = spawnGroup(oslsBin, ['package', '--stage', PACKAGE_STAGE, '--package', out], {
     cwd: repoRoot,
     // Only what a clean deploy shell has: serverless.yml copies several variables (DYNAMODB_ENDPOINT, which
     // global-dynamodb has just set, OUTBOX_PATH, NOTIFIER, secrets) from the environment into the template.
@@ -76,13 +77,10 @@ async function packageService(out: string, workDir: string): Promise<void> {
       ESBUILD_WORK_FOLDER: path.relative(repoRoot, workDir),
     },
   });
-  const output = new OutputTail(100);
-  group.child.stdout?.on('data', (c: Buffer) => output.push(c));
-  group.child.stderr?.on('data', (c: Buffer) => output.push(c));
   const timer = setTimeout(() => void group.stop(), PACKAGE_TIMEOUT_MS);
   try {
     const code = await group.exited;
-    if (code !== 0) throw new Error(`osls package --stage ${PACKAGE_STAGE} failed (${code}):\n${output}`);
+    if (code !== 0) throw new Error(`osls package --stage ${PACKAGE_STAGE} failed (${code}):\n${group.output}`);
   } finally {
     clearTimeout(timer);
     await group.stop();

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { repoRoot } from '../../scripts/dynamodb-local.js';
+import { repoRoot } from '../../dev/paths.js';
 import { OPERATIONS, type HttpOperationName, type OperationName } from '../../shared/operations.js';
 
 const RUNNER = path.join(repoRoot, 'dev', 'invoke-handler.mjs');

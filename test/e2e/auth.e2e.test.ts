@@ -4,6 +4,8 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_PARTNER_DEFAULTS } from '../../shared/local-defaults.js';
 import { signRequestWithHuaweiSdk } from '../support/huawei-sign.js';
+import { maskedCnMobile, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
+import { OPERATIONS } from '../../shared/operations.js';
 import {
   apiUrl,
   appToken,
@@ -15,10 +17,7 @@ import {
   expectOk,
   newRequestId,
   partnerToken,
-  ROUTES,
   toApiResponse,
-  uniqueMobile,
-  uniqueName,
 } from './helpers.js';
 
 const CHECK = { search_type: 'name', search_value: 'ceshiyonghu001' };
@@ -79,7 +78,7 @@ describe('check-identity: X-Auth-Token', () => {
 });
 
 describe('check-identity: AK/SK signed by the official Huawei SDK signer', () => {
-  const url = () => `${apiUrl()}${ROUTES.checkIdentity}`;
+  const url = () => `${apiUrl()}${OPERATIONS.checkIdentity.route.path}`;
 
   async function signedCall(options: {
     sk?: string;
@@ -172,7 +171,7 @@ describe('check-identity: AK lockout (last use of the local AK in this run)', ()
         ak: LOCAL_PARTNER_DEFAULTS.accessKey,
         sk,
         method: 'POST',
-        url: `${apiUrl()}${ROUTES.checkIdentity}`,
+        url: `${apiUrl()}${OPERATIONS.checkIdentity.route.path}`,
         headers: { 'Content-Type': 'application/json', 'X-Request-Id': requestId },
         body: CHECK,
       });
@@ -215,7 +214,7 @@ describe('send: CAPTCHA pass bound to user, single use', () => {
       'garbage',
     ];
     for (const token of tokens) {
-      const res = await call('send', token === undefined ? { user: e164 } : { user: e164, token });
+      const res = await call('sendVerificationCode', token === undefined ? { user: e164 } : { user: e164, token });
       await expectError(res, 403, 'USG.000000006');
     }
   });
@@ -223,14 +222,14 @@ describe('send: CAPTCHA pass bound to user, single use', () => {
   it('a replayed CAPTCHA pass → 403 USG.000000006', async () => {
     const mobile = uniqueMobile();
     const token = await captchaToken(mobile.e164);
-    const first = await call('send', { user: mobile.e164, token });
+    const first = await call('sendVerificationCode', { user: mobile.e164, token });
     await expectOk(first);
     expect(first.json).toEqual({
       expire: 180,
-      bindPhone: `+86${mobile.national.slice(0, 3)}****${mobile.national.slice(-4)}`,
+      bindPhone: maskedCnMobile(mobile.e164),
       bindEmail: null,
     });
-    const replay = await call('send', { user: mobile.e164, token });
+    const replay = await call('sendVerificationCode', { user: mobile.e164, token });
     await expectError(replay, 403, 'USG.000000006');
   });
 });
@@ -255,7 +254,7 @@ describe('verify: X-Access-Token', () => {
       await partnerToken(),
     ];
     for (const token of tokens) {
-      const res = await call('verify', body(), token === undefined ? {} : { headers: { 'X-Access-Token': token } });
+      const res = await call('verifyVerificationCode', body(), token === undefined ? {} : { headers: { 'X-Access-Token': token } });
       await expectError(res, 401, 'USG.000000004');
     }
   });
@@ -269,11 +268,11 @@ describe('verify: X-Access-Token', () => {
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode(config.appTokenKey.kind === 'secret' ? config.appTokenKey.secret : ''));
-    await expectError(await call('verify', body(), { headers: { 'X-Access-Token': scoped } }), 403, 'USG.000000005');
+    await expectError(await call('verifyVerificationCode', body(), { headers: { 'X-Access-Token': scoped } }), 403, 'USG.000000005');
   });
 
   it('a valid app token reaches the domain (no code pending → 400 USG.201050002)', async () => {
-    const res = await call('verify', body(), { headers: { 'X-Access-Token': await appToken() } });
+    const res = await call('verifyVerificationCode', body(), { headers: { 'X-Access-Token': await appToken() } });
     await expectError(res, 400, 'USG.201050002');
     expect((await expectAudited(res)).caller).toBe('app:local-app');
   });

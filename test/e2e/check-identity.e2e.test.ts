@@ -1,6 +1,7 @@
 // check-identity over HTTP: the seed's example exactly, the three search types, normalization.
 import { describe, expect, it } from 'vitest';
-import { call, expectAudited, expectError, expectOk, partnerToken, uniqueEmail, uniqueMobile, uniqueName } from './helpers.js';
+import { maskedCnMobile, uniqueEmail, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
+import { call, expectAudited, expectError, expectOk, partnerToken } from './helpers.js';
 
 describe('POST /v2/partners/sub-customers/users/check-identity', () => {
   it('answers the seed example exactly: 200, application/json;charset=UTF-8, available', async () => {
@@ -26,7 +27,7 @@ describe('POST /v2/partners/sub-customers/users/check-identity', () => {
     expect(res.text).toBe('{"error_code":"CBC.0000","error_msg":"success","check_result":"available","mobile_remain_available_num":5}');
     // The audit holds the number only masked, never raw in either form.
     const record = await expectAudited(res, [mobile.e164, mobile.national]);
-    expect(record.subjectMasked).toBe(`+86${mobile.national.slice(0, 3)}****${mobile.national.slice(-4)}`);
+    expect(record.subjectMasked).toBe(maskedCnMobile(mobile.e164));
   });
 
   it('answers an email search without mobile_remain_available_num', async () => {

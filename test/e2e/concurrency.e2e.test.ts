@@ -1,27 +1,19 @@
 // Concurrent requests against the real stack: exactly one winner where SPEC §4 / §3 promise it.
 import { describe, expect, it } from 'vitest';
-import {
-  appToken,
-  auditRecordsSince,
-  call,
-  captchaToken,
-  expectAudited,
-  expectOk,
-  invoke,
-  outboxFor,
-  uniqueMobile,
-  uniqueName,
-} from './helpers.js';
+import { uniqueMobile, uniqueName } from '../../dev/support/identities.js';
+import { appToken, auditRecordsSince, call, captchaToken, expectAudited, expectOk, invoke, outboxFor } from './helpers.js';
 
 describe('under concurrency', () => {
   it('of 5 concurrent correct verifications exactly one gets 200', async () => {
     const mobile = uniqueMobile();
-    const send = await call('send', { user: mobile.e164, token: await captchaToken(mobile.e164) });
+    const send = await call('sendVerificationCode', { user: mobile.e164, token: await captchaToken(mobile.e164) });
     await expectOk(send);
     const [message] = await outboxFor(send.requestId);
     const app = { 'X-Access-Token': await appToken() };
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => call('verify', { contact: mobile.e164, verificationCode: message!.code }, { headers: app })),
+      Array.from({ length: 5 }, () =>
+        call('verifyVerificationCode', { contact: mobile.e164, verificationCode: message!.code }, { headers: app }),
+      ),
     );
     const statuses = results.map((r) => r.status);
     expect(
@@ -38,7 +30,7 @@ describe('under concurrency', () => {
   it('of 4 concurrent sends to one destination (each with its own pass) exactly one is accepted', async () => {
     const { e164 } = uniqueMobile();
     const tokens = await Promise.all(Array.from({ length: 4 }, () => captchaToken(e164)));
-    const results = await Promise.all(tokens.map((token) => call('send', { user: e164, token })));
+    const results = await Promise.all(tokens.map((token) => call('sendVerificationCode', { user: e164, token })));
     expect(
       results.map((r) => r.status).filter((s) => s === 200),
       JSON.stringify(results.map((r) => r.text)),

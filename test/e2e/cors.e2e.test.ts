@@ -2,15 +2,19 @@
 // serverless-offline answers preflights from provider.httpApi.cors as API Gateway does from the same
 // configuration (the deployed one is checked in test/unit/template.test.ts).
 import { describe, expect, it } from 'vitest';
-import { ROUTES, apiUrl, call, partnerToken, type Op } from './helpers.js';
+import { HTTP_OPERATIONS, type HttpOperationName } from '../../shared/operations.js';
+import { apiUrl, call, partnerToken } from './helpers.js';
+
+type Op = HttpOperationName;
+const ROUTES = Object.fromEntries(HTTP_OPERATIONS.map((o) => [o.name, o.route.path])) as Record<Op, string>;
 
 const PAGE = 'http://localhost:5173';
 const STRANGER = 'https://evil.example.com';
 
 const HEADERS_PER_ROUTE: Record<Op, string[]> = {
   checkIdentity: ['content-type', 'x-request-id', 'accept-language', 'x-auth-token', 'authorization', 'x-sdk-date'],
-  send: ['content-type', 'x-request-id', 'accept-language'],
-  verify: ['content-type', 'x-request-id', 'accept-language', 'x-access-token'],
+  sendVerificationCode: ['content-type', 'x-request-id', 'accept-language'],
+  verifyVerificationCode: ['content-type', 'x-request-id', 'accept-language', 'x-access-token'],
 };
 
 const preflight = (op: Op, origin: string, headers: string[]) =>
@@ -56,7 +60,7 @@ describe('a browser page on a local port', () => {
   });
 
   it('is not granted to an origin the stage does not list', async () => {
-    const res = await preflight('send', STRANGER, HEADERS_PER_ROUTE.send);
+    const res = await preflight('sendVerificationCode', STRANGER, HEADERS_PER_ROUTE.sendVerificationCode);
     expect(res.headers.get('access-control-allow-origin')).not.toBe(STRANGER);
     expect(res.headers.get('access-control-allow-origin')).not.toBe('*');
   });

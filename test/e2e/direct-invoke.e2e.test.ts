@@ -1,6 +1,7 @@
 // Direct invocations through serverless-offline's Lambda endpoint (as Step Functions or another Lambda would
 // call): the plain JSON body as the event, the success body back, or a thrown error named by the code.
 import { describe, expect, it } from 'vitest';
+import { uniqueEmail, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
 import {
   auditRecords,
   auditRecordsSince,
@@ -9,9 +10,6 @@ import {
   newRequestId,
   outboxFor,
   thrownErrorName,
-  uniqueEmail,
-  uniqueMobile,
-  uniqueName,
   type InvokeResult,
 } from './helpers.js';
 

@@ -1,62 +1,25 @@
 // Shared helpers for the end-to-end suite: HTTP calls against serverless-offline, direct Lambda invocations
 // through its invoke endpoint, the outbox file, audit records in DynamoDB Local, and unique test identities.
-import { randomInt, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { QueryCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CLIENT_REQUEST_ID } from '../../shared/policy.js';
+import { randomUUID } from 'node:crypto';
+import { QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { expect, inject } from 'vitest';
-import { localDynamoDbClient } from '../../scripts/dynamodb-local.js';
+import { localDynamoDbClient } from '../../dev/emulator.js';
+import { OFFLINE_STAGE } from '../../dev/offline.js';
+import { apiGatewayEvent } from '../../dev/support/events.js';
+import { readOutbox as readOutboxFile, type OutboxMessage } from '../../dev/support/outbox.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { loadConfig } from '../../shared/config.js';
+import { FAMILY_CODES } from '../../shared/errors.js';
+import { functionName, OPERATIONS, type HttpOperationName, type OperationName } from '../../shared/operations.js';
+import { keys } from '../../shared/store/keys.js';
 
 /** The same local defaults the stack uses (no secret is configured in the test environment). */
-export const config = loadConfig({ STAGE: 'local' });
-
-export const ROUTES = {
-  checkIdentity: '/v2/partners/sub-customers/users/check-identity',
-  send: '/v1/usg/acs/verifycode/send',
-  verify: '/v1/usg/dcs/member/verification-code/verify',
-} as const;
-
-export type Op = keyof typeof ROUTES;
-
-const OPERATION: Record<Op, string> = {
-  checkIdentity: 'checkIdentity',
-  send: 'sendVerificationCode',
-  verify: 'verifyVerificationCode',
-};
-const FAMILY: Record<Op, 'CBC' | 'USG'> = { checkIdentity: 'CBC', send: 'USG', verify: 'USG' };
-const SUCCESS_CODE = { CBC: 'CBC.0000', USG: 'USG.000000000' } as const;
+export const config = loadConfig({ STAGE: OFFLINE_STAGE });
 
 export const apiUrl = (): string => inject('apiUrl');
 export const lambdaEndpoint = (): string => inject('lambdaEndpoint');
-
-// ---------- identities ----------
-
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-const ALNUM = `${LETTERS}0123456789`;
-const pick = (chars: string, n: number): string => Array.from({ length: n }, () => chars[randomInt(chars.length)]).join('');
-
-/** A fresh account name (valid by the seed's rules), unique per call. */
-export const uniqueName = (prefix = 'e2e'): string => `${prefix}${pick(LETTERS, 1)}${pick(ALNUM, 12)}`;
-export const uniqueEmail = (): string => `e2e.${pick(ALNUM, 12)}@example.com`;
-
-export interface Mobile {
-  /** "+8613812345678" (send / verify form) */
-  e164: string;
-  /** "0086-13812345678" (check-identity form) */
-  dashed: string;
-  /** "13812345678" (national, read as chinaPR) */
-  national: string;
-}
-
-/** A fresh Chinese mobile number, unique per call (8 random digits after a real 3-digit prefix). */
-export function uniqueMobile(): Mobile {
-  const prefixes = ['138', '139', '150', '151', '186', '187', '135', '136'];
-  const national = `${prefixes[randomInt(prefixes.length)]}${pick('0123456789', 8)}`;
-  return { e164: `+86${national}`, dashed: `0086-${national}`, national };
-}
 
 export const newRequestId = (): string => `e2e-${randomUUID()}`;
 
@@ -81,7 +44,7 @@ export interface CallOptions {
 }
 
 export interface ApiResponse {
-  op: Op;
+  op: HttpOperationName;
   status: number;
   headers: Headers;
   text: string;
@@ -108,8 +71,8 @@ function sensitiveValues(body: unknown): string[] {
   return out;
 }
 
-/** POSTs to one of the three routes. */
-export async function call(op: Op, body: unknown, options: CallOptions = {}): Promise<ApiResponse> {
+/** POSTs to an HTTP operation's route. */
+export async function call(op: HttpOperationName, body: unknown, options: CallOptions = {}): Promise<ApiResponse> {
   const sentRequestId = options.requestId === null ? undefined : (options.requestId ?? newRequestId());
   const headers: Record<string, string> = {};
   const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
@@ -119,12 +82,13 @@ export async function call(op: Op, body: unknown, options: CallOptions = {}): Pr
   let payload: string | Uint8Array = options.raw ?? JSON.stringify(body);
   // fetch labels a string body text/plain; bytes go without any content type.
   if (contentType === null && typeof payload === 'string') payload = new TextEncoder().encode(payload);
-  const res = await fetch(`${apiUrl()}${ROUTES[op]}`, { method: 'POST', headers, body: payload });
+  const { route } = OPERATIONS[op];
+  const res = await fetch(`${apiUrl()}${route.path}`, { method: route.method, headers, body: payload });
   return toApiResponse(op, res, sentRequestId, sensitiveValues(body));
 }
 
 export async function toApiResponse(
-  op: Op,
+  op: HttpOperationName,
   res: Response,
   sentRequestId: string | undefined,
   sensitive: string[] = [],
@@ -176,7 +140,7 @@ export async function expectError(res: ApiResponse, status: number, code: string
   expect(typeof body.error_msg).toBe('string');
   expect(String(body.error_msg).length).toBeGreaterThan(0);
   expectRequestIdHeader(res);
-  if (FAMILY[res.op] === 'USG') expect(body.request_id).toBe(res.requestId);
+  if (OPERATIONS[res.op].family === 'USG') expect(body.request_id).toBe(res.requestId);
   else expect(body).not.toHaveProperty('request_id');
   await expectAudited(res);
 }
@@ -189,7 +153,7 @@ export async function expectOk(res: ApiResponse): Promise<void> {
 }
 
 function expectRequestIdHeader(res: ApiResponse): void {
-  if (res.sentRequestId !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(res.sentRequestId)) expect(res.requestId).toBe(res.sentRequestId);
+  if (res.sentRequestId !== undefined && CLIENT_REQUEST_ID.test(res.sentRequestId)) expect(res.requestId).toBe(res.sentRequestId);
   else expect(isUuid(res.requestId), `generated request id ${res.requestId}`).toBe(true);
 }
 
@@ -207,24 +171,27 @@ export async function auditRecords(requestId: string): Promise<AuditRecord[]> {
     new QueryCommand({
       TableName: tableName(),
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: `AUDIT#${requestId}` } },
+      ExpressionAttributeValues: { ':pk': { S: keys.audit(requestId).pk } },
       ConsistentRead: true,
     }),
   );
   return (Items ?? []).map((i) => unmarshall(i));
 }
 
+// Every audit record's partition key starts so (the key of the empty request id).
+const AUDIT_PREFIX = keys.audit('').pk;
+
 /** Audit records of one operation written at or after `since` (for events, whose request id is not returned). */
 export async function auditRecordsSince(operation: string, since: Date): Promise<AuditRecord[]> {
   const items: AuditRecord[] = [];
-  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamo().send(
       new ScanCommand({
         TableName: tableName(),
         FilterExpression: 'begins_with(pk, :audit) AND operation = :op AND #at >= :since',
         ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':audit': { S: 'AUDIT#' }, ':op': { S: operation }, ':since': { S: since.toISOString() } },
+        ExpressionAttributeValues: { ':audit': { S: AUDIT_PREFIX }, ':op': { S: operation }, ':since': { S: since.toISOString() } },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
@@ -246,8 +213,9 @@ export async function expectAudited(res: ApiResponse, extraSensitive: string[] =
   const records = await auditRecords(res.requestId);
   expect(records, `audit records for ${res.requestId}`).toHaveLength(1);
   const record = records[0]!;
-  const outcome = typeof res.json?.error_code === 'string' && res.status !== 200 ? res.json.error_code : SUCCESS_CODE[FAMILY[res.op]];
-  expect(record).toMatchObject({ requestId: res.requestId, operation: OPERATION[res.op], outcome, status: res.status });
+  const { name, family } = OPERATIONS[res.op];
+  const outcome = typeof res.json?.error_code === 'string' && res.status !== 200 ? res.json.error_code : FAMILY_CODES[family].success;
+  expect(record).toMatchObject({ requestId: res.requestId, operation: name, outcome, status: res.status });
   expect(typeof record.at).toBe('string');
   expect(typeof record.latencyMs).toBe('number');
   expectNoRawValues(record, [...res.sensitive, ...extraSensitive]);
@@ -263,9 +231,9 @@ export interface InvokeResult {
   payload: unknown;
 }
 
-/** Invokes `verigate-local-<name>` through serverless-offline's Lambda endpoint (RequestResponse). */
-export async function invoke(name: string, event: unknown): Promise<InvokeResult> {
-  const res = await fetch(`${lambdaEndpoint()}/2015-03-31/functions/verigate-local-${name}/invocations`, {
+/** Invokes the operation's function (`verigate-local-<name>`) through serverless-offline's Lambda endpoint (RequestResponse). */
+export async function invoke(operation: OperationName, event: unknown): Promise<InvokeResult> {
+  const res = await fetch(`${lambdaEndpoint()}/2015-03-31/functions/${functionName(OFFLINE_STAGE, operation)}/invocations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(event),
@@ -293,8 +261,6 @@ export function thrownErrorName(result: InvokeResult): string | undefined {
   return typeof first === 'string' ? /^([^:\s]+):/.exec(first)?.[1] : undefined;
 }
 
-const FUNCTION_OF: Record<Op, string> = { checkIdentity: 'checkIdentity', send: 'sendVerificationCode', verify: 'verifyVerificationCode' };
-
 /**
  * Sends a request to a route's function as API Gateway (HTTP API, payload 2.0) would deliver it, through the
  * Lambda invoke endpoint. For the few requests serverless-offline's HTTP emulation does not pass on faithfully
@@ -302,34 +268,15 @@ const FUNCTION_OF: Record<Op, string> = { checkIdentity: 'checkIdentity', send: 
  * already parsed), this is how the function's own answer to them is checked.
  */
 export async function callAsApiGateway(
-  op: Op,
+  op: HttpOperationName,
   options: { headers?: Record<string, string>; body: string | null; requestId?: string },
 ): Promise<ApiResponse> {
   const requestId = options.requestId ?? newRequestId();
-  const path = ROUTES[op];
+  // AWS hands the function lower-cased header names.
   const headers: Record<string, string> = { host: 'api.example.com', 'x-request-id': requestId, ...lowerKeys(options.headers ?? {}) };
   if (options.body !== null) headers['content-length'] = String(Buffer.byteLength(options.body));
-  const event = {
-    version: '2.0',
-    routeKey: `POST ${path}`,
-    rawPath: path,
-    rawQueryString: '',
-    headers,
-    ...(options.body === null ? {} : { body: options.body }),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'e2e',
-      domainName: 'api.example.com',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'e2e' },
-      requestId: randomUUID(),
-      routeKey: `POST ${path}`,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-  };
-  const result = await invoke(FUNCTION_OF[op], event);
+  const event = apiGatewayEvent({ path: OPERATIONS[op].route.path, body: options.body, headers, sourceIp: '198.51.100.7' });
+  const result = await invoke(op, event);
   expect(result.functionError, JSON.stringify(result.payload)).toBeNull();
   const response = result.payload as { statusCode: number; headers: Record<string, string>; body: string };
   const res = new Response(response.body === '' ? null : response.body, { status: response.statusCode, headers: response.headers });
@@ -348,22 +295,9 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
 
 // ---------- outbox ----------
 
-export interface OutboxMessage {
-  channel: 'sms' | 'email';
-  to: string;
-  code: string;
-  expire: number;
-  requestId: string;
-  sentAt: string;
-}
-
+/** Every message the stack's outbox holds, oldest first. */
 export async function readOutbox(): Promise<OutboxMessage[]> {
-  const file = inject('outboxPath');
-  if (!existsSync(file)) return [];
-  return (await readFile(file, 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as OutboxMessage);
+  return readOutboxFile(inject('outboxPath'));
 }
 
 /** The outbox messages written for one request id. */

@@ -2,6 +2,8 @@
 // the very user, app token) so that it reaches body parsing and validation: always the family's 400, never a
 // 5xx, a JSON envelope without internals, and exactly one audit record with the raw values kept out of it.
 import { describe, expect, it } from 'vitest';
+import { uniqueMobile } from '../../dev/support/identities.js';
+import type { HttpOperationName } from '../../shared/operations.js';
 import {
   appToken,
   call,
@@ -12,8 +14,6 @@ import {
   expectNoInternals,
   expectOk,
   partnerToken,
-  uniqueMobile,
-  type Op,
 } from './helpers.js';
 
 interface Case {
@@ -72,7 +72,12 @@ const arabicIndic = (digits: string): string => digits.replace(/\d/g, (d) => Str
 const SQL = "' OR 1=1 --";
 const SCRIPT = '<script>alert(1)</script>';
 
-async function expectAll400(op: Op, family: 'CBC.0100' | 'USG.000000001', cases: Case[], headers: () => Promise<Record<string, string>>) {
+async function expectAll400(
+  op: HttpOperationName,
+  family: 'CBC.0100' | 'USG.000000001',
+  cases: Case[],
+  headers: () => Promise<Record<string, string>>,
+) {
   for (const c of cases) {
     const res = await call(op, c.body, {
       headers: await headers(),
@@ -173,7 +178,7 @@ describe('send (CAPTCHA pass for the same user) → 400 USG.000000001', () => {
     for (const c of genericCases(await validFor(uniqueMobile().e164))) {
       const valid = await validFor(uniqueMobile().e164);
       const [again] = genericCases(valid).filter((g) => g.label === c.label);
-      await expectAll400('send', 'USG.000000001', [again!], noHeaders);
+      await expectAll400('sendVerificationCode', 'USG.000000001', [again!], noHeaders);
     }
   });
 
@@ -196,7 +201,7 @@ describe('send (CAPTCHA pass for the same user) → 400 USG.000000001', () => {
       { label: '256-character user', body: { user: 'a'.repeat(256), token: await captchaToken('a'.repeat(256)) } },
       { label: 'extra field', body: { user: m, token, expire: 600 } },
     ];
-    await expectAll400('send', 'USG.000000001', cases, noHeaders);
+    await expectAll400('sendVerificationCode', 'USG.000000001', cases, noHeaders);
   });
 
   it('unicode tricks, SQL and script text (each with a pass issued for that very string)', async () => {
@@ -224,7 +229,7 @@ describe('send (CAPTCHA pass for the same user) → 400 USG.000000001', () => {
       label: 'lone surrogate user',
       raw: `{"user":"ceshi\\ud800yonghu","token":${JSON.stringify(await captchaToken('ceshi\ud800yonghu'))}}`,
     });
-    await expectAll400('send', 'USG.000000001', cases, noHeaders);
+    await expectAll400('sendVerificationCode', 'USG.000000001', cases, noHeaders);
   });
 });
 
@@ -232,7 +237,12 @@ describe('verify (valid X-Access-Token) → 400 USG.000000001', () => {
   const auth = async () => ({ 'X-Access-Token': await appToken() });
 
   it('shape and transport problems', async () => {
-    await expectAll400('verify', 'USG.000000001', genericCases({ contact: uniqueMobile().e164, verificationCode: '123456' }), auth);
+    await expectAll400(
+      'verifyVerificationCode',
+      'USG.000000001',
+      genericCases({ contact: uniqueMobile().e164, verificationCode: '123456' }),
+      auth,
+    );
   });
 
   it('wrong types, missing and unknown values', async () => {
@@ -255,7 +265,7 @@ describe('verify (valid X-Access-Token) → 400 USG.000000001', () => {
         body: { contact: m.slice(3), country, verificationCode: '123456' },
       })),
     ];
-    await expectAll400('verify', 'USG.000000001', cases, auth);
+    await expectAll400('verifyVerificationCode', 'USG.000000001', cases, auth);
   });
 
   it('malformed verification codes', async () => {
@@ -278,7 +288,7 @@ describe('verify (valid X-Access-Token) → 400 USG.000000001', () => {
       '',
     ];
     await expectAll400(
-      'verify',
+      'verifyVerificationCode',
       'USG.000000001',
       codes.map((code) => ({ label: `verificationCode ${JSON.stringify(code)}`, body: { contact: m, verificationCode: code } })),
       auth,
@@ -301,7 +311,7 @@ describe('verify (valid X-Access-Token) → 400 USG.000000001', () => {
       `${SCRIPT}@example.com`,
     ];
     await expectAll400(
-      'verify',
+      'verifyVerificationCode',
       'USG.000000001',
       contacts.map((contact) => ({ label: `contact ${JSON.stringify(contact)}`, body: { contact, verificationCode: '123456' } })),
       auth,
@@ -309,7 +319,7 @@ describe('verify (valid X-Access-Token) → 400 USG.000000001', () => {
   });
 
   it('caller auth comes first: a hostile body without a token is 401 USG.000000004', async () => {
-    await expectError(await call('verify', undefined, { raw: '{"contact":' }), 401, 'USG.000000004');
-    await expectError(await call('verify', { contact: SCRIPT, verificationCode: '1'.repeat(33) }), 401, 'USG.000000004');
+    await expectError(await call('verifyVerificationCode', undefined, { raw: '{"contact":' }), 401, 'USG.000000004');
+    await expectError(await call('verifyVerificationCode', { contact: SCRIPT, verificationCode: '1'.repeat(33) }), 401, 'USG.000000004');
   });
 });

@@ -1,6 +1,7 @@
 // The onboarding flow (issue 3): check-identity → send (CAPTCHA pass) → code from the outbox → verify (app
 // token) → registerCustomer (direct invocation) → check-identity sees the claims → the code is spent.
 import { describe, expect, it } from 'vitest';
+import { uniqueEmail, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
 import {
   appToken,
   auditRecordsSince,
@@ -13,9 +14,6 @@ import {
   invoke,
   outboxFor,
   partnerToken,
-  uniqueEmail,
-  uniqueMobile,
-  uniqueName,
 } from './helpers.js';
 
 describe('onboarding a new customer', () => {
@@ -43,7 +41,7 @@ describe('onboarding a new customer', () => {
     expect(n).toBe(5);
 
     // 2. Send a code to the mobile with a CAPTCHA pass issued for it.
-    const send = await call('send', { user: mobile.e164, token: await captchaToken(mobile.e164) });
+    const send = await call('sendVerificationCode', { user: mobile.e164, token: await captchaToken(mobile.e164) });
     await expectOk(send);
     expect(send.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     expect(send.json).toEqual({ expire: 180, bindPhone: masked, bindEmail: null });
@@ -60,7 +58,11 @@ describe('onboarding a new customer', () => {
 
     // 4. Verify it with an app token: 200 with an empty body.
     const app = { 'X-Access-Token': await appToken() };
-    const verify = await call('verify', { contact: mobile.e164, country: 'chinaPR', verificationCode: code }, { headers: app });
+    const verify = await call(
+      'verifyVerificationCode',
+      { contact: mobile.e164, country: 'chinaPR', verificationCode: code },
+      { headers: app },
+    );
     await expectOk(verify);
     expect(verify.text).toBe('');
     const verifyAudit = await expectAudited(verify, [...raw, code]);
@@ -98,14 +100,14 @@ describe('onboarding a new customer', () => {
     });
 
     // 7. The code was consumed: a second verify with it is 400 USG.201050002.
-    const again = await call('verify', { contact: mobile.e164, verificationCode: code }, { headers: app });
+    const again = await call('verifyVerificationCode', { contact: mobile.e164, verificationCode: code }, { headers: app });
     await expectError(again, 400, 'USG.201050002');
     await expectAudited(again, [...raw, code]);
   });
 
   it('by email: send to the address, a wrong code (remaining_attempts), then the right one', async () => {
     const email = uniqueEmail();
-    const send = await call('send', { user: email, sendMethod: 'email', token: await captchaToken(email) });
+    const send = await call('sendVerificationCode', { user: email, sendMethod: 'email', token: await captchaToken(email) });
     await expectOk(send);
     const local = email.slice(0, email.indexOf('@'));
     expect(send.json).toEqual({ expire: 180, bindPhone: null, bindEmail: `${local.slice(0, 3)}****${local.slice(-4)}@example.com` });
@@ -116,10 +118,10 @@ describe('onboarding a new customer', () => {
     const app = { 'X-Access-Token': await appToken() };
     // A wrong code first: 400 USG.201050001 with remaining_attempts, then the right one (in upper case) still works.
     const wrongCode = message!.code === '000000' ? '111111' : '000000';
-    const wrong = await call('verify', { contact: email, verificationCode: wrongCode }, { headers: app });
+    const wrong = await call('verifyVerificationCode', { contact: email, verificationCode: wrongCode }, { headers: app });
     await expectError(wrong, 400, 'USG.201050001');
     expect(wrong.json?.remaining_attempts).toBe(4);
-    const ok = await call('verify', { contact: email.toUpperCase(), verificationCode: message!.code }, { headers: app });
+    const ok = await call('verifyVerificationCode', { contact: email.toUpperCase(), verificationCode: message!.code }, { headers: app });
     await expectOk(ok);
     expect(ok.text).toBe('');
     await expectAudited(ok, [email, message!.code]);

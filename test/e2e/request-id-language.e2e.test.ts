@@ -1,18 +1,8 @@
 // X-Request-Id (echoed when safe, generated otherwise, in USG bodies and in the audit record) and
 // Accept-Language (zh-CN / en-US) on both error families.
 import { describe, expect, it } from 'vitest';
-import {
-  appToken,
-  auditRecords,
-  call,
-  captchaToken,
-  expectAudited,
-  expectError,
-  expectOk,
-  isUuid,
-  partnerToken,
-  uniqueMobile,
-} from './helpers.js';
+import { uniqueMobile } from '../../dev/support/identities.js';
+import { appToken, auditRecords, call, captchaToken, expectAudited, expectError, expectOk, isUuid, partnerToken } from './helpers.js';
 
 const CHECK = { search_type: 'name', search_value: 'ceshiyonghu001' };
 
@@ -27,7 +17,7 @@ describe('X-Request-Id', () => {
 
   it('is echoed on a USG error and equals the body request_id', async () => {
     const id = `e2e.usg:${crypto.randomUUID()}`;
-    const res = await call('verify', { contact: uniqueMobile().e164, verificationCode: '123456' }, { requestId: id });
+    const res = await call('verifyVerificationCode', { contact: uniqueMobile().e164, verificationCode: '123456' }, { requestId: id });
     await expectError(res, 401, 'USG.000000004');
     expect(res.requestId).toBe(id);
     expect(res.json?.request_id).toBe(id);
@@ -43,13 +33,13 @@ describe('X-Request-Id', () => {
     expect(isUuid(cbcError.requestId)).toBe(true);
     expect(cbcError.requestId).not.toBe(ok.requestId);
 
-    const sendError = await call('send', { user: uniqueMobile().e164 }, { requestId: null });
+    const sendError = await call('sendVerificationCode', { user: uniqueMobile().e164 }, { requestId: null });
     await expectError(sendError, 403, 'USG.000000006');
     expect(isUuid(sendError.requestId)).toBe(true);
     expect(sendError.json?.request_id).toBe(sendError.requestId);
 
     const verifyError = await call(
-      'verify',
+      'verifyVerificationCode',
       { contact: uniqueMobile().e164, verificationCode: '123456' },
       { requestId: null, headers: { 'X-Access-Token': await appToken() } },
     );
@@ -72,10 +62,10 @@ describe('X-Request-Id', () => {
     for (const requestId of unsafe) {
       for (const res of [
         await call('checkIdentity', CHECK, { requestId, headers: { 'X-Auth-Token': await partnerToken() } }),
-        await call('send', { user: uniqueMobile().e164 }, { requestId }),
+        await call('sendVerificationCode', { user: uniqueMobile().e164 }, { requestId }),
       ]) {
         expect(isUuid(res.requestId), `${JSON.stringify(requestId)} → ${res.requestId}`).toBe(true);
-        if (res.op === 'send') {
+        if (res.op === 'sendVerificationCode') {
           await expectError(res, 403, 'USG.000000006');
           expect(res.json?.request_id).toBe(res.requestId);
         } else {
@@ -154,30 +144,30 @@ describe('Accept-Language', () => {
     ];
     for (const [lang, expected] of cases) {
       const langHeader: Record<string, string> = lang === undefined ? {} : { 'Accept-Language': lang };
-      const send = await call('send', { user: '<script>', token: await captchaToken('<script>') }, { headers: langHeader });
+      const send = await call('sendVerificationCode', { user: '<script>', token: await captchaToken('<script>') }, { headers: langHeader });
       await expectError(send, 400, 'USG.000000001');
       expect(send.json?.error_msg, `send ${lang}`).toBe(usgMessages[expected]);
 
       const verify = await call(
-        'verify',
+        'verifyVerificationCode',
         { contact: uniqueMobile().e164, verificationCode: '12345' },
         { headers: { ...langHeader, 'X-Access-Token': app } },
       );
       await expectError(verify, 400, 'USG.000000001');
       expect(verify.json?.error_msg, `verify ${lang}`).toBe(usgMessages[expected]);
     }
-    const captcha = await call('send', { user: uniqueMobile().e164 }, { headers: { 'Accept-Language': 'en-US' } });
+    const captcha = await call('sendVerificationCode', { user: uniqueMobile().e164 }, { headers: { 'Accept-Language': 'en-US' } });
     await expectError(captcha, 403, 'USG.000000006');
     expect(captcha.json?.error_msg).toBe('The CAPTCHA token is missing, invalid, expired or already used.');
     const noToken = await call(
-      'verify',
+      'verifyVerificationCode',
       { contact: uniqueMobile().e164, verificationCode: '123456' },
       { headers: { 'Accept-Language': 'zh-CN' } },
     );
     await expectError(noToken, 401, 'USG.000000004');
     expect(noToken.json?.error_msg).toBe('鉴权失败：访问令牌缺失、无效或已过期。');
     const expired = await call(
-      'verify',
+      'verifyVerificationCode',
       { contact: uniqueMobile().e164, verificationCode: '123456' },
       { headers: { 'Accept-Language': 'en-US', 'X-Access-Token': app } },
     );

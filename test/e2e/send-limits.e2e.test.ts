@@ -1,22 +1,8 @@
 // Sending to an account name (bound contacts, enumeration protection) and the send / verify limits as an
 // HTTP client sees them: 429 with Retry-After and retry_after.
 import { describe, expect, it } from 'vitest';
-import {
-  appToken,
-  call,
-  captchaToken,
-  expectAudited,
-  expectError,
-  expectOk,
-  invoke,
-  outboxFor,
-  readOutbox,
-  uniqueEmail,
-  uniqueMobile,
-  uniqueName,
-} from './helpers.js';
-
-const maskMobile = (national: string) => `+86${national.slice(0, 3)}****${national.slice(-4)}`;
+import { maskedCnMobile, maskedEmail, uniqueEmail, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
+import { appToken, call, captchaToken, expectAudited, expectError, expectOk, invoke, outboxFor, readOutbox } from './helpers.js';
 
 describe('send to an account name', () => {
   it('sends to the bound phone (sms, default) or email; an unknown account gets the same shape and nothing is sent', async () => {
@@ -26,21 +12,25 @@ describe('send to an account name', () => {
     const registered = await invoke('registerCustomer', { customerId: `cust-${name}`, name, email, mobile: mobile.e164 });
     expect(registered.payload).toMatchObject({ status: 'registered' });
 
-    const sms = await call('send', { user: name, token: await captchaToken(name) });
+    const sms = await call('sendVerificationCode', { user: name, token: await captchaToken(name) });
     await expectOk(sms);
-    expect(sms.json).toEqual({ expire: 180, bindPhone: maskMobile(mobile.national), bindEmail: null });
+    expect(sms.json).toEqual({ expire: 180, bindPhone: maskedCnMobile(mobile.e164), bindEmail: null });
     expect(await outboxFor(sms.requestId)).toMatchObject([{ channel: 'sms', to: mobile.e164 }]);
     await expectAudited(sms, [mobile.e164, mobile.national, email]);
 
-    const byEmail = await call('send', { user: name.toUpperCase(), sendMethod: 'email', token: await captchaToken(name.toUpperCase()) });
+    const byEmail = await call('sendVerificationCode', {
+      user: name.toUpperCase(),
+      sendMethod: 'email',
+      token: await captchaToken(name.toUpperCase()),
+    });
     await expectOk(byEmail);
     expect(byEmail.json).toMatchObject({ expire: 180, bindPhone: null });
-    expect(byEmail.json?.bindEmail).toMatch(/^e2e\*\*\*\*.{4}@example\.com$/);
+    expect(byEmail.json?.bindEmail).toBe(maskedEmail(email));
     expect(await outboxFor(byEmail.requestId)).toMatchObject([{ channel: 'email', to: email }]);
 
     const before = (await readOutbox()).length;
     const unknown = uniqueName();
-    const ghost = await call('send', { user: unknown, token: await captchaToken(unknown) });
+    const ghost = await call('sendVerificationCode', { user: unknown, token: await captchaToken(unknown) });
     await expectOk(ghost);
     expect(ghost.json).toEqual({ expire: 180, bindPhone: null, bindEmail: null });
     expect((await readOutbox()).length).toBe(before);
@@ -51,7 +41,7 @@ describe('send to an account name', () => {
     expect((await invoke('registerCustomer', { customerId: `cust-${name}`, name, mobile: uniqueMobile().e164 })).payload).toMatchObject({
       status: 'registered',
     });
-    const res = await call('send', { user: name, sendMethod: 'email', token: await captchaToken(name) });
+    const res = await call('sendVerificationCode', { user: name, sendMethod: 'email', token: await captchaToken(name) });
     await expectError(res, 400, 'USG.201040002');
   });
 });
@@ -59,9 +49,9 @@ describe('send to an account name', () => {
 describe('limits', () => {
   it('a second send to the same destination within 60 s → 429 USG.201050004 with Retry-After, pass not used up', async () => {
     const { e164 } = uniqueMobile();
-    await expectOk(await call('send', { user: e164, token: await captchaToken(e164) }));
+    await expectOk(await call('sendVerificationCode', { user: e164, token: await captchaToken(e164) }));
     const token = await captchaToken(e164);
-    const again = await call('send', { user: e164, token }, { headers: { 'Accept-Language': 'en-US' } });
+    const again = await call('sendVerificationCode', { user: e164, token }, { headers: { 'Accept-Language': 'en-US' } });
     await expectError(again, 429, 'USG.201050004');
     const retryAfter = Number(again.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
@@ -69,22 +59,22 @@ describe('limits', () => {
     expect(again.json?.retry_after).toBe(retryAfter);
     expect(again.json?.error_msg).toBe('Verification codes are sent too often. Try again later.');
     // The refused send did not burn its pass (one transaction): still refused by the cooldown, not as a replay.
-    await expectError(await call('send', { user: e164, token }), 429, 'USG.201050004');
+    await expectError(await call('sendVerificationCode', { user: e164, token }), 429, 'USG.201050004');
   });
 
   it('five wrong codes count down remaining_attempts; the sixth attempt within a minute → 429 USG.201050003', async () => {
     const mobile = uniqueMobile();
-    const send = await call('send', { user: mobile.e164, token: await captchaToken(mobile.e164) });
+    const send = await call('sendVerificationCode', { user: mobile.e164, token: await captchaToken(mobile.e164) });
     await expectOk(send);
     const [message] = await outboxFor(send.requestId);
     const wrong = message!.code === '000000' ? '000001' : '000000';
     const app = { 'X-Access-Token': await appToken() };
     for (let remaining = 4; remaining >= 0; remaining--) {
-      const res = await call('verify', { contact: mobile.e164, verificationCode: wrong }, { headers: app });
+      const res = await call('verifyVerificationCode', { contact: mobile.e164, verificationCode: wrong }, { headers: app });
       await expectError(res, 400, 'USG.201050001');
       expect(res.json?.remaining_attempts).toBe(remaining);
     }
-    const sixth = await call('verify', { contact: mobile.e164, verificationCode: message!.code }, { headers: app });
+    const sixth = await call('verifyVerificationCode', { contact: mobile.e164, verificationCode: message!.code }, { headers: app });
     await expectError(sixth, 429, 'USG.201050003');
     expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(sixth.json?.retry_after).toBe(Number(sixth.headers.get('retry-after')));

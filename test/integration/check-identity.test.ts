@@ -10,7 +10,7 @@ vi.hoisted(() => {
 
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestRuntime, type TestRuntime } from '../support/runtime.js';
-import { countRequests } from '../support/dynamodb-meter.js';
+import { countRequests } from '../../dev/support/meter.js';
 import { createCheckIdentityHandler } from '../../functions/check-identity.js';
 import { createRegisterCustomerHandler } from '../../functions/register-customer.js';
 import { subjectHash } from '../../shared/identity/hash.js';

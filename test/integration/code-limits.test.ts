@@ -1,13 +1,8 @@
 // The time-based limits of sending and verifying, at their edges, with the pipeline clock under test
 // control (every request reads the clock once; CAPTCHA passes are minted at the clock's time).
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
-import { harness, uniqueIp, uniqueMobile, wrongCode, type Harness } from './send-code.harness.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
+import { harness, wrongCode, type Harness } from './send-code.harness.js';
 
 const S = 1000;
 const DAY = 86_400 * S;
@@ -43,7 +38,7 @@ describe('verify: attempt window, code lifetime, per-code tries', () => {
     //   t = 65      resend → code B (60 s after A's send: the send cooldown allows it)
     //   t = 119     (= 60 + 59) the RIGHT code B → 429: the window still holds the attempt at t=60
     //   t = 121     (= 60 + 61) the RIGHT code B → 200: the attempt at t=60 has left the window
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     const ip = uniqueIp();
     expect((await h.send(mobile, { ip })).status).toBe(200);
     const codeA = h.lastCode(mobile);
@@ -70,8 +65,8 @@ describe('verify: attempt window, code lifetime, per-code tries', () => {
   });
 
   it('a code is accepted at 179 s and refused at 180 s (lifetime 180 s): 400 USG.201050002', async () => {
-    const early = uniqueMobile();
-    const late = uniqueMobile();
+    const early = uniqueMobile().e164;
+    const late = uniqueMobile().e164;
     expect((await h.send(early)).status).toBe(200);
     expect((await h.send(late)).status).toBe(200);
     at(179);
@@ -83,7 +78,7 @@ describe('verify: attempt window, code lifetime, per-code tries', () => {
   });
 
   it('a code dies after 5 wrong tries: the 6th try with the RIGHT code → 400 USG.201050002', async () => {
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     expect((await h.send(mobile)).status).toBe(200);
     const code = h.lastCode(mobile);
     for (let i = 0; i < 5; i++) {
@@ -100,7 +95,7 @@ describe('verify: attempt window, code lifetime, per-code tries', () => {
     //   cycles 1-3: send, 5 wrong tries (15 failures); cycle 4: send, 2 wrong (17);
     //   cycle 5: send — a fresh code would allow 5 tries, but only 3 failures are left of the 24 h
     //   budget, so remaining_attempts counts 2, 1, 0: the resend did not reset the budget.
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     const ip = uniqueIp();
     const firstFailureAt = 1; // seconds after t0
     const wrongPerCycle = [5, 5, 5, 2, 3];
@@ -157,7 +152,7 @@ describe('verify: attempt window, code lifetime, per-code tries', () => {
 
 describe('send limits', () => {
   it('one send per 60 s: a second send at +59 s → 429 USG.201050004 (Retry-After 1), at +61 s → 200', async () => {
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     const ip = uniqueIp();
     expect((await h.send(mobile, { ip })).status).toBe(200);
     at(59);
@@ -175,7 +170,7 @@ describe('send limits', () => {
   });
 
   it('10 sends per 24 h: the 11th (61 s after the 10th) → 429 USG.201050004 until the first leaves the window', async () => {
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     const ip = uniqueIp();
     for (let i = 0; i < 10; i++) {
       at(i * 61);
@@ -196,11 +191,11 @@ describe('send limits', () => {
     const ip = uniqueIp();
     for (let i = 0; i < 30; i++) {
       at(i);
-      const r = await h.send(uniqueMobile(), { ip });
+      const r = await h.send(uniqueMobile().e164, { ip });
       expect({ i, status: r.status }).toEqual({ i, status: 200 });
     }
     at(30);
-    const to = uniqueMobile();
+    const to = uniqueMobile().e164;
     const refused = await h.send(to, { ip });
     expectRefusal(refused, 429, 'USG.201050004');
     expect(refused.body.retry_after).toBe(3600 - 30);
@@ -209,6 +204,6 @@ describe('send limits', () => {
     // Another IP is not affected; the same IP is again once the first send is an hour old.
     expect((await h.send(to, { ip: uniqueIp() })).status).toBe(200);
     at(3600);
-    expect((await h.send(uniqueMobile(), { ip })).status).toBe(200);
+    expect((await h.send(uniqueMobile().e164, { ip })).status).toBe(200);
   });
 });

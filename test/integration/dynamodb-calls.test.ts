@@ -15,7 +15,10 @@ import type { OperationName } from '../../shared/operations.js';
 import type { Db } from '../../shared/store/client.js';
 import { expectedCalls } from '../support/dynamodb-calls.js';
 import { akskHeaders, post, tokenHeaders } from './partner-auth-support.js';
-import { harness, uniqueEmail, uniqueMobile, wrongCode, type Harness } from './send-code.harness.js';
+import { uniqueEmail, uniqueMobile as newMobile } from '../../dev/support/identities.js';
+import { harness, wrongCode, type Harness } from './send-code.harness.js';
+
+const uniqueMobile = (): string => newMobile().e164;
 
 /** Records `<action> <partition-key prefix>` of every item each function's calls touch. */
 function recordCalls(db: Db) {

@@ -1,11 +1,6 @@
 // Every item the service writes carries a TTL, and each outlives the rules it serves: a TTL shorter
 // than its window would let DynamoDB forget a limit (or a used CAPTCHA pass) while it still applies.
-import { vi, describe, it, expect, beforeAll } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
+import { describe, it, expect, beforeAll } from 'vitest';
 
 import {
   CAPTCHA_MAX_LIFETIME_MS,
@@ -17,7 +12,8 @@ import {
   VERIFY_ATTEMPTS,
   VERIFY_FAILURES,
 } from '../../shared/policy.js';
-import { harness, uniqueIp, uniqueMobile, wrongCode, type Harness } from './send-code.harness.js';
+import { uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
+import { harness, wrongCode, type Harness } from './send-code.harness.js';
 
 type Item = Record<string, unknown>;
 
@@ -27,7 +23,7 @@ let sentAtMs: number;
 
 beforeAll(async () => {
   h = await harness();
-  const mobile = uniqueMobile();
+  const mobile = uniqueMobile().e164;
   sentAtMs = h.clock.now().getTime();
   expect((await h.send(mobile, { ip: uniqueIp() })).status).toBe(200);
   expect((await h.verify(mobile, wrongCode(h.lastCode(mobile)))).status).toBe(400);

@@ -1,19 +1,14 @@
 // Delivery through the notifier port, on a real DynamoDB Local. Delivery faults are what DynamoDB Local
 // cannot produce, so they come from a throwing notifier, or from the real AWS notifier whose SNS / SES
 // clients are stubbed with aws-sdk-client-mock (no network, no AWS account).
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import type { CodeMessage, Notifier } from '../../shared/notify/notifier.js';
-import { harness, maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile, type Harness } from './send-code.harness.js';
+import { maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
+import { harness, type Harness } from './send-code.harness.js';
 
 const INTERNAL = 'SMS gateway exploded: arn:aws:sns:ap-southeast-1:123456789012:secret-topic';
 
@@ -39,7 +34,7 @@ describe('a delivery that fails (throwing notifier)', () => {
 
   it('→ 500 USG.000000500 without internals; the send is withdrawn; its one audit record says 500 (amended)', async () => {
     h.clock.set(Date.now());
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     const ip = uniqueIp();
     failNext = 1;
     const failed = await h.send(mobile, { ip });
@@ -71,7 +66,7 @@ describe('a delivery that fails (throwing notifier)', () => {
   it('a withdrawn send does not count toward the 10-per-day cap either', async () => {
     h.clock.set(Date.now());
     const t0 = h.clock.now().getTime();
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     const ip = uniqueIp();
     failNext = 3;
     for (let i = 0; i < 3; i++) expect((await h.send(mobile, { ip })).status).toBe(500);
@@ -88,7 +83,7 @@ describe('a delivery that fails (throwing notifier)', () => {
     h.clock.set(Date.now());
     failNext = 1;
     const call = h.sendHandler as unknown as (e: unknown, c: unknown) => Promise<unknown>;
-    const err = await call({ user: uniqueMobile() }, {}).then(
+    const err = await call({ user: uniqueMobile().e164 }, {}).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
@@ -118,8 +113,8 @@ describe('the AWS notifier (SNS / SES v2 stubbed with aws-sdk-client-mock)', () 
   it('an SMS is a transactional SNS publish to the E.164 number, localized, carrying a code that verifies', async () => {
     h.clock.set(Date.now());
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const zhMobile = uniqueMobile();
-    const enMobile = uniqueMobile();
+    const zhMobile = uniqueMobile().e164;
+    const enMobile = uniqueMobile().e164;
     expect((await h.send(zhMobile)).status).toBe(200);
     expect((await h.send(enMobile, { headers: { 'accept-language': 'en-US' } })).status).toBe(200);
 
@@ -161,7 +156,7 @@ describe('the AWS notifier (SNS / SES v2 stubbed with aws-sdk-client-mock)', () 
     h.clock.set(Date.now());
     const throttled = Object.assign(new Error('Rate exceeded for account 123456789012'), { name: 'ThrottledException' });
     sns.on(PublishCommand).rejectsOnce(throttled).resolves({ MessageId: 'm-2' });
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     const failed = await h.send(mobile, { headers: { 'accept-language': 'en-US' } });
     expect(failed.body).toEqual({ error_code: 'USG.000000500', error_msg: 'Internal server error.', request_id: failed.requestId });
     expect(failed.raw).not.toMatch(/Rate exceeded|123456789012|Throttled/);

@@ -1,13 +1,15 @@
 // Helpers shared by the check-identity, partner-auth and audit integration tests: calling check-identity
 // through the real HTTP pipeline with a partner token or an AK/SK signature from the official Huawei signer.
 import { expect } from 'vitest';
-import { httpEvent, invoke, type TestRuntime } from '../support/runtime.js';
-import { signWithHuaweiSdk } from '../support/huawei-sign.js';
+import { httpEvent, invokeHandler } from '../../dev/support/events.js';
 import { mintPartnerToken, type MintOptions } from '../../scripts/tokens.js';
 import { LOCAL_PARTNER_DEFAULTS } from '../../shared/local-defaults.js';
+import { OPERATIONS } from '../../shared/operations.js';
+import { signWithHuaweiSdk } from '../support/huawei-sign.js';
+import type { TestRuntime } from '../support/runtime.js';
 
-export const CHECK_IDENTITY_PATH = '/v2/partners/sub-customers/users/check-identity';
-export const CHECK_IDENTITY_URL = `http://127.0.0.1:3000${CHECK_IDENTITY_PATH}`;
+const CHECK_IDENTITY_PATH = OPERATIONS.checkIdentity.route.path;
+const CHECK_IDENTITY_URL = `http://127.0.0.1:3000${CHECK_IDENTITY_PATH}`;
 export const PARTNER_AK = LOCAL_PARTNER_DEFAULTS.accessKey;
 export const PARTNER_SK = LOCAL_PARTNER_DEFAULTS.secretKey;
 
@@ -20,7 +22,7 @@ export interface Answer {
 
 /** POSTs `body` to check-identity as API Gateway would deliver it (from `sourceIp`, default 203.0.113.10) and parses the answer. */
 export async function post(handler: unknown, body: unknown, headers: Record<string, string> = {}, sourceIp?: string): Promise<Answer> {
-  const res = await invoke(handler, httpEvent(CHECK_IDENTITY_PATH, body, headers, sourceIp));
+  const res = await invokeHandler(handler, httpEvent(CHECK_IDENTITY_PATH, body, headers, sourceIp));
   return {
     status: res.statusCode,
     headers: res.headers,

@@ -10,14 +10,17 @@ vi.hoisted(() => {
 
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT } from 'jose';
-import { createTestRuntime, httpEvent, type TestRuntime } from '../support/runtime.js';
-import { countRequests } from '../support/dynamodb-meter.js';
+import { httpEvent } from '../../dev/support/events.js';
+import { countRequests } from '../../dev/support/meter.js';
+import { createTestRuntime, type TestRuntime } from '../support/runtime.js';
 import { createCheckIdentityHandler } from '../../functions/check-identity.js';
 import { ServiceError } from '../../shared/errors.js';
 import { normalizeEvent } from '../../shared/request/incoming.js';
 import { JWT_AUDIENCES, LOCAL_SECRETS } from '../../shared/local-defaults.js';
-import { akskHeaders, post, tokenHeaders, CHECK_IDENTITY_PATH, PARTNER_AK, PARTNER_SK, type Answer } from './partner-auth-support.js';
+import { OPERATIONS } from '../../shared/operations.js';
+import { akskHeaders, post, tokenHeaders, PARTNER_AK, PARTNER_SK, type Answer } from './partner-auth-support.js';
 
+const CHECK_IDENTITY_PATH = OPERATIONS.checkIdentity.route.path;
 const BODY = { search_type: 'name', search_value: 'ceshiyonghu001' };
 const OK = { error_code: 'CBC.0000', error_msg: 'success', check_result: 'available' };
 const ACCESS_DENIED = { error_code: 'CBC.0151', error_msg: 'Access denied.' };

@@ -1,20 +1,15 @@
 // Shared harness for the send-code / verify-code / code-limits / notifier integration suites: the real
 // handlers on a real runtime (DynamoDB Local, fresh table), driven through API Gateway-shaped events.
-// Test files set LOG_LEVEL / POWERTOOLS_METRICS_DISABLED in vi.hoisted before this module loads.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createRegisterCustomerHandler } from '../../functions/register-customer.js';
 import { createSendVerificationCodeHandler } from '../../functions/send-verification-code.js';
 import { createVerifyVerificationCodeHandler } from '../../functions/verify-verification-code.js';
-import { createRegisterCustomerHandler } from '../../functions/register-customer.js';
+import { httpEvent, invokeHandler, type LambdaHttpResult } from '../../dev/support/events.js';
+import { uniqueIp } from '../../dev/support/identities.js';
 import { mintAppToken, mintCaptchaToken } from '../../scripts/tokens.js';
 import type { Notifier } from '../../shared/notify/notifier.js';
 import { outboxNotifier } from '../../shared/notify/outbox.js';
-import { createTestRuntime, httpEvent, invoke, type TestRuntime } from '../support/runtime.js';
-
-export const SEND_PATH = '/v1/usg/acs/verifycode/send';
-export const VERIFY_PATH = '/v1/usg/dcs/member/verification-code/verify';
+import { OPERATIONS } from '../../shared/operations.js';
+import { createTestRuntime, type TestRuntime } from '../support/runtime.js';
 
 export interface Reply {
   status: number;
@@ -25,32 +20,12 @@ export interface Reply {
   requestId: string;
 }
 
-let sequence = 0;
-const unique = () => `${process.pid % 1000}${(++sequence).toString().padStart(4, '0')}${Math.floor(Math.random() * 10)}`;
-
-/** A fresh, valid mainland China mobile number in E.164 (+86 138 xxxx xxxx). */
-export function uniqueMobile(): string {
-  const digits = `${unique()}${Math.floor(Math.random() * 1e8)}`.slice(0, 8).padEnd(8, '7');
-  return `+86138${digits}`;
-}
-
-/** A fresh email address whose local part is longer than 7 characters. */
-export function uniqueEmail(): string {
-  return `member${unique()}@example.com`;
-}
-
-/** A fresh source IP (TEST-NET-2 / TEST-NET-3 style) so per-IP limits never leak between tests. */
-export function uniqueIp(): string {
-  const n = ++sequence;
-  return `10.${Math.floor(Math.random() * 200) + 20}.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
-}
-
 /** A different 6-digit code. */
 export function wrongCode(code: string): string {
   return ((Number(code) + 1) % 1_000_000).toString().padStart(6, '0');
 }
 
-function reply(res: { statusCode: number; headers: Record<string, string>; body: string }): Reply {
+function reply(res: LambdaHttpResult): Reply {
   return {
     status: res.statusCode,
     headers: res.headers,
@@ -83,8 +58,6 @@ export interface Harness extends TestRuntime {
   messagesTo(to: string): ReturnType<TestRuntime['outbox']>;
   /** The code of the latest message to `to`. */
   lastCode(to: string): string;
-  /** Every item of the table (consistent scan). */
-  scan(): Promise<Record<string, unknown>[]>;
 }
 
 /**
@@ -92,10 +65,9 @@ export interface Harness extends TestRuntime {
  * runtime's outbox file, only without echoing every message to stdout.
  */
 export async function harness(options: { env?: Record<string, string>; notifier?: (outbox: Notifier) => Notifier } = {}): Promise<Harness> {
-  const outboxPath = path.join(mkdtempSync(path.join(tmpdir(), 'verigate-codes-')), 'outbox.jsonl');
-  const quietOutbox = outboxNotifier(outboxPath, () => {});
+  const t = await createTestRuntime(options.env ? { env: options.env } : {});
+  const quietOutbox = outboxNotifier(t.outboxPath, () => {});
   const notifier = options.notifier ? options.notifier(quietOutbox) : quietOutbox;
-  const t = await createTestRuntime({ env: { OUTBOX_PATH: outboxPath, ...options.env } });
   const sendHandler = createSendVerificationCodeHandler(t.rt, notifier);
   const verifyHandler = createVerifyVerificationCodeHandler(t.rt);
   const registerHandler = createRegisterCustomerHandler(t.rt);
@@ -118,13 +90,17 @@ export async function harness(options: { env?: Record<string, string>; notifier?
       const body: Record<string, unknown> = { user };
       if (o.sendMethod !== undefined) body.sendMethod = o.sendMethod;
       if (token !== undefined) body.token = token;
-      return reply(await invoke(sendHandler, httpEvent(SEND_PATH, body, o.headers ?? {}, o.ip ?? uniqueIp())));
+      return reply(
+        await invokeHandler(sendHandler, httpEvent(OPERATIONS.sendVerificationCode.route.path, body, o.headers ?? {}, o.ip ?? uniqueIp())),
+      );
     },
     async verify(contact, verificationCode, o = {}) {
       const headers = { ...(o.noToken ? {} : { 'x-access-token': appToken }), ...o.headers };
       const body: Record<string, unknown> = { contact, verificationCode };
       if (o.country !== undefined) body.country = o.country;
-      return reply(await invoke(verifyHandler, httpEvent(VERIFY_PATH, body, headers, o.ip ?? uniqueIp())));
+      return reply(
+        await invokeHandler(verifyHandler, httpEvent(OPERATIONS.verifyVerificationCode.route.path, body, headers, o.ip ?? uniqueIp())),
+      );
     },
     messagesTo: (to) => outbox().filter((m) => m.to === to),
     lastCode(to) {
@@ -132,18 +108,6 @@ export async function harness(options: { env?: Record<string, string>; notifier?
       const last = all[all.length - 1];
       if (!last) throw new Error(`no message to ${to} in the outbox`);
       return last.code;
-    },
-    async scan() {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await t.rt.db.doc.send(
-          new ScanCommand({ TableName: t.config.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return items;
     },
   };
   return h;
@@ -157,12 +121,6 @@ export function tally(replies: Reply[]): Record<string, number> {
     out[key] = (out[key] ?? 0) + 1;
   }
   return out;
-}
-
-/** The masked form SPEC §3 prescribes for a +86 mobile: "+86" + first 3 + "****" + last 4. */
-export function maskedCnMobile(e164: string): string {
-  const national = e164.slice(3);
-  return `+86${national.slice(0, 3)}****${national.slice(-4)}`;
 }
 
 /**

@@ -1,25 +1,10 @@
 // verifyVerificationCode against a real DynamoDB Local: concurrency (exact attempt window, single
 // consumption), caller auth, direct invocation, request counts, audit records, language.
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintAppToken, mintPartnerToken } from '../../scripts/tokens.js';
-import { countRequests } from '../support/dynamodb-meter.js';
-import {
-  harness,
-  mentionsCode,
-  tally,
-  uniqueIp,
-  uniqueMobile,
-  uniqueEmail,
-  wrongCode,
-  type Harness,
-  type Reply,
-} from './send-code.harness.js';
+import { countRequests } from '../../dev/support/meter.js';
+import { maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
+import { harness, mentionsCode, tally, wrongCode, type Harness, type Reply } from './send-code.harness.js';
 
 let h: Harness;
 
@@ -28,7 +13,7 @@ beforeAll(async () => {
 });
 
 /** Sends a code to a fresh mobile at the current clock time and returns [mobile, code]. */
-async function pending(to = uniqueMobile()): Promise<[string, string]> {
+async function pending(to = uniqueMobile().e164): Promise<[string, string]> {
   const sent = await h.send(to);
   expect(sent.status).toBe(200);
   return [to, h.lastCode(to)];
@@ -200,13 +185,13 @@ describe('verify audit records and language', () => {
       expect(mentionsCode(json, code)).toBe(false);
     }
     const withSubject = await h.rt.audit.byRequestId(replies[3]!.requestId);
-    expect(withSubject[0]!.subjectMasked).toBe(`+86${mobile.slice(3, 6)}****${mobile.slice(-4)}`);
+    expect(withSubject[0]!.subjectMasked).toBe(maskedCnMobile(mobile));
   });
 
   it('a caller X-Request-Id is echoed and keys the audit record', async () => {
     h.clock.set(Date.now());
     const requestId = `verify-code-${Date.now()}`;
-    const r = await h.verify(uniqueMobile(), '123456', { headers: { 'x-request-id': requestId } });
+    const r = await h.verify(uniqueMobile().e164, '123456', { headers: { 'x-request-id': requestId } });
     expect(r.headers['x-request-id']).toBe(requestId);
     expect(r.body.request_id).toBe(requestId);
     expect(await h.rt.audit.byRequestId(requestId)).toHaveLength(1);
@@ -214,7 +199,7 @@ describe('verify audit records and language', () => {
 
   it('Accept-Language: en-US gives English messages; the default is zh-CN', async () => {
     h.clock.set(Date.now());
-    const mobile = uniqueMobile();
+    const mobile = uniqueMobile().e164;
     const zh = await h.verify(mobile, '123456');
     const en = await h.verify(mobile, '123456', { headers: { 'accept-language': 'en-US' } });
     expect(zh.body.error_code).toBe('USG.201050002');

@@ -28,8 +28,13 @@ export const emptyUsage = (): Usage => ({
 
 type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
 
-export function attachMeter(db: Db): { usage: Usage; reset(): void } {
-  const meter = { usage: emptyUsage(), reset: () => (meter.usage = emptyUsage()) };
+export interface Meter {
+  usage: Usage;
+  reset(): void;
+}
+
+export function attachMeter(db: Db): Meter {
+  const meter: Meter = { usage: emptyUsage(), reset: () => (meter.usage = emptyUsage()) };
   db.raw.middlewareStack.add(
     (next, context) => async (args) => {
       const op = String(context.commandName ?? '').replace(/Command$/, '');

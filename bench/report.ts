@@ -1,0 +1,142 @@
+// From measurements to the report: requests, capacity and cost per operation, the targets, and the
+// printed table.
+import { OPERATIONS, type OperationName } from '../shared/operations.js';
+import type { Usage } from '../dev/support/meter.js';
+import type { BundleResult } from './bundles.js';
+import type { Floors } from './floors.js';
+import { round, type Stats } from './measure.js';
+import { PRICES } from './prices.js';
+
+const TARGET_RATIO = 1.3;
+const TARGET_BUNDLE_KIB = 450;
+const TARGET_IMPORT_RATIO = 1.6;
+/** DynamoDB requests per call at most, by scenario. */
+const MAX_REQUESTS: Record<string, number> = { 'check-identity': 2, send: 3, 'verify-wrong': 2, 'verify-right': 2 };
+const READ_OPERATIONS = new Set(['GetItem', 'Query']);
+
+export interface ScenarioMeasurement {
+  name: string;
+  operation: OperationName;
+  /** DynamoDB usage of the measured calls at concurrency 1. */
+  usage: Usage;
+  /** Latency by concurrency, `c1`, `c16`. */
+  latency: Record<string, Stats>;
+}
+
+export interface OperationResult {
+  name: string;
+  requests: number;
+  requestsByOperation: Record<string, number>;
+  readUnits: number;
+  writeUnits: number;
+  estimatedWriteUnits: number;
+  latency: Record<string, Stats>;
+  floorMs: number;
+  ratioToFloor: number;
+  ratioToBareTransaction?: number;
+  costPerMillionUsd: { lambda: number; apiGateway: number; dynamodb: number; total: number };
+}
+
+/** Per-call figures of one scenario: requests and capacity, its floor, and its cost per million calls. */
+export function operationResult(m: ScenarioMeasurement, floor: Floors, iterations: number, lambdaMemoryMb: number): OperationResult {
+  const perOp = Object.fromEntries(Object.entries(m.usage.byOperation).map(([k, v]) => [k, round(v / iterations, 2)]));
+  const requests = m.usage.requests / iterations;
+  const reads = Object.entries(perOp)
+    .filter(([k]) => READ_OPERATIONS.has(k))
+    .reduce((a, [, v]) => a + v, 0);
+  const writes = requests - reads;
+  // Each request priced at the floor of its shape: reads at GetItem's p50, writes at the conditional UpdateItem's.
+  const floorMs = reads * floor.getItem.p50 + writes * floor.conditionalUpdate.p50;
+  const rru = m.usage.readUnits / iterations;
+  const wru = (m.usage.writeUnits + m.usage.estimatedWriteUnits) / iterations;
+  const c1 = m.latency.c1!;
+  const billedMs = Math.ceil(c1.mean);
+  const lambda = (lambdaMemoryMb / 1024) * (billedMs / 1000) * PRICES.lambdaArmPerGbSecond + PRICES.lambdaPerRequest;
+  const api = OPERATIONS[m.operation].trigger === 'http' ? PRICES.httpApiPerRequest : 0;
+  const dynamo = rru * PRICES.dynamoPerReadUnit + wru * PRICES.dynamoPerWriteUnit;
+  return {
+    name: m.name,
+    requests: round(requests, 2),
+    requestsByOperation: perOp,
+    readUnits: round(rru, 2),
+    writeUnits: round(wru, 2),
+    estimatedWriteUnits: round(m.usage.estimatedWriteUnits / iterations, 2),
+    latency: m.latency,
+    floorMs: round(floorMs, 3),
+    ratioToFloor: round(c1.p50 / floorMs, 2),
+    ...(m.name === 'send' ? { ratioToBareTransaction: round(c1.p50 / floor.transaction4.p50, 2) } : {}),
+    costPerMillionUsd: {
+      lambda: round(lambda * 1e6, 3),
+      apiGateway: round(api * 1e6, 3),
+      dynamodb: round(dynamo * 1e6, 3),
+      total: round((lambda + api + dynamo) * 1e6, 3),
+    },
+  };
+}
+
+export function targetsOf(operations: OperationResult[], bundles: BundleResult[]): { met: boolean; misses: string[] } {
+  const misses: string[] = [];
+  for (const o of operations) {
+    if (o.ratioToFloor > TARGET_RATIO) misses.push(`${o.name}: p50 is ${o.ratioToFloor}× its floor (target ${TARGET_RATIO}×)`);
+    const max = MAX_REQUESTS[o.name];
+    if (max !== undefined && o.requests > max) misses.push(`${o.name}: ${o.requests} requests (target ${max})`);
+  }
+  for (const b of bundles) {
+    if (b.bundleKiB > TARGET_BUNDLE_KIB) misses.push(`${b.function}: bundle ${b.bundleKiB} KiB (target ${TARGET_BUNDLE_KIB})`);
+    if (b.importRatio > TARGET_IMPORT_RATIO)
+      misses.push(`${b.function}: import ×${b.importRatio} of bare Node (target ${TARGET_IMPORT_RATIO}×)`);
+  }
+  return { met: misses.length === 0, misses };
+}
+
+export interface Report {
+  date: string;
+  machine: { cpus: number; cpu: string | undefined; node: string };
+  settings: { iterations: number; warmup: number; concurrencies: number[]; lambdaMemoryMb: number; coldStartRuns: number };
+  prices: Record<string, unknown>;
+  floor: Floors;
+  operations: OperationResult[];
+  bundles: BundleResult[];
+  targets: { met: boolean; misses: string[] };
+}
+
+/** The report as printed: the floor, one row per scenario, one per bundle, and the targets. */
+export function render(r: Report): string {
+  const { iterations, warmup } = r.settings;
+  const lines: string[] = [];
+  lines.push(
+    `verigate bench ${r.date} (${r.machine.cpus} cores, Node ${r.machine.node}, DynamoDB Local, ${iterations} iterations after ${warmup} warm-up)`,
+  );
+  lines.push(
+    `floor: GetItem p50 ${r.floor.getItem.p50} ms, conditional UpdateItem p50 ${r.floor.conditionalUpdate.p50} ms, ` +
+      `4-item conditional TransactWriteItems p50 ${r.floor.transaction4.p50} ms`,
+  );
+  lines.push('');
+  lines.push(
+    '| operation | DynamoDB requests | RRU | WRU | p50 c1 (ms) | p95 c1 | p99 c1 | ops/s c1 | p50 c16 | p99 c16 | ops/s c16 | p50 ÷ floor | $ per million |',
+  );
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const o of r.operations) {
+    const c1 = o.latency.c1!;
+    const c16 = o.latency.c16!;
+    const reqs = `${o.requests} (${Object.entries(o.requestsByOperation)
+      .map(([k, v]) => `${v === 1 ? '' : `${v}×`}${k}`)
+      .join(' + ')})`;
+    lines.push(
+      `| ${o.name} | ${reqs} | ${o.readUnits} | ${o.writeUnits} | ${c1.p50} | ${c1.p95} | ${c1.p99} | ${c1.throughput} | ${c16.p50} | ${c16.p99} | ${c16.throughput} | ${o.ratioToFloor}× | ${o.costPerMillionUsd.total} |`,
+    );
+  }
+  const send = r.operations.find((o) => o.name === 'send');
+  if (send?.ratioToBareTransaction !== undefined) {
+    lines.push('');
+    lines.push(`send p50 ÷ a bare 4-item transaction of its shape: ${send.ratioToBareTransaction}×`);
+  }
+  lines.push('');
+  lines.push('| function | zip KiB | bundle KiB | import median ms | bare Node ms | import ÷ bare |');
+  lines.push('| --- | --- | --- | --- | --- | --- |');
+  for (const b of r.bundles)
+    lines.push(`| ${b.function} | ${b.zipKiB} | ${b.bundleKiB} | ${b.importMedianMs} | ${b.bareNodeMedianMs} | ${b.importRatio}× |`);
+  lines.push('');
+  lines.push(r.targets.met ? 'targets: all met' : `targets missed:\n${r.targets.misses.map((m) => `- ${m}`).join('\n')}`);
+  return `${lines.join('\n')}\n`;
+}

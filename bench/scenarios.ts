@@ -1,0 +1,116 @@
+// What the bench measures: the real handlers in process on a local runtime (dev/support/runtime.ts),
+// one scenario per operation and outcome, each preparing its events outside the measurement.
+import { randomUUID } from 'node:crypto';
+import { createCheckIdentityHandler } from '../functions/check-identity.js';
+import { createRegisterCustomerHandler } from '../functions/register-customer.js';
+import { createSendVerificationCodeHandler } from '../functions/send-verification-code.js';
+import { createVerifyVerificationCodeHandler } from '../functions/verify-verification-code.js';
+import { httpEvent } from '../dev/support/events.js';
+import { uniqueEmail, uniqueIp, uniqueMobile, uniqueName } from '../dev/support/identities.js';
+import type { LocalRuntime } from '../dev/support/runtime.js';
+import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tokens.js';
+import type { CodeMessage, Notifier } from '../shared/notify/notifier.js';
+import { OPERATIONS, type OperationName } from '../shared/operations.js';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+export interface Scenario {
+  name: string;
+  operation: OperationName;
+  /** `n` events, prepared (and any state they need created) outside the measurement. */
+  prepare(n: number): Promise<unknown[]>;
+  /** One call; throws unless the answer is the scenario's. */
+  run(event: unknown): Promise<void>;
+}
+
+const expectStatus = async (handler: Handler, event: unknown, want: number): Promise<void> => {
+  const res = (await handler(event, {})) as { statusCode?: number };
+  if (res.statusCode !== want) throw new Error(`expected ${want}, got ${res.statusCode}: ${JSON.stringify(res)}`);
+};
+
+export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
+  const { rt, config } = local;
+  // Codes are captured in memory: the outbox file would add a write to every measured send.
+  const codes = new Map<string, string>();
+  const capture: Notifier = { deliver: async (m: CodeMessage) => void codes.set(m.to, m.code) };
+  const check = createCheckIdentityHandler(rt) as Handler;
+  const send = createSendVerificationCodeHandler(rt, capture) as Handler;
+  const verify = createVerifyVerificationCodeHandler(rt) as Handler;
+  const register = createRegisterCustomerHandler(rt) as Handler;
+  const partnerToken = await mintPartnerToken(config);
+  const appToken = await mintAppToken(config);
+
+  /** Verify requests for n fresh destinations, each with a pending code (sent by trusted direct invocation). */
+  async function verifyEvents(n: number, submit: (code: string) => string): Promise<unknown[]> {
+    const events: unknown[] = [];
+    for (let i = 0; i < n; i++) {
+      const to = uniqueMobile().e164;
+      await send({ user: to }, {});
+      const body = { contact: to, verificationCode: submit(codes.get(to)!) };
+      events.push(httpEvent(OPERATIONS.verifyVerificationCode.route.path, body, { 'x-access-token': appToken }, uniqueIp()));
+    }
+    return events;
+  }
+
+  return [
+    {
+      name: 'check-identity',
+      operation: 'checkIdentity',
+      prepare: async (n) =>
+        Array.from({ length: n }, () =>
+          httpEvent(
+            OPERATIONS.checkIdentity.route.path,
+            { search_type: 'name', search_value: uniqueName() },
+            { 'x-auth-token': partnerToken },
+            uniqueIp(),
+          ),
+        ),
+      run: (e) => expectStatus(check, e, 200),
+    },
+    {
+      name: 'send',
+      operation: 'sendVerificationCode',
+      prepare: async (n) =>
+        Promise.all(
+          Array.from({ length: n }, async () => {
+            const user = uniqueMobile().e164;
+            // One source IP per send: the per-IP limit is not what this measures.
+            return httpEvent(
+              OPERATIONS.sendVerificationCode.route.path,
+              { user, token: await mintCaptchaToken(config, user) },
+              {},
+              uniqueIp(),
+            );
+          }),
+        ),
+      run: (e) => expectStatus(send, e, 200),
+    },
+    {
+      name: 'verify-wrong',
+      operation: 'verifyVerificationCode',
+      prepare: (n) => verifyEvents(n, (code) => (code === '000000' ? '000001' : '000000')),
+      run: (e) => expectStatus(verify, e, 400),
+    },
+    {
+      name: 'verify-right',
+      operation: 'verifyVerificationCode',
+      prepare: (n) => verifyEvents(n, (code) => code),
+      run: (e) => expectStatus(verify, e, 200),
+    },
+    {
+      name: 'registerCustomer',
+      operation: 'registerCustomer',
+      prepare: async (n) =>
+        Array.from({ length: n }, () => ({
+          customerId: `bench-${randomUUID()}`,
+          name: uniqueName(),
+          email: uniqueEmail(),
+          mobile: uniqueMobile().e164,
+        })),
+      run: async (e) => {
+        const r = (await register(e, {})) as { status?: string };
+        if (r.status !== 'registered') throw new Error(`expected registered, got ${JSON.stringify(r)}`);
+      },
+    },
+  ];
+}

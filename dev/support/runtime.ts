@@ -1,0 +1,55 @@
+// The service's real runtime in this process against DynamoDB Local, on a table of its own: what the
+// integration tests and the bench drive the handlers through.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { loadConfig, type Config } from '../../shared/config.js';
+import { createRuntime, type Runtime } from '../../shared/runtime.js';
+import { createTable } from '../table.js';
+import { readOutbox, type OutboxMessage } from './outbox.js';
+
+export interface LocalRuntime {
+  rt: Runtime;
+  config: Config;
+  outboxPath: string;
+  /** Messages the outbox notifier wrote, oldest first. */
+  outbox(): OutboxMessage[];
+  /** Every item of the table (consistent scan). */
+  scan(): Promise<Record<string, unknown>[]>;
+}
+
+export interface LocalRuntimeOptions {
+  /** DynamoDB Local's endpoint. */
+  endpoint: string;
+  /** A folder this runtime may write in (its outbox); the caller removes it. */
+  workDir: string;
+  /** Environment on top of the local stage's defaults (OUTBOX_PATH, limits, ...). */
+  env?: Record<string, string>;
+  clock?: () => Date;
+}
+
+/** A runtime of the local stage on a fresh table (so test files can run in parallel on one DynamoDB Local). */
+export async function createLocalRuntime(o: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const tableName = `verigate-${randomUUID().slice(0, 8)}`;
+  await createTable({ endpoint: o.endpoint, tableName });
+  const outboxPath = o.env?.OUTBOX_PATH ?? path.join(mkdtempSync(path.join(o.workDir, 'outbox-')), 'outbox.jsonl');
+  const config = loadConfig({ STAGE: 'local', DYNAMODB_ENDPOINT: o.endpoint, TABLE_NAME: tableName, OUTBOX_PATH: outboxPath, ...o.env });
+  const rt = createRuntime(config, o.clock ? { clock: o.clock } : {});
+  return {
+    rt,
+    config,
+    outboxPath,
+    outbox: () => readOutbox(outboxPath),
+    async scan() {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await rt.db.doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+  };
+}

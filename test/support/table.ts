@@ -1,9 +1,0 @@
-// A fresh table per test file, so files can run in parallel against one DynamoDB Local.
-import { randomUUID } from 'node:crypto';
-import { createTable } from '../../scripts/dynamodb-local.js';
-
-export async function createTestTable(endpoint: string): Promise<string> {
-  const tableName = `verigate-test-${randomUUID().slice(0, 8)}`;
-  await createTable({ endpoint, tableName });
-  return tableName;
-}
