@@ -115,6 +115,10 @@ export interface DynamoDbLocal {
   /** Resolves when the emulator exits (for whoever must react to it dying). */
   exited: Promise<number | string>;
   stop(): Promise<void>;
+  /** Freezes the emulator (SIGSTOP): connections are accepted by the kernel, nothing is answered. */
+  pause(): void;
+  /** Thaws it (SIGCONT): it takes up whatever reached it while frozen. */
+  resume(): void;
 }
 
 /**
@@ -153,5 +157,20 @@ async function startOn(dir: string, port: number): Promise<DynamoDbLocal> {
   } finally {
     client.destroy();
   }
-  return { endpoint, port, exited: group.exited, stop: group.stop };
+  return {
+    endpoint,
+    port,
+    exited: group.exited,
+    // A frozen emulator would not act on SIGTERM: thaw it first.
+    stop: async () => {
+      try {
+        process.kill(-group.pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+      await group.stop();
+    },
+    pause: () => process.kill(-group.pid, 'SIGSTOP'),
+    resume: () => process.kill(-group.pid, 'SIGCONT'),
+  };
 }

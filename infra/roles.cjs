@@ -39,8 +39,10 @@ const ACCESS = {
     'dynamodb:GetItem': ['name'],
     // audit.write; codes.issue transaction: CAPTCHA use, audit record
     'dynamodb:PutItem': ['audit', 'captcha'],
-    // codes.issue transaction: destination, IP window; codes.withdraw; audit.amend
-    'dynamodb:UpdateItem': ['destination', 'sourceIp', 'audit'],
+    // codes.issue transaction: destination, IP window; codes.undo (also voids the CAPTCHA pass); audit.amend
+    'dynamodb:UpdateItem': ['destination', 'sourceIp', 'audit', 'captcha'],
+    // codes.undo: the 200 record of a send that committed after it was answered 500
+    'dynamodb:DeleteItem': ['audit'],
   },
   verifyVerificationCode: {
     // audit.write; codes.recordWrong transaction: audit record

@@ -8,7 +8,9 @@ import type { Notifier } from '../notify/notifier.js';
 import { countMetric, logger } from '../observability.js';
 import { CODE_DIGITS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
 import type { PublicOperationContext } from '../request/operation-context.js';
-import type { CodeStore, SendRefusal } from '../store/codes.js';
+import { retryInBackground } from '../background.js';
+import { inAnswerPhase } from '../deadline.js';
+import { SendOutcomeUnknown, type CodeSend, type CodeStore, type SendRefusal } from '../store/codes.js';
 import type { Registry } from '../store/registry.js';
 import { channelOf, identifyUser, maskIdentity } from './destination.js';
 
@@ -52,6 +54,18 @@ function refusalError(r: SendRefusal): ServiceError {
     case 'locked':
       countMetric('Throttled');
       return new ServiceError('USG.201050003', { detail: 'destination locked after failed attempts', retryAfterSeconds: r.retryMs / SECOND_MS });
+  }
+}
+
+/**
+ * Undoes a send answered with a failure (see CodeStore.undo), in the time kept for the answer; if
+ * DynamoDB cannot take it now, it is retried in the background until it can.
+ */
+async function undo(deps: SendCodeDeps, send: CodeSend, o: Parameters<CodeStore['undo']>[1]): Promise<void> {
+  try {
+    await inAnswerPhase(() => deps.codes.undo(send, o));
+  } catch {
+    retryInBackground('undo a failed send', async () => void (await deps.codes.undo(send, o)));
   }
 }
 
@@ -107,7 +121,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
   const channel = destination ? channelOf(destination.kind) : 'none';
   ctx.audit.addDetail(destination ? { channel } : { channel, unknownAccount: true });
-  const refusal = await deps.codes.issue({
+  const send: CodeSend = {
     destinationHash,
     codeHash: hash,
     channel,
@@ -116,7 +130,16 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     captcha,
     sourceIpHash,
     audit: ctx.audit.pending('USG.000000000', 200),
-  });
+  };
+  let refusal: SendRefusal | undefined;
+  try {
+    refusal = await deps.codes.issue(send);
+  } catch (err) {
+    // No answer from DynamoDB (it stalled, or the budget ran out): the transaction may still commit.
+    // The caller is answered with a failure, so the send is undone whichever way it went.
+    if (err instanceof SendOutcomeUnknown) await undo(deps, send, { committed: 'unknown', dropAuditRecord: true });
+    throw err;
+  }
   if (refusal) throw refusalError(refusal);
   if (!destination) return { expire: deps.codeTtlSeconds, bindPhone: null, bindEmail: null };
 
@@ -133,8 +156,9 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   } catch (err) {
     // The error's name only: an SNS/SES message can quote the destination back.
     countMetric('DeliveryFailures');
-    logger.error('delivery failed; withdrawing the send', { channel: delivered, error: err instanceof Error ? err.name : 'unknown' });
-    await deps.codes.withdraw({ destinationHash, codeHash: hash, sentAtMs: nowMs });
+    logger.error('delivery failed; undoing the send', { channel: delivered, error: err instanceof Error ? err.name : 'unknown' });
+    // The request's record stays, amended with the failure it is answered with.
+    await undo(deps, send, { committed: true, dropAuditRecord: false });
     throw err;
   }
   countMetric('CodesSent');

@@ -46,6 +46,16 @@ function withBudget(doc: DynamoDBDocumentClient): DynamoDBDocumentClient {
   return doc;
 }
 
+/**
+ * True when a call ended without an answer from DynamoDB (a timeout, the budget running out, a
+ * dropped connection): a write may or may not have been applied. An answer, even an error, carries
+ * its HTTP status.
+ */
+export function outcomeUnknown(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return err instanceof Error && typeof status !== 'number';
+}
+
 export function isConditionalCheckFailed(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }

@@ -13,7 +13,7 @@ import {
   VERIFY_FAILURES,
 } from '../policy.js';
 import type { AuditLog } from './audit.js';
-import { cancellationReasons, conditionFailureItem, isConditionalCheckFailed, type Db } from './client.js';
+import { cancellationReasons, conditionFailureItem, isConditionalCheckFailed, outcomeUnknown, type Db } from './client.js';
 import { keys } from './keys.js';
 import { admitEvent, combine, eventsInWindow, hasRoom, msUntilRoom, withdrawEvent, type SlidingWindow } from './sliding-window.js';
 import { withTransactionRetry, type TransactItem } from './transactions.js';
@@ -34,6 +34,30 @@ export const DESTINATION_WINDOWS = {
 export const SOURCE_IP_WINDOW: SlidingWindow = { prefix: 'ip', ...SEND_PER_SOURCE_IP };
 
 const destinationTtl = (nowMs: number) => ttlAfter(nowMs, ITEM_LIFETIME_MS.destination);
+const captchaTtl = (pass: { expiresAtMs: number }, nowMs: number) =>
+  Math.max(ttlAfter(nowMs, ITEM_LIFETIME_MS.usedCaptcha), ttlAfter(pass.expiresAtMs, MINUTE_MS));
+
+/** DynamoDB gave no answer to a send's transaction (it stalled, or the budget ran out): it may still commit. */
+export class SendOutcomeUnknown extends Error {
+  override name = 'SendOutcomeUnknown';
+  constructor(override readonly cause: unknown) {
+    super('the send transaction got no answer');
+  }
+}
+
+/** One send as the domain asks for it: the new code, what it spends, and the request's audit record. */
+export interface CodeSend {
+  destinationHash: string;
+  codeHash: string;
+  channel: string;
+  nowMs: number;
+  expiresAtMs: number;
+  /** A CAPTCHA pass to spend: refused if another send used it. */
+  captcha?: { jti: string; expiresAtMs: number } | undefined;
+  /** The keyed hash of the source address whose window the send counts against. */
+  sourceIpHash?: string | undefined;
+  audit: PendingAudit;
+}
 export type DestinationState = Record<string, unknown>;
 
 export type SendRefusal =
@@ -93,18 +117,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
      * transaction with the CAPTCHA pass's use, the source IP's window and the request's audit
      * record: all or nothing.
      */
-    async issue(input: {
-      destinationHash: string;
-      codeHash: string;
-      channel: string;
-      nowMs: number;
-      expiresAtMs: number;
-      /** A CAPTCHA pass to spend: refused if its jti was used before. */
-      captcha?: { jti: string; expiresAtMs: number } | undefined;
-      /** The keyed hash of the source address whose window the send counts against. */
-      sourceIpHash?: string | undefined;
-      audit: PendingAudit;
-    }): Promise<SendRefusal | undefined> {
+    async issue(input: CodeSend): Promise<SendRefusal | undefined> {
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
       const parts = combine([admitEvent(w.cooldown, nowMs), admitEvent(w.daily, nowMs), hasRoom(w.failures, nowMs)]);
@@ -126,11 +139,16 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
         },
       };
       const tagged: Array<{ tag: Tag; item: TransactItem }> = [];
-      if (input.captcha) tagged.push({ tag: 'captcha', item: captchaUseItem(input.captcha, nowMs) });
+      if (input.captcha) tagged.push({ tag: 'captcha', item: captchaUseItem(input.captcha, input.audit.record.id, nowMs) });
       if (input.sourceIpHash) tagged.push({ tag: 'ip', item: sourceIpSendItem(input.sourceIpHash, nowMs) });
       tagged.push({ tag: 'audit', item: auditLog.putItem(input.audit.record) });
       tagged.push({ tag: 'destination', item: destination });
-      const refusal = await runTagged(tagged);
+      let refusal: Awaited<ReturnType<typeof runTagged>>;
+      try {
+        refusal = await runTagged(tagged);
+      } catch (err) {
+        throw outcomeUnknown(err) ? new SendOutcomeUnknown(err) : err;
+      }
       if (!refusal) {
         input.audit.committed();
         return undefined;
@@ -145,24 +163,70 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       };
     },
 
-    /** Undoes a send whose delivery failed: the code is dropped and the send no longer counts. */
-    async withdraw(input: { destinationHash: string; codeHash: string; sentAtMs: number }): Promise<void> {
+    /**
+     * Undoes a send that was answered with a failure: its delivery failed, or its transaction's
+     * outcome is unknown (DynamoDB stalled or the budget ran out mid-request). The CAPTCHA pass is
+     * voided first, which also stops the send's own transaction from committing if it is still on
+     * its way; if the send did commit, its code is dropped, its cooldown, daily and source-address
+     * slots are given back, and (when `dropAuditRecord`) the record that said 200 is removed, so the
+     * request keeps the one record of its real answer.
+     */
+    async undo(send: CodeSend, o: { committed: boolean | 'unknown'; dropAuditRecord: boolean }): Promise<{ committed: boolean }> {
+      const id = send.audit.record.id;
+      let committed = o.committed === true;
+      if (send.captcha) {
+        try {
+          // `usedBy` stays, so a repeated undo (the first may have timed out after it was applied) still sees the send committed.
+          const { Attributes } = await db.doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: keys.captcha(send.captcha.jti),
+              UpdateExpression: 'SET voidedBy = :id, #ttl = if_not_exists(#ttl, :ttl)',
+              ConditionExpression: 'attribute_not_exists(pk) OR usedBy = :id',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':id': id, ':ttl': captchaTtl(send.captcha, send.nowMs) },
+              ReturnValues: 'ALL_OLD',
+            }),
+          );
+          committed = Attributes?.usedBy === id;
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+          committed = false; // another send holds the pass: this one never committed and now never will
+        }
+      } else if (o.committed === 'unknown') {
+        committed = true; // a trusted direct send has no pass to void: undo whatever it left, conditionally
+      }
+      if (!committed) return { committed };
+
       const w = DESTINATION_WINDOWS;
-      const parts = combine([withdrawEvent(w.cooldown, input.sentAtMs), withdrawEvent(w.daily, input.sentAtMs)]);
-      try {
-        await db.doc.send(
+      const parts = combine([withdrawEvent(w.cooldown, send.nowMs), withdrawEvent(w.daily, send.nowMs)]);
+      await ignoringConditionFailure(
+        // A newer send replaced the code: nothing of this one is left to undo.
+        new UpdateCommand({
+          TableName: table,
+          Key: key(send.destinationHash),
+          UpdateExpression: `SET ${parts.set.join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
+          ConditionExpression: `${parts.condition} AND codeHash = :code`,
+          ExpressionAttributeNames: parts.names,
+          ExpressionAttributeValues: { ...parts.values, ':code': send.codeHash },
+        }),
+      );
+      if (send.sourceIpHash) {
+        const ip = withdrawEvent(SOURCE_IP_WINDOW, send.nowMs);
+        await ignoringConditionFailure(
+          // Another send from the address came after: its slot is not this one's to give back.
           new UpdateCommand({
             TableName: table,
-            Key: key(input.destinationHash),
-            UpdateExpression: `SET ${parts.set.join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
-            ConditionExpression: `${parts.condition} AND codeHash = :code`,
-            ExpressionAttributeNames: parts.names,
-            ExpressionAttributeValues: { ...parts.values, ':code': input.codeHash },
+            Key: keys.sourceIp(send.sourceIpHash),
+            UpdateExpression: `SET ${ip.set.join(', ')}`,
+            ConditionExpression: ip.condition,
+            ExpressionAttributeNames: ip.names,
+            ExpressionAttributeValues: ip.values,
           }),
         );
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err; // a newer send replaced it: nothing to undo
       }
+      if (o.dropAuditRecord) await auditLog.remove(send.audit.record);
+      return { committed };
     },
 
     /**
@@ -271,16 +335,27 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
     };
   }
 
-  /** Transaction element: mark a CAPTCHA pass as used; fails if its jti was used before. */
-  function captchaUseItem(pass: { jti: string; expiresAtMs: number }, nowMs: number): TransactItem {
-    const ttl = Math.max(ttlAfter(nowMs, ITEM_LIFETIME_MS.usedCaptcha), ttlAfter(pass.expiresAtMs, MINUTE_MS));
+  /**
+   * Transaction element: mark a CAPTCHA pass as used by this send; fails if another send used it.
+   * A pass voided by a send that failed may be used again, but never by that same send.
+   */
+  function captchaUseItem(pass: { jti: string; expiresAtMs: number }, sendId: string, nowMs: number): TransactItem {
     return {
       Put: {
         TableName: table,
-        Item: { ...keys.captcha(pass.jti), usedAt: nowMs, ttl },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: { ...keys.captcha(pass.jti), usedAt: nowMs, usedBy: sendId, ttl: captchaTtl(pass, nowMs) },
+        ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(voidedBy) AND voidedBy <> :sendId)',
+        ExpressionAttributeValues: { ':sendId': sendId },
       },
     };
+  }
+
+  async function ignoringConditionFailure(command: UpdateCommand): Promise<void> {
+    try {
+      await db.doc.send(command);
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
 
   /** Runs a transaction of tagged items; returns the first item (by tag order) whose condition failed. */

@@ -64,6 +64,7 @@ function recordCalls(db: Db) {
 
 let h: Harness;
 let failDelivery = false;
+let loseTransactionAnswer = false;
 let calls: ReturnType<typeof recordCalls>;
 
 beforeAll(async () => {
@@ -76,6 +77,17 @@ beforeAll(async () => {
     }),
   });
   calls = recordCalls(h.rt.db);
+  // The transaction is applied, and its answer lost on the way back (no retry: outside the SDK's retry).
+  h.rt.db.raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      if (loseTransactionAnswer && context.commandName === 'TransactWriteItemsCommand') {
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'loseTransactionAnswer' },
+  );
 });
 
 describe('the DynamoDB calls of each function', () => {
@@ -107,9 +119,10 @@ describe('the DynamoDB calls of each function', () => {
     expect(calls.of('checkIdentity')).toEqual(expectedCalls('checkIdentity'));
   });
 
-  it('sendVerificationCode: sends to a number and to an account, is refused, withdraws a failed delivery, and audits', async () => {
+  it('sendVerificationCode: sends to a number and to an account, is refused, undoes a failed delivery and a send without an answer, and audits', async () => {
     const mobile = uniqueMobile();
     const failing = uniqueMobile();
+    const unanswered = uniqueMobile();
     const statuses = await calls.as('sendVerificationCode', async () => [
       (await h.send(mobile)).status,
       (await h.send(mobile)).status, // within the cooldown
@@ -123,8 +136,16 @@ describe('the DynamoDB calls of each function', () => {
           failDelivery = false;
         }
       })(),
+      await (async () => {
+        loseTransactionAnswer = true;
+        try {
+          return (await h.send(unanswered)).status;
+        } finally {
+          loseTransactionAnswer = false;
+        }
+      })(),
     ]);
-    expect(statuses).toEqual([200, 429, 200, 403, 500]);
+    expect(statuses).toEqual([200, 429, 200, 403, 500, 500]);
     expect(calls.of('sendVerificationCode')).toEqual(expectedCalls('sendVerificationCode'));
   });
 

@@ -23,7 +23,8 @@ export const DYNAMODB_CALLS: Record<OperationName, Record<string, KeyKind[]>> = 
   sendVerificationCode: {
     GetItem: ['name'], // registry.contactsOfAccount
     PutItem: ['audit', 'captcha'], // audit.write; codes.issue: CAPTCHA use + audit record
-    UpdateItem: ['destination', 'sourceIp', 'audit'], // codes.issue, codes.withdraw; IP window; audit.amend after a failed delivery
+    UpdateItem: ['destination', 'sourceIp', 'audit', 'captcha'], // codes.issue, codes.undo; IP window; audit.amend after a failed delivery; voiding the pass of a failed send
+    DeleteItem: ['audit'], // codes.undo: the 200 record of a send committed after it was answered 500
   },
   verifyVerificationCode: {
     PutItem: ['audit'], // audit.write; codes.recordWrong: audit record

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../dev/paths.js';
 import { HTTP_OPERATIONS, OPERATIONS } from '../../shared/operations.js';
+import { FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
 
 interface FunctionDefinition {
   handler?: unknown;
@@ -14,9 +15,14 @@ interface FunctionDefinition {
 }
 
 /** serverless.yml as the framework reads it (osls's own reader, CloudFormation tags included), variables unresolved. */
-async function readServerlessYml(): Promise<{ functions: Record<string, FunctionDefinition> }> {
+interface ServerlessYml {
+  provider: { timeout?: unknown };
+  functions: Record<string, FunctionDefinition & { timeout?: unknown }>;
+}
+
+async function readServerlessYml(): Promise<ServerlessYml> {
   const read = createRequire(import.meta.url)('osls/lib/configuration/read.js') as (file: string) => Promise<unknown>;
-  return (await read(path.join(repoRoot, 'serverless.yml'))) as { functions: Record<string, FunctionDefinition> };
+  return (await read(path.join(repoRoot, 'serverless.yml'))) as ServerlessYml;
 }
 
 /** The HTTP routes a function serves, as "METHOD /path" (both API Gateway flavours, so a REST route is seen too). */
@@ -28,9 +34,18 @@ function routesOf(fn: FunctionDefinition): string[] {
   });
 }
 
-let functions: Record<string, FunctionDefinition>;
+let yml: ServerlessYml;
+let functions: ServerlessYml['functions'];
 beforeAll(async () => {
-  functions = (await readServerlessYml()).functions;
+  yml = await readServerlessYml();
+  functions = yml.functions;
+});
+
+describe('serverless.yml and the time budget', () => {
+  it('gives every function the timeout the request budget is planned against (shared/policy.ts)', () => {
+    expect(yml.provider.timeout).toBe(FUNCTION_TIMEOUT_MS / 1000);
+    for (const fn of Object.values(functions)) expect(fn.timeout ?? yml.provider.timeout).toBe(FUNCTION_TIMEOUT_MS / 1000);
+  });
 });
 
 describe('serverless.yml and the table of operations', () => {
