@@ -17,6 +17,8 @@ export interface LocalRuntime {
   outbox(): OutboxMessage[];
   /** Every item of the table (consistent scan). */
   scan(): Promise<Record<string, unknown>[]>;
+  /** Audit records whose platform request id or caller's X-Request-Id is `id` (a scan: tests only). */
+  auditRecords(id: string): Promise<Record<string, unknown>[]>;
 }
 
 export interface LocalRuntimeOptions {
@@ -36,20 +38,23 @@ export async function createLocalRuntime(o: LocalRuntimeOptions): Promise<LocalR
   const outboxPath = o.env?.OUTBOX_PATH ?? path.join(mkdtempSync(path.join(o.workDir, 'outbox-')), 'outbox.jsonl');
   const config = loadConfig({ STAGE: 'local', DYNAMODB_ENDPOINT: o.endpoint, TABLE_NAME: tableName, OUTBOX_PATH: outboxPath, ...o.env });
   const rt = createRuntime(config, o.clock ? { clock: o.clock } : {});
+  const scan = async () => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await rt.db.doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
   return {
     rt,
     config,
     outboxPath,
     outbox: () => readOutbox(outboxPath),
-    async scan() {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await rt.db.doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return items;
-    },
+    scan,
+    auditRecords: async (id) =>
+      (await scan()).filter((i) => String(i.pk).startsWith('AUDIT#') && (i.requestId === id || i.clientRequestId === id)),
   };
 }

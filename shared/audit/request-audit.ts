@@ -6,7 +6,10 @@ export type AuditDetail = Record<string, string | number | boolean>;
 export interface AuditRecord {
   /** Unique per record: the sort key, so a reused request id never overwrites another record. */
   id: string;
+  /** The platform's own id of the request (Lambda's, SQS's, EventBridge's): the record's key, unique per request. */
   requestId: string;
+  /** The caller's `X-Request-Id`, when it sent one: echoed and kept, never a key (callers can reuse it). */
+  clientRequestId?: string | undefined;
   operation: string;
   /** Who called: `partner-token:<sub>`, `partner-ak:<AK>`, `app:<sub>`, `direct`, `event:sqs`, `event:eventbridge`, `anonymous`. */
   caller: string;
@@ -61,7 +64,14 @@ export class RequestAudit {
   private readonly startedAt = performance.now();
 
   constructor(
-    private readonly init: { requestId: string; operation: string; caller: string; sourceIp?: string | undefined; at: Date },
+    private readonly init: {
+      requestId: string;
+      clientRequestId?: string | undefined;
+      operation: string;
+      caller: string;
+      sourceIp?: string | undefined;
+      at: Date;
+    },
   ) {
     this.caller = init.caller;
   }
@@ -116,6 +126,7 @@ export class RequestAudit {
     return {
       id: randomUUID(),
       requestId: this.init.requestId,
+      clientRequestId: this.init.clientRequestId,
       operation: this.init.operation,
       caller: this.caller,
       outcome,

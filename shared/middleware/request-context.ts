@@ -16,9 +16,10 @@ interface RequestContextOptions {
 }
 
 /**
- * Starts a public operation's request: one shape for HTTP and direct invocations, its request id
- * (the caller's `X-Request-Id` when it is a safe token, else a new UUID), language, clock reading
- * and audit.
+ * Starts a public operation's request: one shape for HTTP and direct invocations, its language,
+ * clock reading and audit. Two ids: the platform's own (Lambda's request id) keys the audit record,
+ * so no caller can make its record collide with another's; the id a caller sees (its own
+ * `X-Request-Id` when that is a safe token, else the platform's) is echoed, logged and stored with it.
  */
 export function requestContext(opts: RequestContextOptions): MiddlewareObj<unknown, unknown, Error, Context, OperationInternal> {
   const options = { ...opts };
@@ -26,7 +27,9 @@ export function requestContext(opts: RequestContextOptions): MiddlewareObj<unkno
     before: async (request) => {
       const incoming = normalizeEvent(request.event);
       const given = incoming.headers['x-request-id'];
-      const requestId = given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+      const clientRequestId = given && CLIENT_REQUEST_ID.test(given) ? given : undefined;
+      const platformRequestId = request.context?.awsRequestId || randomUUID();
+      const requestId = clientRequestId ?? platformRequestId;
       const now = options.clock();
       request.internal.operation = {
         incoming,
@@ -34,7 +37,8 @@ export function requestContext(opts: RequestContextOptions): MiddlewareObj<unkno
         language: pickLanguage(incoming.headers['accept-language'], options.defaultLanguage),
         now,
         audit: new RequestAudit({
-          requestId,
+          requestId: platformRequestId,
+          clientRequestId,
           operation: options.operation,
           caller: incoming.direct ? 'direct' : 'anonymous',
           sourceIp: incoming.sourceIp,

@@ -16,6 +16,7 @@ export function createAuditLog(db: Db, table: string, retentionDays: number) {
       ...k,
       ...(r.subjectHash ? { gsi1pk: keys.auditBySubject(r.subjectHash), gsi1sk: k.sk } : {}),
       requestId: r.requestId,
+      clientRequestId: r.clientRequestId,
       operation: r.operation,
       caller: r.caller,
       outcome: r.outcome,
@@ -63,6 +64,7 @@ export function createAuditLog(db: Db, table: string, retentionDays: number) {
     putItem(r: AuditRecord): TransactItem {
       return { Put: { TableName: table, Item: toItem(r) } };
     },
+    /** The record of one request, by the platform's request id (the audit record's `requestId`). */
     async byRequestId(requestId: string): Promise<AuditItem[]> {
       const { Items } = await db.doc.send(
         new QueryCommand({

@@ -17,7 +17,7 @@ import {
 async function expectDirectAudit(requestId: string, operation: string, outcome: string, status: number, raw: string[] = []) {
   const records = await auditRecords(requestId);
   expect(records, `audit records for ${requestId}`).toHaveLength(1);
-  expect(records[0]).toMatchObject({ requestId, operation, outcome, status, caller: 'direct' });
+  expect(records[0]).toMatchObject({ clientRequestId: requestId, operation, outcome, status, caller: 'direct' });
   expectNoRawValues(records[0]!, raw);
 }
 

@@ -2,7 +2,7 @@
 // through its invoke endpoint, the outbox file, audit records in DynamoDB Local, and unique test identities.
 import { CLIENT_REQUEST_ID } from '../../shared/policy.js';
 import { randomUUID } from 'node:crypto';
-import { QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { expect, inject } from 'vitest';
 import { localDynamoDbClient } from '../../dev/emulator.js';
@@ -165,33 +165,37 @@ const tableName = (): string => inject('tableName');
 
 export type AuditRecord = Record<string, unknown>;
 
-/** Audit records of one request id (strongly consistent). */
-export async function auditRecords(requestId: string): Promise<AuditRecord[]> {
-  const { Items } = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: keys.audit(requestId).pk } },
-      ConsistentRead: true,
-    }),
-  );
-  return (Items ?? []).map((i) => unmarshall(i));
-}
-
 // Every audit record's partition key starts so (the key of the empty request id).
 const AUDIT_PREFIX = keys.audit('').pk;
 
+/**
+ * Audit records of one request, by the X-Request-Id it was answered with: the caller's own (stored as
+ * `clientRequestId`) or, when it sent none, the platform's request id that keys the record. A scan:
+ * the e2e table is small, and a caller's id is deliberately not a key.
+ */
+export async function auditRecords(requestId: string): Promise<AuditRecord[]> {
+  return scanAudit('(requestId = :id OR clientRequestId = :id)', { ':id': { S: requestId } });
+}
+
 /** Audit records of one operation written at or after `since` (for events, whose request id is not returned). */
 export async function auditRecordsSince(operation: string, since: Date): Promise<AuditRecord[]> {
+  return scanAudit('operation = :op AND #at >= :since', { ':op': { S: operation }, ':since': { S: since.toISOString() } }, { '#at': 'at' });
+}
+
+async function scanAudit(
+  filter: string,
+  values: Record<string, AttributeValue>,
+  names?: Record<string, string>,
+): Promise<AuditRecord[]> {
   const items: AuditRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamo().send(
       new ScanCommand({
         TableName: tableName(),
-        FilterExpression: 'begins_with(pk, :audit) AND operation = :op AND #at >= :since',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':audit': { S: AUDIT_PREFIX }, ':op': { S: operation }, ':since': { S: since.toISOString() } },
+        FilterExpression: `begins_with(pk, :audit) AND ${filter}`,
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: { ':audit': { S: AUDIT_PREFIX }, ...values },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
@@ -215,7 +219,9 @@ export async function expectAudited(res: ApiResponse, extraSensitive: string[] =
   const record = records[0]!;
   const { name, family } = OPERATIONS[res.op];
   const outcome = typeof res.json?.error_code === 'string' && res.status !== 200 ? res.json.error_code : FAMILY_CODES[family].success;
-  expect(record).toMatchObject({ requestId: res.requestId, operation: name, outcome, status: res.status });
+  // The echoed id is the caller's own (kept as clientRequestId) or, when it sent none, the platform's id that keys the record.
+  expect(record.clientRequestId ?? record.requestId).toBe(res.requestId);
+  expect(record).toMatchObject({ operation: name, outcome, status: res.status });
   expect(typeof record.at).toBe('string');
   expect(typeof record.latencyMs).toBe('number');
   expectNoRawValues(record, [...res.sensitive, ...extraSensitive]);

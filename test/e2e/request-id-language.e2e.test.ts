@@ -12,7 +12,8 @@ describe('X-Request-Id', () => {
     await expectOk(res);
     expect(res.requestId).toBe('abc-123');
     const [record] = await auditRecords('abc-123');
-    expect(record).toMatchObject({ requestId: 'abc-123', operation: 'checkIdentity', outcome: 'CBC.0000', status: 200 });
+    expect(record).toMatchObject({ clientRequestId: 'abc-123', operation: 'checkIdentity', outcome: 'CBC.0000', status: 200 });
+    expect(record!.requestId).not.toBe('abc-123'); // the platform's own id keys the record
   });
 
   it('is echoed on a USG error and equals the body request_id', async () => {

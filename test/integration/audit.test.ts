@@ -12,6 +12,8 @@ import { SignJWT } from 'jose';
 import { createTestRuntime, type TestRuntime } from '../support/runtime.js';
 import { createCheckIdentityHandler } from '../../functions/check-identity.js';
 import { JWT_AUDIENCES } from '../../shared/local-defaults.js';
+import { OPERATIONS } from '../../shared/operations.js';
+import { httpEvent } from '../../dev/support/events.js';
 import { akskHeaders, post, theAuditOf, tokenHeaders, PARTNER_SK, type Answer } from './partner-auth-support.js';
 
 const BODY = { search_type: 'name', search_value: 'ceshiyonghu001' };
@@ -210,6 +212,21 @@ describe('refused check-identity requests', () => {
     expect(await theAuditOf(t, res, ['op_adminuser'])).toMatchObject({ outcome: 'CBC.0100', status: 400 });
   });
 
+  it('keys each record by the platform request id: three callers reusing one X-Request-Id leave three records, and a lookup by a platform id finds one', async () => {
+    const body = { search_type: 'name', search_value: 'ceshiyonghu001' };
+    const reused = 'same-request-id-0001';
+    const platformIds = ['lambda-req-a', 'lambda-req-b', 'lambda-req-c'];
+    for (const awsRequestId of platformIds) {
+      const event = httpEvent(OPERATIONS.checkIdentity.route.path, body, { ...(await tokenHeaders(t)), 'X-Request-Id': reused });
+      const res = (await (handler as (e: unknown, c: unknown) => Promise<{ headers: Record<string, string> }>)(event, { awsRequestId })).headers;
+      expect(res['x-request-id']).toBe(reused);
+    }
+    for (const id of platformIds) {
+      expect(await t.rt.audit.byRequestId(id)).toMatchObject([{ requestId: id, clientRequestId: reused, outcome: 'CBC.0000' }]);
+    }
+    expect(await t.rt.audit.byRequestId(reused)).toEqual([]);
+  });
+
   it('audits a refused direct invocation once under the request id it was given', async () => {
     const direct = handler as unknown as (e: unknown, c: unknown) => Promise<unknown>;
     await expect(
@@ -217,7 +234,7 @@ describe('refused check-identity requests', () => {
     ).rejects.toMatchObject({
       name: 'CBC.0100',
     });
-    const records = await t.rt.audit.byRequestId('sfn-exec-42');
+    const records = await t.auditRecords('sfn-exec-42');
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ caller: 'direct', outcome: 'CBC.0100', status: 400 });
     expect(JSON.stringify(records)).not.toContain('13612345678');

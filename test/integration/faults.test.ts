@@ -65,9 +65,8 @@ const sendEvent = (user: string, token: string, requestId: string, ip: string) =
 
 const sendHandler = () => createSendVerificationCodeHandler(local.rt);
 
-async function auditOf(requestId: string): Promise<Array<Record<string, unknown>>> {
-  return local.rt.audit.byRequestId(requestId);
-}
+/** The records of a request, by the X-Request-Id it was sent with. */
+const auditOf = (requestId: string) => local.auditRecords(requestId);
 
 /** Waits for DynamoDB Local to take up what reached it while it was frozen or held. */
 async function settle(): Promise<void> {

@@ -51,10 +51,10 @@ export function akskHeaders(
   });
 }
 
-/** The request's audit records, looked up by the X-Request-Id the response carries. */
+/** The request's audit records, found by the X-Request-Id the response carries (the caller's, or the platform's id). */
 export async function auditOf(t: TestRuntime, answer: Answer): Promise<Array<Record<string, unknown>>> {
   expect(answer.requestId).not.toBe('');
-  return t.rt.audit.byRequestId(answer.requestId);
+  return t.auditRecords(answer.requestId);
 }
 
 /** Exactly one audit record for the request, which must not contain any of `secrets` (raw values, tokens, SKs). */

@@ -188,13 +188,18 @@ describe('verify audit records and language', () => {
     expect(withSubject[0]!.subjectMasked).toBe(maskedCnMobile(mobile));
   });
 
-  it('a caller X-Request-Id is echoed and keys the audit record', async () => {
+  it('a caller X-Request-Id is echoed and stored beside the platform id, which alone keys the audit record', async () => {
     h.clock.set(Date.now());
     const requestId = `verify-code-${Date.now()}`;
     const r = await h.verify(uniqueMobile().e164, '123456', { headers: { 'x-request-id': requestId } });
     expect(r.headers['x-request-id']).toBe(requestId);
     expect(r.body.request_id).toBe(requestId);
-    expect(await h.rt.audit.byRequestId(requestId)).toHaveLength(1);
+    const [record, ...others] = await h.auditRecords(requestId);
+    expect(others).toEqual([]);
+    expect(record).toMatchObject({ clientRequestId: requestId });
+    expect(record!.requestId).not.toBe(requestId);
+    expect(await h.rt.audit.byRequestId(requestId)).toEqual([]);
+    expect(await h.rt.audit.byRequestId(String(record!.requestId))).toHaveLength(1);
   });
 
   it('Accept-Language: en-US gives English messages; the default is zh-CN', async () => {
