@@ -44,6 +44,11 @@ export const CAPTCHA_MAX_LIFETIME_MS = 10 * MINUTE_MS;
 export const SIGNATURE_MAX_CLOCK_SKEW_MS = 15 * MINUTE_MS;
 export const AK_FAILURES_BEFORE_LOCK = 5;
 export const AK_LOCK_MS = 5 * MINUTE_MS;
+/**
+ * Partner keys (store/partner-keys.ts): how long a warm function keeps what it read about an access key.
+ * Adding, rotating or revoking a key takes effect within this, plus DynamoDB's eventual consistency.
+ */
+export const PARTNER_KEY_CACHE_MS = 30 * SECOND_MS;
 
 /** SPEC §6: audit retention. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 180;

@@ -2,7 +2,7 @@ import { ServiceError } from '../errors.js';
 import { countMetric } from '../observability.js';
 import type { Authenticator } from '../request/operation-context.js';
 import type { AccessKeyLockouts } from '../store/access-key-lockouts.js';
-import { verifyHuaweiSignature } from './huawei-signature.js';
+import { parseAuthorization, verifyHuaweiSignature } from './huawei-signature.js';
 import type { TokenVerifier } from './jwt.js';
 
 export const PARTNER_ROLES = ['solution_provider', 'distributor'] as const;
@@ -18,7 +18,8 @@ function rolesOf(payload: Record<string, unknown>): string[] {
  */
 export function partnerAuthenticator(deps: {
   verifyToken: TokenVerifier;
-  secretOf: (accessKey: string) => string | undefined;
+  /** The active secret key of an access key (a store read, cached briefly), undefined when unknown or revoked. */
+  secretOf: (accessKey: string) => Promise<string | undefined>;
   lockouts: AccessKeyLockouts;
 }): Authenticator {
   return async (request, { now }) => {
@@ -41,15 +42,18 @@ export function partnerAuthenticator(deps: {
       throw new ServiceError('CBC.0151', { detail: 'no credentials' });
     }
 
+    // The claimed AK's secret is looked up once (asynchronously) for the synchronous signature check.
+    const claimedKey = parseAuthorization(authorization)?.accessKey;
+    const secret = claimedKey === undefined ? undefined : await deps.secretOf(claimedKey);
     const check = verifyHuaweiSignature(
       { method: request.method, path: request.path, query: request.query, headers: request.headers, body: request.rawBody ?? '' },
-      deps.secretOf,
+      (accessKey) => (accessKey === claimedKey ? secret : undefined),
       now,
     );
     const accessKey = check.accessKey;
     // A known AK is checked against its lockout whatever the signature says, so a locked key stays
     // locked for its holder too; unknown AKs have no lockout item to read.
-    const known = accessKey !== undefined && deps.secretOf(accessKey) !== undefined;
+    const known = accessKey !== undefined && secret !== undefined;
     const state = known ? await deps.lockouts.state(accessKey) : undefined;
     if (state && state.lockedUntil > now.getTime()) {
       countMetric('AuthFailures');

@@ -14,6 +14,7 @@ export const keys = {
   sourceIp: (ipHash: string): Key => ({ pk: `IP#${ipHash}`, sk: 'SENDS' }),
   captcha: (jti: string): Key => ({ pk: `CAPTCHA#${jti}`, sk: 'USED' }),
   accessKey: (accessKey: string): Key => ({ pk: `AK#${accessKey}`, sk: 'LOCKOUT' }),
+  partnerKey: (accessKey: string): Key => ({ pk: `PARTNER#${accessKey}`, sk: 'KEY' }),
   audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),
   auditBySubject: (subjectHash: string) => `AUDIT#${subjectHash}`,
 };
