@@ -69,31 +69,16 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
     }
   }
 
-  const forget = (accessKey: string) => cache.delete(accessKey);
-
-  async function put(accessKey: string, secretKey: string, at: Date, partnerName: string | undefined): Promise<void> {
+  /** An operator write: its condition failing means the key is not in the state the write needs. */
+  async function write(accessKey: string, send: () => Promise<unknown>, refusal: string): Promise<void> {
     try {
-      await db.doc.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            ...keys.partnerKey(accessKey),
-            status: 'active',
-            sealedSecret: sealer.seal(secretKey, accessKey),
-            version: 1,
-            createdAt: at.toISOString(),
-            ...(partnerName ? { partnerName } : {}),
-          },
-          // A revoked access key keeps its item, so it can never be handed out again.
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await send();
     } catch (err) {
-      if (isConditionalCheckFailed(err))
-        throw new PartnerKeyStateError(`access key ${accessKey} exists already (access keys are never reused)`);
+      if (isConditionalCheckFailed(err)) throw new PartnerKeyStateError(`access key ${accessKey} ${refusal}`);
       throw err;
     } finally {
-      forget(accessKey);
+      // This process sees its own change at once; other warm functions within their cache period.
+      cache.delete(accessKey);
     }
   }
 
@@ -121,54 +106,48 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
 
     /** A new access key with its secret key. */
     add(accessKey: string, secretKey: string, at: Date, partnerName?: string): Promise<void> {
-      return put(accessKey, secretKey, at, partnerName);
+      const item = {
+        ...keys.partnerKey(accessKey),
+        status: 'active',
+        sealedSecret: sealer.seal(secretKey, accessKey),
+        version: 1,
+        createdAt: at.toISOString(),
+        ...(partnerName ? { partnerName } : {}),
+      };
+      // A revoked access key keeps its item, so it can never be handed out again.
+      const put = new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
+      return write(accessKey, () => db.doc.send(put), 'exists already (access keys are never reused)');
     },
 
     /** Replaces the secret key of an active access key: the old one is refused once caches expire. */
-    async rotate(accessKey: string, secretKey: string, at: Date): Promise<void> {
-      try {
-        await db.doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.partnerKey(accessKey),
-            UpdateExpression: 'SET sealedSecret = :sealed, rotatedAt = :at ADD version :one',
-            ConditionExpression: '#status = :active',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':sealed': sealer.seal(secretKey, accessKey),
-              ':at': at.toISOString(),
-              ':one': 1,
-              ':active': 'active',
-            },
-          }),
-        );
-      } catch (err) {
-        if (isConditionalCheckFailed(err)) throw new PartnerKeyStateError(`access key ${accessKey} is unknown or revoked`);
-        throw err;
-      } finally {
-        forget(accessKey);
-      }
+    rotate(accessKey: string, secretKey: string, at: Date): Promise<void> {
+      const update = new UpdateCommand({
+        TableName: table,
+        Key: keys.partnerKey(accessKey),
+        UpdateExpression: 'SET sealedSecret = :sealed, rotatedAt = :at ADD version :one',
+        ConditionExpression: '#status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':sealed': sealer.seal(secretKey, accessKey),
+          ':at': at.toISOString(),
+          ':one': 1,
+          ':active': 'active',
+        },
+      });
+      return write(accessKey, () => db.doc.send(update), 'is unknown or revoked');
     },
 
     /** Revokes an access key for good: its secret key is erased, the item stays as a tombstone. Idempotent. */
-    async revoke(accessKey: string, at: Date): Promise<void> {
-      try {
-        await db.doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.partnerKey(accessKey),
-            UpdateExpression: 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at) REMOVE sealedSecret',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at.toISOString() },
-          }),
-        );
-      } catch (err) {
-        if (isConditionalCheckFailed(err)) throw new PartnerKeyStateError(`access key ${accessKey} is unknown`);
-        throw err;
-      } finally {
-        forget(accessKey);
-      }
+    revoke(accessKey: string, at: Date): Promise<void> {
+      const update = new UpdateCommand({
+        TableName: table,
+        Key: keys.partnerKey(accessKey),
+        UpdateExpression: 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at) REMOVE sealedSecret',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at.toISOString() },
+      });
+      return write(accessKey, () => db.doc.send(update), 'is unknown');
     },
 
     /** What the table says about an access key, without its secret key (strongly consistent: for operators). */

@@ -2,7 +2,7 @@
 // Parameters, here a stand-in on loopback that speaks the SSM JSON protocol (test/support/ssm-stand-in.ts),
 // so the real SDK client, Powertools and the config rules all run. Each function asks for its own only.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadFunctionConfig } from '../../shared/config.js';
+import { ConfigError, loadFunctionConfig, SECRET_FIELDS } from '../../shared/config.js';
 import { LOCAL_SECRETS } from '../../shared/local-defaults.js';
 import { SecretsUnavailableError } from '../../shared/secrets/parameter-store.js';
 import { startSsmStandIn, type SsmStandIn, type StoredParameter } from '../support/ssm-stand-in.js';
@@ -216,14 +216,7 @@ describe('each function asks only for its own secrets', () => {
     const rt = await load({ env: PROD_ENV, ssm: s.client() });
     expect(s.calls.every((c) => c.withDecryption)).toBe(true);
     expect([...s.requestedNames()].sort()).toEqual(expected.map((p) => `${PATH}/${p}`).sort());
-    const secretFieldsHeld = [
-      'partnerTokenKey',
-      'appTokenKey',
-      'captcha',
-      'codePepper',
-      'identityPepper',
-      'partnerKeyEncryptionKey',
-    ].filter((f) => f in rt.config);
+    const secretFieldsHeld = SECRET_FIELDS.filter((f) => f in rt.config);
     expect(secretFieldsHeld).toHaveLength(expected.length);
     const dump = JSON.stringify(rt.config);
     const valuesHeld = Object.keys(ALL_PARAMETERS).filter((name) => dump.includes(ALL_PARAMETERS[name]!.value));
