@@ -1,9 +1,16 @@
 import { checkIdentity, CheckIdentityInput } from '../shared/domain/check-identity.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
 import { countMetric } from '../shared/observability.js';
-import { runtime, type Runtime } from '../shared/runtime.js';
+import { loadCoreRuntime, partnerAuthOf, registryOf, type LoadOptions } from '../shared/runtime.js';
 
-export const createCheckIdentityHandler = (rt: Runtime) =>
+/** check-identity's parts, from its own secrets: partner token key, identity pepper, partner-key encryption key. */
+export async function loadCheckIdentityRuntime(options?: LoadOptions) {
+  const core = await loadCoreRuntime('checkIdentity', options);
+  return { ...core, registry: registryOf(core), partnerAuth: partnerAuthOf(core) };
+}
+export type CheckIdentityRuntime = Awaited<ReturnType<typeof loadCheckIdentityRuntime>>;
+
+export const createCheckIdentityHandler = (rt: CheckIdentityRuntime) =>
   publicOperation(
     {
       operation: 'checkIdentity',
@@ -18,4 +25,4 @@ export const createCheckIdentityHandler = (rt: Runtime) =>
     rt,
   );
 
-export const handler = createCheckIdentityHandler(runtime());
+export const handler = createCheckIdentityHandler(await loadCheckIdentityRuntime());

@@ -2,9 +2,16 @@ import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
 import type { Notifier } from '../shared/notify/notifier.js';
 import { notifierFor } from '../shared/notify/select.js';
-import { runtime, type Runtime } from '../shared/runtime.js';
+import { captchaOf, codeStoreOf, loadCoreRuntime, registryOf, type LoadOptions } from '../shared/runtime.js';
 
-export function createSendVerificationCodeHandler(rt: Runtime, notifier: Notifier = notifierFor(rt.config)) {
+/** sendVerificationCode's parts, from its own secrets: CAPTCHA secret, code pepper, identity pepper. */
+export async function loadSendVerificationCodeRuntime(options?: LoadOptions) {
+  const core = await loadCoreRuntime('sendVerificationCode', options);
+  return { ...core, registry: registryOf(core), codes: codeStoreOf(core), captcha: captchaOf(core) };
+}
+export type SendVerificationCodeRuntime = Awaited<ReturnType<typeof loadSendVerificationCodeRuntime>>;
+
+export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntime, notifier: Notifier = notifierFor(rt.config)) {
   const deps = {
     registry: rt.registry,
     codes: rt.codes,
@@ -28,4 +35,4 @@ export function createSendVerificationCodeHandler(rt: Runtime, notifier: Notifie
   );
 }
 
-export const handler = createSendVerificationCodeHandler(runtime());
+export const handler = createSendVerificationCodeHandler(await loadSendVerificationCodeRuntime());

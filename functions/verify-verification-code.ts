@@ -1,8 +1,15 @@
 import { verifyCode, VerifyCodeInput } from '../shared/domain/verify-code.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
-import { runtime, type Runtime } from '../shared/runtime.js';
+import { appAuthOf, codeStoreOf, loadCoreRuntime, type LoadOptions } from '../shared/runtime.js';
 
-export function createVerifyVerificationCodeHandler(rt: Runtime) {
+/** verifyVerificationCode's parts, from its own secrets: app token key, code pepper, identity pepper. */
+export async function loadVerifyVerificationCodeRuntime(options?: LoadOptions) {
+  const core = await loadCoreRuntime('verifyVerificationCode', options);
+  return { ...core, codes: codeStoreOf(core), appAuth: appAuthOf(core) };
+}
+export type VerifyVerificationCodeRuntime = Awaited<ReturnType<typeof loadVerifyVerificationCodeRuntime>>;
+
+export function createVerifyVerificationCodeHandler(rt: VerifyVerificationCodeRuntime) {
   const deps = { codes: rt.codes, codePepper: rt.config.codePepper, identityPepper: rt.config.identityPepper };
 
   return publicOperation(
@@ -18,4 +25,4 @@ export function createVerifyVerificationCodeHandler(rt: Runtime) {
   );
 }
 
-export const handler = createVerifyVerificationCodeHandler(runtime());
+export const handler = createVerifyVerificationCodeHandler(await loadVerifyVerificationCodeRuntime());

@@ -16,6 +16,7 @@ const KEY_PREFIXES = {
   sourceIp: 'IP#',
   captcha: 'CAPTCHA#',
   accessKeySource: 'AKSRC#',
+  partnerKey: 'PARTNER#',
   audit: 'AUDIT#',
 };
 
@@ -27,8 +28,8 @@ const KEY_PREFIXES = {
  */
 const ACCESS = {
   checkIdentity: {
-    // registry.usage; lockouts.state
-    'dynamodb:GetItem': ['name', 'email', 'mobile', 'accessKeySource'],
+    // registry.usage; lockouts.state; partnerKeys.secretOf
+    'dynamodb:GetItem': ['name', 'email', 'mobile', 'accessKeySource', 'partnerKey'],
     // audit.write
     'dynamodb:PutItem': ['audit'],
     // lockouts.recordFailure / clearFailures
@@ -70,12 +71,12 @@ const ACCESS = {
 
 /**
  * SSM SecureString parameters (under /verigate/<stage>/) each function reads at cold start: only its own.
- * `partners/*` holds one parameter per partner access key (value: its secret key), read when an AK is
- * first seen, so keys are added, rotated or revoked without a redeploy. Parameters encrypted with the AWS
+ * (shared/runtime.ts FUNCTION_SECRETS, names in shared/secrets/catalog.ts). Partner AK/SK pairs live in the
+ * table, sealed under partner-key-encryption-key (shared/store/partner-keys.ts). Parameters encrypted with the AWS
  * managed key aws/ssm need no KMS grant; a customer managed key needs kms:Decrypt here (README "Deploying").
  */
 const SECRETS = {
-  checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partners/*'],
+  checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'],
   sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper'],
   verifyVerificationCode: ['app-jwt-secret', 'code-pepper', 'identity-pepper'],
   registerCustomer: ['identity-pepper'],
@@ -137,7 +138,7 @@ function secretStatements(fn, stage) {
     {
       Sid: 'OwnSecrets',
       Effect: 'Allow',
-      Action: ['ssm:GetParameter', 'ssm:GetParameters'],
+      Action: ['ssm:GetParameters'],
       Resource: names.map((name) => arn('ssm', `parameter/verigate/${stage}/${name}`)),
     },
   ];

@@ -1,6 +1,9 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
 import { DYNAMODB_ATTEMPT_TIMEOUT_MS, DYNAMODB_CONNECT_TIMEOUT_MS, TOKEN_MAX_LIFETIME_SECONDS } from './policy.js';
+import { parameterName, SECRET_NAMES, SECRETS, type SecretName } from './secrets/catalog.js';
+import { createParameterStoreClient, readSecretParameters } from './secrets/parameter-store.js';
 
 const flag = (def: boolean) =>
   z.pipe(
@@ -21,17 +24,6 @@ const int = (def: number, min: number, max: number) =>
   );
 const text = (def: string) => z._default(z.string().check(z.minLength(1)), def);
 
-/**
- * Longest validity (exp − iat) accepted per kind of token, in seconds. A partner token is a service
- * credential its holder can re-mint cheaply; an app token lives as long as a user's app session; a CAPTCHA
- * pass is meant to be spent right after the puzzle.
- */
-export const TOKEN_MAX_LIFETIME_DEFAULTS = {
-  partner: TOKEN_MAX_LIFETIME_SECONDS.partner.default,
-  app: TOKEN_MAX_LIFETIME_SECONDS.app.default,
-  captcha: TOKEN_MAX_LIFETIME_SECONDS.captcha.default,
-} as const;
-
 const EnvSchema = z.object({
   STAGE: text('local'),
   TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
@@ -47,23 +39,27 @@ const EnvSchema = z.object({
   OUTBOX_PATH: optionalText,
   SMS_SENDER_ID: optionalText,
   EMAIL_FROM: optionalText,
-  PARTNER_JWT_SECRET: optionalText,
-  PARTNER_JWKS_URL: optionalText,
-  APP_JWT_SECRET: optionalText,
-  APP_JWKS_URL: optionalText,
   JWT_ISSUER: optionalText,
   PARTNER_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_SECONDS.partner.default, TOKEN_MAX_LIFETIME_SECONDS.partner.min, TOKEN_MAX_LIFETIME_SECONDS.partner.max),
   APP_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_SECONDS.app.default, TOKEN_MAX_LIFETIME_SECONDS.app.min, TOKEN_MAX_LIFETIME_SECONDS.app.max),
   CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS: int(TOKEN_MAX_LIFETIME_SECONDS.captcha.default, TOKEN_MAX_LIFETIME_SECONDS.captcha.min, TOKEN_MAX_LIFETIME_SECONDS.captcha.max),
-  CAPTCHA_SECRET: optionalText,
+  PARTNER_JWKS_URL: optionalText,
+  APP_JWKS_URL: optionalText,
   CAPTCHA_VERIFY_URL: optionalText,
+  // Where the stage's secrets live in SSM Parameter Store (default `/verigate/<stage>`); unused locally.
+  SECRETS_PATH: optionalText,
+  // Secrets (shared/secrets/catalog.ts): taken from here in the local stage, where each has a documented
+  // default; in any other stage they come from the parameter store and must not be set here.
+  PARTNER_JWT_SECRET: optionalText,
+  APP_JWT_SECRET: optionalText,
+  CAPTCHA_SECRET: optionalText,
   CODE_PEPPER: optionalText,
   IDENTITY_PEPPER: optionalText,
-  // JSON object {"<AK>": "<SK>", ...}; the local stage adds LOCAL_PARTNER_AK/SK (or their defaults).
-  PARTNER_CREDENTIALS: optionalText,
+  PARTNER_KEY_ENCRYPTION_KEY: optionalText,
   LOCAL_PARTNER_AK: optionalText,
   LOCAL_PARTNER_SK: optionalText,
 });
+type Env = z.output<typeof EnvSchema>;
 
 export type TokenKeySource = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
 
@@ -81,66 +77,72 @@ export interface Config {
   enumerationProtection: boolean;
   notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; smsSenderId: string | undefined; emailFrom: string };
   jwtIssuer: string;
-  partnerTokenKey: TokenKeySource;
-  appTokenKey: TokenKeySource;
   /** Longest exp − iat accepted per kind of token (seconds). */
   tokenMaxLifetimeSeconds: { partner: number; app: number; captcha: number };
+  /** The stage's secrets in SSM Parameter Store: `<secretsPath>/<parameter>` (shared/secrets/catalog.ts). */
+  secretsPath: string;
+  /** The local stage's partner pair (LOCAL_PARTNER_AK / LOCAL_PARTNER_SK or their defaults); none elsewhere. */
+  localPartner: { accessKey: string; secretKey: string } | undefined;
+  // The fields below hold secrets (SecretField): a function's configuration has only those it needs.
+  partnerTokenKey: TokenKeySource;
+  appTokenKey: TokenKeySource;
   captcha: { kind: 'secret'; secret: string } | { kind: 'site-verify'; url: string; secret: string };
   codePepper: string;
   identityPepper: string;
-  partnerCredentials: ReadonlyMap<string, string>;
+  /** Seals partner secret keys in the table (shared/secrets/seal.ts). */
+  partnerKeyEncryptionKey: string;
 }
+
+export type SecretField = 'partnerTokenKey' | 'appTokenKey' | 'captcha' | 'codePepper' | 'identityPepper' | 'partnerKeyEncryptionKey';
+export const SECRET_FIELDS: readonly SecretField[] = [
+  'partnerTokenKey',
+  'appTokenKey',
+  'captcha',
+  'codePepper',
+  'identityPepper',
+  'partnerKeyEncryptionKey',
+];
+/** The configuration without any secret. */
+export type Settings = Omit<Config, SecretField>;
+/** The configuration of a function that was given the secrets of `F` and no others. */
+export type ConfigWith<F extends SecretField> = Settings & Pick<Config, F>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const MIN_SECRET_LENGTH = 32;
+export const MIN_SECRET_LENGTH = 32;
+const SECRETS_PATH_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
+const SECRETS_PATH_PROBLEM = 'SECRETS_PATH must be a parameter path such as /verigate/prod (no trailing /)';
+/** Every documented development secret: none of them is accepted as any secret outside the local stage. */
+const LOCAL_DEFAULT_VALUES: ReadonlySet<string> = new Set([
+  ...SECRET_NAMES.map((n) => SECRETS[n].localDefault),
+  LOCAL_PARTNER_DEFAULTS.secretKey,
+]);
 
-/** Reads and validates the environment. Throws ConfigError listing every problem at once. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = EnvSchema.safeParse(env);
+interface Reading {
+  env: Env;
+  settings: Settings;
+  problems: string[];
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything but the secrets. Throws ConfigError for a value of the wrong shape; collects the rest. */
+function readSettings(source: Record<string, string | undefined>): Reading {
+  const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(`invalid configuration: ${z.prettifyError(parsed.error)}`);
   }
   const e = parsed.data;
   const isLocal = e.STAGE === 'local';
   const problems: string[] = [];
-
-  // In the local stage every secret has a documented default; elsewhere a missing secret or a
-  // local default is a deployment mistake and the function must not start.
-  const secret = (name: string, value: string | undefined, localDefault: string): string => {
-    if (value === undefined) {
-      if (isLocal) return localDefault;
-      problems.push(`${name} is required in stage ${e.STAGE}`);
-      return '';
-    }
-    if (!isLocal && value === localDefault) problems.push(`${name} must not use the local development default`);
-    if (!isLocal && value.length < MIN_SECRET_LENGTH) problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters`);
-    return value;
-  };
-  const tokenKey = (name: string, jwks: string | undefined, value: string | undefined, def: string): TokenKeySource =>
-    jwks ? { kind: 'jwks', url: jwks } : { kind: 'secret', secret: secret(name, value, def) };
-
-  const partnerCredentials = new Map<string, string>();
-  if (e.PARTNER_CREDENTIALS) {
-    try {
-      const obj = z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))).parse(JSON.parse(e.PARTNER_CREDENTIALS));
-      for (const [ak, sk] of Object.entries(obj)) {
-        if (!isLocal && (sk === LOCAL_PARTNER_DEFAULTS.secretKey || sk.length < MIN_SECRET_LENGTH)) {
-          problems.push(
-            `PARTNER_CREDENTIALS: the secret key of ${ak} must be at least ${MIN_SECRET_LENGTH} characters and not the local default`,
-          );
-        }
-        partnerCredentials.set(ak, sk);
-      }
-    } catch {
-      problems.push('PARTNER_CREDENTIALS must be a JSON object {"<AK>": "<SK>"}');
-    }
-  }
-  if (isLocal) {
-    partnerCredentials.set(e.LOCAL_PARTNER_AK ?? LOCAL_PARTNER_DEFAULTS.accessKey, e.LOCAL_PARTNER_SK ?? LOCAL_PARTNER_DEFAULTS.secretKey);
-  }
 
   const notifierKind = e.NOTIFIER ?? (isLocal ? 'outbox' : 'aws');
   let notifier: Config['notifier'];
@@ -154,8 +156,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   const jwtIssuer = e.JWT_ISSUER ?? (isLocal ? LOCAL_SECRETS.jwtIssuer : '');
   if (jwtIssuer === '') problems.push(`JWT_ISSUER is required in stage ${e.STAGE}`);
-  const captchaSecret = secret('CAPTCHA_SECRET', e.CAPTCHA_SECRET, LOCAL_SECRETS.captchaSecret);
-  const config: Config = {
+
+  // Outside local, the table is AWS's (a custom endpoint would also mean static local credentials), and
+  // a key set or the CAPTCHA secret travels only over TLS. URLs are not echoed: one may carry credentials.
+  if (!isLocal && e.DYNAMODB_ENDPOINT)
+    problems.push(`DYNAMODB_ENDPOINT is for DynamoDB Local only and must not be set in stage ${e.STAGE}`);
+  for (const [name, value] of [
+    ['PARTNER_JWKS_URL', e.PARTNER_JWKS_URL],
+    ['APP_JWKS_URL', e.APP_JWKS_URL],
+    ['CAPTCHA_VERIFY_URL', e.CAPTCHA_VERIFY_URL],
+  ] as const) {
+    if (value === undefined) continue;
+    const url = parseUrl(value);
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) problems.push(`${name} must be an http(s) URL`);
+    else if (!isLocal && url.protocol !== 'https:') problems.push(`${name} must be an https:// URL outside the local stage`);
+  }
+
+  const secretsPath = e.SECRETS_PATH ?? `/verigate/${e.STAGE}`;
+  if (!SECRETS_PATH_PATTERN.test(secretsPath)) problems.push(SECRETS_PATH_PROBLEM);
+
+  const settings: Settings = {
     stage: e.STAGE,
     isLocal,
     tableName: e.TABLE_NAME ?? `verigate-${e.STAGE}`,
@@ -169,27 +189,183 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     enumerationProtection: e.ENUMERATION_PROTECTION,
     notifier,
     jwtIssuer,
-    partnerTokenKey: tokenKey('PARTNER_JWT_SECRET', e.PARTNER_JWKS_URL, e.PARTNER_JWT_SECRET, LOCAL_SECRETS.partnerJwtSecret),
-    appTokenKey: tokenKey('APP_JWT_SECRET', e.APP_JWKS_URL, e.APP_JWT_SECRET, LOCAL_SECRETS.appJwtSecret),
     tokenMaxLifetimeSeconds: {
       partner: e.PARTNER_TOKEN_MAX_LIFETIME_SECONDS,
       app: e.APP_TOKEN_MAX_LIFETIME_SECONDS,
       captcha: e.CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS,
     },
-    captcha: e.CAPTCHA_VERIFY_URL
-      ? { kind: 'site-verify', url: e.CAPTCHA_VERIFY_URL, secret: captchaSecret }
-      : { kind: 'secret', secret: captchaSecret },
-    codePepper: secret('CODE_PEPPER', e.CODE_PEPPER, LOCAL_SECRETS.codePepper),
-    identityPepper: secret('IDENTITY_PEPPER', e.IDENTITY_PEPPER, LOCAL_SECRETS.identityPepper),
-    partnerCredentials,
+    secretsPath,
+    localPartner: isLocal
+      ? {
+          accessKey: e.LOCAL_PARTNER_AK ?? LOCAL_PARTNER_DEFAULTS.accessKey,
+          secretKey: e.LOCAL_PARTNER_SK ?? LOCAL_PARTNER_DEFAULTS.secretKey,
+        }
+      : undefined,
   };
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);
-  return config;
+  return { env: e, settings, problems };
 }
 
-let cached: Config | undefined;
-/** The process-wide configuration, read once (at cold start, from the handler module's top level). */
-export function getConfig(): Config {
-  cached ??= loadConfig(process.env);
-  return cached;
+/** The secrets a field needs: a token key given as a JWKS URL needs none. */
+function secretsOfField(field: SecretField, e: Env): SecretName[] {
+  switch (field) {
+    case 'partnerTokenKey':
+      return e.PARTNER_JWKS_URL ? [] : ['partnerJwtSecret'];
+    case 'appTokenKey':
+      return e.APP_JWKS_URL ? [] : ['appJwtSecret'];
+    case 'captcha':
+      return ['captchaSecret'];
+    default:
+      return [field];
+  }
+}
+
+type SecretSource = { kind: 'environment' } | { kind: 'parameter-store'; secretsPath: string };
+
+/**
+ * The rules for secrets outside the local stage: present, not a development default, at least
+ * MIN_SECRET_LENGTH characters, a SecureString parameter, and no value serving two purposes (among the
+ * secrets this function holds). Messages name secrets, never their values.
+ */
+function secretProblems(
+  names: readonly SecretName[],
+  values: Partial<Record<SecretName, string>>,
+  stage: string,
+  source: SecretSource,
+  notSecureString: readonly SecretName[] = [],
+): string[] {
+  const label = (n: SecretName) =>
+    source.kind === 'environment' ? SECRETS[n].env : `${SECRETS[n].env} (parameter ${parameterName(source.secretsPath, n)})`;
+  const problems: string[] = [];
+  const holders = new Map<string, SecretName[]>();
+  for (const n of names) {
+    const value = values[n]?.trim();
+    if (!value) {
+      problems.push(source.kind === 'environment' ? `${label(n)} is required in stage ${stage}` : `${label(n)} is missing`);
+      continue;
+    }
+    if (LOCAL_DEFAULT_VALUES.has(value)) problems.push(`${label(n)} must not use a local development default`);
+    else if (value.length < MIN_SECRET_LENGTH) problems.push(`${label(n)} must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (notSecureString.includes(n)) problems.push(`${label(n)} must be a SecureString parameter`);
+    holders.set(value, [...(holders.get(value) ?? []), n]);
+  }
+  for (const same of holders.values()) {
+    if (same.length > 1) problems.push(`${same.map(label).join(' and ')} have the same value: each purpose needs a secret of its own`);
+  }
+  return problems;
+}
+
+/** In the local stage: the environment's value, else the documented default. */
+function localSecrets(names: readonly SecretName[], e: Env): Partial<Record<SecretName, string>> {
+  return Object.fromEntries(names.map((n) => [n, e[SECRETS[n].env] ?? SECRETS[n].localDefault]));
+}
+
+function assemble<F extends SecretField>(
+  reading: Reading,
+  fields: readonly F[],
+  values: Partial<Record<SecretName, string>>,
+): ConfigWith<F> {
+  if (reading.problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${reading.problems.join('\n- ')}`);
+  const e = reading.env;
+  const secret = (n: SecretName) => values[n]?.trim() ?? '';
+  const build: { [K in SecretField]: () => Config[K] } = {
+    partnerTokenKey: () =>
+      e.PARTNER_JWKS_URL ? { kind: 'jwks', url: e.PARTNER_JWKS_URL } : { kind: 'secret', secret: secret('partnerJwtSecret') },
+    appTokenKey: () => (e.APP_JWKS_URL ? { kind: 'jwks', url: e.APP_JWKS_URL } : { kind: 'secret', secret: secret('appJwtSecret') }),
+    captcha: () =>
+      e.CAPTCHA_VERIFY_URL
+        ? { kind: 'site-verify', url: e.CAPTCHA_VERIFY_URL, secret: secret('captchaSecret') }
+        : { kind: 'secret', secret: secret('captchaSecret') },
+    codePepper: () => secret('codePepper'),
+    identityPepper: () => secret('identityPepper'),
+    partnerKeyEncryptionKey: () => secret('partnerKeyEncryptionKey'),
+  };
+  const secrets = Object.fromEntries(fields.map((f) => [f, build[f]()])) as Pick<Config, F>;
+  return { ...reading.settings, ...secrets };
+}
+
+/**
+ * The whole configuration with every secret read from the environment (in the local stage, the
+ * documented default of each one unset): for the local stage, tests and tools. Throws ConfigError
+ * listing every problem at once. Functions load theirs with loadFunctionConfig.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const reading = readSettings(env);
+  const names = [...new Set(SECRET_FIELDS.flatMap((f) => secretsOfField(f, reading.env)))];
+  let values: Partial<Record<SecretName, string>>;
+  if (reading.settings.isLocal) {
+    values = localSecrets(names, reading.env);
+  } else {
+    values = Object.fromEntries(names.map((n) => [n, reading.env[SECRETS[n].env]]));
+    reading.problems.push(...secretProblems(names, values, reading.settings.stage, { kind: 'environment' }));
+  }
+  return assemble(reading, SECRET_FIELDS, values);
+}
+
+export interface SecretLoadOptions {
+  /** The SSM client to read through (tests point one at a stand-in); by default one with bounded timeouts. */
+  ssm?: SSMClient;
+}
+
+/**
+ * A function's configuration at cold start, holding only the secrets of `fields`: in the local stage
+ * from the environment or the documented defaults; in any other stage from SSM Parameter Store
+ * (SecureString parameters under SECRETS_PATH, through Powertools Parameters), with no secret accepted
+ * from the environment. Throws ConfigError naming every problem, or SecretsUnavailableError when the
+ * parameter store cannot be read.
+ */
+export async function loadFunctionConfig<F extends SecretField>(
+  env: Record<string, string | undefined>,
+  fields: readonly F[],
+  options: SecretLoadOptions = {},
+): Promise<ConfigWith<F>> {
+  const reading = readSettings(env);
+  const names = [...new Set(fields.flatMap((f) => secretsOfField(f, reading.env)))];
+  const { values, problems } = await collectSecrets(reading, names, options);
+  reading.problems.push(...problems);
+  return assemble(reading, fields, values);
+}
+
+/**
+ * One secret for an operator tool (scripts/partner-key.ts), from where the functions read it and by the
+ * same rules. Of the settings only the stage, table, region, endpoint and secrets path matter to a tool,
+ * so the functions' other requirements (JWT_ISSUER, EMAIL_FROM, ...) do not apply.
+ */
+export async function loadOperatorSecret(
+  env: Record<string, string | undefined>,
+  name: SecretName,
+  options: SecretLoadOptions = {},
+): Promise<{ settings: Settings; secret: string }> {
+  const reading = readSettings(env);
+  const problems = SECRETS_PATH_PATTERN.test(reading.settings.secretsPath) ? [] : [SECRETS_PATH_PROBLEM];
+  const found = await collectSecrets(reading, [name], options);
+  problems.push(...found.problems);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);
+  return { settings: reading.settings, secret: found.values[name]!.trim() };
+}
+
+/** The secrets `names`: locally from the environment or defaults; elsewhere from the parameter store, checked. */
+async function collectSecrets(
+  reading: Reading,
+  names: readonly SecretName[],
+  options: SecretLoadOptions,
+): Promise<{ values: Partial<Record<SecretName, string>>; problems: string[] }> {
+  const { settings, env: e } = reading;
+  if (settings.isLocal) return { values: localSecrets(names, e), problems: [] };
+  const problems: string[] = [];
+  for (const n of SECRET_NAMES) {
+    if (e[SECRETS[n].env] !== undefined) {
+      problems.push(
+        `${SECRETS[n].env} must not be set in the environment of stage ${settings.stage}: it is read from parameter ${parameterName(settings.secretsPath, n)}`,
+      );
+    }
+  }
+  // A malformed path is already a settings problem; there is nothing to read under it.
+  if (!SECRETS_PATH_PATTERN.test(settings.secretsPath)) return { values: {}, problems };
+  const found = await readSecretParameters(names, {
+    secretsPath: settings.secretsPath,
+    client: options.ssm ?? createParameterStoreClient(settings.region),
+  });
+  const source = { kind: 'parameter-store', secretsPath: settings.secretsPath } as const;
+  problems.push(...secretProblems(names, found.values, settings.stage, source, found.notSecureString));
+  return { values: found.values, problems };
 }

@@ -11,6 +11,7 @@ export const LOCAL_SECRETS = {
   captchaSecret: 'verigate-local-captcha-secret-000000001',
   codePepper: 'verigate-local-code-pepper-00000000001',
   identityPepper: 'verigate-local-identity-pepper-0000001',
+  partnerKeyEncryptionKey: 'verigate-local-partner-key-encryption-01',
   jwtIssuer: 'verigate-local',
 } as const;
 

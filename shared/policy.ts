@@ -54,6 +54,11 @@ export const AK_FAILURES_BEFORE_LOCK = 5;
 export const AK_LOCK_MS = 5 * MINUTE_MS;
 /** A run of failed signatures is forgotten a day after its last failure. */
 export const AK_FAILURE_MEMORY_MS = DAY_MS;
+/**
+ * Partner keys (store/partner-keys.ts): how long a warm function keeps what it read about an access key.
+ * Adding, rotating or revoking a key takes effect within this, plus DynamoDB's eventual consistency.
+ */
+export const PARTNER_KEY_CACHE_MS = 30 * SECOND_MS;
 
 /** SPEC §6: audit retention. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 180;

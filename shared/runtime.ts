@@ -1,20 +1,40 @@
-import { getConfig, type Config } from './config.js';
+import { loadFunctionConfig, type Config, type ConfigWith, type SecretField, type SecretLoadOptions, type Settings } from './config.js';
 import { JWT_AUDIENCES } from './local-defaults.js';
+import type { OperationName } from './operations.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import { partnerAuthenticator } from './auth/partner.js';
 import { createDb, type Db } from './store/client.js';
 import { createAuditLog } from './store/audit.js';
 import { createRegistry } from './store/registry.js';
-import { createAccessKeyLockouts } from './store/access-key-lockouts.js';
+import { createAccessKeyLockouts, type AccessKeyLockouts } from './store/access-key-lockouts.js';
 import { createCodeStore } from './store/codes.js';
+import { createPartnerKeys, type PartnerKeys } from './store/partner-keys.js';
 import { appAuthenticator } from './auth/app.js';
 import { createCaptchaVerifier } from './auth/captcha.js';
 
 /**
- * The composition root: builds every adapter once per process from the configuration. Handlers
- * call `runtime()` at module top level, so a bad configuration fails the cold start loudly.
+ * The composition root. Each function builds only the parts it uses, from a configuration holding only
+ * the secrets it needs (FUNCTION_SECRETS), loaded at cold start by the handler module's top-level
+ * `await`, so a bad configuration fails the cold start loudly. createRuntime builds every part at once
+ * for tests, the bench and tools.
  */
-export function createRuntime(config: Config, options: { db?: Db; clock?: () => Date } = {}) {
+export const FUNCTION_SECRETS = {
+  checkIdentity: ['partnerTokenKey', 'identityPepper', 'partnerKeyEncryptionKey'],
+  sendVerificationCode: ['captcha', 'codePepper', 'identityPepper'],
+  verifyVerificationCode: ['appTokenKey', 'codePepper', 'identityPepper'],
+  registerCustomer: ['identityPepper'],
+  deregisterCustomer: ['identityPepper'],
+} as const satisfies Record<OperationName, readonly SecretField[]>;
+
+export type FunctionConfig<F extends OperationName> = ConfigWith<(typeof FUNCTION_SECRETS)[F][number]>;
+
+export interface RuntimeOptions {
+  db?: Db;
+  clock?: () => Date;
+}
+
+/** What every function has: its configuration, the table client, the clock and the audit log. */
+export function coreRuntime<C extends Settings>(config: C, options: RuntimeOptions = {}) {
   const db =
     options.db ??
     createDb({
@@ -23,32 +43,79 @@ export function createRuntime(config: Config, options: { db?: Db; clock?: () => 
       requestTimeoutMs: config.ddbRequestTimeoutMs,
       connectTimeoutMs: config.ddbConnectTimeoutMs,
     });
-  const table = config.tableName;
-  const lockouts = createAccessKeyLockouts(db, table);
-  const audit = createAuditLog(db, table, config.auditRetentionDays);
   return {
     config,
     db,
     clock: options.clock ?? (() => new Date()),
-    audit,
-    registry: createRegistry(db, table, config.maxCustomersPerMobile, audit),
+    audit: createAuditLog(db, config.tableName, config.auditRetentionDays),
+  };
+}
+
+export type CoreRuntime<C extends Settings = Settings> = ReturnType<typeof coreRuntime<C>>;
+
+export interface LoadOptions extends RuntimeOptions, SecretLoadOptions {
+  /** Defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Cold start of a function: its configuration with its own secrets only, and its core parts. */
+export async function loadCoreRuntime<F extends OperationName>(fn: F, options: LoadOptions = {}): Promise<CoreRuntime<FunctionConfig<F>>> {
+  const config = await loadFunctionConfig(options.env ?? process.env, FUNCTION_SECRETS[fn], options);
+  return coreRuntime(config, options);
+}
+
+export const registryOf = (rt: CoreRuntime) => createRegistry(rt.db, rt.config.tableName, rt.config.maxCustomersPerMobile, rt.audit);
+
+export const codeStoreOf = (rt: CoreRuntime) => createCodeStore(rt.db, rt.config.tableName, rt.audit);
+
+export const captchaOf = (rt: CoreRuntime<ConfigWith<'captcha'>>) =>
+  createCaptchaVerifier(rt.config.captcha, rt.config.jwtIssuer, rt.config.tokenMaxLifetimeSeconds.captcha);
+
+export const appAuthOf = (rt: CoreRuntime<ConfigWith<'appTokenKey'>>) =>
+  appAuthenticator(createTokenVerifier(rt.config.appTokenKey, rt.config.jwtIssuer, JWT_AUDIENCES.app, rt.config.tokenMaxLifetimeSeconds.app));
+
+export const partnerKeysOf = (rt: CoreRuntime<ConfigWith<'partnerKeyEncryptionKey'>>) =>
+  createPartnerKeys(rt.db, rt.config.tableName, rt.config.partnerKeyEncryptionKey, { now: () => rt.clock().getTime() });
+
+export const lockoutsOf = (rt: CoreRuntime) => createAccessKeyLockouts(rt.db, rt.config.tableName);
+
+export function partnerAuthOf(
+  rt: CoreRuntime<ConfigWith<'partnerTokenKey' | 'partnerKeyEncryptionKey' | 'identityPepper'>>,
+  parts: { partnerKeys?: PartnerKeys; lockouts?: AccessKeyLockouts } = {},
+) {
+  const partnerKeys = parts.partnerKeys ?? partnerKeysOf(rt);
+  const local = rt.config.localPartner;
+  return partnerAuthenticator({
+    verifyToken: createTokenVerifier(rt.config.partnerTokenKey, rt.config.jwtIssuer, JWT_AUDIENCES.partner, rt.config.tokenMaxLifetimeSeconds.partner),
+    // The local stage's own pair needs no setup (LOCAL_PARTNER_AK/SK or their defaults); every other
+    // access key, in every stage, is one the operator stored with `npm run partner-key`.
+    // The store is read for the local pair too, so that a real and an unknown AK cost the same reads.
+    secretOf: local
+      ? async (accessKey) => {
+          const stored = await partnerKeys.secretOf(accessKey);
+          return accessKey === local.accessKey ? local.secretKey : stored;
+        }
+      : partnerKeys.secretOf,
+    lockouts: parts.lockouts ?? lockoutsOf(rt),
+    sourcePepper: rt.config.identityPepper,
+  });
+}
+
+/** Every part at once, from a configuration holding every secret: tests, the bench and tools. */
+export function createRuntime(config: Config, options: RuntimeOptions = {}) {
+  const core = coreRuntime(config, options);
+  const lockouts = lockoutsOf(core);
+  const partnerKeys = partnerKeysOf(core);
+  return {
+    ...core,
+    registry: registryOf(core),
     lockouts,
-    codes: createCodeStore(db, table, audit),
-    captcha: createCaptchaVerifier(config.captcha, config.jwtIssuer, config.tokenMaxLifetimeSeconds.captcha),
-    appAuth: appAuthenticator(createTokenVerifier(config.appTokenKey, config.jwtIssuer, JWT_AUDIENCES.app, config.tokenMaxLifetimeSeconds.app)),
-    partnerAuth: partnerAuthenticator({
-      verifyToken: createTokenVerifier(config.partnerTokenKey, config.jwtIssuer, JWT_AUDIENCES.partner, config.tokenMaxLifetimeSeconds.partner),
-      secretOf: (ak) => config.partnerCredentials.get(ak),
-      lockouts,
-      sourcePepper: config.identityPepper,
-    }),
+    partnerKeys,
+    codes: codeStoreOf(core),
+    captcha: captchaOf(core),
+    appAuth: appAuthOf(core),
+    partnerAuth: partnerAuthOf(core, { partnerKeys, lockouts }),
   };
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;
-
-let current: Runtime | undefined;
-export function runtime(): Runtime {
-  current ??= createRuntime(getConfig());
-  return current;
-}

@@ -4,7 +4,7 @@ import type { Authenticator } from '../request/operation-context.js';
 import { subjectHash } from '../identity/hash.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
 import type { AccessKeyLockouts, AccessKeySource } from '../store/access-key-lockouts.js';
-import { verifyHuaweiSignature, type SignatureFailure } from './huawei-signature.js';
+import { parseAuthorization, verifyHuaweiSignature, type SignatureFailure } from './huawei-signature.js';
 import type { TokenVerifier } from './jwt.js';
 
 export const PARTNER_ROLES = ['solution_provider', 'distributor'] as const;
@@ -31,7 +31,8 @@ const isGuess = (reason: SignatureFailure): boolean => reason === 'bad_signature
  */
 export function partnerAuthenticator(deps: {
   verifyToken: TokenVerifier;
-  secretOf: (accessKey: string) => string | undefined;
+  /** The secret key of an access key (store/partner-keys.ts), or undefined for an unknown or revoked one. */
+  secretOf: (accessKey: string) => Promise<string | undefined>;
   lockouts: AccessKeyLockouts;
   /** Keys the hash of the source address in the lockout items (the identity pepper). */
   sourcePepper: string;
@@ -57,9 +58,12 @@ export function partnerAuthenticator(deps: {
       throw new ServiceError('CBC.0151', { detail: 'no credentials' });
     }
 
+    // The claimed AK's secret is looked up once, for a real and an unknown AK alike (the same read either way).
+    const claimedKey = parseAuthorization(authorization)?.accessKey;
+    const secret = claimedKey === undefined ? undefined : await deps.secretOf(claimedKey);
     const check = verifyHuaweiSignature(
       { method: request.method, path: request.path, query: request.query, headers: request.headers, body: request.rawBody ?? '' },
-      deps.secretOf,
+      (accessKey) => (accessKey === claimedKey ? secret : undefined),
       now,
     );
     const refuse = (reason: SignatureFailure | 'locked', lockedUntil?: number): ServiceError => {

@@ -4,7 +4,7 @@ import type { Notifier } from './notifier.js';
 import { outboxNotifier } from './outbox.js';
 
 /** The configured delivery adapter. Imported by the send function only, so no other bundle carries SNS/SES. */
-export function notifierFor(config: Config): Notifier {
+export function notifierFor(config: Pick<Config, 'notifier' | 'region'>): Notifier {
   const n = config.notifier;
   return n.kind === 'outbox'
     ? outboxNotifier(n.path)

@@ -15,6 +15,7 @@ export const keys = {
   captcha: (jti: string): Key => ({ pk: `CAPTCHA#${jti}`, sk: 'USED' }),
   /** Failed-signature count and lock of one AK from one source; its own partition, so sources never share one. */
   accessKeySource: (accessKey: string, sourceHash: string): Key => ({ pk: `AKSRC#${sourceHash}#${accessKey}`, sk: 'LOCKOUT' }),
+  partnerKey: (accessKey: string): Key => ({ pk: `PARTNER#${accessKey}`, sk: 'KEY' }),
   audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),
   auditBySubject: (subjectHash: string) => `AUDIT#${subjectHash}`,
 };

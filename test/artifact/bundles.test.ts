@@ -4,14 +4,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../dev/processes.js';
 import { createTable } from '../../dev/table.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { loadConfig } from '../../shared/config.js';
 import { OPERATIONS, type OperationName } from '../../shared/operations.js';
-import { createAuditLog } from '../../shared/store/audit.js';
 import { createDb } from '../../shared/store/client.js';
 import { keys, type Key } from '../../shared/store/keys.js';
 import {
@@ -55,7 +54,18 @@ const uniqueMobile = () => `+86138${String(randomInt(10 ** 8)).padStart(8, '0')}
 async function item(key: Key): Promise<Record<string, unknown> | undefined> {
   return (await db().doc.send(new GetCommand({ TableName: local.tableName, Key: key, ConsistentRead: true }))).Item;
 }
-const auditOf = (requestId: string) => createAuditLog(db(), local.tableName, 180).byRequestId(requestId);
+/** The audit records of a request: by the platform id that keys them, or by the X-Request-Id it was sent with. */
+async function auditOf(requestId: string): Promise<Array<Record<string, unknown>>> {
+  const { Items } = await db().doc.send(
+    new ScanCommand({
+      TableName: local.tableName,
+      FilterExpression: 'begins_with(pk, :audit) AND (requestId = :id OR clientRequestId = :id)',
+      ExpressionAttributeValues: { ':audit': keys.audit('').pk, ':id': requestId },
+      ConsistentRead: true,
+    }),
+  );
+  return Items ?? [];
+}
 
 interface HttpResult {
   statusCode: number;

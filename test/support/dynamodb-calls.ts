@@ -16,7 +16,7 @@ export const keyPrefix = (kind: KeyKind): string => keys[kind]('\u0000', '\u0000
  */
 export const DYNAMODB_CALLS: Record<OperationName, Record<string, KeyKind[]>> = {
   checkIdentity: {
-    GetItem: ['name', 'email', 'mobile', 'accessKeySource'], // registry.usage, lockouts.state
+    GetItem: ['name', 'email', 'mobile', 'accessKeySource', 'partnerKey'], // registry.usage, lockouts.state, partnerKeys.secretOf
     PutItem: ['audit'], // audit.write
     UpdateItem: ['accessKeySource'], // lockouts.recordFailure, lockouts.clearFailures
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../shared/config.js';
+import { ConfigError, loadConfig, loadFunctionConfig } from '../../shared/config.js';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from '../../shared/local-defaults.js';
 
 const S = (n: number) => `prod-secret-${n}-`.padEnd(40, 'x');
@@ -9,6 +9,7 @@ const PROD_SECRETS = {
   CAPTCHA_SECRET: S(3),
   CODE_PEPPER: S(4),
   IDENTITY_PEPPER: S(5),
+  PARTNER_KEY_ENCRYPTION_KEY: S(6),
 };
 const PROD = { STAGE: 'prod', JWT_ISSUER: 'https://issuer.example.com', EMAIL_FROM: 'no-reply@example.com', ...PROD_SECRETS };
 
@@ -40,7 +41,9 @@ describe('loadConfig in the local stage', () => {
     expect(c.captcha).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.captchaSecret });
     expect(c.codePepper).toBe(LOCAL_SECRETS.codePepper);
     expect(c.identityPepper).toBe(LOCAL_SECRETS.identityPepper);
-    expect([...c.partnerCredentials]).toEqual([[LOCAL_PARTNER_DEFAULTS.accessKey, LOCAL_PARTNER_DEFAULTS.secretKey]]);
+    expect(c.partnerKeyEncryptionKey).toBe(LOCAL_SECRETS.partnerKeyEncryptionKey);
+    expect(c.localPartner).toEqual({ accessKey: LOCAL_PARTNER_DEFAULTS.accessKey, secretKey: LOCAL_PARTNER_DEFAULTS.secretKey });
+    expect(c.secretsPath).toBe('/verigate/local');
   });
 
   it('uses different code and identity peppers by default', () => {
@@ -50,22 +53,28 @@ describe('loadConfig in the local stage', () => {
 
   it('lets LOCAL_PARTNER_AK / LOCAL_PARTNER_SK replace the default pair', () => {
     const c = loadConfig({ LOCAL_PARTNER_AK: 'MYAK', LOCAL_PARTNER_SK: 'my-secret-key' });
-    expect(c.partnerCredentials.get('MYAK')).toBe('my-secret-key');
-    expect(c.partnerCredentials.has(LOCAL_PARTNER_DEFAULTS.accessKey)).toBe(false);
+    expect(c.localPartner).toEqual({ accessKey: 'MYAK', secretKey: 'my-secret-key' });
   });
 
   it('pairs LOCAL_PARTNER_SK alone with the default AK', () => {
     const c = loadConfig({ LOCAL_PARTNER_SK: 'other-sk' });
-    expect(c.partnerCredentials.get(LOCAL_PARTNER_DEFAULTS.accessKey)).toBe('other-sk');
+    expect(c.localPartner).toEqual({ accessKey: LOCAL_PARTNER_DEFAULTS.accessKey, secretKey: 'other-sk' });
   });
 
-  it('adds the local pair to PARTNER_CREDENTIALS', () => {
-    const c = loadConfig({ PARTNER_CREDENTIALS: '{"AK1":"SK1","AK2":"SK2"}' });
-    expect(Object.fromEntries(c.partnerCredentials)).toEqual({
-      AK1: 'SK1',
-      AK2: 'SK2',
-      [LOCAL_PARTNER_DEFAULTS.accessKey]: LOCAL_PARTNER_DEFAULTS.secretKey,
-    });
+  it('lets the environment replace a local secret', () => {
+    expect(loadConfig({ PARTNER_KEY_ENCRYPTION_KEY: 'my-own-local-kek' }).partnerKeyEncryptionKey).toBe('my-own-local-kek');
+  });
+
+  it('accepts a DynamoDB Local endpoint and plain-http URLs of local stand-ins', () => {
+    const c = loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', PARTNER_JWKS_URL: 'http://127.0.0.1:9000/jwks.json' });
+    expect(c.dynamodbEndpoint).toBe('http://127.0.0.1:8000');
+    expect(c.partnerTokenKey).toEqual({ kind: 'jwks', url: 'http://127.0.0.1:9000/jwks.json' });
+  });
+
+  it('refuses a JWKS or site-verify URL that is not a URL', () => {
+    const message = configError({ APP_JWKS_URL: 'idp.example.com/jwks', CAPTCHA_VERIFY_URL: 'ftp://captcha.example.com' }).message;
+    expect(message).toContain('APP_JWKS_URL must be an http(s) URL');
+    expect(message).toContain('CAPTCHA_VERIFY_URL must be an http(s) URL');
   });
 
   it('treats empty variables as unset', () => {
@@ -134,17 +143,6 @@ describe('token lifetimes', () => {
   });
 });
 
-describe('PARTNER_CREDENTIALS', () => {
-  it.each(['{not json', '[]', '"AK:SK"', '{"AK":""}', '{"AK":1}'])('refuses %j', (value) => {
-    expect(configError({ PARTNER_CREDENTIALS: value }).message).toContain('PARTNER_CREDENTIALS');
-  });
-
-  it('does not echo the credentials in the error', () => {
-    const message = configError({ PARTNER_CREDENTIALS: '{"AK9": "super-secret-sk-value", ' }).message;
-    expect(message).not.toContain('super-secret-sk-value');
-  });
-});
-
 describe('loadConfig outside the local stage', () => {
   it('starts with every secret and setting given', () => {
     const c = loadConfig(PROD);
@@ -152,7 +150,9 @@ describe('loadConfig outside the local stage', () => {
     expect(c.tableName).toBe('verigate-prod');
     expect(c.notifier).toEqual({ kind: 'aws', smsSenderId: undefined, emailFrom: 'no-reply@example.com' });
     expect(c.codePepper).toBe(PROD_SECRETS.CODE_PEPPER);
-    expect(c.partnerCredentials.size).toBe(0);
+    expect(c.partnerKeyEncryptionKey).toBe(PROD_SECRETS.PARTNER_KEY_ENCRYPTION_KEY);
+    expect(c.localPartner).toBeUndefined();
+    expect(c.secretsPath).toBe('/verigate/prod');
   });
 
   it('names each missing secret when none is given', () => {
@@ -163,6 +163,7 @@ describe('loadConfig outside the local stage', () => {
       'CAPTCHA_SECRET',
       'CODE_PEPPER',
       'IDENTITY_PEPPER',
+      'PARTNER_KEY_ENCRYPTION_KEY',
       'JWT_ISSUER',
       'EMAIL_FROM',
     ]) {
@@ -182,6 +183,7 @@ describe('loadConfig outside the local stage', () => {
     ['CAPTCHA_SECRET', LOCAL_SECRETS.captchaSecret],
     ['CODE_PEPPER', LOCAL_SECRETS.codePepper],
     ['IDENTITY_PEPPER', LOCAL_SECRETS.identityPepper],
+    ['PARTNER_KEY_ENCRYPTION_KEY', LOCAL_SECRETS.partnerKeyEncryptionKey],
   ])('refuses the local development default of %s', (name, value) => {
     const err = configError({ ...PROD, [name]: value });
     expect(err.message).toContain(name);
@@ -192,15 +194,49 @@ describe('loadConfig outside the local stage', () => {
     expect(configError({ ...PROD, CODE_PEPPER: `  ${LOCAL_SECRETS.codePepper}\n` }).message).toContain('CODE_PEPPER');
   });
 
-  it('refuses the local default partner AK/SK pair in PARTNER_CREDENTIALS', () => {
-    const credentials = JSON.stringify({ [LOCAL_PARTNER_DEFAULTS.accessKey]: LOCAL_PARTNER_DEFAULTS.secretKey });
-    expect(configError({ ...PROD, PARTNER_CREDENTIALS: credentials }).message).toContain('PARTNER_CREDENTIALS');
+  it("refuses any development default in any role (another secret's default, the local partner SK)", () => {
+    const message = configError({
+      ...PROD,
+      CODE_PEPPER: LOCAL_SECRETS.identityPepper,
+      APP_JWT_SECRET: LOCAL_PARTNER_DEFAULTS.secretKey,
+    }).message;
+    expect(message).toContain('CODE_PEPPER must not use a local development default');
+    expect(message).toContain('APP_JWT_SECRET must not use a local development default');
   });
 
-  it('refuses a short partner secret key outside the local stage without printing it', () => {
-    const err = configError({ ...PROD, PARTNER_CREDENTIALS: JSON.stringify({ AK2: 'short-sk' }) });
-    expect(err.message).toContain('AK2');
-    expect(err.message).not.toContain('short-sk');
+  it.each([
+    ['CODE_PEPPER', 'IDENTITY_PEPPER'],
+    ['PARTNER_JWT_SECRET', 'APP_JWT_SECRET'],
+    ['CAPTCHA_SECRET', 'PARTNER_KEY_ENCRYPTION_KEY'],
+  ])('refuses %s and %s holding the same value, without printing it', (a, b) => {
+    const shared = 'one-value-for-two-purposes-0000000000001';
+    const err = configError({ ...PROD, [a]: shared, [b]: shared });
+    expect(err.message).toContain(`${a} and ${b} have the same value`);
+    expect(err.message).not.toContain(shared);
+  });
+
+  it('counts a value padded with whitespace as the same value', () => {
+    expect(configError({ ...PROD, IDENTITY_PEPPER: ` ${PROD_SECRETS.CODE_PEPPER}\n` }).message).toContain(
+      'CODE_PEPPER and IDENTITY_PEPPER have the same value',
+    );
+  });
+
+  it('refuses a DynamoDB endpoint override', () => {
+    expect(configError({ ...PROD, DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }).message).toContain(
+      'DYNAMODB_ENDPOINT is for DynamoDB Local only and must not be set in stage prod',
+    );
+  });
+
+  it.each(['PARTNER_JWKS_URL', 'APP_JWKS_URL', 'CAPTCHA_VERIFY_URL'])('refuses a plain-http %s', (name) => {
+    expect(configError({ ...PROD, [name]: 'http://idp.example.com/keys' }).message).toContain(
+      `${name} must be an https:// URL outside the local stage`,
+    );
+  });
+
+  it('reads the secrets path of the stage, or the one SECRETS_PATH names', () => {
+    expect(loadConfig({ ...PROD, SECRETS_PATH: '/teams/verigate/prod' }).secretsPath).toBe('/teams/verigate/prod');
+    for (const bad of ['verigate/prod', '/verigate/prod/', '/verigate prod'])
+      expect(configError({ ...PROD, SECRETS_PATH: bad }).message).toContain('SECRETS_PATH');
   });
 
   it('refuses a number that is not a plain decimal integer (0x258, 6e2)', () => {
@@ -220,15 +256,13 @@ describe('loadConfig outside the local stage', () => {
       STAGE: 'staging',
       ...secrets,
       CODE_TTL_SECONDS: '9999',
-      PARTNER_CREDENTIALS: '{"AK":"sk-leak-check"',
     }).message;
-    for (const value of [...Object.values(secrets), 'sk-leak-check']) expect(message).not.toContain(value);
+    for (const value of Object.values(secrets)) expect(message).not.toContain(value);
   });
 
   it('does not fall back to the local partner pair', () => {
     const c = loadConfig({ ...PROD, LOCAL_PARTNER_AK: 'LOCALAK', LOCAL_PARTNER_SK: 'local-sk' });
-    expect(c.partnerCredentials.has('LOCALAK')).toBe(false);
-    expect(c.partnerCredentials.has(LOCAL_PARTNER_DEFAULTS.accessKey)).toBe(false);
+    expect(c.localPartner).toBeUndefined();
   });
 
   it('accepts JWKS URLs in place of the token secrets', () => {
@@ -253,5 +287,18 @@ describe('loadConfig outside the local stage', () => {
 
   it('refuses an empty STAGE', () => {
     configError({ STAGE: '' });
+  });
+});
+
+describe("a function's configuration in the local stage", () => {
+  it('holds only the secrets it was loaded with', async () => {
+    const c = await loadFunctionConfig({ STAGE: 'local', CODE_PEPPER: 'dev-override-pepper' }, ['codePepper', 'captcha']);
+    expect(c.codePepper).toBe('dev-override-pepper');
+    expect(c.captcha).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.captchaSecret });
+    for (const other of ['partnerTokenKey', 'appTokenKey', 'identityPepper', 'partnerKeyEncryptionKey']) expect(other in c).toBe(false);
+  });
+
+  it('applies the settings rules as loadConfig does', async () => {
+    await expect(loadFunctionConfig({ CODE_TTL_SECONDS: '601' }, ['codePepper'])).rejects.toThrow(ConfigError);
   });
 });

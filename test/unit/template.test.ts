@@ -19,7 +19,7 @@ const repoFile = (name: string) => readFile(path.join(import.meta.dirname, '..',
 
 /** The SSM parameters (under /verigate/<stage>/, README "Deploying") each function needs, and no other. */
 const SECRETS_READ: Record<OperationName, string[]> = {
-  checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partners/*'], // partner tokens, AK/SK pairs, subject hashes
+  checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'], // partner tokens, subject hashes, sealed AK/SK pairs
   sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper'],
   verifyVerificationCode: ['app-jwt-secret', 'code-pepper', 'identity-pepper'],
   registerCustomer: ['identity-pepper'], // the audit subject of a name
@@ -216,7 +216,7 @@ describe('least privilege', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       ...Object.keys(DYNAMODB_CALLS[op]).map((a) => `dynamodb:${a}`),
-      ...(SECRETS_READ[op].length ? ['ssm:GetParameter', 'ssm:GetParameters'] : []),
+      ...(SECRETS_READ[op].length ? ['ssm:GetParameters'] : []),
       ...(EVENT_FUNCTIONS[op] ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] : []),
       ...(DELIVERS_CODES.includes(op) ? ['sns:Publish', 'ses:SendEmail'] : []),
     ];

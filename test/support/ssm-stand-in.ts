@@ -1,0 +1,119 @@
+// A stand-in for SSM Parameter Store on loopback, speaking the service's JSON 1.1 protocol
+// (POST /, X-Amz-Target: AmazonSSM.GetParameters | AmazonSSM.GetParameter) closely enough for the AWS
+// SDK: SecureString values come back encrypted unless WithDecryption is true, unknown names are listed
+// in InvalidParameters. It records every call so a test can say what a function asked for.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SSMClient } from '@aws-sdk/client-ssm';
+
+export interface StoredParameter {
+  value: string;
+  type?: 'String' | 'StringList' | 'SecureString';
+}
+
+export interface SsmCall {
+  target: string;
+  names: string[];
+  withDecryption: boolean;
+}
+
+export interface SsmStandIn {
+  endpoint: string;
+  calls: SsmCall[];
+  /** Every parameter name asked for, in order. */
+  requestedNames(): string[];
+  put(name: string, parameter: StoredParameter): void;
+  /** A client as a function would build one, pointed at the stand-in. */
+  client(options?: { maxAttempts?: number }): SSMClient;
+  close(): Promise<void>;
+}
+
+export type SsmBehaviour = 'answer' | 'stall' | 'deny';
+
+const ciphertextOf = (value: string) => `AQICAHh${Buffer.from(value).toString('base64')}`;
+
+export async function startSsmStandIn(
+  parameters: Record<string, StoredParameter> = {},
+  options: { behaviour?: SsmBehaviour } = {},
+): Promise<SsmStandIn> {
+  const store = new Map(Object.entries(parameters));
+  const calls: SsmCall[] = [];
+  const stalled = new Set<ServerResponse>();
+
+  const answer = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'stand-in' });
+    res.end(JSON.stringify(body));
+  };
+  const describe = (name: string, withDecryption: boolean) => {
+    const p = store.get(name)!;
+    const type = p.type ?? 'SecureString';
+    return {
+      Name: name,
+      Type: type,
+      Value: type === 'SecureString' && !withDecryption ? ciphertextOf(p.value) : p.value,
+      Version: 1,
+      DataType: 'text',
+      ARN: `arn:aws:ssm:ap-southeast-1:123456789012:parameter${name}`,
+    };
+  };
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+        Names?: string[];
+        Name?: string;
+        WithDecryption?: boolean;
+      };
+      const names = body.Names ?? (body.Name ? [body.Name] : []);
+      const withDecryption = body.WithDecryption === true;
+      calls.push({ target, names, withDecryption });
+      if (options.behaviour === 'stall') {
+        stalled.add(res);
+        return;
+      }
+      if (options.behaviour === 'deny') {
+        answer(res, 400, {
+          __type: 'AccessDeniedException',
+          message: `User: arn:aws:sts::123456789012:assumed-role/test is not authorized to perform: ssm:GetParameters`,
+        });
+        return;
+      }
+      if (target === 'AmazonSSM.GetParameters') {
+        answer(res, 200, {
+          Parameters: names.filter((n) => store.has(n)).map((n) => describe(n, withDecryption)),
+          InvalidParameters: names.filter((n) => !store.has(n)),
+        });
+      } else if (target === 'AmazonSSM.GetParameter' && store.has(names[0] ?? '')) {
+        answer(res, 200, { Parameter: describe(names[0]!, withDecryption) });
+      } else if (target === 'AmazonSSM.GetParameter') {
+        answer(res, 400, { __type: 'ParameterNotFound', message: 'parameter not found' });
+      } else {
+        answer(res, 400, { __type: 'InvalidAction', message: `the stand-in does not speak ${target}` });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    endpoint,
+    calls,
+    requestedNames: () => calls.flatMap((c) => c.names),
+    put: (name, parameter) => void store.set(name, parameter),
+    client: (o = {}) =>
+      new SSMClient({
+        region: 'ap-southeast-1',
+        endpoint,
+        credentials: { accessKeyId: 'stand-in', secretAccessKey: 'stand-in' },
+        maxAttempts: o.maxAttempts ?? 1,
+      }),
+    close: async () => {
+      for (const res of stalled) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
