@@ -32,7 +32,7 @@ export function partnerAuthenticator(deps: {
       if (!rolesOf(payload).some((r) => (PARTNER_ROLES as readonly string[]).includes(r))) {
         throw new ServiceError('CBC.0151', { detail: 'token lacks a partner role' });
       }
-      return `partner-token:${String(payload.sub ?? 'unknown')}`;
+      return { kind: 'partner-token', subject: String(payload.sub ?? 'unknown') };
     }
 
     const authorization = request.headers['authorization'];
@@ -62,6 +62,6 @@ export function partnerAuthenticator(deps: {
       throw new ServiceError('APIG.0301', { detail: `signature ${check.reason}` });
     }
     if (state && state.failures > 0) await deps.lockouts.clearFailures(check.accessKey);
-    return `partner-ak:${check.accessKey}`;
+    return { kind: 'partner-ak', subject: check.accessKey };
   };
 }
