@@ -34,9 +34,19 @@ export const SEND_COOLDOWN: WindowRule = { limit: 1, windowMs: MINUTE_MS };
 export const SEND_DAILY_CAP: WindowRule = { limit: 10, windowMs: DAY_MS };
 export const SEND_PER_SOURCE_IP: WindowRule = { limit: 30, windowMs: HOUR_MS };
 
-/** SPEC §4: verify limits per destination. */
+/** SPEC §4 (seed): verify attempts per destination, whoever makes them. */
 export const VERIFY_ATTEMPTS: WindowRule = { limit: 5, windowMs: MINUTE_MS };
-export const VERIFY_FAILURES: WindowRule = { limit: 20, windowMs: DAY_MS };
+/**
+ * SPEC §4: failed verifications per requester (the app token's subject and the source address) and
+ * destination. A requester past it is refused every attempt at that destination, the right code too.
+ */
+export const VERIFY_FAILURES_PER_REQUESTER: WindowRule = { limit: 10, windowMs: DAY_MS };
+/**
+ * SPEC §4, NIST SP 800-63B §5.2.2 (at most 100 consecutive failures): failures per destination from
+ * all requesters together; it takes ten requesters' whole budgets to reach it. Past it the destination
+ * is refused verify and send until 24 h after its last failure.
+ */
+export const VERIFY_FAILURES_PER_DESTINATION: WindowRule = { limit: 100, windowMs: DAY_MS };
 
 /** SPEC §5: CAPTCHA passes are meant to be used right after the puzzle. */
 export const CAPTCHA_MAX_LIFETIME_MS = 10 * MINUTE_MS;
@@ -54,7 +64,10 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
  */
 export const ITEM_LIFETIME_MS = {
   /** A destination's item: its code and all four windows. */
-  destination: Math.max(SEND_COOLDOWN.windowMs, SEND_DAILY_CAP.windowMs, VERIFY_ATTEMPTS.windowMs, VERIFY_FAILURES.windowMs) + MINUTE_MS,
+  destination:
+    Math.max(SEND_COOLDOWN.windowMs, SEND_DAILY_CAP.windowMs, VERIFY_ATTEMPTS.windowMs, VERIFY_FAILURES_PER_DESTINATION.windowMs) + MINUTE_MS,
+  /** A requester's failures at one destination. */
+  requesterFailures: VERIFY_FAILURES_PER_REQUESTER.windowMs + MINUTE_MS,
   /** A source IP's send window. */
   sourceIp: SEND_PER_SOURCE_IP.windowMs + MINUTE_MS,
   /** A used CAPTCHA jti must outlive the longest pass that could carry it. */

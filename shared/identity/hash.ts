@@ -12,6 +12,14 @@ export function codeHash(pepper: string, destinationHash: string, code: string):
   return createHmac('sha256', pepper).update(`${destinationHash}:${code}`).digest('base64url');
 }
 
+/**
+ * Keyed hash of who attempts codes at one destination (SPEC §4's requester: the caller and its source
+ * address): the key of that requester's failure budget there.
+ */
+export function requesterHash(pepper: string, destinationHash: string, requester: string): string {
+  return createHmac('sha256', pepper).update(`requester:${destinationHash}:${requester}`).digest('base64url');
+}
+
 /** Constant-time string equality (different lengths are unequal without an early exit on content). */
 export function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);

@@ -12,6 +12,7 @@ export const keys = {
   customer: (customerId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
   destination: (destinationHash: string): Key => ({ pk: `DEST#${destinationHash}`, sk: 'CODE' }),
   sourceIp: (ipHash: string): Key => ({ pk: `IP#${ipHash}`, sk: 'SENDS' }),
+  requester: (requesterHash: string): Key => ({ pk: `REQ#${requesterHash}`, sk: 'FAILURES' }),
   captcha: (jti: string): Key => ({ pk: `CAPTCHA#${jti}`, sk: 'USED' }),
   accessKey: (accessKey: string): Key => ({ pk: `AK#${accessKey}`, sk: 'LOCKOUT' }),
   audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),

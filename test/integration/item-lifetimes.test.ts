@@ -15,7 +15,8 @@ import {
   SEND_DAILY_CAP,
   SEND_PER_SOURCE_IP,
   VERIFY_ATTEMPTS,
-  VERIFY_FAILURES,
+  VERIFY_FAILURES_PER_DESTINATION,
+  VERIFY_FAILURES_PER_REQUESTER,
 } from '../../shared/policy.js';
 import { harness, uniqueIp, uniqueMobile, wrongCode, type Harness } from './send-code.harness.js';
 
@@ -42,7 +43,14 @@ describe('item lifetimes', () => {
   it('keeps a destination as long as its longest window (daily sends, daily failures, cooldown, attempts)', () => {
     const [lifetime] = lifetimeOf('DEST#');
     expect(lifetime).toBeDefined();
-    for (const rule of [SEND_COOLDOWN, SEND_DAILY_CAP, VERIFY_ATTEMPTS, VERIFY_FAILURES]) expect(lifetime).toBeGreaterThanOrEqual(rule.windowMs);
+    for (const rule of [SEND_COOLDOWN, SEND_DAILY_CAP, VERIFY_ATTEMPTS, VERIFY_FAILURES_PER_DESTINATION])
+      expect(lifetime).toBeGreaterThanOrEqual(rule.windowMs);
+  });
+
+  it("keeps a requester's failures at a destination as long as its daily budget", () => {
+    const [lifetime] = lifetimeOf('REQ#');
+    expect(lifetime).toBeDefined();
+    expect(lifetime).toBeGreaterThanOrEqual(VERIFY_FAILURES_PER_REQUESTER.windowMs);
   });
 
   it('keeps a source address as long as its hourly send window', () => {

@@ -147,20 +147,27 @@ describe('verify contact normalization', () => {
 });
 
 describe('verify request counts (uncontended)', () => {
-  it('right code = UpdateItem + PutItem; wrong code = UpdateItem + TransactWriteItems', async () => {
+  it('right code = one TransactWriteItems; wrong code = two; refused = TransactWriteItems + PutItem', async () => {
     h.clock.set(Date.now());
     const [mobile, code] = await pending();
     const counter = countRequests(h.rt.db);
 
+    // The requester's budget checked, the code judged (and for a right code consumed with the audit
+    // record) in one transaction; a wrong code's failure recorded with its audit record in a second.
     counter.reset();
     const wrong = await h.verify(mobile, wrongCode(code));
     expect(wrong.status).toBe(400);
-    expect(counter.operations).toEqual(['UpdateItem', 'TransactWriteItems']);
+    expect(counter.operations).toEqual(['TransactWriteItems', 'TransactWriteItems']);
 
     counter.reset();
     const right = await h.verify(mobile, code);
     expect(right.status).toBe(200);
-    expect(counter.operations).toEqual(['UpdateItem', 'PutItem']);
+    expect(counter.operations).toEqual(['TransactWriteItems']);
+
+    counter.reset();
+    const spent = await h.verify(mobile, code);
+    expect(spent.status).toBe(400);
+    expect(counter.operations).toEqual(['TransactWriteItems', 'PutItem']);
   });
 });
 
