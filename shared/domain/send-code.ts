@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { CaptchaVerifier } from '../auth/captcha.js';
 import { invalidParameters, ServiceError } from '../errors.js';
+import { decoyMaskedEmail, decoyMaskedPhone } from '../identity/decoy.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -84,29 +85,32 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   }
 
   let destination: { kind: 'mobile' | 'email'; value: string } | undefined;
+  /** Under enumeration protection, an account send will not send to: unknown, or without the requested contact. */
+  let withheld: { method: 'sms' | 'email'; reason: 'unknown_account' | 'no_contact' } | undefined;
   if (user.kind === 'name') {
     const method = input.sendMethod ?? 'sms';
     const contacts = await deps.registry.contactsOfAccount(user.value);
-    if (!contacts && !deps.enumerationProtection) throw new ServiceError('USG.201040000', { detail: 'unknown account' });
-    if (contacts) {
-      const to = method === 'sms' ? contacts.mobile : contacts.email;
-      if (!to) throw new ServiceError('USG.201040002', { detail: `account has no ${method === 'sms' ? 'mobile' : 'email'}` });
-      destination = { kind: method === 'sms' ? 'mobile' : 'email', value: to };
-    }
+    const to = contacts && (method === 'sms' ? contacts.mobile : contacts.email);
+    if (to) destination = { kind: method === 'sms' ? 'mobile' : 'email', value: to };
+    else if (!deps.enumerationProtection && !contacts) throw new ServiceError('USG.201040000', { detail: 'unknown account' });
+    else if (!deps.enumerationProtection) throw new ServiceError('USG.201040002', { detail: `account has no ${method === 'sms' ? 'mobile' : 'email'}` });
+    else withheld = { method, reason: contacts ? 'no_contact' : 'unknown_account' };
   } else {
     destination = user;
   }
 
-  const subject = destination ?? user;
-  const destinationHash = subjectHash(deps.identityPepper, subject.kind, subject.value);
-  ctx.audit.setSubject(destinationHash, maskIdentity(subject));
+  // A withheld account goes through the very same transaction, with a code nobody learns, on an item
+  // of its own per name and method (a known account's sms and email are two destinations, each with
+  // its own cooldown): same answer, same limits, same cost, nothing sent. Its audit subject is the name.
+  const audited = destination ?? user;
+  const subjectKey = subjectHash(deps.identityPepper, audited.kind, audited.value);
+  ctx.audit.setSubject(subjectKey, maskIdentity(audited));
+  const destinationHash = withheld ? subjectHash(deps.identityPepper, 'name', `${user.value}:${withheld.method}`) : subjectKey;
 
-  // An unknown account (under enumeration protection) goes through the very same transaction, on its
-  // name's own item with a code nobody learns: same answer, same limits, same cost, nothing sent.
   const code = newCode();
   const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
   const channel = destination ? channelOf(destination.kind) : 'none';
-  ctx.audit.addDetail(destination ? { channel } : { channel, unknownAccount: true });
+  ctx.audit.addDetail(withheld ? { channel, withheld: withheld.reason } : { channel });
   const refusal = await deps.codes.issue({
     destinationHash,
     codeHash: hash,
@@ -118,7 +122,14 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     audit: ctx.audit.pending('USG.000000000', 200),
   });
   if (refusal) throw refusalError(refusal);
-  if (!destination) return { expire: deps.codeTtlSeconds, bindPhone: null, bindEmail: null };
+  if (withheld || !destination) {
+    const method = withheld?.method ?? 'sms';
+    return {
+      expire: deps.codeTtlSeconds,
+      bindPhone: method === 'sms' ? decoyMaskedPhone(deps.identityPepper, user.value) : null,
+      bindEmail: method === 'email' ? decoyMaskedEmail(deps.identityPepper, user.value) : null,
+    };
+  }
 
   const delivered = channelOf(destination.kind);
   try {

@@ -96,6 +96,17 @@ describe('send with enumeration protection on (default)', () => {
     expect(h.outbox()).toHaveLength(before);
   });
 
+  it("an unknown account's sms and email have a cooldown each, as a known account's phone and email do", async () => {
+    const known = uniqueAccount();
+    await register({ name: known, mobile: uniqueMobile(), email: uniqueEmail() });
+    for (const name of [known, uniqueAccount()]) {
+      const sms = await h.send(name, { sendMethod: 'sms' });
+      const email = await h.send(name, { sendMethod: 'email' });
+      const smsAgain = await h.send(name, { sendMethod: 'sms' });
+      expect([sms.status, email.status, smsAgain.status, smsAgain.body.error_code]).toEqual([200, 200, 429, 'USG.201050004']);
+    }
+  });
+
   it('known, unknown and contact-less accounts cost the same DynamoDB requests: GetItem + TransactWriteItems', async () => {
     const known = uniqueAccount();
     const phoneOnly = uniqueAccount();
