@@ -14,6 +14,7 @@ export function createSendVerificationCodeHandler(rt: Runtime, notifier: Notifie
     identityPepper: rt.config.identityPepper,
     codeTtlSeconds: rt.config.codeTtlSeconds,
     enumerationProtection: rt.config.enumerationProtection,
+    sms: rt.config.sms,
   };
 
   return publicOperation(

@@ -1,5 +1,7 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
+import { DEFAULT_PARTNER_REQUESTS_PER_SECOND, DEFAULT_SMS_COUNTRY_ALLOWLIST, DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY } from './policy.js';
 
 const flag = (def: boolean) =>
   z.pipe(
@@ -31,6 +33,11 @@ const EnvSchema = z.object({
   CODE_TTL_SECONDS: int(180, 30, 600),
   AUDIT_RETENTION_DAYS: int(180, 1, 3650),
   ENUMERATION_PROTECTION: flag(true),
+  // ISO 3166 alpha-2 codes, comma-separated: the countries SMS may go to.
+  SMS_COUNTRY_ALLOWLIST: optionalText,
+  // "<n>" for every country, "<CC>=<n>" for one: e.g. "1000,HK=200".
+  SMS_HOURLY_BUDGET_PER_COUNTRY: optionalText,
+  PARTNER_REQUESTS_PER_SECOND: int(DEFAULT_PARTNER_REQUESTS_PER_SECOND, 1, 100_000),
   NOTIFIER: z.optional(z.enum(['outbox', 'aws'])),
   OUTBOX_PATH: optionalText,
   SMS_SENDER_ID: optionalText,
@@ -52,6 +59,41 @@ const EnvSchema = z.object({
 
 export type TokenKeySource = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
 
+/** SPEC §4: where SMS may go, and how many an hour per country. */
+export interface SmsPolicy {
+  allowedCountries: ReadonlySet<string>;
+  hourlyBudget: { perCountry: number; byCountry: ReadonlyMap<string, number> };
+}
+
+/** A country's hourly SMS budget. */
+export const hourlyBudgetOf = (sms: SmsPolicy, country: string): number => sms.hourlyBudget.byCountry.get(country) ?? sms.hourlyBudget.perCountry;
+
+const MAX_SMS_HOURLY_BUDGET = 10_000_000;
+const isCountry = (code: string) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+
+function smsPolicy(allowlist: string | undefined, budget: string | undefined, problems: string[]): SmsPolicy {
+  const allowed = allowlist === undefined ? [...DEFAULT_SMS_COUNTRY_ALLOWLIST] : allowlist.split(',').map((c) => c.trim().toUpperCase());
+  const unknown = allowed.filter((c) => !isCountry(c));
+  if (unknown.length > 0 || allowed.length === 0)
+    problems.push(`SMS_COUNTRY_ALLOWLIST must list ISO 3166 alpha-2 country codes separated by commas (not: ${unknown.join(', ') || 'empty'})`);
+
+  let perCountry = DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY;
+  const byCountry = new Map<string, number>();
+  const count = (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_SMS_HOURLY_BUDGET ? Number(v) : undefined);
+  for (const entry of budget === undefined ? [] : budget.split(',').map((e) => e.trim())) {
+    const [country, value] = entry.includes('=') ? entry.split('=', 2).map((p) => p.trim()) : [undefined, entry];
+    const n = count(value ?? '');
+    if (n === undefined || (country !== undefined && !isCountry(country.toUpperCase()))) {
+      problems.push(`SMS_HOURLY_BUDGET_PER_COUNTRY: "${entry}" is neither <n> nor <CC>=<n> (n from 1 to ${MAX_SMS_HOURLY_BUDGET})`);
+    } else if (country === undefined) {
+      perCountry = n;
+    } else {
+      byCountry.set(country.toUpperCase(), n);
+    }
+  }
+  return { allowedCountries: new Set(allowed), hourlyBudget: { perCountry, byCountry } };
+}
+
 export interface Config {
   stage: string;
   isLocal: boolean;
@@ -64,6 +106,9 @@ export interface Config {
   codeTtlSeconds: number;
   auditRetentionDays: number;
   enumerationProtection: boolean;
+  sms: SmsPolicy;
+  /** SPEC §2 CBC.0250: check-identity calls one partner may make per second. */
+  partnerRequestsPerSecond: number;
   notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; smsSenderId: string | undefined; emailFrom: string };
   jwtIssuer: string;
   partnerTokenKey: TokenKeySource;
@@ -150,6 +195,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     codeTtlSeconds: e.CODE_TTL_SECONDS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     enumerationProtection: e.ENUMERATION_PROTECTION,
+    sms: smsPolicy(e.SMS_COUNTRY_ALLOWLIST, e.SMS_HOURLY_BUDGET_PER_COUNTRY, problems),
+    partnerRequestsPerSecond: e.PARTNER_REQUESTS_PER_SECOND,
     notifier,
     jwtIssuer,
     partnerTokenKey: tokenKey('PARTNER_JWT_SECRET', e.PARTNER_JWKS_URL, e.PARTNER_JWT_SECRET, LOCAL_SECRETS.partnerJwtSecret),

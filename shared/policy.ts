@@ -48,6 +48,27 @@ export const VERIFY_FAILURES_PER_REQUESTER: WindowRule = { limit: 10, windowMs: 
  */
 export const VERIFY_FAILURES_PER_DESTINATION: WindowRule = { limit: 100, windowMs: DAY_MS };
 
+/**
+ * SPEC §4: where SMS may go by default (SMS_COUNTRY_ALLOWLIST): the regions send's `country` field names
+ * (chinaPR, chinaHK, chinaMO, chinaTW). SMS pumping lives on the long tail of expensive destinations; an
+ * operator serving more countries lists them.
+ */
+export const DEFAULT_SMS_COUNTRY_ALLOWLIST: readonly string[] = ['CN', 'HK', 'MO', 'TW'];
+/**
+ * SPEC §4: SMS per country per clock hour (SMS_HOURLY_BUDGET_PER_COUNTRY). A circuit breaker on cost, far
+ * above what one service's verifications need in an hour (one source address may send 30); an attack must
+ * come from over 30 addresses to reach it, and the SmsBudgetExhausted metric says so at once.
+ */
+export const DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY = 1000;
+export const SMS_BUDGET_PERIOD_MS = HOUR_MS;
+
+/**
+ * SPEC §2 CBC.0250: check-identity calls per partner per clock second (PARTNER_REQUESTS_PER_SECOND). A
+ * partner's frontend checks an identity per user action; 10 a second is 36 000 an hour per partner.
+ */
+export const DEFAULT_PARTNER_REQUESTS_PER_SECOND = 10;
+export const PARTNER_RATE_PERIOD_MS = SECOND_MS;
+
 /** SPEC §5: CAPTCHA passes are meant to be used right after the puzzle. */
 export const CAPTCHA_MAX_LIFETIME_MS = 10 * MINUTE_MS;
 /** SPEC §5: AK/SK signatures. */
@@ -70,6 +91,10 @@ export const ITEM_LIFETIME_MS = {
   requesterFailures: VERIFY_FAILURES_PER_REQUESTER.windowMs + MINUTE_MS,
   /** A source IP's send window. */
   sourceIp: SEND_PER_SOURCE_IP.windowMs + MINUTE_MS,
+  /** An hour's SMS count of a country: its hour, then an hour to look at it. */
+  smsBudget: 2 * SMS_BUDGET_PERIOD_MS,
+  /** A partner's request count of one second. */
+  partnerRate: MINUTE_MS,
   /** A used CAPTCHA jti must outlive the longest pass that could carry it. */
   usedCaptcha: CAPTCHA_MAX_LIFETIME_MS + MINUTE_MS,
   /** An access key's failure run and lock. */

@@ -8,6 +8,7 @@ import {
   SEND_COOLDOWN,
   SEND_DAILY_CAP,
   SEND_PER_SOURCE_IP,
+  SMS_BUDGET_PERIOD_MS,
   ttlAfter,
   VERIFY_ATTEMPTS,
   VERIFY_FAILURES_PER_DESTINATION,
@@ -16,6 +17,7 @@ import {
 import type { AuditLog } from './audit.js';
 import { cancellationReasons, isConditionalCheckFailed, type Db } from './client.js';
 import { keys } from './keys.js';
+import { countEventItem, msUntilNextPeriod, roomCheckItem, type PeriodCounter } from './period-counter.js';
 import { admitEvent, combine, hasRoom, msUntilRoom, withdrawEvent, type ExpressionParts, type SlidingWindow } from './sliding-window.js';
 import { withTransactionRetry, type TransactItem } from './transactions.js';
 
@@ -40,6 +42,13 @@ export const DESTINATION_FAILURE_RUN = { count: 'vfRun', last: 'vfLast', ...VERI
 
 /** A requester's failures at one destination, on that requester's own item. */
 export const REQUESTER_FAILURES_WINDOW: SlidingWindow = { prefix: 'rf', ...VERIFY_FAILURES_PER_REQUESTER };
+
+/** SMS per country per clock hour (SPEC §4), on an item per country and hour. */
+export const SMS_BUDGET: PeriodCounter = {
+  periodMs: SMS_BUDGET_PERIOD_MS,
+  lifetimeMs: ITEM_LIFETIME_MS.smsBudget,
+  key: (country, periodStartMs) => keys.smsBudget(country, periodStartMs),
+};
 
 /** The per-source-IP send window, on the IP's own item. */
 export const SOURCE_IP_WINDOW: SlidingWindow = { prefix: 'ip', ...SEND_PER_SOURCE_IP };
@@ -100,6 +109,7 @@ function recordRunFailure(judged: DestinationState, nowMs: number): { parts: Exp
 
 export type SendRefusal =
   | { reason: 'captcha_used' }
+  | { reason: 'sms_budget_exhausted'; retryMs: number }
   | { reason: 'ip_limited'; retryMs: number }
   | { reason: 'send_limited'; retryMs: number }
   | { reason: 'locked'; retryMs: number };
@@ -119,7 +129,7 @@ export type WrongRecord =
   | { kind: 'changed'; state: DestinationState | undefined } // the state moved on: evaluate the attempt again
   | Exclude<AttemptOutcome, { kind: 'wrong' } | { kind: 'verified' }>;
 
-type Tag = 'captcha' | 'ip' | 'audit' | 'destination' | 'requester';
+type Tag = 'captcha' | 'ip' | 'sms_budget' | 'audit' | 'destination' | 'requester';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
@@ -168,6 +178,11 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       captcha?: { jti: string; expiresAtMs: number } | undefined;
       /** The keyed hash of the source address whose window the send counts against. */
       sourceIpHash?: string | undefined;
+      /**
+       * The country whose hourly SMS budget the send spends (`spend`), or only needs room in (a send
+       * withheld under enumeration protection: answered as a real one would be, costing nothing).
+       */
+      smsBudget?: { country: string; limit: number; spend: boolean } | undefined;
       audit: PendingAudit;
     }): Promise<SendRefusal | undefined> {
       const w = DESTINATION_WINDOWS;
@@ -193,6 +208,11 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       const tagged: Array<{ tag: Tag; item: TransactItem }> = [];
       if (input.captcha) tagged.push({ tag: 'captcha', item: captchaUseItem(input.captcha, nowMs) });
       if (input.sourceIpHash) tagged.push({ tag: 'ip', item: sourceIpSendItem(input.sourceIpHash, nowMs) });
+      const sms = input.smsBudget;
+      if (sms) {
+        const item = (sms.spend ? countEventItem : roomCheckItem)(SMS_BUDGET, table, sms.country, nowMs, sms.limit);
+        tagged.push({ tag: 'sms_budget', item });
+      }
       tagged.push({ tag: 'audit', item: auditLog.putItem(input.audit.record) });
       tagged.push({ tag: 'destination', item: destination });
       const refusal = await runTagged(tagged);
@@ -202,6 +222,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       }
       if (refusal.tag === 'captcha') return { reason: 'captcha_used' };
       if (refusal.tag === 'ip') return { reason: 'ip_limited', retryMs: msUntilRoom(SOURCE_IP_WINDOW, refusal.item, nowMs) };
+      if (refusal.tag === 'sms_budget') return { reason: 'sms_budget_exhausted', retryMs: msUntilNextPeriod(SMS_BUDGET, nowMs) };
       const lockedMs = capLockedMs(refusal.item, nowMs);
       if (lockedMs > 0) return { reason: 'locked', retryMs: lockedMs };
       return {

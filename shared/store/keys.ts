@@ -14,6 +14,10 @@ export const keys = {
   sourceIp: (ipHash: string): Key => ({ pk: `IP#${ipHash}`, sk: 'SENDS' }),
   requester: (requesterHash: string): Key => ({ pk: `REQ#${requesterHash}`, sk: 'FAILURES' }),
   captcha: (jti: string): Key => ({ pk: `CAPTCHA#${jti}`, sk: 'USED' }),
+  /** One country's SMS count in one period (the period's start, epoch ms): a new key every hour. */
+  smsBudget: (country: string, periodStartMs: number): Key => ({ pk: `SMSBUDGET#${country}#${periodStartMs}`, sk: 'COUNT' }),
+  /** One partner's check-identity count in one second (its start, epoch ms). */
+  partnerRate: (partnerHash: string, periodStartMs: number): Key => ({ pk: `RATE#${partnerHash}#${periodStartMs}`, sk: 'COUNT' }),
   accessKey: (accessKey: string): Key => ({ pk: `AK#${accessKey}`, sk: 'LOCKOUT' }),
   audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),
   auditBySubject: (subjectHash: string) => `AUDIT#${subjectHash}`,

@@ -14,6 +14,7 @@ import {
   SEND_COOLDOWN,
   SEND_DAILY_CAP,
   SEND_PER_SOURCE_IP,
+  SMS_BUDGET_PERIOD_MS,
   VERIFY_ATTEMPTS,
   VERIFY_FAILURES_PER_DESTINATION,
   VERIFY_FAILURES_PER_REQUESTER,
@@ -56,6 +57,12 @@ describe('item lifetimes', () => {
   it('keeps a source address as long as its hourly send window', () => {
     const [lifetime] = lifetimeOf('IP#');
     expect(lifetime).toBeGreaterThanOrEqual(SEND_PER_SOURCE_IP.windowMs);
+  });
+
+  it("keeps a country's SMS count until its hour is over", () => {
+    const [lifetime] = lifetimeOf('SMSBUDGET#');
+    expect(lifetime).toBeDefined();
+    expect(lifetime).toBeGreaterThanOrEqual(SMS_BUDGET_PERIOD_MS - (sentAtMs % SMS_BUDGET_PERIOD_MS));
   });
 
   it('remembers a used CAPTCHA pass as long as any pass can live', () => {

@@ -26,10 +26,12 @@ async function budgeted(env: Record<string, string>, minutesIntoHour = 10): Prom
   return b;
 }
 
-/** Fresh numbers of a region: HK 9xxx xxxx, MO 66xx xxxx, TW 09xx xxx xxx. */
+/** Fresh numbers in mobile blocks of a region: HK 9123 xxxx, MO 6612 xxxx, TW 0912 3xx xxx. */
 let serial = 0;
-const next = (digits: number) => String(++serial + Math.floor(Math.random() * 10 ** (digits - 2)) * 10).padStart(digits, '0').slice(-digits);
-const hkMobile = () => `+8529${next(7)}`;
+const next4 = () => String((++serial * 7919 + Math.floor(Math.random() * 10_000)) % 10_000).padStart(4, '0');
+const hkMobile = () => `+8529123${next4()}`;
+const moMobile = () => `+8536612${next4()}`;
+const twMobile = () => `+8869123${next4()}0`;
 
 describe('numbers that cannot receive SMS', () => {
   it.each([
@@ -60,7 +62,7 @@ describe('country allow-list (SMS_COUNTRY_ALLOWLIST, default CN,HK,MO,TW)', () =
   });
 
   it('mobiles of mainland China, Hong Kong, Macao and Taiwan are sent', async () => {
-    for (const number of [uniqueMobile(), hkMobile(), `+85366${next(6)}`, `+8869${next(8)}`]) {
+    for (const number of [uniqueMobile(), hkMobile(), moMobile(), twMobile()]) {
       const r = await h.send(number);
       expect({ number, status: r.status }).toEqual({ number, status: 200 });
       expect(h.messagesTo(number)).toHaveLength(1);
@@ -131,6 +133,20 @@ describe('per-country hourly SMS budget (SMS_HOURLY_BUDGET_PER_COUNTRY)', () => 
     expect((await b.send(hkMobile())).status).toBe(200);
     expect((await b.send(hkMobile())).status).toBe(429);
     for (let i = 0; i < 3; i++) expect((await b.send(uniqueMobile())).status).toBe(200);
+  });
+
+  it("with China's budget spent an unknown account is refused like a known one (enumeration protection); it never spends the budget", async () => {
+    const b = await budgeted({ SMS_HOURLY_BUDGET_PER_COUNTRY: '2' });
+    const known = `budget${Date.now().toString(36)}`;
+    await (b.registerHandler as (e: unknown) => Promise<unknown>)({ customerId: `cust-${randomUUID()}`, name: known, mobile: uniqueMobile() });
+    const unknown = (i: number) => `nobody${Date.now().toString(36)}n${i}`;
+    for (let i = 0; i < 3; i++) expect((await b.send(unknown(i))).status).toBe(200); // need room, spend none
+    for (let i = 0; i < 2; i++) expect((await b.send(uniqueMobile())).status).toBe(200); // spend the budget
+    const answers = [await b.send(known), await b.send(unknown(3))];
+    expect(answers.map((r) => [r.status, r.body.error_code, r.body.retry_after])).toEqual([
+      [429, 'USG.201050004', 50 * 60],
+      [429, 'USG.201050004', 50 * 60],
+    ]);
   });
 
   it('a refused send spends no budget: a cooldown refusal, a used CAPTCHA pass, a refused number', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   AK_LOCK_MS,
+  PARTNER_RATE_PERIOD_MS,
+  SMS_BUDGET_PERIOD_MS,
   CAPTCHA_MAX_LIFETIME_MS,
   CODE_TTL_SECONDS,
   ITEM_LIFETIME_MS,
@@ -24,6 +26,9 @@ describe('policy', () => {
     expect(ITEM_LIFETIME_MS.usedCaptcha).toBeGreaterThanOrEqual(CAPTCHA_MAX_LIFETIME_MS);
     expect(ITEM_LIFETIME_MS.accessKeyLockout).toBeGreaterThanOrEqual(AK_LOCK_MS);
     expect(ITEM_LIFETIME_MS.requesterFailures).toBeGreaterThanOrEqual(VERIFY_FAILURES_PER_REQUESTER.windowMs);
+    // Period counters live from their period's start: at least the period.
+    expect(ITEM_LIFETIME_MS.smsBudget).toBeGreaterThanOrEqual(SMS_BUDGET_PERIOD_MS);
+    expect(ITEM_LIFETIME_MS.partnerRate).toBeGreaterThanOrEqual(PARTNER_RATE_PERIOD_MS);
   });
 
   it('keeps the destination-wide failure cap within NIST SP 800-63B (at most 100) and out of one requester’s reach', () => {
