@@ -101,6 +101,10 @@ async function main() {
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       TABLE_NAME: tableName,
       OUTBOX_PATH: path.join(mkdtempSync(path.join(tmpdir(), 'verigate-bench-')), 'outbox.jsonl'),
+      // One partner and one country at full speed: the limits are still counted (their writes are
+      // measured), only set above what the run sends.
+      PARTNER_REQUESTS_PER_SECOND: '100000',
+      SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000',
     });
     const rt = createRuntime(config);
     const meter = attachMeter(rt.db);

@@ -1,4 +1,4 @@
-import { checkIdentity, CheckIdentityInput } from '../shared/domain/check-identity.js';
+import { checkIdentity, CheckIdentityInput, partnerFlowControl } from '../shared/domain/check-identity.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
 import { countMetric } from '../shared/observability.js';
 import { runtime, type Runtime } from '../shared/runtime.js';
@@ -8,6 +8,11 @@ export const createCheckIdentityHandler = (rt: Runtime) =>
     {
       operation: 'checkIdentity',
       authenticate: rt.partnerAuth,
+      flowControl: partnerFlowControl({
+        partnerRate: rt.partnerRate,
+        identityPepper: rt.config.identityPepper,
+        perSecond: rt.config.partnerRequestsPerSecond,
+      }),
       input: CheckIdentityInput,
       run: (input, ctx) => {
         countMetric('IdentityChecks');

@@ -19,8 +19,8 @@ export type MetricName =
   | 'SmsBudgetExhausted'
   /** A send refused because SMS may not go to its number (type or country, SPEC §4). */
   | 'SmsDestinationRefused'
-  /** A check-identity call refused by per-partner flow control (CBC.0250). */
-  | 'PartnerThrottled'
+  /** A request refused by its caller's flow control (check-identity: CBC.0250). */
+  | 'FlowControlled'
   | 'IdentityChecks'
   | 'AuthFailures'
   | 'CustomersRegistered'

@@ -7,6 +7,7 @@ import { createAuditLog } from './store/audit.js';
 import { createRegistry } from './store/registry.js';
 import { createAccessKeyLockouts } from './store/access-key-lockouts.js';
 import { createCodeStore } from './store/codes.js';
+import { createPartnerRate } from './store/partner-rate.js';
 import { appAuthenticator } from './auth/app.js';
 import { createCaptchaVerifier } from './auth/captcha.js';
 
@@ -34,6 +35,7 @@ export function createRuntime(config: Config, options: { db?: Db; clock?: () => 
     registry: createRegistry(db, table, config.maxCustomersPerMobile, audit),
     lockouts,
     codes: createCodeStore(db, table, audit),
+    partnerRate: createPartnerRate(db, table),
     captcha: createCaptchaVerifier(config.captcha, config.jwtIssuer),
     appAuth: appAuthenticator(createTokenVerifier(config.appTokenKey, config.jwtIssuer, JWT_AUDIENCES.app)),
     partnerAuth: partnerAuthenticator({

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type SubjectKind = 'mobile' | 'email' | 'name' | 'ip';
+export type SubjectKind = 'mobile' | 'email' | 'name' | 'ip' | 'caller';
 
 /** Keyed hash of an identity: a stable key for codes, throttles and audit without the raw value. */
 export function subjectHash(pepper: string, kind: SubjectKind, normalized: string): string {

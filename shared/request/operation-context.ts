@@ -1,5 +1,5 @@
 import type { RequestAudit } from '../audit/request-audit.js';
-import type { Language } from '../errors.js';
+import type { ErrorCode, Language } from '../errors.js';
 import type { IncomingRequest } from './incoming.js';
 
 /**
@@ -36,3 +36,11 @@ export const callerLabel = (caller: AuthenticatedCaller): string => `${caller.ki
 
 /** Checks an HTTP request's credentials: returns who the caller is, or throws a ServiceError of the family. */
 export type Authenticator = (request: IncomingRequest, ctx: { now: Date; requestId: string }) => Promise<AuthenticatedCaller>;
+
+/** A rate an authenticated caller's requests are held to (shared/middleware/flow-control.ts applies it). */
+export interface CallerRateLimit {
+  /** Counts this request against the caller: undefined when admitted, else milliseconds until it would be. */
+  admit(caller: AuthenticatedCaller, now: Date): Promise<number | undefined>;
+  /** What a refused request is answered with (a 429 of the family). */
+  refusal: ErrorCode;
+}

@@ -79,7 +79,7 @@ describe('check-identity cost', () => {
     expect(counter.operations).toEqual(['GetItem']);
   });
 
-  it('makes exactly 2 DynamoDB requests per token-authenticated call: GetItem, then the audit PutItem', async () => {
+  it('makes exactly 3 DynamoDB requests per token-authenticated call: the partner-rate UpdateItem, GetItem, then the audit PutItem', async () => {
     const counter = countRequests(t.rt.db);
     // Cross-check on the wire: a middleware inside the SDK's retry loop sees every HTTP attempt.
     const attempts: string[] = [];
@@ -100,17 +100,17 @@ describe('check-identity cost', () => {
       attempts.length = 0;
       const res = await post(handler, { search_type, search_value }, auth);
       expect(res.status).toBe(200);
-      expect(counter.operations).toEqual(['GetItem', 'PutItem']);
-      expect(attempts).toEqual(['GetItemCommand', 'PutItemCommand']);
+      expect(counter.operations).toEqual(['UpdateItem', 'GetItem', 'PutItem']);
+      expect(attempts).toEqual(['UpdateItemCommand', 'GetItemCommand', 'PutItemCommand']);
     }
   });
 
-  it('an AK/SK-signed call adds one read of the access key lockout state (3 requests)', async () => {
+  it('an AK/SK-signed call adds one read of the access key lockout state (4 requests)', async () => {
     const body = { search_type: 'name', search_value: 'ceshiyonghu001' };
     const counter = countRequests(t.rt.db);
     const res = await post(handler, body, await akskHeaders(t, body));
     expect(res.status).toBe(200);
-    expect(counter.operations).toEqual(['GetItem', 'GetItem', 'PutItem']);
+    expect(counter.operations).toEqual(['GetItem', 'UpdateItem', 'GetItem', 'PutItem']);
   });
 });
 
