@@ -116,7 +116,7 @@ async function main() {
         if (res.statusCode !== 200) throw new Error(`${c}: ${res.statusCode} ${res.body}`);
         if (i >= WARMUP) {
           (latencies[c] ??= []).push(ms);
-          (usage[c] ??= []).push({ ...meter.usage });
+          (usage[c] ??= []).push({ ...meter.usage, operations: [...meter.usage.operations] });
         }
       }
     }
@@ -148,7 +148,7 @@ async function main() {
       if (res.statusCode !== 200) throw new Error(`check-identity: ${res.statusCode} ${res.body}`);
       if (i >= WARMUP) {
         checkLat.push(ms);
-        checkUse.push({ ...meter.usage });
+        checkUse.push({ ...meter.usage, operations: [...meter.usage.operations] });
       }
     }
     const addLat: number[] = [];
@@ -183,7 +183,7 @@ async function main() {
         if (res.statusCode !== want) throw new Error(`verify ${label}: ${res.statusCode} ${res.body}`);
         if (i >= WARMUP) {
           lat.push(ms);
-          use.push({ ...meter.usage });
+          use.push({ ...meter.usage, operations: [...meter.usage.operations] });
         }
       }
       console.log(`\n3. verify, ${label} (${ITERATIONS})`);

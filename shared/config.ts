@@ -1,4 +1,3 @@
-import { isSupportedCountry } from 'libphonenumber-js';
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
 import { DEFAULT_PARTNER_REQUESTS_PER_SECOND, DEFAULT_SMS_COUNTRY_ALLOWLIST, DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY } from './policy.js';
@@ -69,7 +68,11 @@ export interface SmsPolicy {
 export const hourlyBudgetOf = (sms: SmsPolicy, country: string): number => sms.hourlyBudget.byCountry.get(country) ?? sms.hourlyBudget.perCountry;
 
 const MAX_SMS_HOURLY_BUDGET = 10_000_000;
-const isCountry = (code: string) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+// A country code is one CLDR names as a region (every ISO 3166 country, a few territories), not one of
+// its groupings. Not libphonenumber's list: that would add its metadata to functions that need no phone.
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+const NOT_A_PLACE = new Set(['EU', 'EZ', 'UN', 'QO', 'ZZ', 'XA', 'XB']);
+const isCountry = (code: string) => /^[A-Z]{2}$/.test(code) && !NOT_A_PLACE.has(code) && REGION_NAMES.of(code) !== undefined;
 
 function smsPolicy(allowlist: string | undefined, budget: string | undefined, problems: string[]): SmsPolicy {
   const allowed = allowlist === undefined ? [...DEFAULT_SMS_COUNTRY_ALLOWLIST] : allowlist.split(',').map((c) => c.trim().toUpperCase());

@@ -122,7 +122,7 @@ describe('SMS_COUNTRY_ALLOWLIST and SMS_HOURLY_BUDGET_PER_COUNTRY', () => {
     expect([...loadConfig({ SMS_COUNTRY_ALLOWLIST: 'cn, US ,gb' }).sms.allowedCountries]).toEqual(['CN', 'US', 'GB']);
   });
 
-  it.each(['XX', 'CN,ZZ', 'chinaPR', 'CHN', ',', 'CN;US'])('refuses %j', (value) => {
+  it.each(['XX', 'CN,ZZ', 'EU', 'UN', 'chinaPR', 'CHN', ',', 'CN;US'])('refuses %j', (value) => {
     expect(configError({ SMS_COUNTRY_ALLOWLIST: value }).message).toContain('SMS_COUNTRY_ALLOWLIST');
   });
 
