@@ -76,7 +76,11 @@ async function main() {
     const send = createSendVerificationCodeHandler(rt, outbox) as unknown as Handler;
     const cases = ['known account', 'unknown account', 'account without the contact'] as const;
     const total = WARMUP + ITERATIONS;
-    const names: Record<(typeof cases)[number], string[]> = { 'known account': [], 'unknown account': [], 'account without the contact': [] };
+    const names: Record<(typeof cases)[number], string[]> = {
+      'known account': [],
+      'unknown account': [],
+      'account without the contact': [],
+    };
     for (let i = 0; i < total; i++) {
       const known = `benchknown${i}x${serial}`;
       const noEmail = `benchnomail${i}x${serial}`;
@@ -94,7 +98,11 @@ async function main() {
             names[c].map(async (user) =>
               httpEvent(
                 '/v1/usg/acs/verifycode/send',
-                { user, sendMethod: c === 'account without the contact' ? 'email' : 'sms', token: await mintCaptchaToken(config, user, { expiresInSeconds: 600 }) },
+                {
+                  user,
+                  sendMethod: c === 'account without the contact' ? 'email' : 'sms',
+                  token: await mintCaptchaToken(config, user, { expiresInSeconds: 600 }),
+                },
                 {},
                 ip(),
               ),
@@ -132,15 +140,23 @@ async function main() {
 
     // ---- 2. check-identity: flow control's conditional ADD ----
     const check = createCheckIdentityHandler(
-      createRuntime(loadConfig({ STAGE: 'local', DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: tableName, PARTNER_REQUESTS_PER_SECOND: '100000' }), {
-        db: rt.db,
-      }),
+      createRuntime(
+        loadConfig({ STAGE: 'local', DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: tableName, PARTNER_REQUESTS_PER_SECOND: '100000' }),
+        {
+          db: rt.db,
+        },
+      ),
     ) as unknown as Handler;
     const partner = await mintPartnerToken(config);
     const checkLat: number[] = [];
     const checkUse: Usage[] = [];
     for (let i = 0; i < total; i++) {
-      const event = httpEvent('/v2/partners/sub-customers/users/check-identity', { search_type: 'name', search_value: `benchname${i}` }, { 'x-auth-token': partner }, ip());
+      const event = httpEvent(
+        '/v2/partners/sub-customers/users/check-identity',
+        { search_type: 'name', search_value: `benchname${i}` },
+        { 'x-auth-token': partner },
+        ip(),
+      );
       meter.reset();
       const t0 = performance.now();
       const res = await check(event, {});
@@ -159,7 +175,9 @@ async function main() {
     }
     console.log(`\n2. check-identity with a token, flow control on (${ITERATIONS})`);
     console.log(`requests: ${[...new Set(checkUse.map((u) => u.operations.join(' + ')))].join(' | ')}`);
-    console.log(`capacity per call: RRU ${fmt(mean(checkUse.map((u) => u.readUnits)))}, WRU ${fmt(mean(checkUse.map((u) => u.writeUnits)))}`);
+    console.log(
+      `capacity per call: RRU ${fmt(mean(checkUse.map((u) => u.readUnits)))}, WRU ${fmt(mean(checkUse.map((u) => u.writeUnits)))}`,
+    );
     console.log(`p50 ${fmt(percentile(checkLat, 50))} ms; the bare conditional ADD alone: p50 ${fmt(percentile(addLat, 50))} ms`);
 
     // ---- 3. verify: the requester's budget in the transactions ----
@@ -175,7 +193,12 @@ async function main() {
       for (let i = 0; i < total; i++) {
         const to = mobile();
         await sendQuiet({ user: to }, {});
-        const event = httpEvent('/v1/usg/dcs/member/verification-code/verify', { contact: to, verificationCode: submit(codes.get(to)!) }, { 'x-access-token': app }, ip());
+        const event = httpEvent(
+          '/v1/usg/dcs/member/verification-code/verify',
+          { contact: to, verificationCode: submit(codes.get(to)!) },
+          { 'x-access-token': app },
+          ip(),
+        );
         meter.reset();
         const t0 = performance.now();
         const res = await verify(event, {});

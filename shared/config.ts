@@ -65,7 +65,8 @@ export interface SmsPolicy {
 }
 
 /** A country's hourly SMS budget. */
-export const hourlyBudgetOf = (sms: SmsPolicy, country: string): number => sms.hourlyBudget.byCountry.get(country) ?? sms.hourlyBudget.perCountry;
+export const hourlyBudgetOf = (sms: SmsPolicy, country: string): number =>
+  sms.hourlyBudget.byCountry.get(country) ?? sms.hourlyBudget.perCountry;
 
 const MAX_SMS_HOURLY_BUDGET = 10_000_000;
 // A country code is one CLDR names as a region (every ISO 3166 country, a few territories), not one of
@@ -78,7 +79,9 @@ function smsPolicy(allowlist: string | undefined, budget: string | undefined, pr
   const allowed = allowlist === undefined ? [...DEFAULT_SMS_COUNTRY_ALLOWLIST] : allowlist.split(',').map((c) => c.trim().toUpperCase());
   const unknown = allowed.filter((c) => !isCountry(c));
   if (unknown.length > 0 || allowed.length === 0)
-    problems.push(`SMS_COUNTRY_ALLOWLIST must list ISO 3166 alpha-2 country codes separated by commas (not: ${unknown.join(', ') || 'empty'})`);
+    problems.push(
+      `SMS_COUNTRY_ALLOWLIST must list ISO 3166 alpha-2 country codes separated by commas (not: ${unknown.join(', ') || 'empty'})`,
+    );
 
   let perCountry = DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY;
   const byCountry = new Map<string, number>();

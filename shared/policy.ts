@@ -86,7 +86,8 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
 export const ITEM_LIFETIME_MS = {
   /** A destination's item: its code and all four windows. */
   destination:
-    Math.max(SEND_COOLDOWN.windowMs, SEND_DAILY_CAP.windowMs, VERIFY_ATTEMPTS.windowMs, VERIFY_FAILURES_PER_DESTINATION.windowMs) + MINUTE_MS,
+    Math.max(SEND_COOLDOWN.windowMs, SEND_DAILY_CAP.windowMs, VERIFY_ATTEMPTS.windowMs, VERIFY_FAILURES_PER_DESTINATION.windowMs) +
+    MINUTE_MS,
   /** A requester's failures at one destination. */
   requesterFailures: VERIFY_FAILURES_PER_REQUESTER.windowMs + MINUTE_MS,
   /** A source IP's send window. */

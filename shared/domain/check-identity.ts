@@ -74,6 +74,7 @@ export async function checkIdentity(
 export function partnerFlowControl(deps: { partnerRate: PartnerRate; identityPepper: string; perSecond: number }): CallerRateLimit {
   return {
     refusal: 'CBC.0250',
-    admit: (caller, now) => deps.partnerRate.admit(subjectHash(deps.identityPepper, 'caller', callerLabel(caller)), now.getTime(), deps.perSecond),
+    admit: (caller, now) =>
+      deps.partnerRate.admit(subjectHash(deps.identityPepper, 'caller', callerLabel(caller)), now.getTime(), deps.perSecond),
   };
 }

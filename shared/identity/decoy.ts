@@ -3,19 +3,33 @@ import { maskEmail, maskPhone } from './mask.js';
 
 /**
  * The masked contact send shows, under enumeration protection, for an account it will not send to (an
- * unknown name, or an account without the requested contact): the mask of a made-up but plausible
- * contact, derived from a keyed hash of the name, so it is the same on every send (as a real account's
- * is) and nobody without the pepper can tell it from a real one.
+ * unknown name, an account without the requested contact or bound to a number SMS may not go to): the
+ * mask of a made-up but plausible contact, derived from a keyed hash of the name, so it is the same on
+ * every send (as a real account's is) and nobody without the pepper can tell it from a real one.
  */
 
 // Mainland mobile prefixes in wide use: the decoy is a phone of send's default country (chinaPR).
+// prettier-ignore
 const CN_MOBILE_PREFIXES = [
   '130', '131', '132', '133', '134', '135', '136', '137', '138', '139', '150', '151', '152', '153', '155', '156', '157',
   '158', '159', '166', '173', '175', '176', '177', '178', '180', '181', '182', '183', '184', '185', '186', '187', '188',
   '189', '191', '193', '195', '196', '198', '199',
 ];
 // Mail providers most addresses in the default market use, the most common first (listed twice).
-const EMAIL_DOMAINS = ['qq.com', 'qq.com', '163.com', '163.com', '126.com', 'gmail.com', 'outlook.com', 'hotmail.com', 'sina.com', 'foxmail.com', 'yahoo.com', 'icloud.com'];
+const EMAIL_DOMAINS = [
+  'qq.com',
+  'qq.com',
+  '163.com',
+  '163.com',
+  '126.com',
+  'gmail.com',
+  'outlook.com',
+  'hotmail.com',
+  'sina.com',
+  'foxmail.com',
+  'yahoo.com',
+  'icloud.com',
+];
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const DIGITS = '0123456789';
 

@@ -55,7 +55,11 @@ describe('send to an account name', () => {
     const before = (await readOutbox()).length;
     const res = await call('send', { user: name, sendMethod: 'email', token: await captchaToken(name) });
     await expectOk(res);
-    expect(res.json).toEqual({ expire: 180, bindPhone: null, bindEmail: expect.stringMatching(/^([a-z]{3}\*{4}[a-z0-9]{4}|[a-z]\*{3})@[a-z0-9]+\.com$/) });
+    expect(res.json).toEqual({
+      expire: 180,
+      bindPhone: null,
+      bindEmail: expect.stringMatching(/^([a-z]{3}\*{4}[a-z0-9]{4}|[a-z]\*{3})@[a-z0-9]+\.com$/),
+    });
     expect((await readOutbox()).length).toBe(before);
   });
 });

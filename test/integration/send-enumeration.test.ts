@@ -32,7 +32,15 @@ const shapeOf = (r: Reply) => ({
   kinds: Object.fromEntries(
     Object.entries(r.body).map(([k, v]) => [
       k,
-      typeof v === 'string' ? (MASKED_CN_MOBILE.test(v) ? 'masked-cn-mobile' : MASKED_EMAIL.test(v) ? 'masked-email' : 'string') : v === null ? 'null' : typeof v,
+      typeof v === 'string'
+        ? MASKED_CN_MOBILE.test(v)
+          ? 'masked-cn-mobile'
+          : MASKED_EMAIL.test(v)
+            ? 'masked-email'
+            : 'string'
+        : v === null
+          ? 'null'
+          : typeof v,
     ]),
   ),
 });
@@ -53,7 +61,11 @@ describe('send with enumeration protection on (default)', () => {
 
     const k = await h.send(known);
     const u = await h.send(uniqueAccount());
-    expect(shapeOf(k)).toEqual({ status: 200, keys: ['bindEmail', 'bindPhone', 'expire'], kinds: { expire: 'number', bindPhone: 'masked-cn-mobile', bindEmail: 'null' } });
+    expect(shapeOf(k)).toEqual({
+      status: 200,
+      keys: ['bindEmail', 'bindPhone', 'expire'],
+      kinds: { expire: 'number', bindPhone: 'masked-cn-mobile', bindEmail: 'null' },
+    });
     expect(shapeOf(u)).toEqual(shapeOf(k)); // actual before the fix: bindPhone null
     expect(h.outbox()).toHaveLength(before + 1); // the known account's message only
   });
@@ -135,7 +147,11 @@ describe('send with ENUMERATION_PROTECTION=false', () => {
     const open = await harness({ env: { ENUMERATION_PROTECTION: 'false' } });
     open.clock.set(Date.now());
     const name = uniqueAccount();
-    const result = await (open.registerHandler as (e: unknown) => Promise<unknown>)({ customerId: `cust-${randomUUID()}`, name, mobile: uniqueMobile() });
+    const result = await (open.registerHandler as (e: unknown) => Promise<unknown>)({
+      customerId: `cust-${randomUUID()}`,
+      name,
+      mobile: uniqueMobile(),
+    });
     expect(result).toMatchObject({ status: 'registered' });
     const unknown = await open.send(uniqueAccount());
     const noEmail = await open.send(name, { sendMethod: 'email' });

@@ -138,7 +138,11 @@ describe('per-country hourly SMS budget (SMS_HOURLY_BUDGET_PER_COUNTRY)', () => 
   it("with China's budget spent an unknown account is refused like a known one (enumeration protection); it never spends the budget", async () => {
     const b = await budgeted({ SMS_HOURLY_BUDGET_PER_COUNTRY: '2' });
     const known = `budget${Date.now().toString(36)}`;
-    await (b.registerHandler as (e: unknown) => Promise<unknown>)({ customerId: `cust-${randomUUID()}`, name: known, mobile: uniqueMobile() });
+    await (b.registerHandler as (e: unknown) => Promise<unknown>)({
+      customerId: `cust-${randomUUID()}`,
+      name: known,
+      mobile: uniqueMobile(),
+    });
     const unknown = (i: number) => `nobody${Date.now().toString(36)}n${i}`;
     for (let i = 0; i < 3; i++) expect((await b.send(unknown(i))).status).toBe(200); // need room, spend none
     for (let i = 0; i < 2; i++) expect((await b.send(uniqueMobile())).status).toBe(200); // spend the budget

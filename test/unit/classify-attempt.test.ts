@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAttempt, DESTINATION_FAILURE_RUN, DESTINATION_WINDOWS, REQUESTER_FAILURES_WINDOW, type DestinationState } from '../../shared/store/codes.js';
+import {
+  classifyAttempt,
+  DESTINATION_FAILURE_RUN,
+  DESTINATION_WINDOWS,
+  REQUESTER_FAILURES_WINDOW,
+  type DestinationState,
+} from '../../shared/store/codes.js';
 import { MAX_WRONG_TRIES_PER_CODE } from '../../shared/policy.js';
 
 const NOW = Date.parse('2025-06-01T10:00:00.000Z');
