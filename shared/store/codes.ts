@@ -5,6 +5,7 @@ import {
   ITEM_LIFETIME_MS,
   MAX_WRONG_TRIES_PER_CODE,
   MINUTE_MS,
+  SECOND_MS,
   SEND_COOLDOWN,
   SEND_DAILY_CAP,
   SEND_PER_SOURCE_IP,
@@ -220,6 +221,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
         input.audit.committed();
         return undefined;
       }
+      if (refusal.tag === 'contended') return { reason: 'send_limited', retryMs: SECOND_MS };
       if (refusal.tag === 'captcha') return { reason: 'captcha_used' };
       if (refusal.tag === 'ip') return { reason: 'ip_limited', retryMs: msUntilRoom(SOURCE_IP_WINDOW, refusal.item, nowMs) };
       if (refusal.tag === 'sms_budget') return { reason: 'sms_budget_exhausted', retryMs: msUntilNextPeriod(SMS_BUDGET, nowMs) };
@@ -302,6 +304,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
         input.audit.committed();
         return { kind: 'verified' };
       }
+      if (refusal.tag === 'contended') return { kind: 'throttled', retryMs: SECOND_MS };
       if (refusal.tag === 'requester') return { kind: 'requester_locked', retryMs: msUntilRoom(REQUESTER_FAILURES_WINDOW, refusal.item, nowMs) };
       return classifyAttempt(refusal.item, input.codeHash, nowMs);
     },
@@ -371,6 +374,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
         audit.committed();
         return { kind: 'recorded', remainingAttempts };
       }
+      if (refusal.tag === 'contended') return { kind: 'throttled', retryMs: SECOND_MS };
       if (refusal.tag === 'requester') return { kind: 'requester_locked', retryMs: msUntilRoom(REQUESTER_FAILURES_WINDOW, refusal.item, nowMs) };
       if (refusal.tag !== 'destination') throw new Error(`recordWrong: unexpected condition failure on ${refusal.tag}`);
       return attemptRefusal(refusal.item, nowMs) ?? { kind: 'changed', state: refusal.item };
@@ -405,10 +409,14 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
     };
   }
 
-  /** Runs a transaction of tagged items; returns the first item (by tag order) whose condition failed. */
+  /**
+   * Runs a transaction of tagged items; returns the first item (by tag order) whose condition failed,
+   * or `contended` when other transactions on the same items kept cancelling it through every retry
+   * (many concurrent requests on one destination: answered as a throttle, not as a server error).
+   */
   async function runTagged(
     tagged: Array<{ tag: Tag; item: TransactItem }>,
-  ): Promise<{ tag: Tag; item: DestinationState | undefined } | undefined> {
+  ): Promise<{ tag: Tag | 'contended'; item: DestinationState | undefined } | undefined> {
     try {
       await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item) })));
       return undefined;
@@ -416,8 +424,9 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       const reasons = cancellationReasons(err);
       if (!reasons) throw err;
       const index = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-      if (index < 0) throw err;
-      return { tag: tagged[index]!.tag, item: reasons[index]!.Item };
+      if (index >= 0) return { tag: tagged[index]!.tag, item: reasons[index]!.Item };
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return { tag: 'contended', item: undefined };
+      throw err;
     }
   }
 }

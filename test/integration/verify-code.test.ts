@@ -88,6 +88,30 @@ describe('verify under real concurrency', () => {
   });
 });
 
+describe('verify under contention DynamoDB Local does not produce', () => {
+  it('an attempt cancelled by other transactions through every retry is a 429 USG.201050003 (Retry-After 1), not a 500', async () => {
+    const contended = await harness();
+    contended.clock.set(Date.now());
+    const mobile = uniqueMobile();
+    expect((await contended.send(mobile)).status).toBe(200);
+    // From now on every transaction is cancelled as DynamoDB cancels one that meets another on its items.
+    contended.rt.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+        const items = (args.input as { TransactItems: unknown[] }).TransactItems;
+        throw Object.assign(new Error('Transaction cancelled'), {
+          name: 'TransactionCanceledException',
+          CancellationReasons: items.map((_, i) => ({ Code: i === 1 ? 'TransactionConflict' : 'None' })),
+        });
+      },
+      { step: 'initialize', name: 'alwaysConflict' },
+    );
+    const r = await contended.verify(mobile, contended.lastCode(mobile));
+    expect([r.status, r.body.error_code, r.headers['retry-after']]).toEqual([429, 'USG.201050003', '1']);
+    expect(await contended.rt.audit.byRequestId(r.requestId)).toMatchObject([{ outcome: 'USG.201050003', status: 429 }]);
+  });
+});
+
 describe('verify caller authentication (X-Access-Token)', () => {
   it('missing, forged, expired or wrong-audience tokens → 401 USG.000000004, before the body is looked at', async () => {
     h.clock.set(Date.now());
