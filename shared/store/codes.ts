@@ -263,21 +263,8 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
       const parts = combine([admitEvent(w.attempts, nowMs), capNotReached(nowMs)]);
-      const budget = hasRoom(REQUESTER_FAILURES_WINDOW, nowMs);
       const refusal = await runTagged([
-        {
-          tag: 'requester',
-          item: {
-            ConditionCheck: {
-              TableName: table,
-              Key: keys.requester(input.requesterHash),
-              ConditionExpression: budget.condition,
-              ExpressionAttributeNames: budget.names,
-              ExpressionAttributeValues: budget.values,
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-        },
+        { tag: 'requester', item: requesterBudgetCheck(input.requesterHash, nowMs) },
         {
           tag: 'destination',
           item: {
@@ -330,23 +317,9 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       // past it is answered 429 with the time it lasts).
       const remainingAttempts = Math.max(0, Math.min(MAX_WRONG_TRIES_PER_CODE - tries, run.limit - failure.countAfter));
       const parts = combine([admitEvent(w.attempts, nowMs), failure.parts]);
-      const budget = admitEvent(REQUESTER_FAILURES_WINDOW, nowMs);
       const audit = input.audit(remainingAttempts);
       const refusal = await runTagged([
-        {
-          tag: 'requester',
-          item: {
-            Update: {
-              TableName: table,
-              Key: keys.requester(input.requesterHash),
-              UpdateExpression: `SET ${[...budget.set, '#ttl = :ttl'].join(', ')}`,
-              ConditionExpression: budget.condition,
-              ExpressionAttributeNames: { ...budget.names, '#ttl': 'ttl' },
-              ExpressionAttributeValues: { ...budget.values, ':ttl': ttlAfter(nowMs, ITEM_LIFETIME_MS.requesterFailures) },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-        },
+        { tag: 'requester', item: requesterFailureItem(input.requesterHash, nowMs) },
         {
           tag: 'destination',
           item: {
@@ -380,6 +353,37 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       return attemptRefusal(refusal.item, nowMs) ?? { kind: 'changed', state: refusal.item };
     },
   };
+
+  /** Transaction element: fail unless the requester has failure budget left at this destination. */
+  function requesterBudgetCheck(requesterHash: string, nowMs: number): TransactItem {
+    const room = hasRoom(REQUESTER_FAILURES_WINDOW, nowMs);
+    return {
+      ConditionCheck: {
+        TableName: table,
+        Key: keys.requester(requesterHash),
+        ConditionExpression: room.condition,
+        ExpressionAttributeNames: room.names,
+        ExpressionAttributeValues: room.values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /** Transaction element: record one failure in the requester's budget at this destination, or fail its condition. */
+  function requesterFailureItem(requesterHash: string, nowMs: number): TransactItem {
+    const w = admitEvent(REQUESTER_FAILURES_WINDOW, nowMs);
+    return {
+      Update: {
+        TableName: table,
+        Key: keys.requester(requesterHash),
+        UpdateExpression: `SET ${[...w.set, '#ttl = :reqTtl'].join(', ')}`,
+        ConditionExpression: w.condition,
+        ExpressionAttributeNames: { ...w.names, '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ...w.values, ':reqTtl': ttlAfter(nowMs, ITEM_LIFETIME_MS.requesterFailures) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
 
   /** Transaction element: admit one send from this (hashed) source address, or fail its condition. */
   function sourceIpSendItem(ipHash: string, nowMs: number): TransactItem {
