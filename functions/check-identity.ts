@@ -1,12 +1,12 @@
-import { checkIdentity, CheckIdentityInput } from '../shared/domain/check-identity.js';
+import { checkIdentity, CheckIdentityInput, partnerFlowControl } from '../shared/domain/check-identity.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
 import { countMetric } from '../shared/observability.js';
-import { loadCoreRuntime, partnerAuthOf, registryOf, type LoadOptions } from '../shared/runtime.js';
+import { loadCoreRuntime, partnerAuthOf, partnerRateOf, registryOf, type LoadOptions } from '../shared/runtime.js';
 
 /** check-identity's parts, from its own secrets: partner token key, identity pepper, partner-key encryption key. */
 export async function loadCheckIdentityRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('checkIdentity', options);
-  return { ...core, registry: registryOf(core), partnerAuth: partnerAuthOf(core) };
+  return { ...core, registry: registryOf(core), partnerAuth: partnerAuthOf(core), partnerRate: partnerRateOf(core) };
 }
 export type CheckIdentityRuntime = Awaited<ReturnType<typeof loadCheckIdentityRuntime>>;
 
@@ -15,6 +15,11 @@ export const createCheckIdentityHandler = (rt: CheckIdentityRuntime) =>
     {
       operation: 'checkIdentity',
       authenticate: rt.partnerAuth,
+      flowControl: partnerFlowControl({
+        partnerRate: rt.partnerRate,
+        identityPepper: rt.config.identityPepper,
+        perSecond: rt.config.partnerRequestsPerSecond,
+      }),
       input: CheckIdentityInput,
       run: (input, ctx) => {
         countMetric('IdentityChecks');

@@ -21,6 +21,7 @@ export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntim
     identityPepper: rt.config.identityPepper,
     codeTtlSeconds: rt.config.codeTtlSeconds,
     enumerationProtection: rt.config.enumerationProtection,
+    sms: rt.config.sms,
   };
 
   return publicOperation(

@@ -17,6 +17,9 @@ const KEY_PREFIXES = {
   captcha: 'CAPTCHA#',
   accessKeySource: 'AKSRC#',
   partnerKey: 'PARTNER#',
+  partnerRate: 'RATE#',
+  smsBudget: 'SMSBUDGET#',
+  requester: 'REQ#',
   audit: 'AUDIT#',
 };
 
@@ -32,8 +35,8 @@ const ACCESS = {
     'dynamodb:GetItem': ['name', 'email', 'mobile', 'accessKeySource', 'partnerKey'],
     // audit.write
     'dynamodb:PutItem': ['audit'],
-    // lockouts.recordFailure / clearFailures
-    'dynamodb:UpdateItem': ['accessKeySource'],
+    // lockouts.recordFailure / clearFailures; partnerRate.admit (CBC.0250)
+    'dynamodb:UpdateItem': ['accessKeySource', 'partnerRate'],
   },
   sendVerificationCode: {
     // registry.contactsOfAccount
@@ -41,15 +44,19 @@ const ACCESS = {
     // audit.write; codes.issue transaction: CAPTCHA use, audit record
     'dynamodb:PutItem': ['audit', 'captcha'],
     // codes.issue transaction: destination, IP window; codes.undo (also voids the CAPTCHA pass); audit.amend
-    'dynamodb:UpdateItem': ['destination', 'sourceIp', 'audit', 'captcha'],
+    'dynamodb:UpdateItem': ['destination', 'sourceIp', 'audit', 'captcha', 'smsBudget'],
+    // codes.issue of a withheld send: room in the country's SMS budget, nothing spent
+    'dynamodb:ConditionCheckItem': ['smsBudget'],
     // codes.undo: the 200 record of a send that committed after it was answered 500
     'dynamodb:DeleteItem': ['audit'],
   },
   verifyVerificationCode: {
-    // audit.write; codes.recordWrong transaction: audit record
+    // audit.write; codes.attempt and codes.recordWrong transactions: audit record
     'dynamodb:PutItem': ['audit'],
-    // codes.attempt; codes.recordWrong transaction: destination (its audit record never needs amending)
-    'dynamodb:UpdateItem': ['destination'],
+    // codes.attempt; codes.recordWrong transaction: destination (its audit record never needs amending), the requester's failures
+    'dynamodb:UpdateItem': ['destination', 'requester'],
+    // codes.attempt: the requester has failure budget left
+    'dynamodb:ConditionCheckItem': ['requester'],
   },
   registerCustomer: {
     // audit.write; registry.register transaction: customer, name and email claims

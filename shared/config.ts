@@ -1,7 +1,14 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
-import { DYNAMODB_ATTEMPT_TIMEOUT_MS, DYNAMODB_CONNECT_TIMEOUT_MS, TOKEN_MAX_LIFETIME_SECONDS } from './policy.js';
+import {
+  DEFAULT_PARTNER_REQUESTS_PER_SECOND,
+  DEFAULT_SMS_COUNTRY_ALLOWLIST,
+  DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY,
+  DYNAMODB_ATTEMPT_TIMEOUT_MS,
+  DYNAMODB_CONNECT_TIMEOUT_MS,
+  TOKEN_MAX_LIFETIME_SECONDS,
+} from './policy.js';
 import { parameterName, SECRET_NAMES, SECRETS, type SecretName } from './secrets/catalog.js';
 import { createParameterStoreClient, readSecretParameters } from './secrets/parameter-store.js';
 
@@ -35,6 +42,11 @@ const EnvSchema = z.object({
   CODE_TTL_SECONDS: int(180, 30, 600),
   AUDIT_RETENTION_DAYS: int(180, 1, 3650),
   ENUMERATION_PROTECTION: flag(true),
+  // ISO 3166 alpha-2 codes, comma-separated: the countries SMS may go to.
+  SMS_COUNTRY_ALLOWLIST: optionalText,
+  // "<n>" for every country, "<CC>=<n>" for one: e.g. "1000,HK=200".
+  SMS_HOURLY_BUDGET_PER_COUNTRY: optionalText,
+  PARTNER_REQUESTS_PER_SECOND: int(DEFAULT_PARTNER_REQUESTS_PER_SECOND, 1, 100_000),
   NOTIFIER: z.optional(z.enum(['outbox', 'aws'])),
   OUTBOX_PATH: optionalText,
   SMS_SENDER_ID: optionalText,
@@ -63,6 +75,48 @@ type Env = z.output<typeof EnvSchema>;
 
 export type TokenKeySource = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
 
+/** SPEC §4: where SMS may go, and how many an hour per country. */
+export interface SmsPolicy {
+  allowedCountries: ReadonlySet<string>;
+  hourlyBudget: { perCountry: number; byCountry: ReadonlyMap<string, number> };
+}
+
+/** A country's hourly SMS budget. */
+export const hourlyBudgetOf = (sms: SmsPolicy, country: string): number =>
+  sms.hourlyBudget.byCountry.get(country) ?? sms.hourlyBudget.perCountry;
+
+const MAX_SMS_HOURLY_BUDGET = 10_000_000;
+// A country code is one CLDR names as a region (every ISO 3166 country, a few territories), not one of
+// its groupings. Not libphonenumber's list: that would add its metadata to functions that need no phone.
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+const NOT_A_PLACE = new Set(['EU', 'EZ', 'UN', 'QO', 'ZZ', 'XA', 'XB']);
+const isCountry = (code: string) => /^[A-Z]{2}$/.test(code) && !NOT_A_PLACE.has(code) && REGION_NAMES.of(code) !== undefined;
+
+function smsPolicy(allowlist: string | undefined, budget: string | undefined, problems: string[]): SmsPolicy {
+  const allowed = allowlist === undefined ? [...DEFAULT_SMS_COUNTRY_ALLOWLIST] : allowlist.split(',').map((c) => c.trim().toUpperCase());
+  const unknown = allowed.filter((c) => !isCountry(c));
+  if (unknown.length > 0 || allowed.length === 0)
+    problems.push(
+      `SMS_COUNTRY_ALLOWLIST must list ISO 3166 alpha-2 country codes separated by commas (not: ${unknown.join(', ') || 'empty'})`,
+    );
+
+  let perCountry = DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY;
+  const byCountry = new Map<string, number>();
+  const count = (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_SMS_HOURLY_BUDGET ? Number(v) : undefined);
+  for (const entry of budget === undefined ? [] : budget.split(',').map((e) => e.trim())) {
+    const [country, value] = entry.includes('=') ? entry.split('=', 2).map((p) => p.trim()) : [undefined, entry];
+    const n = count(value ?? '');
+    if (n === undefined || (country !== undefined && !isCountry(country.toUpperCase()))) {
+      problems.push(`SMS_HOURLY_BUDGET_PER_COUNTRY: "${entry}" is neither <n> nor <CC>=<n> (n from 1 to ${MAX_SMS_HOURLY_BUDGET})`);
+    } else if (country === undefined) {
+      perCountry = n;
+    } else {
+      byCountry.set(country.toUpperCase(), n);
+    }
+  }
+  return { allowedCountries: new Set(allowed), hourlyBudget: { perCountry, byCountry } };
+}
+
 export interface Config {
   stage: string;
   isLocal: boolean;
@@ -75,6 +129,9 @@ export interface Config {
   codeTtlSeconds: number;
   auditRetentionDays: number;
   enumerationProtection: boolean;
+  sms: SmsPolicy;
+  /** SPEC §2 CBC.0250: check-identity calls one partner may make per second. */
+  partnerRequestsPerSecond: number;
   notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; smsSenderId: string | undefined; emailFrom: string };
   jwtIssuer: string;
   /** Longest exp − iat accepted per kind of token (seconds). */
@@ -187,6 +244,8 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     codeTtlSeconds: e.CODE_TTL_SECONDS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     enumerationProtection: e.ENUMERATION_PROTECTION,
+    sms: smsPolicy(e.SMS_COUNTRY_ALLOWLIST, e.SMS_HOURLY_BUDGET_PER_COUNTRY, problems),
+    partnerRequestsPerSecond: e.PARTNER_REQUESTS_PER_SECOND,
     notifier,
     jwtIssuer,
     tokenMaxLifetimeSeconds: {

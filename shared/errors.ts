@@ -42,6 +42,12 @@ export const ERROR_CODES = {
     en: 'The account has no contact for the requested send method.',
     zh: '账号未绑定所请求发送方式的联系方式。',
   },
+  'USG.201040003': {
+    status: 400,
+    family: 'USG',
+    en: 'Verification codes cannot be sent by SMS to this number: it cannot receive SMS, or its country is not served.',
+    zh: '无法向该号码发送短信验证码：该号码不能接收短信，或其所属国家/地区不在服务范围内。',
+  },
   'USG.201050001': { status: 400, family: 'USG', en: 'The verification code is incorrect.', zh: '验证码错误。' },
   'USG.201050002': {
     status: 400,

@@ -16,6 +16,12 @@ export type MetricName =
   | 'CodesVerified'
   | 'VerificationsFailed'
   | 'Throttled'
+  /** A send refused because its country's hourly SMS budget is spent (SPEC §4): alarm on any. */
+  | 'SmsBudgetExhausted'
+  /** A send refused because SMS may not go to its number (type or country, SPEC §4). */
+  | 'SmsDestinationRefused'
+  /** A request refused by its caller's flow control (check-identity: CBC.0250). */
+  | 'FlowControlled'
   | 'IdentityChecks'
   | 'AuthFailures'
   | 'CustomersRegistered'

@@ -34,9 +34,40 @@ export const SEND_COOLDOWN: WindowRule = { limit: 1, windowMs: MINUTE_MS };
 export const SEND_DAILY_CAP: WindowRule = { limit: 10, windowMs: DAY_MS };
 export const SEND_PER_SOURCE_IP: WindowRule = { limit: 30, windowMs: HOUR_MS };
 
-/** SPEC §4: verify limits per destination. */
+/** SPEC §4 (seed): verify attempts per destination, whoever makes them. */
 export const VERIFY_ATTEMPTS: WindowRule = { limit: 5, windowMs: MINUTE_MS };
-export const VERIFY_FAILURES: WindowRule = { limit: 20, windowMs: DAY_MS };
+/**
+ * SPEC §4: failed verifications per requester (the app token's subject and the source address) and
+ * destination. A requester past it is refused every attempt at that destination, the right code too.
+ */
+export const VERIFY_FAILURES_PER_REQUESTER: WindowRule = { limit: 10, windowMs: DAY_MS };
+/**
+ * SPEC §4, NIST SP 800-63B §5.2.2 (at most 100 consecutive failures): failures per destination from
+ * all requesters together; it takes ten requesters' whole budgets to reach it. Past it the destination
+ * is refused verify and send until 24 h after its last failure.
+ */
+export const VERIFY_FAILURES_PER_DESTINATION: WindowRule = { limit: 100, windowMs: DAY_MS };
+
+/**
+ * SPEC §4: where SMS may go by default (SMS_COUNTRY_ALLOWLIST): the regions send's `country` field names
+ * (chinaPR, chinaHK, chinaMO, chinaTW). SMS pumping lives on the long tail of expensive destinations; an
+ * operator serving more countries lists them.
+ */
+export const DEFAULT_SMS_COUNTRY_ALLOWLIST: readonly string[] = ['CN', 'HK', 'MO', 'TW'];
+/**
+ * SPEC §4: SMS per country per clock hour (SMS_HOURLY_BUDGET_PER_COUNTRY). A circuit breaker on cost, far
+ * above what one service's verifications need in an hour (one source address may send 30); an attack must
+ * come from over 30 addresses to reach it, and the SmsBudgetExhausted metric says so at once.
+ */
+export const DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY = 1000;
+export const SMS_BUDGET_PERIOD_MS = HOUR_MS;
+
+/**
+ * SPEC §2 CBC.0250: check-identity calls per partner per clock second (PARTNER_REQUESTS_PER_SECOND). A
+ * partner's frontend checks an identity per user action; 10 a second is 36 000 an hour per partner.
+ */
+export const DEFAULT_PARTNER_REQUESTS_PER_SECOND = 10;
+export const PARTNER_RATE_PERIOD_MS = SECOND_MS;
 
 /** SPEC §5: tokens carry `iat` and `exp`; each kind has a maximum lifetime (configurable within these bounds). */
 export const TOKEN_MAX_LIFETIME_SECONDS = {
@@ -69,9 +100,17 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
  */
 export const ITEM_LIFETIME_MS = {
   /** A destination's item: its code and all four windows. */
-  destination: Math.max(SEND_COOLDOWN.windowMs, SEND_DAILY_CAP.windowMs, VERIFY_ATTEMPTS.windowMs, VERIFY_FAILURES.windowMs) + MINUTE_MS,
+  destination:
+    Math.max(SEND_COOLDOWN.windowMs, SEND_DAILY_CAP.windowMs, VERIFY_ATTEMPTS.windowMs, VERIFY_FAILURES_PER_DESTINATION.windowMs) +
+    MINUTE_MS,
+  /** A requester's failures at one destination. */
+  requesterFailures: VERIFY_FAILURES_PER_REQUESTER.windowMs + MINUTE_MS,
   /** A source IP's send window. */
   sourceIp: SEND_PER_SOURCE_IP.windowMs + MINUTE_MS,
+  /** An hour's SMS count of a country: its hour, then an hour to look at it. */
+  smsBudget: 2 * SMS_BUDGET_PERIOD_MS,
+  /** A partner's request count of one second. */
+  partnerRate: MINUTE_MS,
   /** A used CAPTCHA jti must outlive the longest pass that could carry it. */
   usedCaptcha: CAPTCHA_MAX_LIFETIME_MS + MINUTE_MS,
   /** An (access key, source) pair's failure run and lock. */

@@ -9,6 +9,7 @@ import { createRegistry } from './store/registry.js';
 import { createAccessKeyLockouts, type AccessKeyLockouts } from './store/access-key-lockouts.js';
 import { createCodeStore } from './store/codes.js';
 import { createPartnerKeys, type PartnerKeys } from './store/partner-keys.js';
+import { createPartnerRate } from './store/partner-rate.js';
 import { appAuthenticator } from './auth/app.js';
 import { createCaptchaVerifier } from './auth/captcha.js';
 
@@ -79,6 +80,8 @@ export const partnerKeysOf = (rt: CoreRuntime<ConfigWith<'partnerKeyEncryptionKe
 
 export const lockoutsOf = (rt: CoreRuntime) => createAccessKeyLockouts(rt.db, rt.config.tableName);
 
+export const partnerRateOf = (rt: CoreRuntime) => createPartnerRate(rt.db, rt.config.tableName);
+
 export function partnerAuthOf(
   rt: CoreRuntime<ConfigWith<'partnerTokenKey' | 'partnerKeyEncryptionKey' | 'identityPepper'>>,
   parts: { partnerKeys?: PartnerKeys; lockouts?: AccessKeyLockouts } = {},
@@ -112,6 +115,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     lockouts,
     partnerKeys,
     codes: codeStoreOf(core),
+    partnerRate: partnerRateOf(core),
     captcha: captchaOf(core),
     appAuth: appAuthOf(core),
     partnerAuth: partnerAuthOf(core, { partnerKeys, lockouts }),

@@ -22,6 +22,6 @@ export function appAuthenticator(verifyToken: TokenVerifier): Authenticator {
       if (!scopes.includes(VERIFY_SCOPE))
         throw new ServiceError('USG.000000005', { detail: 'token scope does not include verification-code' });
     }
-    return `app:${String(payload.sub ?? 'unknown')}`;
+    return { kind: 'app', subject: String(payload.sub ?? 'unknown') };
   };
 }

@@ -49,7 +49,7 @@ export function partnerAuthenticator(deps: {
       if (!rolesOf(payload).some((r) => (PARTNER_ROLES as readonly string[]).includes(r))) {
         throw new ServiceError('CBC.0151', { detail: 'token lacks a partner role' });
       }
-      return `partner-token:${String(payload.sub ?? 'unknown')}`;
+      return { kind: 'partner-token', subject: String(payload.sub ?? 'unknown') };
     }
 
     const authorization = request.headers['authorization'];
@@ -88,6 +88,6 @@ export function partnerAuthenticator(deps: {
     const state = await deps.lockouts.state(pair);
     if (state.lockedUntil > now.getTime()) throw refuse('locked', state.lockedUntil);
     if (state.failures > 0) await deps.lockouts.clearFailures(pair);
-    return `partner-ak:${check.accessKey}`;
+    return { kind: 'partner-ak', subject: check.accessKey! };
   };
 }

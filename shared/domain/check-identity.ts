@@ -6,7 +6,8 @@ import { subjectHash } from '../identity/hash.js';
 import { maskAccountName, maskEmail, maskPhone } from '../identity/mask.js';
 import { e164FromDashed } from '../identity/phone.js';
 import { MAX_SEARCH_VALUE_CHARS } from '../policy.js';
-import type { OperationContext } from '../request/operation-context.js';
+import { callerLabel, type CallerRateLimit, type OperationContext } from '../request/operation-context.js';
+import type { PartnerRate } from '../store/partner-rate.js';
 import type { IdentityKind, Registry } from '../store/registry.js';
 
 export const CheckIdentityInput = z.strictObject({
@@ -64,4 +65,16 @@ export async function checkIdentity(
   if (identity.kind !== 'mobile') return { check_result: holders > 0 ? 'used_by_user' : 'available' };
   const remaining = Math.max(0, deps.registry.maxCustomersPerMobile - holders);
   return { check_result: remaining > 0 ? 'available' : 'used_by_user', mobile_remain_available_num: remaining };
+}
+
+/**
+ * SPEC §2 CBC.0250: a partner (its token subject or access key, as it authenticated) may call
+ * check-identity `perSecond` times a second; counted under the partner's keyed hash.
+ */
+export function partnerFlowControl(deps: { partnerRate: PartnerRate; identityPepper: string; perSecond: number }): CallerRateLimit {
+  return {
+    refusal: 'CBC.0250',
+    admit: (caller, now) =>
+      deps.partnerRate.admit(subjectHash(deps.identityPepper, 'caller', callerLabel(caller)), now.getTime(), deps.perSecond),
+  };
 }

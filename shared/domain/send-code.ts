@@ -1,8 +1,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { CaptchaVerifier } from '../auth/captcha.js';
+import { hourlyBudgetOf, type SmsPolicy } from '../config.js';
 import { invalidParameters, ServiceError } from '../errors.js';
+import { decoyMaskedEmail, decoyMaskedPhone } from '../identity/decoy.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
+import { smsDestination } from '../identity/sms-destination.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
 import type { Notifier } from '../notify/notifier.js';
 import { countMetric, logger } from '../observability.js';
@@ -36,7 +39,11 @@ export interface SendCodeDeps {
   identityPepper: string;
   codeTtlSeconds: number;
   enumerationProtection: boolean;
+  sms: SmsPolicy;
 }
+
+// A withheld account's decoy is a phone of send's default country (chinaPR), whose budget it needs room in.
+const DECOY_SMS_COUNTRY = 'CN';
 
 /** Six digits from the CSPRNG. */
 export const newCode = (): string => randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
@@ -45,6 +52,10 @@ function refusalError(r: SendRefusal): ServiceError {
   switch (r.reason) {
     case 'captcha_used':
       return new ServiceError('USG.000000006', { detail: 'CAPTCHA pass already used' });
+    case 'sms_budget_exhausted':
+      countMetric('SmsBudgetExhausted');
+      countMetric('Throttled');
+      return new ServiceError('USG.201050004', { detail: "country's hourly SMS budget spent", retryAfterSeconds: r.retryMs / SECOND_MS });
     case 'ip_limited':
       countMetric('Throttled');
       return new ServiceError('USG.201050004', { detail: 'per-IP send limit', retryAfterSeconds: r.retryMs / SECOND_MS });
@@ -56,6 +67,22 @@ function refusalError(r: SendRefusal): ServiceError {
       return new ServiceError('USG.201050003', { detail: 'destination locked after failed attempts', retryAfterSeconds: r.retryMs / SECOND_MS });
   }
 }
+
+function smsRefusalError(reason: 'not_mobile' | 'country_not_allowed'): ServiceError {
+  countMetric('SmsDestinationRefused');
+  return new ServiceError('USG.201040003', { detail: reason === 'not_mobile' ? 'number cannot receive SMS' : 'country not in SMS_COUNTRY_ALLOWLIST' });
+}
+
+/** The hourly SMS budget a send spends, or (withheld) needs room in as a real SMS send would. */
+function smsBudgetOf(sms: SmsPolicy, country: string | undefined, withheld: { method: 'sms' | 'email' } | undefined) {
+  if (withheld) return withheld.method === 'sms' ? { country: DECOY_SMS_COUNTRY, limit: hourlyBudgetOf(sms, DECOY_SMS_COUNTRY), spend: false } : undefined;
+  return country ? { country, limit: hourlyBudgetOf(sms, country), spend: true } : undefined;
+}
+
+/** Where a send goes: a destination (with its SMS country), or, under enumeration protection, nowhere. */
+type Target =
+  | { destination: { kind: 'mobile' | 'email'; value: string }; smsCountry: string | undefined }
+  | { withheld: { method: 'sms' | 'email'; reason: 'unknown_account' | 'no_contact' | 'no_sms' } };
 
 /**
  * Undoes a send answered with a failure (see CodeStore.undo), in the time kept for the answer; if
@@ -70,9 +97,26 @@ async function undo(deps: SendCodeDeps, send: CodeSend, o: Parameters<CodeStore[
 }
 
 /**
- * Sends a code to a mobile, an email, or an account's bound contact. The CAPTCHA use, the IP and
- * destination limits, the new code and the audit record commit in one transaction; delivery follows,
- * and a failed delivery withdraws the send.
+ * An account's bound contact for `method`, checked like a typed-in one. An unknown account, one without
+ * that contact, or one bound to a number SMS may not go to is withheld under enumeration protection
+ * (answered like the others) and refused with what it is otherwise.
+ */
+async function accountTarget(deps: SendCodeDeps, name: string, method: 'sms' | 'email'): Promise<Target> {
+  const contacts = await deps.registry.contactsOfAccount(name);
+  const to = contacts && (method === 'sms' ? contacts.mobile : contacts.email);
+  const sms = to && method === 'sms' ? smsDestination(to, deps.sms.allowedCountries) : undefined;
+  if (to && !(sms && 'refused' in sms)) return { destination: { kind: method === 'sms' ? 'mobile' : 'email', value: to }, smsCountry: sms?.country };
+  if (deps.enumerationProtection) return { withheld: { method, reason: !contacts ? 'unknown_account' : sms ? 'no_sms' : 'no_contact' } };
+  if (!contacts) throw new ServiceError('USG.201040000', { detail: 'unknown account' });
+  if (sms && 'refused' in sms) throw smsRefusalError(sms.refused);
+  throw new ServiceError('USG.201040002', { detail: `account has no ${method === 'sms' ? 'mobile' : 'email'}` });
+}
+
+/**
+ * Sends a code to a mobile, an email, or an account's bound contact. A number SMS may not go to is
+ * refused first. The CAPTCHA use, the IP and destination limits, the country's SMS budget, the new code
+ * and the audit record commit in one transaction; delivery follows, and a failed delivery withdraws the
+ * send (its SMS stays counted in the budget: it may have gone out).
  */
 export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: PublicOperationContext): Promise<SendCodeResult> {
   const nowMs = ctx.now.getTime();
@@ -81,6 +125,9 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   if (user.kind !== 'name' && input.sendMethod !== undefined && input.sendMethod !== channelOf(user.kind)) {
     throw invalidParameters('USG', `sendMethod ${input.sendMethod} contradicts a ${user.kind} user`);
   }
+  // A number SMS may not go to is refused before anything else happens (SPEC §4).
+  const smsTo = user.kind === 'mobile' ? smsDestination(user.value, deps.sms.allowedCountries) : undefined;
+  if (smsTo && 'refused' in smsTo) throw smsRefusalError(smsTo.refused);
 
   let captcha: { jti: string; expiresAtMs: number } | undefined;
   let sourceIpHash: string | undefined;
@@ -97,30 +144,23 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     if (ctx.sourceIp) sourceIpHash = subjectHash(deps.identityPepper, 'ip', sourceIpBucket(ctx.sourceIp));
   }
 
-  let destination: { kind: 'mobile' | 'email'; value: string } | undefined;
-  if (user.kind === 'name') {
-    const method = input.sendMethod ?? 'sms';
-    const contacts = await deps.registry.contactsOfAccount(user.value);
-    if (!contacts && !deps.enumerationProtection) throw new ServiceError('USG.201040000', { detail: 'unknown account' });
-    if (contacts) {
-      const to = method === 'sms' ? contacts.mobile : contacts.email;
-      if (!to) throw new ServiceError('USG.201040002', { detail: `account has no ${method === 'sms' ? 'mobile' : 'email'}` });
-      destination = { kind: method === 'sms' ? 'mobile' : 'email', value: to };
-    }
-  } else {
-    destination = user;
-  }
+  const target: Target =
+    user.kind === 'name' ? await accountTarget(deps, user.value, input.sendMethod ?? 'sms') : { destination: user, smsCountry: smsTo?.country };
+  const destination = 'destination' in target ? target.destination : undefined;
+  const withheld = 'withheld' in target ? target.withheld : undefined;
 
-  const subject = destination ?? user;
-  const destinationHash = subjectHash(deps.identityPepper, subject.kind, subject.value);
-  ctx.audit.setSubject(destinationHash, maskIdentity(subject));
+  // A withheld account goes through the very same transaction, with a code nobody learns, on an item
+  // of its own per name and method (a known account's sms and email are two destinations, each with
+  // its own cooldown): same answer, same limits, same cost, nothing sent. Its audit subject is the name.
+  const audited = destination ?? user;
+  const subjectKey = subjectHash(deps.identityPepper, audited.kind, audited.value);
+  ctx.audit.setSubject(subjectKey, maskIdentity(audited));
+  const destinationHash = withheld ? subjectHash(deps.identityPepper, 'name', `${user.value}:${withheld.method}`) : subjectKey;
 
-  // An unknown account (under enumeration protection) goes through the very same transaction, on its
-  // name's own item with a code nobody learns: same answer, same limits, same cost, nothing sent.
   const code = newCode();
   const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
   const channel = destination ? channelOf(destination.kind) : 'none';
-  ctx.audit.addDetail(destination ? { channel } : { channel, unknownAccount: true });
+  ctx.audit.addDetail(withheld ? { channel, withheld: withheld.reason } : { channel });
   const send: CodeSend = {
     destinationHash,
     codeHash: hash,
@@ -129,6 +169,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     expiresAtMs: nowMs + deps.codeTtlSeconds * SECOND_MS,
     captcha,
     sourceIpHash,
+    smsBudget: smsBudgetOf(deps.sms, 'smsCountry' in target ? target.smsCountry : undefined, withheld),
     audit: ctx.audit.pending('USG.000000000', 200),
   };
   let refusal: SendRefusal | undefined;
@@ -141,7 +182,14 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     throw err;
   }
   if (refusal) throw refusalError(refusal);
-  if (!destination) return { expire: deps.codeTtlSeconds, bindPhone: null, bindEmail: null };
+  if (!destination) {
+    const method = withheld?.method ?? 'sms';
+    return {
+      expire: deps.codeTtlSeconds,
+      bindPhone: method === 'sms' ? decoyMaskedPhone(deps.identityPepper, user.value) : null,
+      bindEmail: method === 'email' ? decoyMaskedEmail(deps.identityPepper, user.value) : null,
+    };
+  }
 
   const delivered = channelOf(destination.kind);
   try {

@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
 import { invalidParameters, ServiceError } from '../errors.js';
-import { codeHash, subjectHash } from '../identity/hash.js';
+import { codeHash, requesterHash, subjectHash } from '../identity/hash.js';
+import { sourceIpBucket } from '../identity/source-ip.js';
 import { countMetric } from '../observability.js';
 import { CODE_DIGITS, SECOND_MS } from '../policy.js';
-import type { PublicOperationContext } from '../request/operation-context.js';
+import { callerLabel, type PublicOperationContext } from '../request/operation-context.js';
 import { DESTINATION_WINDOWS, type AttemptOutcome, type CodeStore, type DestinationState, type WrongRecord } from '../store/codes.js';
 import { msUntilRoom } from '../store/sliding-window.js';
 import { identifyUser, maskIdentity } from './destination.js';
@@ -32,6 +33,7 @@ function refusal(outcome: Exclude<AttemptOutcome | WrongRecord, { kind: 'verifie
       countMetric('VerificationsFailed');
       return new ServiceError('USG.201050002', { detail: 'no live code' });
     case 'locked':
+    case 'requester_locked':
     case 'throttled':
       countMetric('Throttled');
       return new ServiceError('USG.201050003', { detail: outcome.kind, retryAfterSeconds: outcome.retryMs / SECOND_MS });
@@ -47,9 +49,20 @@ export function verificationRequest(input: VerifyCodeInput): { contact: { kind: 
 }
 
 /**
- * Verifies a code. Uncontended it costs two requests: the conditional consume (which also applies
- * the attempt window) and either the audit write or, for a wrong code, one transaction that records
- * the failure together with its audit record.
+ * SPEC §4's requester: the app token's subject and the source address (an app's token is shared by
+ * every user of its public frontend, so the subject alone would let one user lock out another). A
+ * direct invocation is the operator's own backend.
+ */
+export function requesterOf(ctx: Pick<PublicOperationContext, 'caller' | 'sourceIp'>): string {
+  if (!ctx.caller) return 'direct';
+  return `${callerLabel(ctx.caller)}|${ctx.sourceIp ? sourceIpBucket(ctx.sourceIp) : ''}`;
+}
+
+/**
+ * Verifies a code. Uncontended a right code costs one request (a transaction: the requester's budget
+ * checked, the code consumed within the attempt window, the audit record committed); a wrong one two
+ * (that transaction, then one recording the failure for the destination and the requester together
+ * with the audit record); a refusal two (the transaction, the audit record).
  */
 export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, ctx: PublicOperationContext): Promise<void> {
   const { contact, code } = verificationRequest(input);
@@ -57,11 +70,18 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
   const destinationHash = subjectHash(deps.identityPepper, contact.kind, contact.value);
   ctx.audit.setSubject(destinationHash, maskIdentity(contact));
   const hash = codeHash(deps.codePepper, destinationHash, code);
+  const requester = requesterHash(deps.identityPepper, destinationHash, requesterOf(ctx));
   const nowMs = ctx.now.getTime();
 
   let lastState: DestinationState | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const outcome = await deps.codes.attempt({ destinationHash, codeHash: hash, nowMs });
+    const outcome = await deps.codes.attempt({
+      destinationHash,
+      requesterHash: requester,
+      codeHash: hash,
+      nowMs,
+      audit: ctx.audit.pending('USG.000000000', 200),
+    });
     if (outcome.kind === 'verified') {
       countMetric('CodesVerified');
       return;
@@ -70,6 +90,7 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
 
     const recorded = await deps.codes.recordWrong({
       destinationHash,
+      requesterHash: requester,
       judged: outcome.state,
       nowMs,
       audit: (remainingAttempts) => ctx.audit.pending('USG.201050001', 400, { remaining_attempts: remainingAttempts }),

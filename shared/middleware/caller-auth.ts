@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { Authenticator } from '../request/operation-context.js';
+import { callerLabel, type Authenticator } from '../request/operation-context.js';
 import { stateOf, type OperationInternal } from './operation-state.js';
 
 /**
@@ -12,7 +12,8 @@ export function callerAuth(authenticate: Authenticator): MiddlewareObj<unknown, 
     before: async (request) => {
       const state = stateOf(request);
       if (state.incoming.direct) return;
-      state.audit.caller = await authenticate(state.incoming, { now: state.now, requestId: state.requestId });
+      state.caller = await authenticate(state.incoming, { now: state.now, requestId: state.requestId });
+      state.audit.caller = callerLabel(state.caller);
     },
   };
 }

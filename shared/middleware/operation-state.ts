@@ -5,7 +5,7 @@ import type { Language } from '../errors.js';
 import type { IncomingRequest } from '../request/incoming.js';
 import { withinRequestBudget } from '../deadline.js';
 import { FUNCTION_TIMEOUT_MS } from '../policy.js';
-import type { PublicOperationContext } from '../request/operation-context.js';
+import type { AuthenticatedCaller, PublicOperationContext } from '../request/operation-context.js';
 
 /** The state of one public-operation request, shared by its middlewares through middy's `internal`. */
 export interface OperationState {
@@ -14,6 +14,8 @@ export interface OperationState {
   language: Language;
   now: Date;
   audit: RequestAudit;
+  /** The authenticated caller, once `callerAuth` ran (never for a direct invocation). */
+  caller?: AuthenticatedCaller;
   /** The validated input, once `validateInput` ran. */
   input?: unknown;
 }
@@ -49,6 +51,7 @@ export function operationCall(): MiddlewareObj<unknown, unknown, Error, Context,
         language: state.language,
         direct: state.incoming.direct,
         sourceIp: state.incoming.sourceIp,
+        caller: state.caller,
       };
       request.event = { input: state.input, ctx } satisfies OperationCall;
     },

@@ -7,10 +7,11 @@ import type { AuditSink } from '../audit/request-audit.js';
 import type { Family, Language } from '../errors.js';
 import { logger, metrics } from '../observability.js';
 import { OPERATIONS, type HttpOperationName } from '../operations.js';
-import type { Authenticator, PublicOperationContext } from '../request/operation-context.js';
+import type { Authenticator, CallerRateLimit, PublicOperationContext } from '../request/operation-context.js';
 import { auditTrail } from './audit-trail.js';
 import { callerAuth } from './caller-auth.js';
 import { familyResponse } from './family-response.js';
+import { flowControl } from './flow-control.js';
 import { jsonBody } from './json-body.js';
 import { operationCall, lambdaEntry, type LambdaHandler, type OperationCall, type OperationInternal } from './operation-state.js';
 import { requestContext } from './request-context.js';
@@ -24,6 +25,8 @@ export interface PublicOperationSpec<S extends z.ZodMiniType, O> {
   operation: HttpOperationName;
   /** Undefined: the operation checks its own proof (send's CAPTCHA pass, bound to the body). */
   authenticate: Authenticator | undefined;
+  /** The rate an authenticated caller is held to, if any. */
+  flowControl?: CallerRateLimit;
   input: S;
   run(input: z.output<S>, ctx: PublicOperationContext): Promise<O>;
   /** The body on success; undefined → an empty body. Defaults to the output itself. */
@@ -50,6 +53,7 @@ export function publicOperation<S extends z.ZodMiniType, O>(spec: PublicOperatio
     .use(requestContext({ operation: name, defaultLanguage: DEFAULT_LANGUAGE[family], clock: deps.clock }))
     .use(auditTrail({ family, sink: () => deps.audit }));
   if (spec.authenticate) handler.use(callerAuth(spec.authenticate));
+  if (spec.flowControl) handler.use(flowControl(spec.flowControl));
   const composed = handler
     .use(jsonBody({ family }))
     .use(validateInput({ family, schema: spec.input }))

@@ -5,17 +5,21 @@ import {
   ITEM_LIFETIME_MS,
   MAX_WRONG_TRIES_PER_CODE,
   MINUTE_MS,
+  SECOND_MS,
   SEND_COOLDOWN,
   SEND_DAILY_CAP,
   SEND_PER_SOURCE_IP,
+  SMS_BUDGET_PERIOD_MS,
   ttlAfter,
   VERIFY_ATTEMPTS,
-  VERIFY_FAILURES,
+  VERIFY_FAILURES_PER_DESTINATION,
+  VERIFY_FAILURES_PER_REQUESTER,
 } from '../policy.js';
 import type { AuditLog } from './audit.js';
-import { cancellationReasons, conditionFailureItem, isConditionalCheckFailed, outcomeUnknown, type Db } from './client.js';
+import { cancellationReasons, isConditionalCheckFailed, outcomeUnknown, type Db } from './client.js';
 import { keys } from './keys.js';
-import { admitEvent, combine, eventsInWindow, hasRoom, msUntilRoom, withdrawEvent, type SlidingWindow } from './sliding-window.js';
+import { countEventItem, msUntilNextPeriod, roomCheckItem, type PeriodCounter } from './period-counter.js';
+import { admitEvent, combine, hasRoom, msUntilRoom, withdrawEvent, type ExpressionParts, type SlidingWindow } from './sliding-window.js';
 import { withTransactionRetry, type TransactItem } from './transactions.js';
 
 /**
@@ -27,8 +31,25 @@ export const DESTINATION_WINDOWS = {
   cooldown: { prefix: 'sc', ...SEND_COOLDOWN },
   daily: { prefix: 'sd', ...SEND_DAILY_CAP },
   attempts: { prefix: 'va', ...VERIFY_ATTEMPTS },
-  failures: { prefix: 'vf', ...VERIFY_FAILURES },
 } as const satisfies Record<string, SlidingWindow>;
+
+/**
+ * The destination-wide failure cap, kept as a run: how many failures since the last 24 h without one,
+ * and when the last one was. A run only ends after a quiet 24 h, so any 24 h span holds failures of one
+ * run only and never more than the cap (conservative where a 100-slot window would be exact, at a
+ * hundredth of its size on an item every send and verify writes).
+ */
+export const DESTINATION_FAILURE_RUN = { count: 'vfRun', last: 'vfLast', ...VERIFY_FAILURES_PER_DESTINATION } as const;
+
+/** A requester's failures at one destination, on that requester's own item. */
+export const REQUESTER_FAILURES_WINDOW: SlidingWindow = { prefix: 'rf', ...VERIFY_FAILURES_PER_REQUESTER };
+
+/** SMS per country per clock hour (SPEC §4), on an item per country and hour. */
+export const SMS_BUDGET: PeriodCounter = {
+  periodMs: SMS_BUDGET_PERIOD_MS,
+  lifetimeMs: ITEM_LIFETIME_MS.smsBudget,
+  key: (country, periodStartMs) => keys.smsBudget(country, periodStartMs),
+};
 
 /** The per-source-IP send window, on the IP's own item. */
 export const SOURCE_IP_WINDOW: SlidingWindow = { prefix: 'ip', ...SEND_PER_SOURCE_IP };
@@ -56,12 +77,69 @@ export interface CodeSend {
   captcha?: { jti: string; expiresAtMs: number } | undefined;
   /** The keyed hash of the source address whose window the send counts against. */
   sourceIpHash?: string | undefined;
+  /**
+   * The country whose hourly SMS budget the send spends (`spend`), or only needs room in (a send
+   * withheld under enumeration protection: answered as a real one would be, costing nothing).
+   */
+  smsBudget?: { country: string; limit: number; spend: boolean } | undefined;
   audit: PendingAudit;
 }
 export type DestinationState = Record<string, unknown>;
 
+const run = DESTINATION_FAILURE_RUN;
+const RUN_NAMES = { '#vfRun': run.count, '#vfLast': run.last };
+
+/** Condition that the destination is not locked by its failure cap at `nowMs`. */
+function capNotReached(nowMs: number): ExpressionParts {
+  return {
+    condition: '(attribute_not_exists(#vfRun) OR #vfRun < :capLimit OR #vfLast <= :capCut)',
+    set: [],
+    names: RUN_NAMES,
+    values: { ':capLimit': run.limit, ':capCut': nowMs - run.windowMs },
+  };
+}
+
+/** Milliseconds the destination stays locked by its failure cap (0 when it is not). */
+export function capLockedMs(state: DestinationState | undefined, nowMs: number): number {
+  const last = num(state?.[run.last]);
+  if (num(state?.[run.count]) < run.limit || last <= nowMs - run.windowMs) return 0;
+  return last + run.windowMs - nowMs;
+}
+
+/**
+ * Records one more failure in the run the destination was judged in: the judged run's values are
+ * pinned by the condition (every failure changes the count, a new run the time), so a run that moved
+ * on in between fails the write and is judged again.
+ */
+function recordRunFailure(judged: DestinationState, nowMs: number): { parts: ExpressionParts; countAfter: number } {
+  const judgedCount = judged[run.count];
+  const judgedLast = judged[run.last];
+  const fresh = typeof judgedLast !== 'number' || judgedLast <= nowMs - run.windowMs;
+  const countAfter = fresh ? 1 : num(judgedCount) + 1;
+  const pinned =
+    typeof judgedCount === 'number' && typeof judgedLast === 'number'
+      ? '#vfRun = :judgedRun AND #vfLast = :judgedLast'
+      : 'attribute_not_exists(#vfRun) AND attribute_not_exists(#vfLast)';
+  const open = capNotReached(nowMs);
+  return {
+    countAfter,
+    parts: {
+      condition: `${open.condition} AND ${pinned}`,
+      set: ['#vfRun = :runAfter', '#vfLast = :runNow'],
+      names: RUN_NAMES,
+      values: {
+        ...open.values,
+        ':runAfter': countAfter,
+        ':runNow': nowMs,
+        ...(typeof judgedCount === 'number' && typeof judgedLast === 'number' ? { ':judgedRun': judgedCount, ':judgedLast': judgedLast } : {}),
+      },
+    },
+  };
+}
+
 export type SendRefusal =
   | { reason: 'captcha_used' }
+  | { reason: 'sms_budget_exhausted'; retryMs: number }
   | { reason: 'ip_limited'; retryMs: number }
   | { reason: 'send_limited'; retryMs: number }
   | { reason: 'locked'; retryMs: number };
@@ -69,7 +147,10 @@ export type SendRefusal =
 export type AttemptOutcome =
   | { kind: 'verified' }
   | { kind: 'no_code' }
+  /** The destination reached its failure cap. */
   | { kind: 'locked'; retryMs: number }
+  /** This requester used up its failure budget at this destination. */
+  | { kind: 'requester_locked'; retryMs: number }
   | { kind: 'throttled'; retryMs: number }
   | { kind: 'wrong'; state: DestinationState };
 
@@ -78,7 +159,7 @@ export type WrongRecord =
   | { kind: 'changed'; state: DestinationState | undefined } // the state moved on: evaluate the attempt again
   | Exclude<AttemptOutcome, { kind: 'wrong' } | { kind: 'verified' }>;
 
-type Tag = 'captcha' | 'ip' | 'audit' | 'destination';
+type Tag = 'captcha' | 'ip' | 'sms_budget' | 'audit' | 'destination' | 'requester';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
@@ -99,9 +180,9 @@ export function classifyAttempt(
 /** Why any attempt at `nowMs` would be refused by the destination's state, or undefined when it would be judged. */
 function attemptRefusal(state: DestinationState | undefined, nowMs: number): Extract<AttemptOutcome, { kind: 'no_code' | 'locked' | 'throttled' }> | undefined {
   const w = DESTINATION_WINDOWS;
-  if (!state || typeof state.codeHash !== 'string') return { kind: 'no_code' };
-  const lockedMs = msUntilRoom(w.failures, state, nowMs);
+  const lockedMs = capLockedMs(state, nowMs);
   if (lockedMs > 0) return { kind: 'locked', retryMs: lockedMs };
+  if (!state || typeof state.codeHash !== 'string') return { kind: 'no_code' };
   const throttledMs = msUntilRoom(w.attempts, state, nowMs);
   if (throttledMs > 0) return { kind: 'throttled', retryMs: throttledMs };
   if (num(state.codeExpiresAt) <= nowMs || num(state.codeWrongTries) >= MAX_WRONG_TRIES_PER_CODE) return { kind: 'no_code' };
@@ -120,7 +201,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
     async issue(input: CodeSend): Promise<SendRefusal | undefined> {
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
-      const parts = combine([admitEvent(w.cooldown, nowMs), admitEvent(w.daily, nowMs), hasRoom(w.failures, nowMs)]);
+      const parts = combine([admitEvent(w.cooldown, nowMs), admitEvent(w.daily, nowMs), capNotReached(nowMs)]);
       const destination: TransactItem = {
         Update: {
           TableName: table,
@@ -141,6 +222,11 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       const tagged: Array<{ tag: Tag; item: TransactItem }> = [];
       if (input.captcha) tagged.push({ tag: 'captcha', item: captchaUseItem(input.captcha, input.audit.record.id, nowMs) });
       if (input.sourceIpHash) tagged.push({ tag: 'ip', item: sourceIpSendItem(input.sourceIpHash, nowMs) });
+      const sms = input.smsBudget;
+      if (sms) {
+        const item = (sms.spend ? countEventItem : roomCheckItem)(SMS_BUDGET, table, sms.country, nowMs, sms.limit);
+        tagged.push({ tag: 'sms_budget', item });
+      }
       tagged.push({ tag: 'audit', item: auditLog.putItem(input.audit.record) });
       tagged.push({ tag: 'destination', item: destination });
       let refusal: Awaited<ReturnType<typeof runTagged>>;
@@ -153,9 +239,11 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
         input.audit.committed();
         return undefined;
       }
+      if (refusal.tag === 'contended') return { reason: 'send_limited', retryMs: SECOND_MS };
       if (refusal.tag === 'captcha') return { reason: 'captcha_used' };
       if (refusal.tag === 'ip') return { reason: 'ip_limited', retryMs: msUntilRoom(SOURCE_IP_WINDOW, refusal.item, nowMs) };
-      const lockedMs = msUntilRoom(w.failures, refusal.item, nowMs);
+      if (refusal.tag === 'sms_budget') return { reason: 'sms_budget_exhausted', retryMs: msUntilNextPeriod(SMS_BUDGET, nowMs) };
+      const lockedMs = capLockedMs(refusal.item, nowMs);
       if (lockedMs > 0) return { reason: 'locked', retryMs: lockedMs };
       return {
         reason: 'send_limited',
@@ -230,45 +318,56 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
     },
 
     /**
-     * One attempt, one conditional write: if the attempt window has room, the destination is not
-     * locked and the pending code is alive and equal, the attempt is recorded and the code consumed.
+     * One attempt, one transaction: if the requester has failure budget left at this destination, the
+     * destination is under its failure cap, its attempt window has room and the pending code is alive
+     * and equal, the attempt is recorded, the code consumed and the request's audit record committed.
      * Otherwise nothing changes and the old state says why.
      */
-    async attempt(input: { destinationHash: string; codeHash: string; nowMs: number }): Promise<AttemptOutcome> {
+    async attempt(input: { destinationHash: string; requesterHash: string; codeHash: string; nowMs: number; audit: PendingAudit }): Promise<AttemptOutcome> {
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
-      const parts = combine([admitEvent(w.attempts, nowMs), hasRoom(w.failures, nowMs)]);
-      try {
-        await db.doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: key(input.destinationHash),
-            UpdateExpression: `SET ${[...parts.set, 'verifiedAt = :now', '#ttl = :ttl'].join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
-            ConditionExpression: `${parts.condition} AND codeHash = :code AND codeExpiresAt > :now AND codeWrongTries < :maxTries`,
-            ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
-            ExpressionAttributeValues: {
-              ...parts.values,
-              ':code': input.codeHash,
-              ':now': nowMs,
-              ':maxTries': MAX_WRONG_TRIES_PER_CODE,
-              ':ttl': destinationTtl(nowMs),
+      const parts = combine([admitEvent(w.attempts, nowMs), capNotReached(nowMs)]);
+      const refusal = await runTagged([
+        { tag: 'requester', item: requesterBudgetCheck(input.requesterHash, nowMs) },
+        {
+          tag: 'destination',
+          item: {
+            Update: {
+              TableName: table,
+              Key: key(input.destinationHash),
+              UpdateExpression: `SET ${[...parts.set, 'verifiedAt = :now', '#ttl = :ttl'].join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
+              ConditionExpression: `${parts.condition} AND codeHash = :code AND codeExpiresAt > :now AND codeWrongTries < :maxTries`,
+              ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
+              ExpressionAttributeValues: {
+                ...parts.values,
+                ':code': input.codeHash,
+                ':now': nowMs,
+                ':maxTries': MAX_WRONG_TRIES_PER_CODE,
+                ':ttl': destinationTtl(nowMs),
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
+          },
+        },
+        { tag: 'audit', item: auditLog.putItem(input.audit.record) },
+      ]);
+      if (!refusal) {
+        input.audit.committed();
         return { kind: 'verified' };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-        return classifyAttempt(conditionFailureItem(err), input.codeHash, nowMs);
       }
+      if (refusal.tag === 'contended') return { kind: 'throttled', retryMs: SECOND_MS };
+      if (refusal.tag === 'requester') return { kind: 'requester_locked', retryMs: msUntilRoom(REQUESTER_FAILURES_WINDOW, refusal.item, nowMs) };
+      return classifyAttempt(refusal.item, input.codeHash, nowMs);
     },
 
     /**
-     * Records a wrong attempt against the state it was judged on (same code, same try count), with
-     * its audit record, in one transaction. A state that moved on in between is re-judged.
+     * Records a wrong attempt against the state it was judged on (same code, same try count, same
+     * failure run), in the requester's budget, with its audit record, in one transaction. A state that
+     * moved on in between is re-judged.
      */
     async recordWrong(input: {
       destinationHash: string;
+      requesterHash: string;
       judged: DestinationState;
       nowMs: number;
       /** The request's audit record, given the attempts the caller has left. */
@@ -277,47 +376,78 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       const w = DESTINATION_WINDOWS;
       const { nowMs, judged } = input;
       const tries = num(judged.codeWrongTries) + 1;
-      const failuresAfter = eventsInWindow(w.failures, judged, nowMs) + 1;
-      const remainingAttempts = Math.max(0, Math.min(MAX_WRONG_TRIES_PER_CODE - tries, w.failures.limit - failuresAfter));
-      const parts = combine([admitEvent(w.attempts, nowMs), admitEvent(w.failures, nowMs)]);
+      const failure = recordRunFailure(judged, nowMs);
+      // The code's tries and the destination's cap; the requester's own budget is not read (a requester
+      // past it is answered 429 with the time it lasts).
+      const remainingAttempts = Math.max(0, Math.min(MAX_WRONG_TRIES_PER_CODE - tries, run.limit - failure.countAfter));
+      const parts = combine([admitEvent(w.attempts, nowMs), failure.parts]);
       const audit = input.audit(remainingAttempts);
-      try {
-        await withTransactionRetry(() =>
-          db.doc.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: table,
-                    Key: key(input.destinationHash),
-                    UpdateExpression: `SET ${[...parts.set, 'codeWrongTries = :tries', '#ttl = :ttl'].join(', ')}`,
-                    ConditionExpression: `${parts.condition} AND codeHash = :judgedCode AND codeWrongTries = :judgedTries AND codeExpiresAt > :now`,
-                    ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
-                    ExpressionAttributeValues: {
-                      ...parts.values,
-                      ':tries': tries,
-                      ':judgedCode': judged.codeHash,
-                      ':judgedTries': num(judged.codeWrongTries),
-                      ':now': nowMs,
-                      ':ttl': destinationTtl(nowMs),
-                    },
-                    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                  },
-                },
-                auditLog.putItem(audit.record),
-              ],
-            }),
-          ),
-        );
+      const refusal = await runTagged([
+        { tag: 'requester', item: requesterFailureItem(input.requesterHash, nowMs) },
+        {
+          tag: 'destination',
+          item: {
+            Update: {
+              TableName: table,
+              Key: key(input.destinationHash),
+              UpdateExpression: `SET ${[...parts.set, 'codeWrongTries = :tries', '#ttl = :ttl'].join(', ')}`,
+              ConditionExpression: `${parts.condition} AND codeHash = :judgedCode AND codeWrongTries = :judgedTries AND codeExpiresAt > :now`,
+              ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
+              ExpressionAttributeValues: {
+                ...parts.values,
+                ':tries': tries,
+                ':judgedCode': judged.codeHash,
+                ':judgedTries': num(judged.codeWrongTries),
+                ':now': nowMs,
+                ':ttl': destinationTtl(nowMs),
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+        },
+        { tag: 'audit', item: auditLog.putItem(audit.record) },
+      ]);
+      if (!refusal) {
         audit.committed();
         return { kind: 'recorded', remainingAttempts };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons || reasons[0]?.Code !== 'ConditionalCheckFailed') throw err;
-        return attemptRefusal(reasons[0].Item, nowMs) ?? { kind: 'changed', state: reasons[0].Item };
       }
+      if (refusal.tag === 'contended') return { kind: 'throttled', retryMs: SECOND_MS };
+      if (refusal.tag === 'requester') return { kind: 'requester_locked', retryMs: msUntilRoom(REQUESTER_FAILURES_WINDOW, refusal.item, nowMs) };
+      if (refusal.tag !== 'destination') throw new Error(`recordWrong: unexpected condition failure on ${refusal.tag}`);
+      return attemptRefusal(refusal.item, nowMs) ?? { kind: 'changed', state: refusal.item };
     },
   };
+
+  /** Transaction element: fail unless the requester has failure budget left at this destination. */
+  function requesterBudgetCheck(requesterHash: string, nowMs: number): TransactItem {
+    const room = hasRoom(REQUESTER_FAILURES_WINDOW, nowMs);
+    return {
+      ConditionCheck: {
+        TableName: table,
+        Key: keys.requester(requesterHash),
+        ConditionExpression: room.condition,
+        ExpressionAttributeNames: room.names,
+        ExpressionAttributeValues: room.values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /** Transaction element: record one failure in the requester's budget at this destination, or fail its condition. */
+  function requesterFailureItem(requesterHash: string, nowMs: number): TransactItem {
+    const w = admitEvent(REQUESTER_FAILURES_WINDOW, nowMs);
+    return {
+      Update: {
+        TableName: table,
+        Key: keys.requester(requesterHash),
+        UpdateExpression: `SET ${[...w.set, '#ttl = :reqTtl'].join(', ')}`,
+        ConditionExpression: w.condition,
+        ExpressionAttributeNames: { ...w.names, '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ...w.values, ':reqTtl': ttlAfter(nowMs, ITEM_LIFETIME_MS.requesterFailures) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
 
   /** Transaction element: admit one send from this (hashed) source address, or fail its condition. */
   function sourceIpSendItem(ipHash: string, nowMs: number): TransactItem {
@@ -358,10 +488,14 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
     }
   }
 
-  /** Runs a transaction of tagged items; returns the first item (by tag order) whose condition failed. */
+  /**
+   * Runs a transaction of tagged items; returns the first item (by tag order) whose condition failed,
+   * or `contended` when other transactions on the same items kept cancelling it through every retry
+   * (many concurrent requests on one destination: answered as a throttle, not as a server error).
+   */
   async function runTagged(
     tagged: Array<{ tag: Tag; item: TransactItem }>,
-  ): Promise<{ tag: Tag; item: DestinationState | undefined } | undefined> {
+  ): Promise<{ tag: Tag | 'contended'; item: DestinationState | undefined } | undefined> {
     try {
       await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item) })));
       return undefined;
@@ -369,8 +503,9 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       const reasons = cancellationReasons(err);
       if (!reasons) throw err;
       const index = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-      if (index < 0) throw err;
-      return { tag: tagged[index]!.tag, item: reasons[index]!.Item };
+      if (index >= 0) return { tag: tagged[index]!.tag, item: reasons[index]!.Item };
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return { tag: 'contended', item: undefined };
+      throw err;
     }
   }
 }

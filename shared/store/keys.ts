@@ -12,10 +12,15 @@ export const keys = {
   customer: (customerId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
   destination: (destinationHash: string): Key => ({ pk: `DEST#${destinationHash}`, sk: 'CODE' }),
   sourceIp: (ipHash: string): Key => ({ pk: `IP#${ipHash}`, sk: 'SENDS' }),
+  requester: (requesterHash: string): Key => ({ pk: `REQ#${requesterHash}`, sk: 'FAILURES' }),
   captcha: (jti: string): Key => ({ pk: `CAPTCHA#${jti}`, sk: 'USED' }),
   /** Failed-signature count and lock of one AK from one source; its own partition, so sources never share one. */
   accessKeySource: (accessKey: string, sourceHash: string): Key => ({ pk: `AKSRC#${sourceHash}#${accessKey}`, sk: 'LOCKOUT' }),
   partnerKey: (accessKey: string): Key => ({ pk: `PARTNER#${accessKey}`, sk: 'KEY' }),
+  /** One country's SMS count in one period (the period's start, epoch ms): a new key every hour. */
+  smsBudget: (country: string, periodStartMs: number): Key => ({ pk: `SMSBUDGET#${country}#${periodStartMs}`, sk: 'COUNT' }),
+  /** One partner's check-identity count in one second (its start, epoch ms). */
+  partnerRate: (partnerHash: string, periodStartMs: number): Key => ({ pk: `RATE#${partnerHash}#${periodStartMs}`, sk: 'COUNT' }),
   audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),
   auditBySubject: (subjectHash: string) => `AUDIT#${subjectHash}`,
 };

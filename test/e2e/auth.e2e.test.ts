@@ -68,7 +68,7 @@ describe('check-identity: X-Auth-Token', () => {
 
   it('role solution_provider and role distributor → 200', async () => {
     for (const role of ['solution_provider', 'distributor']) {
-      const res = await withToken(await partnerToken(role));
+      const res = await withToken(await partnerToken(role, { subject: 'local-partner' }));
       await expectOk(res);
       const record = await expectAudited(res);
       expect(record.caller).toBe('partner-token:local-partner');

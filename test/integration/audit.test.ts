@@ -1,6 +1,6 @@
 // Every refused check-identity request (400/401/403) leaves exactly one audit record, found by the
 // X-Request-Id of the response, naming the outcome and never holding the raw value, a token or a signature.
-import { vi, describe, it, expect, beforeAll } from 'vitest';
+import { vi, describe, it, expect, beforeAll, beforeEach } from 'vitest';
 
 vi.hoisted(() => {
   // Read by shared/observability.ts when it is first imported: keep test output quiet.
@@ -29,6 +29,10 @@ beforeAll(async () => {
   handler = createCheckIdentityHandler(t.rt);
   token = (await tokenHeaders(t, 'distributor'))['X-Auth-Token']!;
 });
+
+// Each request a second after the last: one partner's calls stay within its flow control (CBC.0250,
+// partner-flow-control.test.ts), which is not what this file is about.
+beforeEach(() => t.clock.advance(1000));
 
 interface Refusal {
   name: string;

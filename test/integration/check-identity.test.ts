@@ -79,7 +79,7 @@ describe('check-identity cost', () => {
     expect(counter.operations).toEqual(['GetItem']);
   });
 
-  it('makes exactly 2 DynamoDB requests per token-authenticated call: GetItem, then the audit PutItem', async () => {
+  it('makes exactly 3 DynamoDB requests per token-authenticated call: the partner-rate UpdateItem, GetItem, then the audit PutItem', async () => {
     const counter = countRequests(t.rt.db);
     // Cross-check on the wire: a middleware inside the SDK's retry loop sees every HTTP attempt.
     const attempts: string[] = [];
@@ -100,19 +100,19 @@ describe('check-identity cost', () => {
       attempts.length = 0;
       const res = await post(handler, { search_type, search_value }, auth);
       expect(res.status).toBe(200);
-      expect(counter.operations).toEqual(['GetItem', 'PutItem']);
-      expect(attempts).toEqual(['GetItemCommand', 'PutItemCommand']);
+      expect(counter.operations).toEqual(['UpdateItem', 'GetItem', 'PutItem']);
+      expect(attempts).toEqual(['UpdateItemCommand', 'GetItemCommand', 'PutItemCommand']);
     }
   });
 
-  it('an AK/SK-signed call adds a read of the partner key (cached for a while) and one of the lockout state (4 requests, then 3)', async () => {
+  it('an AK/SK-signed call adds a read of the partner key (cached for a while), one of the lockout state and the flow-control write (5 requests, then 4)', async () => {
     const body = { search_type: 'name', search_value: 'ceshiyonghu001' };
     const first = countRequests(t.rt.db);
     expect((await post(handler, body, await akskHeaders(t, body))).status).toBe(200);
-    expect(first.operations).toEqual(['GetItem', 'GetItem', 'GetItem', 'PutItem']);
+    expect(first.operations).toEqual(['GetItem', 'GetItem', 'UpdateItem', 'GetItem', 'PutItem']);
     const warm = countRequests(t.rt.db);
     expect((await post(handler, body, await akskHeaders(t, body))).status).toBe(200);
-    expect(warm.operations).toEqual(['GetItem', 'GetItem', 'PutItem']);
+    expect(warm.operations).toEqual(['GetItem', 'UpdateItem', 'GetItem', 'PutItem']);
   });
 });
 

@@ -9,8 +9,10 @@ import {
   SEND_COOLDOWN,
   SEND_DAILY_CAP,
   SEND_PER_SOURCE_IP,
+  SMS_BUDGET_PERIOD_MS,
   VERIFY_ATTEMPTS,
-  VERIFY_FAILURES,
+  VERIFY_FAILURES_PER_DESTINATION,
+  VERIFY_FAILURES_PER_REQUESTER,
 } from '../../shared/policy.js';
 import { uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
 import { harness, wrongCode, type Harness } from './send-code.harness.js';
@@ -38,12 +40,25 @@ describe('item lifetimes', () => {
   it('keeps a destination as long as its longest window (daily sends, daily failures, cooldown, attempts)', () => {
     const [lifetime] = lifetimeOf('DEST#');
     expect(lifetime).toBeDefined();
-    for (const rule of [SEND_COOLDOWN, SEND_DAILY_CAP, VERIFY_ATTEMPTS, VERIFY_FAILURES]) expect(lifetime).toBeGreaterThanOrEqual(rule.windowMs);
+    for (const rule of [SEND_COOLDOWN, SEND_DAILY_CAP, VERIFY_ATTEMPTS, VERIFY_FAILURES_PER_DESTINATION])
+      expect(lifetime).toBeGreaterThanOrEqual(rule.windowMs);
+  });
+
+  it("keeps a requester's failures at a destination as long as its daily budget", () => {
+    const [lifetime] = lifetimeOf('REQ#');
+    expect(lifetime).toBeDefined();
+    expect(lifetime).toBeGreaterThanOrEqual(VERIFY_FAILURES_PER_REQUESTER.windowMs);
   });
 
   it('keeps a source address as long as its hourly send window', () => {
     const [lifetime] = lifetimeOf('IP#');
     expect(lifetime).toBeGreaterThanOrEqual(SEND_PER_SOURCE_IP.windowMs);
+  });
+
+  it("keeps a country's SMS count until its hour is over", () => {
+    const [lifetime] = lifetimeOf('SMSBUDGET#');
+    expect(lifetime).toBeDefined();
+    expect(lifetime).toBeGreaterThanOrEqual(SMS_BUDGET_PERIOD_MS - (sentAtMs % SMS_BUDGET_PERIOD_MS));
   });
 
   it('remembers a used CAPTCHA pass as long as any pass can live', () => {

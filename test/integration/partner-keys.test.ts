@@ -155,10 +155,11 @@ describe('check-identity with stored partner keys', () => {
     await operator.add(AK, SK, new Date());
     const counter = countRequests(t.rt.db);
     expectAccepted(await signedBy(AK, SK));
-    expect(counter.operations).toEqual(['GetItem', 'GetItem', 'GetItem', 'PutItem']);
+    // the key, the lockout state, the flow-control write, the registry, the audit record
+    expect(counter.operations).toEqual(['GetItem', 'GetItem', 'UpdateItem', 'GetItem', 'PutItem']);
     counter.reset();
     expectAccepted(await signedBy(AK, SK));
-    expect(counter.operations).toEqual(['GetItem', 'GetItem', 'PutItem']);
+    expect(counter.operations).toEqual(['GetItem', 'UpdateItem', 'GetItem', 'PutItem']);
   });
 
   it('keeps the local pair working in the local stage without any item', async () => {

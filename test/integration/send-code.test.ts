@@ -77,24 +77,7 @@ describe('account names', () => {
     expect([again.status, again.body.error_code]).toEqual([429, 'USG.201050004']);
   });
 
-  it('an account without an email + sendMethod email → 400 USG.201040002, nothing sent', async () => {
-    h.clock.set(Date.now());
-    const name = uniqueName();
-    const mobile = uniqueMobile().e164;
-    await register({ name, mobile });
-    const r = await h.send(name, { sendMethod: 'email' });
-    expect([r.status, r.body.error_code]).toEqual([400, 'USG.201040002']);
-    expect(h.messagesTo(mobile)).toHaveLength(0);
-  });
-
-  it('an unknown account gets the same 200 shape and nothing is sent (enumeration protection, default on)', async () => {
-    h.clock.set(Date.now());
-    const before = h.outbox().length;
-    const r = await h.send(uniqueName());
-    expect(r.status).toBe(200);
-    expect(r.body).toEqual({ expire: 180, bindPhone: null, bindEmail: null });
-    expect(h.outbox()).toHaveLength(before);
-  });
+  // What an unknown account or one without the requested contact is answered: send-enumeration.test.ts.
 
   it('a second send to an unknown account within 60 s is answered like a known account (429)', async () => {
     // The known-account half of the comparison is asserted (green) in the first account-name test.
@@ -104,14 +87,6 @@ describe('account names', () => {
     expect((await h.send(unknown, { ip })).status).toBe(200);
     const second = await h.send(unknown, { ip });
     expect([second.status, second.body.error_code]).toEqual([429, 'USG.201050004']); // actual: 200 {expire:180,…}
-  });
-
-  it('with ENUMERATION_PROTECTION=false an unknown account → 400 USG.201040000', async () => {
-    const open = await harness({ env: { ENUMERATION_PROTECTION: 'false' } });
-    open.clock.set(Date.now());
-    const r = await open.send(uniqueName());
-    expect([r.status, r.body.error_code]).toEqual([400, 'USG.201040000']);
-    expect(open.outbox()).toHaveLength(0);
   });
 });
 

@@ -73,6 +73,30 @@ describe('verify under real concurrency', () => {
   });
 });
 
+describe('verify under contention DynamoDB Local does not produce', () => {
+  it('an attempt cancelled by other transactions through every retry is a 429 USG.201050003 (Retry-After 1), not a 500', async () => {
+    const contended = await harness();
+    contended.clock.set(Date.now());
+    const mobile = uniqueMobile().e164;
+    expect((await contended.send(mobile)).status).toBe(200);
+    // From now on every transaction is cancelled as DynamoDB cancels one that meets another on its items.
+    contended.rt.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+        const items = (args.input as { TransactItems: unknown[] }).TransactItems;
+        throw Object.assign(new Error('Transaction cancelled'), {
+          name: 'TransactionCanceledException',
+          CancellationReasons: items.map((_, i) => ({ Code: i === 1 ? 'TransactionConflict' : 'None' })),
+        });
+      },
+      { step: 'initialize', name: 'alwaysConflict' },
+    );
+    const r = await contended.verify(mobile, contended.lastCode(mobile));
+    expect([r.status, r.body.error_code, r.headers['retry-after']]).toEqual([429, 'USG.201050003', '1']);
+    expect(await contended.rt.audit.byRequestId(r.requestId)).toMatchObject([{ outcome: 'USG.201050003', status: 429 }]);
+  });
+});
+
 describe('verify caller authentication (X-Access-Token)', () => {
   it('missing, forged, expired or wrong-audience tokens → 401 USG.000000004, before the body is looked at', async () => {
     h.clock.set(Date.now());
@@ -132,20 +156,27 @@ describe('verify contact normalization', () => {
 });
 
 describe('verify request counts (uncontended)', () => {
-  it('right code = UpdateItem + PutItem; wrong code = UpdateItem + TransactWriteItems', async () => {
+  it('right code = one TransactWriteItems; wrong code = two; refused = TransactWriteItems + PutItem', async () => {
     h.clock.set(Date.now());
     const [mobile, code] = await pending();
     const counter = countRequests(h.rt.db);
 
+    // The requester's budget checked, the code judged (and for a right code consumed with the audit
+    // record) in one transaction; a wrong code's failure recorded with its audit record in a second.
     counter.reset();
     const wrong = await h.verify(mobile, wrongCode(code));
     expect(wrong.status).toBe(400);
-    expect(counter.operations).toEqual(['UpdateItem', 'TransactWriteItems']);
+    expect(counter.operations).toEqual(['TransactWriteItems', 'TransactWriteItems']);
 
     counter.reset();
     const right = await h.verify(mobile, code);
     expect(right.status).toBe(200);
-    expect(counter.operations).toEqual(['UpdateItem', 'PutItem']);
+    expect(counter.operations).toEqual(['TransactWriteItems']);
+
+    counter.reset();
+    const spent = await h.verify(mobile, code);
+    expect(spent.status).toBe(400);
+    expect(counter.operations).toEqual(['TransactWriteItems', 'PutItem']);
   });
 });
 

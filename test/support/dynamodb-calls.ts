@@ -7,7 +7,8 @@ import { keys } from '../../shared/store/keys.js';
 export type KeyKind = Exclude<keyof typeof keys, 'auditBySubject'>;
 
 /** The partition-key prefix of an item kind as shared/store/keys.ts builds it (`NAME#`). */
-export const keyPrefix = (kind: KeyKind): string => keys[kind]('\u0000', '\u0000').pk.split('\u0000')[0]!;
+export const keyPrefix = (kind: KeyKind): string =>
+  (keys[kind] as (...parts: unknown[]) => { pk: string })('\u0000', '\u0000').pk.split('\u0000')[0]!;
 
 /**
  * Per function: action → item kinds. A TransactWriteItems is authorized item by item, as PutItem /
@@ -18,17 +19,19 @@ export const DYNAMODB_CALLS: Record<OperationName, Record<string, KeyKind[]>> = 
   checkIdentity: {
     GetItem: ['name', 'email', 'mobile', 'accessKeySource', 'partnerKey'], // registry.usage, lockouts.state, partnerKeys.secretOf
     PutItem: ['audit'], // audit.write
-    UpdateItem: ['accessKeySource'], // lockouts.recordFailure, lockouts.clearFailures
+    UpdateItem: ['accessKeySource', 'partnerRate'], // lockouts.recordFailure, lockouts.clearFailures; partnerRate.admit (CBC.0250)
   },
   sendVerificationCode: {
     GetItem: ['name'], // registry.contactsOfAccount
     PutItem: ['audit', 'captcha'], // audit.write; codes.issue: CAPTCHA use + audit record
-    UpdateItem: ['destination', 'sourceIp', 'audit', 'captcha'], // codes.issue, codes.undo; IP window; audit.amend after a failed delivery; voiding the pass of a failed send
+    UpdateItem: ['destination', 'sourceIp', 'audit', 'captcha', 'smsBudget'], // codes.issue, codes.undo; IP window; audit.amend after a failed delivery; voiding the pass of a failed send; the country's SMS budget
+    ConditionCheckItem: ['smsBudget'], // codes.issue of a withheld send: room in the budget, nothing spent
     DeleteItem: ['audit'], // codes.undo: the 200 record of a send committed after it was answered 500
   },
   verifyVerificationCode: {
-    PutItem: ['audit'], // audit.write; codes.recordWrong: audit record
-    UpdateItem: ['destination'], // codes.attempt, codes.recordWrong (its audit record never needs amending)
+    PutItem: ['audit'], // audit.write; codes.attempt and codes.recordWrong: audit record
+    UpdateItem: ['destination', 'requester'], // codes.attempt, codes.recordWrong (its audit record never needs amending); the requester's failures
+    ConditionCheckItem: ['requester'], // codes.attempt: the requester has failure budget left
   },
   registerCustomer: {
     PutItem: ['audit', 'customer', 'name', 'email'], // audit.write; registry.register

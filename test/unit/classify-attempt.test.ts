@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAttempt, DESTINATION_WINDOWS, type DestinationState } from '../../shared/store/codes.js';
+import {
+  classifyAttempt,
+  DESTINATION_FAILURE_RUN,
+  DESTINATION_WINDOWS,
+  REQUESTER_FAILURES_WINDOW,
+  type DestinationState,
+} from '../../shared/store/codes.js';
 import { MAX_WRONG_TRIES_PER_CODE } from '../../shared/policy.js';
 
 const NOW = Date.parse('2025-06-01T10:00:00.000Z');
@@ -15,11 +21,14 @@ const live = (over: DestinationState = {}): DestinationState => ({
   ...over,
 });
 const times = (n: number, first: number, step: number) => Array.from({ length: n }, (_, i) => first - i * step);
+/** The destination's failure run: `count` failures, the last at `last`. */
+const failureRun = (count: number, last: number) => ({ [DESTINATION_FAILURE_RUN.count]: count, [DESTINATION_FAILURE_RUN.last]: last });
 
 describe('classifyAttempt', () => {
-  it('uses the SPEC limits: 5 attempts per 60 s, 20 failures per 24 h, 5 wrong tries per code', () => {
+  it('uses the SPEC limits: 5 attempts per 60 s, 10 failures per requester and 100 per destination in 24 h, 5 wrong tries per code', () => {
     expect(DESTINATION_WINDOWS.attempts).toMatchObject({ limit: 5, windowMs: 60_000 });
-    expect(DESTINATION_WINDOWS.failures).toMatchObject({ limit: 20, windowMs: 86_400_000 });
+    expect(REQUESTER_FAILURES_WINDOW).toMatchObject({ limit: 10, windowMs: 86_400_000 });
+    expect(DESTINATION_FAILURE_RUN).toMatchObject({ limit: 100, windowMs: 86_400_000 });
     expect(MAX_WRONG_TRIES_PER_CODE).toBe(5);
   });
 
@@ -73,24 +82,29 @@ describe('classifyAttempt', () => {
     expect(classifyAttempt(state, OTHER, NOW)).toMatchObject({ kind: 'wrong' });
   });
 
-  it('locks after 20 failures within 24 h until the oldest leaves the window', () => {
-    const state = live(slots('vf', times(20, NOW - 1000, 60_000))); // oldest at NOW - 1 000 - 19 min
-    const oldest = NOW - 1000 - 19 * 60_000;
-    expect(classifyAttempt(state, OTHER, NOW)).toEqual({ kind: 'locked', retryMs: oldest + 86_400_000 - NOW });
+  it('locks after 100 failures in a run until 24 h after the last one', () => {
+    const state = live(failureRun(100, NOW - 1000));
+    expect(classifyAttempt(state, OTHER, NOW)).toEqual({ kind: 'locked', retryMs: 86_400_000 - 1000 });
   });
 
   it('lets the lock win over the throttle', () => {
-    const state = live({ ...slots('vf', times(20, NOW - 1000, 1000)), ...slots('va', times(5, NOW - 1000, 1000)) });
+    const state = live({ ...failureRun(100, NOW - 1000), ...slots('va', times(5, NOW - 1000, 1000)) });
     expect(classifyAttempt(state, OTHER, NOW)).toMatchObject({ kind: 'locked' });
   });
 
-  it('lets the lock win over an expired code and the right code', () => {
-    const state = live({ codeExpiresAt: NOW - 1, ...slots('vf', times(20, NOW - 1000, 1000)) });
+  it('lets the lock win over an expired code, no code and the right code', () => {
+    const state = live({ codeExpiresAt: NOW - 1, ...failureRun(100, NOW - 1000) });
     expect(classifyAttempt(state, HASH, NOW)).toMatchObject({ kind: 'locked' });
+    expect(classifyAttempt(failureRun(100, NOW - 1000), HASH, NOW)).toMatchObject({ kind: 'locked' });
   });
 
-  it('does not lock after 19 failures within 24 h', () => {
-    expect(classifyAttempt(live(slots('vf', times(19, NOW - 1000, 1000))), OTHER, NOW)).toMatchObject({ kind: 'wrong' });
+  it('does not lock after 99 failures in a run', () => {
+    expect(classifyAttempt(live(failureRun(99, NOW - 1000)), OTHER, NOW)).toMatchObject({ kind: 'wrong' });
+  });
+
+  it('does not lock once the run ended: 24 h without a failure', () => {
+    expect(classifyAttempt(live(failureRun(100, NOW - 86_400_000)), OTHER, NOW)).toMatchObject({ kind: 'wrong' });
+    expect(classifyAttempt(live(failureRun(100, NOW - 86_400_000 + 1)), OTHER, NOW)).toMatchObject({ kind: 'locked', retryMs: 1 });
   });
 
   it('lets the throttle win over a dead code', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadFunctionConfig } from '../../shared/config.js';
+import { ConfigError, hourlyBudgetOf, loadConfig, loadFunctionConfig } from '../../shared/config.js';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from '../../shared/local-defaults.js';
 
 const S = (n: number) => `prod-secret-${n}-`.padEnd(40, 'x');
@@ -118,6 +118,44 @@ describe('CODE_TTL_SECONDS', () => {
 
   it.each(['abc', '180.5', '-1'])('refuses %j', (value) => {
     configError({ CODE_TTL_SECONDS: value });
+  });
+});
+
+describe('SMS_COUNTRY_ALLOWLIST and SMS_HOURLY_BUDGET_PER_COUNTRY', () => {
+  it('defaults to mainland China, Hong Kong, Macao and Taiwan at 1000 SMS an hour each', () => {
+    const { sms } = loadConfig({});
+    expect([...sms.allowedCountries]).toEqual(['CN', 'HK', 'MO', 'TW']);
+    expect(hourlyBudgetOf(sms, 'CN')).toBe(1000);
+  });
+
+  it('reads a list of ISO codes in any case, with spaces', () => {
+    expect([...loadConfig({ SMS_COUNTRY_ALLOWLIST: 'cn, US ,gb' }).sms.allowedCountries]).toEqual(['CN', 'US', 'GB']);
+  });
+
+  it.each(['XX', 'CN,ZZ', 'EU', 'UN', 'chinaPR', 'CHN', ',', 'CN;US'])('refuses %j', (value) => {
+    expect(configError({ SMS_COUNTRY_ALLOWLIST: value }).message).toContain('SMS_COUNTRY_ALLOWLIST');
+  });
+
+  it('takes one budget for every country and per-country budgets', () => {
+    const { sms } = loadConfig({ SMS_HOURLY_BUDGET_PER_COUNTRY: '200, hk=20,CN=5000' });
+    expect([hourlyBudgetOf(sms, 'TW'), hourlyBudgetOf(sms, 'HK'), hourlyBudgetOf(sms, 'CN')]).toEqual([200, 20, 5000]);
+    expect(hourlyBudgetOf(loadConfig({ SMS_HOURLY_BUDGET_PER_COUNTRY: 'MO=3' }).sms, 'CN')).toBe(1000);
+  });
+
+  it.each(['0', '-1', 'abc', 'CN=', 'XX=5', 'CN=1.5', '10000001', 'CN:5'])('refuses budget %j', (value) => {
+    expect(configError({ SMS_HOURLY_BUDGET_PER_COUNTRY: value }).message).toContain('SMS_HOURLY_BUDGET_PER_COUNTRY');
+  });
+});
+
+describe('PARTNER_REQUESTS_PER_SECOND', () => {
+  it('defaults to 10 and takes 1 to 100000', () => {
+    expect(loadConfig({}).partnerRequestsPerSecond).toBe(10);
+    expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '1' }).partnerRequestsPerSecond).toBe(1);
+    expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '100000' }).partnerRequestsPerSecond).toBe(100_000);
+  });
+
+  it.each(['0', '100001', '2.5', 'fast'])('refuses %j', (value) => {
+    expect(configError({ PARTNER_REQUESTS_PER_SECOND: value }).message).toContain('PARTNER_REQUESTS_PER_SECOND');
   });
 });
 

@@ -110,9 +110,10 @@ describe('the app authenticator', () => {
       expect(err).toBeInstanceOf(ServiceError);
       expect((err as ServiceError).code).toBe('USG.000000004');
     }
-    expect(await authenticate(request(await signed('app', { iat: NOW, exp: NOW + HOUR })), { now: clock(), requestId: 'r' })).toBe(
-      'app:app-subject',
-    );
+    expect(await authenticate(request(await signed('app', { iat: NOW, exp: NOW + HOUR })), { now: clock(), requestId: 'r' })).toEqual({
+      kind: 'app',
+      subject: 'app-subject',
+    });
   });
 });
 
