@@ -234,7 +234,6 @@ export function buildOpenApiDocument(version: string): Json {
   }
   return {
     openapi: '3.1.1',
-    jsonSchemaDialect: JSON_SCHEMA_DIALECT,
     info: {
       title: 'verigate',
       version,

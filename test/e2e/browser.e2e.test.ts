@@ -13,8 +13,9 @@ import { repoRoot } from '../../dev/paths.js';
 import { freePort } from '../../dev/processes.js';
 import { uniqueEmail, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
 import { startPartnerPage, type PartnerPage } from '../../examples/partner-page/server.js';
+import { startDocsServer } from '../../openapi/docs-server.js';
 import { LOCAL_PARTNER_DEFAULTS } from '../../shared/local-defaults.js';
-import { OPERATIONS } from '../../shared/operations.js';
+import { HTTP_OPERATIONS, OPERATIONS } from '../../shared/operations.js';
 import { apiUrl, config, lambdaEndpoint, outboxFor } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -66,6 +67,9 @@ async function poll<T>(read: () => Promise<T | undefined>, what: string, timeout
   }
 }
 
+// Cold starts of the stack's functions make the first answers slow: wait for what the page shows, up to a bound.
+const until = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
+
 const shoot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 // The only console errors allowed: Chromium's own note of each deliberately refused API call.
@@ -100,7 +104,7 @@ describe('the reference partner page in Chromium', () => {
 
     // 1. Check, through the partner backend's signed call.
     await page.click('#check');
-    await expect.poll(() => page.locator('#check-result li').count()).toBe(3);
+    await until(() => page.locator('#check-result li').allTextContents()).toHaveLength(3);
     expect(await page.textContent('[data-check=name]')).toBe('Account name: available');
     expect(await page.textContent('[data-check=email]')).toBe('Email: available');
     expect(await page.textContent('[data-check=mobile]')).toBe('Mobile: available — 5 more account(s) can use this number');
@@ -112,7 +116,7 @@ describe('the reference partner page in Chromium', () => {
     await page.click('#send');
     const sendResponse = await sent;
     expect(sendResponse.status()).toBe(200);
-    await expect.poll(() => page.textContent('#send-result')).toBe(`We sent a code to ${masked}. It is valid for 3 minutes.`);
+    await until(() => page.textContent('#send-result')).toBe(`We sent a code to ${masked}. It is valid for 3 minutes.`);
     await shoot(page, '03-sent');
     // Delivery may come just after the answer: wait for the message rather than expect it already there.
     const requestId = (await sendResponse.headerValue('x-request-id')) ?? '';
@@ -127,7 +131,7 @@ describe('the reference partner page in Chromium', () => {
     const retryAfter = Number(await refused.headerValue('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    await expect.poll(() => page.textContent('#send-result')).toMatch(/Verification codes are sent too often\. Try again later\..*You can ask for a new code in \d+ s\./);
+    await until(() => page.textContent('#send-result')).toMatch(/Verification codes are sent too often\. Try again later\..*You can ask for a new code in \d+ s\./);
     const shown = Number(/in (\d+) s\./.exec((await page.textContent('#send-result')) ?? '')?.[1]);
     expect(shown).toBeLessThanOrEqual(retryAfter);
     expect(shown).toBeGreaterThanOrEqual(retryAfter - 3);
@@ -140,22 +144,22 @@ describe('the reference partner page in Chromium', () => {
     const wrong = message.code === '000000' ? '111111' : '000000';
     await page.fill('#code', wrong);
     await page.click('#verify');
-    await expect.poll(() => page.textContent('#verify-result')).toMatch(/^验证码错误。 还可尝试 4 次。 \(请求 ID [\w-]+\)$/);
+    await until(() => page.textContent('#verify-result')).toMatch(/^验证码错误。 还可尝试 4 次。 \(请求 ID [\w-]+\)$/);
     await shoot(page, '05-wrong-code-zh-CN');
 
     // The right code, back in English.
     await page.selectOption('#language', 'en-US');
     await page.fill('#code', message.code);
     await page.click('#verify');
-    await expect.poll(() => page.textContent('#verify-result')).toBe('Verified. You can create your account now.');
+    await until(() => page.textContent('#verify-result')).toBe('Verified. You can create your account now.');
     await shoot(page, '06-verified');
 
     // 4. Register through the partner backend (registerCustomer), then the identities are taken.
     await page.click('#register');
-    await expect.poll(() => page.textContent('#register-result')).toMatch(/^Account created \(page-[\w-]+\)\.$/);
+    await until(() => page.textContent('#register-result')).toMatch(/^Account created \(page-[\w-]+\)\.$/);
     await shoot(page, '07-registered');
     await page.click('#check');
-    await expect.poll(() => page.textContent('[data-check=name]')).toBe('Account name: already in use');
+    await until(() => page.textContent('[data-check=name]')).toBe('Account name: already in use');
     expect(await page.textContent('[data-check=email]')).toBe('Email: already in use');
     expect(await page.textContent('[data-check=mobile]')).toBe('Mobile: available — 4 more account(s) can use this number');
     await shoot(page, '08-taken');
@@ -164,5 +168,35 @@ describe('the reference partner page in Chromium', () => {
     // The 429 resend and the 400 wrong code, and nothing else.
     expect(refusals).toHaveLength(2);
     await context.close();
+  });
+});
+
+describe('the API docs page in Chromium', () => {
+  it('renders every operation of the document from node_modules assets, with no warning and no console error', async () => {
+    const docs = await startDocsServer({ port: await freePort(), apiUrl: apiUrl() });
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    const external: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`${msg.type()}: ${msg.text()}`);
+    });
+    page.on('request', (request) => {
+      if (!request.url().startsWith(docs.url) && !request.url().startsWith('data:')) external.push(request.url());
+    });
+    try {
+      await page.goto(`${docs.url}/`);
+      await page.waitForSelector('.opblock-summary-path');
+      expect((await page.locator('.opblock-summary-path').allTextContents()).sort()).toEqual(HTTP_OPERATIONS.map((o) => o.route.path).sort());
+      // Swagger UI shows what it cannot read of a document in an error or warning box.
+      expect(await page.locator('.errors-wrapper, .version-pragma').count()).toBe(0);
+      expect(await page.textContent('.servers select')).toContain(apiUrl());
+      await page.screenshot({ path: path.join(SHOTS, '..', 'docs-page.png'), fullPage: false });
+      expect(problems).toEqual([]);
+      expect(external).toEqual([]);
+    } finally {
+      await page.close();
+      await docs.close();
+    }
   });
 });
