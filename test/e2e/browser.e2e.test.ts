@@ -14,8 +14,8 @@ import { freePort } from '../../dev/processes.js';
 import { uniqueEmail, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
 import { startPartnerPage, type PartnerPage } from '../../examples/partner-page/server.js';
 import { startDocsServer } from '../../openapi/docs-server.js';
-import { LOCAL_PARTNER_DEFAULTS } from '../../shared/local-defaults.js';
 import { HTTP_OPERATIONS, OPERATIONS } from '../../shared/operations.js';
+import { addFreshPartnerKey } from '../support/fresh-partner-key.js';
 import { apiUrl, config, lambdaEndpoint, outboxFor } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -33,7 +33,7 @@ beforeAll(async () => {
     apiUrl: apiUrl(),
     lambdaEndpoint: lambdaEndpoint(),
     config,
-    partnerKey: LOCAL_PARTNER_DEFAULTS,
+    partnerKey: await addFreshPartnerKey('E2EPAGE'),
   });
   // Playwright gives each launch a fresh temporary --user-data-dir of its own and removes it on close.
   browser = await chromium.launch({

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../dev/paths.js';
 import { uniqueMobile } from '../../dev/support/identities.js';
+import { addFreshPartnerKey } from '../support/fresh-partner-key.js';
 import { apiUrl } from './helpers.js';
 
 const run = async (env: Record<string, string>, ...args: string[]): Promise<Record<string, unknown>> => {
@@ -17,16 +18,18 @@ const run = async (env: Record<string, string>, ...args: string[]): Promise<Reco
 };
 
 describe('the bash + openssl signed-request example', () => {
-  it('is accepted as an SDK-HMAC-SHA256 signature of the local partner key', async () => {
-    expect(await run({}, 'mobile', uniqueMobile().dashed)).toEqual({
+  it('is accepted as an SDK-HMAC-SHA256 signature of a partner key', async () => {
+    const key = await addFreshPartnerKey('E2ESCRIPT');
+    expect(await run({ LOCAL_PARTNER_AK: key.accessKey, LOCAL_PARTNER_SK: key.secretKey }, 'mobile', uniqueMobile().dashed)).toEqual({
       error_code: 'CBC.0000',
       error_msg: 'success',
       check_result: 'available',
       mobile_remain_available_num: 5,
     });
-  });
+  }, 60_000);
 
   it('is refused with APIG.0301 when signed with another secret', async () => {
-    expect(await run({ LOCAL_PARTNER_SK: 'not-the-secret' })).toMatchObject({ error_code: 'APIG.0301' });
-  });
+    const key = await addFreshPartnerKey('E2ESCRIPT');
+    expect(await run({ LOCAL_PARTNER_AK: key.accessKey, LOCAL_PARTNER_SK: 'not-the-secret' })).toMatchObject({ error_code: 'APIG.0301' });
+  }, 60_000);
 });
