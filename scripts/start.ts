@@ -4,6 +4,9 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../dev/emulator.js';
 import { OFFLINE_STAGE, OFFLINE_TABLE, startOffline, type Offline } from '../dev/offline.js';
 import { repoRoot } from '../dev/paths.js';
 import { assertPortFree, PortInUseError } from '../dev/processes.js';
+import { startPartnerPage } from '../examples/partner-page/server.js';
+import { startDocsServer } from '../openapi/docs-server.js';
+import { loadConfig } from '../shared/config.js';
 import { LOCAL_PARTNER_DEFAULTS } from '../shared/local-defaults.js';
 import { functionName, HTTP_OPERATIONS, OPERATIONS, type OperationName } from '../shared/operations.js';
 
@@ -26,6 +29,9 @@ const ports = {
   dynamo: { port: portFromEnv('DYNAMODB_PORT', 8000), envName: 'DYNAMODB_PORT', what: 'DynamoDB Local' },
   http: { port: portFromEnv('PORT', 3000), envName: 'PORT', what: 'HTTP API' },
   lambda: { port: portFromEnv('LAMBDA_PORT', 3002), envName: 'LAMBDA_PORT', what: 'Lambda invoke endpoint' },
+  // For partner developers (README): the reference page (an origin the local stage's CORS allows) and the API docs.
+  page: { port: portFromEnv('PAGE_PORT', 3001), envName: 'PAGE_PORT', what: 'reference partner page' },
+  docs: { port: portFromEnv('DOCS_PORT', 3003), envName: 'DOCS_PORT', what: 'API docs' },
 };
 
 async function requireFreePort({ port, envName, what }: (typeof ports)[keyof typeof ports]): Promise<void> {
@@ -106,6 +112,26 @@ if (!shuttingDown && offline) {
   const { apiUrl, lambdaEndpoint } = offline;
   const accessKey = process.env.LOCAL_PARTNER_AK || LOCAL_PARTNER_DEFAULTS.accessKey;
   const secretKey = process.env.LOCAL_PARTNER_SK || LOCAL_PARTNER_DEFAULTS.secretKey;
+
+  // For partner developers: the docs and the reference page, in this process (they stop with it).
+  let partnerUrls: string[] = [];
+  try {
+    const docs = await startDocsServer({ port: ports.docs.port, apiUrl });
+    const page = await startPartnerPage({
+      port: ports.page.port,
+      apiUrl,
+      lambdaEndpoint,
+      config: loadConfig({ STAGE: OFFLINE_STAGE, ...process.env }),
+      partnerKey: { accessKey, secretKey },
+    });
+    partnerUrls = [
+      `  API docs         ${docs.url}  (OpenAPI: ${docs.url}/openapi.json, customer events: ${docs.url}/customer-events.schema.json)`,
+      `  Partner page     ${page.url}  (reference onboarding page; its backend signs with the AK/SK below)`,
+    ];
+  } catch (error) {
+    console.error(`\nnpm start: the docs or the reference page did not start: ${errorText(error)}`);
+    await shutdown(1);
+  }
   const functionNames = (Object.keys(OPERATIONS) as OperationName[]).map((name) => functionName(OFFLINE_STAGE, name));
   const lines = [
     '',
@@ -116,6 +142,7 @@ if (!shuttingDown && offline) {
     `  DynamoDB Local   ${dynamo.endpoint}  (table ${OFFLINE_TABLE}, in memory)`,
     `  Partner AK       ${accessKey}`,
     `  Partner SK       ${secretKey}`,
+    ...partnerUrls,
     '  Tokens           npm run --silent token -- partner [--role ROLE]',
     '                   npm run --silent token -- app',
     '                   npm run --silent token -- captcha <user>',
