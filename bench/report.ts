@@ -91,7 +91,7 @@ export function targetsOf(operations: OperationResult[], bundles: BundleResult[]
 
 export interface Report {
   date: string;
-  machine: { cpus: number; cpu: string | undefined; node: string };
+  machine: { cpus: number; cpu: string | undefined; node: string; lambdaNode: string };
   settings: { iterations: number; warmup: number; concurrencies: number[]; lambdaMemoryMb: number; coldStartRuns: number };
   prices: Record<string, unknown>;
   floor: Floors;
@@ -132,10 +132,15 @@ export function render(r: Report): string {
     lines.push(`send p50 ÷ a bare 4-item transaction of its shape: ${send.ratioToBareTransaction}×`);
   }
   lines.push('');
-  lines.push('| function | zip KiB | bundle KiB | import median ms | bare Node ms | import ÷ bare |');
-  lines.push('| --- | --- | --- | --- | --- | --- |');
+  lines.push(`bundles on Node ${r.machine.lambdaNode} (the functions' runtime), medians of ${r.settings.coldStartRuns} fresh processes each:`);
+  lines.push(
+    '| function | zip KiB | bundle KiB | bare Node ms | import ms | import ÷ bare | cold start ms (start + import + first request) | of which import / first request | cold start ÷ bare |',
+  );
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const b of r.bundles)
-    lines.push(`| ${b.function} | ${b.zipKiB} | ${b.bundleKiB} | ${b.importMedianMs} | ${b.bareNodeMedianMs} | ${b.importRatio}× |`);
+    lines.push(
+      `| ${b.function} | ${b.zipKiB} | ${b.bundleKiB} | ${b.bareNodeMedianMs} | ${b.importMedianMs} | ${b.importRatio}× | ${b.coldStart.processMedianMs} | ${b.coldStart.importMedianMs} / ${b.coldStart.firstRequestMedianMs} | ${b.coldStart.ratioToBare}× |`,
+    );
   lines.push('');
   lines.push(r.targets.met ? 'targets: all met' : `targets missed:\n${r.targets.misses.map((m) => `- ${m}`).join('\n')}`);
   return `${lines.join('\n')}\n`;
