@@ -10,8 +10,11 @@ import { PRICES } from './prices.js';
 const TARGET_RATIO = 1.3;
 const TARGET_BUNDLE_KIB = 450;
 const TARGET_IMPORT_RATIO = 1.6;
-/** DynamoDB requests per call at most, by scenario. */
-const MAX_REQUESTS: Record<string, number> = { 'check-identity': 2, send: 3, 'verify-wrong': 2, 'verify-right': 2 };
+/**
+ * DynamoDB requests per call at most, by scenario. check-identity: the partner's flow-control ADD
+ * (CBC.0250, issue 9), the lookup and the audit record.
+ */
+const MAX_REQUESTS: Record<string, number> = { 'check-identity': 3, send: 3, 'verify-wrong': 2, 'verify-right': 2 };
 const READ_OPERATIONS = new Set(['GetItem', 'Query']);
 
 export interface ScenarioMeasurement {
@@ -33,7 +36,9 @@ export interface OperationResult {
   latency: Record<string, Stats>;
   floorMs: number;
   ratioToFloor: number;
+  /** send only: p50 ÷ a bare transaction of send's shape (5 items), and ÷ the same with its 30-slot IP window. */
   ratioToBareTransaction?: number;
+  ratioToBareTransactionWithIpWindow?: number;
   costPerMillionUsd: { lambda: number; apiGateway: number; dynamodb: number; total: number };
 }
 
@@ -64,7 +69,12 @@ export function operationResult(m: ScenarioMeasurement, floor: Floors, iteration
     latency: m.latency,
     floorMs: round(floorMs, 3),
     ratioToFloor: round(c1.p50 / floorMs, 2),
-    ...(m.name === 'send' ? { ratioToBareTransaction: round(c1.p50 / floor.transaction4.p50, 2) } : {}),
+    ...(m.name === 'send'
+      ? {
+          ratioToBareTransaction: round(c1.p50 / floor.sendShape.p50, 2),
+          ratioToBareTransactionWithIpWindow: round(c1.p50 / floor.sendShapeIpWindow.p50, 2),
+        }
+      : {}),
     costPerMillionUsd: {
       lambda: round(lambda * 1e6, 3),
       apiGateway: round(api * 1e6, 3),
@@ -77,7 +87,11 @@ export function operationResult(m: ScenarioMeasurement, floor: Floors, iteration
 export function targetsOf(operations: OperationResult[], bundles: BundleResult[]): { met: boolean; misses: string[] } {
   const misses: string[] = [];
   for (const o of operations) {
-    if (o.ratioToFloor > TARGET_RATIO) misses.push(`${o.name}: p50 is ${o.ratioToFloor}× its floor (target ${TARGET_RATIO}×)`);
+    // send is one atomic transaction of several items: its floor is that transaction, bare (issue 12).
+    if (o.ratioToBareTransaction !== undefined) {
+      if (o.ratioToBareTransaction > TARGET_RATIO)
+        misses.push(`${o.name}: p50 is ${o.ratioToBareTransaction}× the bare transaction of its shape (target ${TARGET_RATIO}×)`);
+    } else if (o.ratioToFloor > TARGET_RATIO) misses.push(`${o.name}: p50 is ${o.ratioToFloor}× its floor (target ${TARGET_RATIO}×)`);
     const max = MAX_REQUESTS[o.name];
     if (max !== undefined && o.requests > max) misses.push(`${o.name}: ${o.requests} requests (target ${max})`);
   }
@@ -109,7 +123,8 @@ export function render(r: Report): string {
   );
   lines.push(
     `floor: GetItem p50 ${r.floor.getItem.p50} ms, conditional UpdateItem p50 ${r.floor.conditionalUpdate.p50} ms, ` +
-      `4-item conditional TransactWriteItems p50 ${r.floor.transaction4.p50} ms`,
+      `4-item conditional TransactWriteItems p50 ${r.floor.transaction4.p50} ms, ` +
+      `send's 5-item transaction bare p50 ${r.floor.sendShape.p50} ms (with the 30-slot IP window: ${r.floor.sendShapeIpWindow.p50} ms)`,
   );
   lines.push('');
   lines.push(
@@ -129,10 +144,15 @@ export function render(r: Report): string {
   const send = r.operations.find((o) => o.name === 'send');
   if (send?.ratioToBareTransaction !== undefined) {
     lines.push('');
-    lines.push(`send p50 ÷ a bare 4-item transaction of its shape: ${send.ratioToBareTransaction}×`);
+    lines.push(
+      `send p50 ÷ the bare 5-item transaction of its shape: ${send.ratioToBareTransaction}× ` +
+        `(÷ the same with its 30-slot IP window: ${send.ratioToBareTransactionWithIpWindow}×)`,
+    );
   }
   lines.push('');
-  lines.push(`bundles on Node ${r.machine.lambdaNode} (the functions' runtime), medians of ${r.settings.coldStartRuns} fresh processes each:`);
+  lines.push(
+    `bundles on Node ${r.machine.lambdaNode} (the functions' runtime), medians of ${r.settings.coldStartRuns} fresh processes each:`,
+  );
   lines.push(
     '| function | zip KiB | bundle KiB | bare Node ms | import ms | import ÷ bare | cold start ms (start + import + first request) | of which import / first request | cold start ÷ bare |',
   );
