@@ -37,22 +37,22 @@ export async function measureFloors(db: Db, tableName: string, o: { iterations: 
   const fresh = (x: string, i: number) => ({ pk: `FLOOR#${x}#${i}`, sk: 'T' });
   // Send's five items: CAPTCHA pass (put), audit record (put), destination (update), source IP (update),
   // the country's SMS budget this hour (ADD on an item every send of that country shares).
-  const sendShape = (i: number, ip: IpUpdate) =>
+  const sendShape = (shape: string, i: number, ip: IpUpdate) =>
     db.doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: tableName, Item: fresh('C', i), ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: tableName, Item: fresh('A', i), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: tableName, Item: fresh(`${shape}C`, i), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: tableName, Item: fresh(`${shape}A`, i), ConditionExpression: 'attribute_not_exists(pk)' } },
           {
             Update: {
               TableName: tableName,
-              Key: fresh('D', i),
+              Key: fresh(`${shape}D`, i),
               UpdateExpression: 'SET c = :one',
               ConditionExpression: 'attribute_not_exists(c) OR c < :one',
               ExpressionAttributeValues: { ':one': 1 },
             },
           },
-          { Update: { TableName: tableName, Key: fresh('I', i), ...ip } },
+          { Update: { TableName: tableName, Key: fresh(`${shape}I`, i), ...ip } },
           {
             Update: {
               ...conditionalUpdate,
@@ -94,8 +94,8 @@ export async function measureFloors(db: Db, tableName: string, o: { iterations: 
           ],
         }),
       ),
-    sendShape: (i) => sendShape(i, plainIp),
-    sendShapeIpWindow: (i) => sendShape(i, windowIp(Date.now())),
+    sendShape: (i) => sendShape('SEND', i, plainIp),
+    sendShapeIpWindow: (i) => sendShape('SENDIP', i, windowIp(Date.now())),
   };
   const floors = {} as Floors;
   for (const name of Object.keys(shapes) as Array<keyof Floors>) {
