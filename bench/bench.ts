@@ -14,7 +14,7 @@ import { repoRoot } from '../dev/paths.js';
 import { attachMeter, type Meter, type Usage } from '../dev/support/meter.js';
 import { createLocalRuntime, type LocalRuntime } from '../dev/support/runtime.js';
 import { measureBundles } from './bundles.js';
-import { coldEnvironment, coldRequestsOf } from './cold-start.js';
+import { coldEnvironment, coldRequestsOf, startAwsPath } from './cold-start.js';
 import { measureFloors } from './floors.js';
 import { measure, type Stats } from './measure.js';
 import { PRICES, PRICES_READ_ON } from './prices.js';
@@ -73,12 +73,21 @@ async function main(): Promise<void> {
     );
     // Imports and cold starts run on the Node the functions deploy to, not on the one running the bench.
     const lambdaNode = await ensureLambdaNode();
-    const requests = coldRequestsOf(local);
-    const bundles = await measureBundles(workDir, settings.coldStartRuns, {
-      node: lambdaNode,
-      request: (operation) => requests[operation](),
-      env: (operation) => coldEnvironment(local, operation),
-    });
+    const localRequests = coldRequestsOf(local.config);
+    const aws = await startAwsPath(local);
+    const awsRequests = coldRequestsOf(aws.config);
+    let bundles;
+    try {
+      bundles = await measureBundles(workDir, settings.coldStartRuns, {
+        node: lambdaNode,
+        paths: {
+          local: { request: (operation) => localRequests[operation](), env: (operation) => coldEnvironment(local, operation) },
+          aws: { request: (operation) => awsRequests[operation](), env: (operation) => aws.env(operation) },
+        },
+      });
+    } finally {
+      await aws.close();
+    }
     writeReport({
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, lambdaNode: lambdaNode.version },

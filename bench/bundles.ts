@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { NodeBinary } from '../dev/node-runtime.js';
 import { oslsBin, repoRoot } from '../dev/paths.js';
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
-import { bareStart, coldStartOnce, type ColdRequest } from './cold-start.js';
+import { bareStart, coldStartOnce, type ColdRequest, type ColdStartRun } from './cold-start.js';
 import { median, round } from './measure.js';
 
 export interface BundleResult {
@@ -18,15 +18,32 @@ export interface BundleResult {
   importMedianMs: number;
   bareNodeMedianMs: number;
   importRatio: number;
-  /** A fresh process: Node's start, the import and the first request (medians). */
-  coldStart: { processMedianMs: number; importMedianMs: number; firstRequestMedianMs: number; ratioToBare: number };
+  /**
+   * A fresh process: Node's start, the import and the first request (medians); `local` in the local stage
+   * (secrets from the environment), `aws` as in AWS (secrets read from SSM Parameter Store at import).
+   */
+  coldStart: Record<ColdPath, ColdStartResult>;
 }
+
+export interface ColdStartResult {
+  processMedianMs: number;
+  importMedianMs: number;
+  firstRequestMedianMs: number;
+  ratioToBare: number;
+}
+
+export type ColdPath = 'local' | 'aws';
 
 export interface ColdStartSetup {
   node: NodeBinary;
-  /** A fresh first request for the function (new identities each call). */
-  request: (operation: OperationName) => Promise<ColdRequest>;
-  env: (operation: OperationName) => Record<string, string>;
+  paths: Record<
+    ColdPath,
+    {
+      /** A fresh first request for the function (new identities each call). */
+      request: (operation: OperationName) => Promise<ColdRequest>;
+      env: (operation: OperationName) => Record<string, string>;
+    }
+  >;
 }
 
 /** Packages into `workDir` (the caller removes it) and measures every function's bundle `coldRuns` times. */
@@ -41,16 +58,27 @@ export async function measureBundles(workDir: string, coldRuns: number, cold: Co
     const url = pathToFileURL(file).href;
     const imports: number[] = [];
     const bare: number[] = [];
-    const runs: ReturnType<typeof coldStartOnce>[] = [];
+    const runs: Record<ColdPath, ColdStartRun[]> = { local: [], aws: [] };
     for (let i = 0; i < coldRuns; i++) {
       // Interleaved, so drift on a shared machine hits every figure alike.
       bare.push(bareStart(cold.node.path));
       imports.push(timeImport(cold.node.path, url));
-      runs.push(coldStartOnce(cold.node.path, taskRoot, name, await cold.request(name), cold.env(name)));
+      for (const p of ['local', 'aws'] as const) {
+        const { request, env } = cold.paths[p];
+        runs[p].push(await coldStartOnce(cold.node.path, taskRoot, name, await request(name), env(name)));
+      }
     }
     const importMedianMs = median(imports);
     const bareNodeMedianMs = median(bare);
-    const processMedianMs = median(runs.map((r) => r.processMs));
+    const summary = (rs: ColdStartRun[]): ColdStartResult => {
+      const processMedianMs = median(rs.map((r) => r.processMs));
+      return {
+        processMedianMs: round(processMedianMs, 1),
+        importMedianMs: round(median(rs.map((r) => r.importMs)), 1),
+        firstRequestMedianMs: round(median(rs.map((r) => r.firstRequestMs)), 1),
+        ratioToBare: round(processMedianMs / bareNodeMedianMs, 2),
+      };
+    };
     const result: BundleResult = {
       function: name,
       zipKiB: round(statSync(path.join(out, zip)).size / 1024, 1),
@@ -58,16 +86,12 @@ export async function measureBundles(workDir: string, coldRuns: number, cold: Co
       importMedianMs: round(importMedianMs, 1),
       bareNodeMedianMs: round(bareNodeMedianMs, 1),
       importRatio: round(importMedianMs / bareNodeMedianMs, 2),
-      coldStart: {
-        processMedianMs: round(processMedianMs, 1),
-        importMedianMs: round(median(runs.map((r) => r.importMs)), 1),
-        firstRequestMedianMs: round(median(runs.map((r) => r.firstRequestMs)), 1),
-        ratioToBare: round(processMedianMs / bareNodeMedianMs, 2),
-      },
+      coldStart: { local: summary(runs.local), aws: summary(runs.aws) },
     };
     results.push(result);
     process.stderr.write(
-      `bundle ${zip}: ${result.bundleKiB} KiB, import ×${result.importRatio}, cold start ${result.coldStart.processMedianMs} ms (×${result.coldStart.ratioToBare})\n`,
+      `bundle ${zip}: ${result.bundleKiB} KiB, import ×${result.importRatio}, cold start ${result.coldStart.local.processMedianMs} ms ` +
+        `(×${result.coldStart.local.ratioToBare}), with secrets from SSM ${result.coldStart.aws.processMedianMs} ms (×${result.coldStart.aws.ratioToBare})\n`,
     );
   }
   return results;

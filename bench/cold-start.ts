@@ -3,15 +3,18 @@
 // figure is Node's start + the bundle's import (configuration, clients) + the first request (the SDK's
 // first connection and signing, the first DynamoDB round trips). A bare start of the same Node is timed
 // alongside, interleaved, to read the ratio against.
-import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { repoRoot } from '../dev/paths.js';
 import { httpEvent } from '../dev/support/events.js';
 import { uniqueIp, uniqueMobile, uniqueName } from '../dev/support/identities.js';
 import type { LocalRuntime } from '../dev/support/runtime.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tokens.js';
+import { startSsmStandIn, type SsmStandIn } from '../test/support/ssm-stand-in.js';
+import { loadConfig, type Config } from '../shared/config.js';
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
+import { parameterName, SECRET_NAMES, SECRETS } from '../shared/secrets/catalog.js';
 
 const RUNNER = path.join(repoRoot, 'dev', 'invoke-handler.mjs');
 const TIMEOUT_MS = 10_000; // serverless.yml provider.timeout
@@ -35,8 +38,7 @@ const status = (want: number) => (r: unknown) => (r as { statusCode?: number } |
  * One fresh request per call, for every function, against the local runtime's table. Tokens are minted
  * with the local stage's documented secrets, which the packaged bundle also reads when STAGE=local.
  */
-export function coldRequestsOf(local: LocalRuntime): Record<OperationName, () => Promise<ColdRequest>> {
-  const { config } = local;
+export function coldRequestsOf(config: Config): Record<OperationName, () => Promise<ColdRequest>> {
   return {
     checkIdentity: async () => ({
       event: httpEvent(
@@ -78,6 +80,58 @@ export function coldRequestsOf(local: LocalRuntime): Record<OperationName, () =>
 /** The environment Lambda gives the function, pointed at the local runtime's table and outbox. */
 export function coldEnvironment(local: LocalRuntime, operation: OperationName): Record<string, string> {
   return {
+    ...lambdaBase(operation),
+    STAGE: 'local',
+    TABLE_NAME: local.config.tableName,
+    DYNAMODB_ENDPOINT: local.config.dynamodbEndpoint ?? '',
+    NOTIFIER: 'outbox',
+    OUTBOX_PATH: local.outboxPath,
+  };
+}
+
+/**
+ * The cold start as it runs in AWS: a stage other than local, so the function reads its secrets from
+ * SSM Parameter Store (a stand-in speaking SSM's protocol on loopback, test/support/ssm-stand-in.ts) with
+ * the SSM client and Powertools Parameters before its first request. DynamoDB is reached through the
+ * SDK's own endpoint override (AWS_ENDPOINT_URL_DYNAMODB), as DYNAMODB_ENDPOINT is for the local stage only.
+ */
+export interface AwsPath {
+  config: Config;
+  env(operation: OperationName): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startAwsPath(local: LocalRuntime): Promise<AwsPath> {
+  const stage = 'bench';
+  const secretsPath = `/verigate/${stage}`;
+  const values = Object.fromEntries(SECRET_NAMES.map((n) => [n, randomBytes(32).toString('base64url')]));
+  const ssm: SsmStandIn = await startSsmStandIn(
+    Object.fromEntries(SECRET_NAMES.map((n) => [parameterName(secretsPath, n), { value: values[n]!, type: 'SecureString' as const }])),
+  );
+  const settings = {
+    STAGE: stage,
+    SECRETS_PATH: secretsPath,
+    TABLE_NAME: local.config.tableName,
+    JWT_ISSUER: 'https://issuer.bench.example',
+    NOTIFIER: 'outbox',
+    OUTBOX_PATH: local.outboxPath,
+  };
+  // The same secrets as the stand-in holds, to mint the tokens the function will accept.
+  const config = loadConfig({ ...settings, ...Object.fromEntries(SECRET_NAMES.map((n) => [SECRETS[n].env, values[n]])) });
+  return {
+    config,
+    env: (operation) => ({
+      ...lambdaBase(operation),
+      ...settings,
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: local.config.dynamodbEndpoint ?? '',
+    }),
+    close: () => ssm.close(),
+  };
+}
+
+function lambdaBase(operation: OperationName): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     AWS_REGION: 'us-east-1',
     AWS_LAMBDA_FUNCTION_NAME: `verigate-bench-${operation}`,
@@ -86,48 +140,55 @@ export function coldEnvironment(local: LocalRuntime, operation: OperationName): 
     AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key',
     AWS_SESSION_TOKEN: 'bench-session-token',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    STAGE: 'local',
     LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    TABLE_NAME: local.config.tableName,
-    DYNAMODB_ENDPOINT: local.config.dynamodbEndpoint ?? '',
-    NOTIFIER: 'outbox',
-    OUTBOX_PATH: local.outboxPath,
     PARTNER_REQUESTS_PER_SECOND: '100000',
     SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000',
   };
 }
 
-/** One fresh process running `request` through the function unpacked in `taskRoot`. */
-export function coldStartOnce(
+/**
+ * One fresh process running `request` through the function unpacked in `taskRoot`. Asynchronous: the SSM
+ * stand-in answering the function lives in this process.
+ */
+export async function coldStartOnce(
   nodePath: string,
   taskRoot: string,
   operation: OperationName,
   request: ColdRequest,
   env: Record<string, string>,
-): ColdStartRun {
+): Promise<ColdStartRun> {
   const t0 = performance.now();
-  const r = spawnSync(nodePath, [RUNNER, taskRoot, OPERATIONS[operation].handler, String(TIMEOUT_MS)], {
+  const child = spawn(nodePath, [RUNNER, taskRoot, OPERATIONS[operation].handler, String(TIMEOUT_MS)], {
     cwd: taskRoot,
     env,
-    input: JSON.stringify([request.event]),
     // The runner reports on fd 3.
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    encoding: 'utf8',
+    stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+  });
+  const stderr: Buffer[] = [];
+  const report: Buffer[] = [];
+  child.stderr!.on('data', (c: Buffer) => stderr.push(c));
+  (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => report.push(c));
+  child.stdin!.end(JSON.stringify([request.event]));
+  const exit = await new Promise<number | string | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve(code ?? signal));
   });
   const processMs = performance.now() - t0;
-  const raw = (r.output[3] as string | null) ?? '';
-  if (!raw) throw new Error(`${operation}: the runner exited (${r.status ?? r.signal}) without a report\n${r.stderr}`);
-  const report = JSON.parse(raw) as {
+  const raw = Buffer.concat(report).toString();
+  if (!raw) throw new Error(`${operation}: the runner exited (${exit}) without a report\n${Buffer.concat(stderr).toString()}`);
+  const parsed = JSON.parse(raw) as {
     importMs: number;
     initError?: { message: string };
     invocations: Array<{ ok: boolean; result?: unknown; error?: { message: string }; ms: number }>;
   };
-  const first = report.invocations[0];
+  const first = parsed.invocations[0];
   if (!first?.ok || !request.ok(first.result)) {
-    throw new Error(`${operation}: unexpected first answer ${JSON.stringify(report.initError ?? first)}\n${r.stderr}`);
+    throw new Error(
+      `${operation}: unexpected first answer ${JSON.stringify(parsed.initError ?? first)}\n${Buffer.concat(stderr).toString()}`,
+    );
   }
-  return { processMs, importMs: report.importMs, firstRequestMs: first.ms };
+  return { processMs, importMs: parsed.importMs, firstRequestMs: first.ms };
 }
 
 /** A bare start of `nodePath`, for the ratio. */
