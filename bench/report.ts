@@ -49,9 +49,12 @@ export function operationResult(m: ScenarioMeasurement, floor: Floors, iteration
   const reads = Object.entries(perOp)
     .filter(([k]) => READ_OPERATIONS.has(k))
     .reduce((a, [, v]) => a + v, 0);
-  const writes = requests - reads;
-  // Each request priced at the floor of its shape: reads at GetItem's p50, writes at the conditional UpdateItem's.
-  const floorMs = reads * floor.getItem.p50 + writes * floor.conditionalUpdate.p50;
+  const transactions = perOp.TransactWriteItems ?? 0;
+  const writes = requests - reads - transactions;
+  // Each request priced at the floor of its shape: reads at GetItem's p50, single-item writes at the
+  // conditional UpdateItem's, transactions at the bare 4-item transaction's (verify's hold 3 items,
+  // register's 2–4; send's own 5-item shape is read separately below).
+  const floorMs = reads * floor.getItem.p50 + writes * floor.conditionalUpdate.p50 + transactions * floor.transaction4.p50;
   const rru = m.usage.readUnits / iterations;
   const wru = (m.usage.writeUnits + m.usage.estimatedWriteUnits) / iterations;
   const c1 = m.latency.c1!;
