@@ -1,5 +1,6 @@
 // npm run bench — latency, DynamoDB requests and capacity, cost per million, bundle size and cold start of
-// every operation, measured against DynamoDB Local started here. Prints a table and writes the same figures
+// every operation, measured against DynamoDB Local started here; imports and cold starts on the Node
+// the functions deploy to. Prints a table and writes the same figures
 // to .bench/latest.json (git-ignored). Iterations: BENCH_ITERATIONS (default 1000), warm-up BENCH_WARMUP (200),
 // cold-start runs per bundle: BENCH_COLD_RUNS (15).
 import './quiet.js';
@@ -8,10 +9,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDynamoDbLocal } from '../dev/emulator.js';
+import { ensureLambdaNode } from '../dev/node-runtime.js';
 import { repoRoot } from '../dev/paths.js';
 import { attachMeter, type Meter, type Usage } from '../dev/support/meter.js';
 import { createLocalRuntime, type LocalRuntime } from '../dev/support/runtime.js';
 import { measureBundles } from './bundles.js';
+import { coldEnvironment, coldRequestsOf, startAwsPath } from './cold-start.js';
 import { measureFloors } from './floors.js';
 import { measure, type Stats } from './measure.js';
 import { PRICES, PRICES_READ_ON } from './prices.js';
@@ -68,10 +71,26 @@ async function main(): Promise<void> {
     const operations = (await measureScenarios(local, meter)).map((m) =>
       operationResult(m, floor, settings.iterations, settings.lambdaMemoryMb),
     );
-    const bundles = measureBundles(workDir, settings.coldStartRuns);
+    // Imports and cold starts run on the Node the functions deploy to, not on the one running the bench.
+    const lambdaNode = await ensureLambdaNode();
+    const localRequests = coldRequestsOf(local.config);
+    const aws = await startAwsPath(local);
+    const awsRequests = coldRequestsOf(aws.config);
+    let bundles;
+    try {
+      bundles = await measureBundles(workDir, settings.coldStartRuns, {
+        node: lambdaNode,
+        paths: {
+          local: { request: (operation) => localRequests[operation](), env: (operation) => coldEnvironment(local, operation) },
+          aws: { request: (operation) => awsRequests[operation](), env: (operation) => aws.env(operation) },
+        },
+      });
+    } finally {
+      await aws.close();
+    }
     writeReport({
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, lambdaNode: lambdaNode.version },
       settings,
       prices: { readOn: PRICES_READ_ON, ...PRICES },
       floor,

@@ -1,10 +1,14 @@
-// Bundle size and cold import: packages the service as it deploys (`osls package`), then times a fresh
-// Node importing each function's bundle against a bare Node start.
+// Bundle size, import and cold start: packages the service as it deploys (`osls package`), then, on the
+// Node the functions deploy to (serverless.yml provider.runtime, dev/node-runtime.ts), times a fresh Node
+// importing each function's bundle, and a fresh process serving its first request, against a bare start.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { NodeBinary } from '../dev/node-runtime.js';
 import { oslsBin, repoRoot } from '../dev/paths.js';
+import { OPERATIONS, type OperationName } from '../shared/operations.js';
+import { bareStart, coldStartOnce, type ColdRequest, type ColdStartRun } from './cold-start.js';
 import { median, round } from './measure.js';
 
 export interface BundleResult {
@@ -14,25 +18,67 @@ export interface BundleResult {
   importMedianMs: number;
   bareNodeMedianMs: number;
   importRatio: number;
+  /**
+   * A fresh process: Node's start, the import and the first request (medians); `local` in the local stage
+   * (secrets from the environment), `aws` as in AWS (secrets read from SSM Parameter Store at import).
+   */
+  coldStart: Record<ColdPath, ColdStartResult>;
+}
+
+export interface ColdStartResult {
+  processMedianMs: number;
+  importMedianMs: number;
+  firstRequestMedianMs: number;
+  ratioToBare: number;
+}
+
+export type ColdPath = 'local' | 'aws';
+
+export interface ColdStartSetup {
+  node: NodeBinary;
+  paths: Record<
+    ColdPath,
+    {
+      /** A fresh first request for the function (new identities each call). */
+      request: (operation: OperationName) => Promise<ColdRequest>;
+      env: (operation: OperationName) => Record<string, string>;
+    }
+  >;
 }
 
 /** Packages into `workDir` (the caller removes it) and measures every function's bundle `coldRuns` times. */
-export function measureBundles(workDir: string, coldRuns: number): BundleResult[] {
+export async function measureBundles(workDir: string, coldRuns: number, cold: ColdStartSetup): Promise<BundleResult[]> {
   const out = packageService(workDir);
   const results: BundleResult[] = [];
   for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip') && f !== 'verigate.zip')) {
-    const name = zip.replace(/\.zip$/, '');
-    const file = unpackedBundle(path.join(out, zip), path.join(out, name));
+    const name = zip.replace(/\.zip$/, '') as OperationName;
+    if (!(name in OPERATIONS)) throw new Error(`${zip}: no operation of that name`);
+    const taskRoot = path.join(out, name);
+    const file = unpackedBundle(path.join(out, zip), taskRoot);
     const url = pathToFileURL(file).href;
     const imports: number[] = [];
     const bare: number[] = [];
+    const runs: Record<ColdPath, ColdStartRun[]> = { local: [], aws: [] };
     for (let i = 0; i < coldRuns; i++) {
-      // Interleaved, so drift on a shared machine hits both sides alike.
-      bare.push(timeNode('0'));
-      imports.push(timeNode(`await import(${JSON.stringify(url)})`));
+      // Interleaved, so drift on a shared machine hits every figure alike.
+      bare.push(bareStart(cold.node.path));
+      imports.push(timeImport(cold.node.path, url));
+      for (const p of ['local', 'aws'] as const) {
+        const { request, env } = cold.paths[p];
+        runs[p].push(await coldStartOnce(cold.node.path, taskRoot, name, await request(name), env(name)));
+      }
     }
     const importMedianMs = median(imports);
     const bareNodeMedianMs = median(bare);
+    const summary = (rs: ColdStartRun[]): ColdStartResult => {
+      const processMedianMs = median(rs.map((r) => r.processMs));
+      return {
+        processMedianMs: round(processMedianMs, 1),
+        importMedianMs: round(median(rs.map((r) => r.importMs)), 1),
+        firstRequestMedianMs: round(median(rs.map((r) => r.firstRequestMs)), 1),
+        ratioToBare: round(processMedianMs / bareNodeMedianMs, 2),
+      };
+    };
     const result: BundleResult = {
       function: name,
       zipKiB: round(statSync(path.join(out, zip)).size / 1024, 1),
@@ -40,9 +86,13 @@ export function measureBundles(workDir: string, coldRuns: number): BundleResult[
       importMedianMs: round(importMedianMs, 1),
       bareNodeMedianMs: round(bareNodeMedianMs, 1),
       importRatio: round(importMedianMs / bareNodeMedianMs, 2),
+      coldStart: { local: summary(runs.local), aws: summary(runs.aws) },
     };
     results.push(result);
-    process.stderr.write(`bundle ${zip}: ${result.bundleKiB} KiB, import ×${result.importRatio}\n`);
+    process.stderr.write(
+      `bundle ${zip}: ${result.bundleKiB} KiB, import ×${result.importRatio}, cold start ${result.coldStart.local.processMedianMs} ms ` +
+        `(×${result.coldStart.local.ratioToBare}), with secrets from SSM ${result.coldStart.aws.processMedianMs} ms (×${result.coldStart.aws.ratioToBare})\n`,
+    );
   }
   return results;
 }
@@ -62,7 +112,7 @@ function packageService(workDir: string): string {
   return out;
 }
 
-/** Unzips a function's package into `dir` and returns its .mjs bundle. */
+/** Unzips a function's package into `dir` (its task root) and returns its .mjs bundle. */
 function unpackedBundle(zip: string, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const unzip = spawnSync('unzip', ['-q', '-o', zip, '-d', dir]);
@@ -92,9 +142,9 @@ const COLD_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-function timeNode(code: string): number {
+function timeImport(nodePath: string, url: string): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: COLD_ENV, encoding: 'utf8' });
+  const r = spawnSync(nodePath, ['--input-type=module', '-e', `await import(${JSON.stringify(url)})`], { env: COLD_ENV, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`node failed: ${r.stderr}`);
   return performance.now() - t0;
 }

@@ -2,12 +2,25 @@
 // operation's latency against.
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../shared/store/client.js';
+import { admitEvent } from '../shared/store/sliding-window.js';
+import { SOURCE_IP_WINDOW } from '../shared/store/codes.js';
 import { measure, type Stats } from './measure.js';
 
 export interface Floors {
   getItem: Stats;
   conditionalUpdate: Stats;
   transaction4: Stats;
+  /** Send's transaction today, bare: 5 items, each a plain conditional write (the SMS budget's ADD on one hot item). */
+  sendShape: Stats;
+  /** The same with the source IP's item written as the exact 30-slot window send writes it. */
+  sendShapeIpWindow: Stats;
+}
+
+interface IpUpdate {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
 }
 
 export async function measureFloors(db: Db, tableName: string, o: { iterations: number; warmup: number }): Promise<Floors> {
@@ -20,6 +33,50 @@ export async function measureFloors(db: Db, tableName: string, o: { iterations: 
     UpdateExpression: 'ADD n :one',
     ConditionExpression: 'attribute_exists(pk)',
     ExpressionAttributeValues: { ':one': 1 },
+  };
+  const fresh = (x: string, i: number) => ({ pk: `FLOOR#${x}#${i}`, sk: 'T' });
+  // Send's five items: CAPTCHA pass (put), audit record (put), destination (update), source IP (update),
+  // the country's SMS budget this hour (ADD on an item every send of that country shares).
+  const sendShape = (shape: string, i: number, ip: IpUpdate) =>
+    db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: tableName, Item: fresh(`${shape}C`, i), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: tableName, Item: fresh(`${shape}A`, i), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Update: {
+              TableName: tableName,
+              Key: fresh(`${shape}D`, i),
+              UpdateExpression: 'SET c = :one',
+              ConditionExpression: 'attribute_not_exists(c) OR c < :one',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+          { Update: { TableName: tableName, Key: fresh(`${shape}I`, i), ...ip } },
+          {
+            Update: {
+              ...conditionalUpdate,
+              Key: { pk: 'FLOOR#SMS', sk: 'T' },
+              ConditionExpression: 'attribute_not_exists(n) OR n < :big',
+              ExpressionAttributeValues: { ':one': 1, ':big': 1e12 },
+            },
+          },
+        ],
+      }),
+    );
+  const plainIp: IpUpdate = {
+    UpdateExpression: 'SET c = :one',
+    ConditionExpression: 'attribute_not_exists(c) OR c < :one',
+    ExpressionAttributeValues: { ':one': 1 },
+  };
+  const windowIp = (nowMs: number): IpUpdate => {
+    const w = admitEvent(SOURCE_IP_WINDOW, nowMs);
+    return {
+      UpdateExpression: `SET ${w.set.join(', ')}`,
+      ConditionExpression: w.condition,
+      ExpressionAttributeNames: w.names,
+      ExpressionAttributeValues: w.values,
+    };
   };
   const shapes: Record<keyof Floors, (i: number) => Promise<unknown>> = {
     getItem: () => db.doc.send(new GetCommand({ TableName: tableName, Key: key })),
@@ -37,6 +94,8 @@ export async function measureFloors(db: Db, tableName: string, o: { iterations: 
           ],
         }),
       ),
+    sendShape: (i) => sendShape('SEND', i, plainIp),
+    sendShapeIpWindow: (i) => sendShape('SENDIP', i, windowIp(Date.now())),
   };
   const floors = {} as Floors;
   for (const name of Object.keys(shapes) as Array<keyof Floors>) {
