@@ -45,8 +45,8 @@ const ACCESS = {
     'dynamodb:GetItem': ['name'],
     // audit.write; codes.issue transaction: CAPTCHA use, audit record, delivery request (the outbox)
     'dynamodb:PutItem': ['audit', 'captcha', 'delivery'],
-    // codes.issue transaction: destination, IP window, SMS budget; codes.undo (also voids the CAPTCHA pass)
-    'dynamodb:UpdateItem': ['destination', 'sourceIp', 'captcha', 'smsBudget'],
+    // codes.issue transaction: destination, IP window, SMS budget; codes.undo (also voids the CAPTCHA pass, withdraws the delivery request)
+    'dynamodb:UpdateItem': ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'],
     // codes.issue of a withheld send: room in the country's SMS budget, nothing spent
     'dynamodb:ConditionCheckItem': ['smsBudget'],
     // codes.undo: the 200 record of a send that committed after it was answered 500

@@ -206,7 +206,7 @@ function attemptRefusal(state: DestinationState | undefined, nowMs: number): Ext
 }
 
 /** `deliveries` only for a store that issues codes (send): verify never writes a delivery request. */
-export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliveries?: Pick<Deliveries, 'requestItem'>) {
+export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliveries?: Pick<Deliveries, 'requestItem' | 'withdraw'>) {
   const key = (destinationHash: string) => keys.destination(destinationHash);
 
   return {
@@ -308,6 +308,9 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliv
         committed = true; // a trusted direct send has no pass to void: undo whatever it left, conditionally
       }
       if (!committed) return { committed };
+      // A send answered with a failure must not be delivered: its request is withdrawn unless deliverCode
+      // claimed it already (the stream is quick; then the message may be out, with a code dropped below).
+      if (deliveries && o.committed !== true) await deliveries.withdraw(send.sendId, send.nowMs);
 
       const w = DESTINATION_WINDOWS;
       const parts = combine([withdrawEvent(w.cooldown, send.nowMs), withdrawEvent(w.daily, send.nowMs)]);

@@ -176,6 +176,29 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
     },
 
     /**
+     * Withdraws a request no invocation has claimed yet (its send was answered with a failure and is
+     * being undone), so its message is never sent. False when it is claimed or settled already: the
+     * message may be out (or the request was never written).
+     */
+    async withdraw(sendId: string, atMs: number): Promise<boolean> {
+      try {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.delivery(sendId),
+            UpdateExpression: 'SET settledAt = :at, outcome = :outcome REMOVE sealed',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(claimedUntil) AND attribute_not_exists(settledAt)',
+            ExpressionAttributeValues: { ':at': atMs, ':outcome': 'withdrawn' },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionalCheckFailed(err)) return false;
+        throw err;
+      }
+    },
+
+    /**
      * Settles the delivery (delivered, or refunded) with its audit record, in one transaction, and drops
      * the sealed code: it is no use to anyone after this. False when it was settled already.
      */
