@@ -1,6 +1,6 @@
 // The outbox through the local stack (README "Delivery"): send answers before anything is sent; the table's
 // stream of DynamoDB Local feeds deliverCode (dev/stream-poller.ts → serverless-offline), whose message
-// appears in the outbox typically within a second, exactly once; its code verifies.
+// appears in the outbox exactly once (how soon is the bench's to say); its code verifies.
 import { describe, expect, it } from 'vitest';
 import { uniqueMobile } from '../../dev/support/identities.js';
 import { appToken, auditRecordsSince, call, captchaToken, expectOk, outboxFor, readOutbox } from './helpers.js';
@@ -10,13 +10,11 @@ describe('delivery off the request path', () => {
     const mobile = uniqueMobile();
     const since = new Date(Date.now() - 1000);
     const send = await call('sendVerificationCode', { user: mobile.e164, token: await captchaToken(mobile.e164) });
-    const answeredAt = Date.now();
     await expectOk(send);
 
     const [message, ...more] = await outboxFor(send.requestId);
     expect(message).toMatchObject({ channel: 'sms', to: mobile.e164, expire: 180, requestId: send.requestId });
     expect(more).toEqual([]);
-    expect(Date.parse(message!.sentAt) - answeredAt).toBeLessThan(5_000);
 
     // Still one line a moment later: the stream does not deliver it twice.
     await new Promise((r) => setTimeout(r, 500));
