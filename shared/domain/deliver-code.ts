@@ -8,7 +8,7 @@ import type { CodeStore } from '../store/codes.js';
 import type { Deliveries, StoredDelivery } from '../store/deliveries.js';
 
 export interface DeliverCodeDeps {
-  deliveries: Pick<Deliveries, 'claim' | 'open' | 'settle'>;
+  deliveries: Pick<Deliveries, 'claim' | 'open' | 'settle' | 'endClaim'>;
   codes: Pick<CodeStore, 'undo'>;
   notifier: Notifier;
   clock: () => Date;
@@ -61,7 +61,18 @@ export async function deliverCode(deps: DeliverCodeDeps, d: StoredDelivery, reco
     case 'claimed':
       break;
   }
+  try {
+    return await deliverClaimed(deps, d, recordId);
+  } catch (err) {
+    // DynamoDB failed us mid-way: the record goes back to the stream, whose retry refunds (never resends).
+    await deps.deliveries.endClaim(d.sendId, claim.untilMs, Date.now()).catch(() => undefined);
+    throw err;
+  }
+}
 
+async function deliverClaimed(deps: DeliverCodeDeps, d: StoredDelivery, recordId: string): Promise<DeliveryResult> {
+  const channel = d.channel;
+  if (channel === 'none') return 'skipped';
   let message: { to: string; code: string };
   try {
     message = deps.deliveries.open(d);
@@ -74,7 +85,7 @@ export async function deliverCode(deps: DeliverCodeDeps, d: StoredDelivery, reco
   for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
     try {
       await deps.notifier.deliver({
-        channel: d.channel,
+        channel,
         to: message.to,
         code: message.code,
         expireSeconds: d.expireSeconds,

@@ -176,6 +176,26 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
     },
 
     /**
+     * Ends this invocation's claim early (it failed after claiming): the stream's retry then finds it cut
+     * off and refunds at once, instead of waiting for the invocation's end. Never reopens it for sending.
+     */
+    async endClaim(sendId: string, untilMs: number, realNowMs: number): Promise<void> {
+      try {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.delivery(sendId),
+            UpdateExpression: 'SET claimedUntil = :ended',
+            ConditionExpression: 'claimedUntil = :mine AND attribute_not_exists(settledAt)',
+            ExpressionAttributeValues: { ':ended': realNowMs - 1, ':mine': untilMs },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+    },
+
+    /**
      * Withdraws a request no invocation has claimed yet (its send was answered with a failure and is
      * being undone), so its message is never sent. False when it is claimed or settled already: the
      * message may be out (or the request was never written).

@@ -19,7 +19,9 @@ describe('delivery off the request path', () => {
     // Still one line a moment later: the stream does not deliver it twice.
     await new Promise((r) => setTimeout(r, 500));
     expect((await readOutbox()).filter((m) => m.requestId === send.requestId)).toHaveLength(1);
-    const deliveries = (await auditRecordsSince('deliverCode', since)).filter((r) => (r.detail as Record<string, unknown>)?.channel === 'sms');
+    const deliveries = (await auditRecordsSince('deliverCode', since)).filter(
+      (r) => (r.detail as Record<string, unknown>)?.channel === 'sms',
+    );
     expect(deliveries.map((r) => r.outcome)).toContain('DLV.0000');
 
     const verify = await call(

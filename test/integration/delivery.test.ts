@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 
 /** The stream records of these sends' delivery requests, as the stream gave them to deliverCode. */
-const recordsOf = (requestIds: string[]) => h.delivery.poller.records().filter((r) => requestIds.includes(String(r.dynamodb?.NewImage?.requestId?.S)));
+const recordsOf = (requestIds: string[]) =>
+  h.delivery.poller.records().filter((r) => requestIds.includes(String(r.dynamodb?.NewImage?.requestId?.S)));
 const deliveryItems = async () => (await h.scan()).filter((i) => String(i.pk).startsWith('DELIVERY#'));
 
 describe('deliverCode on the table stream', () => {
@@ -50,7 +51,8 @@ describe('deliverCode on the table stream', () => {
     await h.delivery.drain();
     const codes = [h.lastCode(mobile), h.lastCode(email)];
     const after = await h.scan();
-    for (const item of [...before, ...after]) for (const code of codes) expect(mentionsCode(JSON.stringify(item), code), JSON.stringify(item)).toBe(false);
+    for (const item of [...before, ...after])
+      for (const code of codes) expect(mentionsCode(JSON.stringify(item), code), JSON.stringify(item)).toBe(false);
     for (const item of [...before, ...after].filter((i) => String(i.pk).startsWith('DELIVERY#')))
       for (const raw of [mobile, email, mobile.slice(3)]) expect(JSON.stringify(item)).not.toContain(raw);
     const mine = (await deliveryItems()).filter((i) => sent.some((s) => s.requestId === i.requestId));
@@ -69,5 +71,35 @@ describe('deliverCode on the table stream', () => {
     const items = (await deliveryItems()).filter((i) => i.requestId === ghost.requestId);
     expect(items.map((i) => [i.channel, i.outcome])).toEqual([['none', undefined]]);
     expect(recordsOf([ghost.requestId])).toEqual([]);
+  });
+
+  it('when DynamoDB fails after the message went out, the stream retries and the send is refunded, never sent twice', async () => {
+    h.clock.set(Date.now());
+    const mobile = uniqueMobile().e164;
+    let failSettle = true;
+    // The settle transaction is refused once, as a DynamoDB outage would (an answered error: nothing applied).
+    h.delivery.rt.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (failSettle && context.commandName === 'TransactWriteItemsCommand') {
+          failSettle = false;
+          throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failSettleOnce' },
+    );
+    const sent = await h.send(mobile);
+    expect(sent.status).toBe(200);
+    await h.delivery.drain(); // delivered, not settled → reported failed → retried by the poller as by Lambda
+    expect(failSettle).toBe(false);
+    expect(h.messagesTo(mobile)).toHaveLength(1);
+    const audits = (await h.scan()).filter((i) => i.operation === 'deliverCode' && (i.detail as Record<string, unknown>).sendRequestId === sent.requestId);
+    expect(audits.map((a) => [a.outcome, (a.detail as Record<string, unknown>).error])).toEqual([['DLV.0502', 'ClaimCutOff']]);
+    // Refunded: the caller may resend at once, and that code verifies.
+    h.clock.advance(1_000);
+    expect((await h.send(mobile)).status).toBe(200);
+    await h.delivery.drain();
+    expect(h.messagesTo(mobile)).toHaveLength(2);
+    expect((await h.verify(mobile, h.lastCode(mobile))).status).toBe(200);
   });
 });
