@@ -141,7 +141,7 @@ async function main() {
         }
       }
     }
-    console.log(`\n1. send under enumeration protection (${ITERATIONS} each, interleaved, local outbox delivery)`);
+    console.log(`\n1. send under enumeration protection (${ITERATIONS} each, interleaved; delivery from the stream, off the request path)`);
     console.log('case | p50 ms | p95 ms | mean ms | DynamoDB requests');
     for (const c of cases) {
       const l = latencies[c]!;
