@@ -220,7 +220,7 @@ describe('least privilege', () => {
     expect(granted.sort()).toEqual(expectedCalls(op));
   });
 
-  it.each(operations)('allows %s nothing beyond its logs, its table items, its own queue and (send) delivery', (op) => {
+  it.each(operations)('allows %s nothing beyond its logs, its table items, its own queue, and (deliverCode) the stream, its on-failure queue and delivery', (op) => {
     const expected = [
       'logs:CreateLogStream',
       'logs:PutLogEvents',
