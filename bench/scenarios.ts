@@ -1,5 +1,6 @@
 // What the bench measures: the real handlers in process on a local runtime (dev/support/runtime.ts),
 // one scenario per operation and outcome, each preparing its events outside the measurement.
+import { startLocalDelivery } from '../dev/support/delivery.js';
 import { randomUUID } from 'node:crypto';
 import { createCheckIdentityHandler } from '../functions/check-identity.js';
 import { createRegisterCustomerHandler } from '../functions/register-customer.js';
@@ -34,7 +35,9 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
   const codes = new Map<string, string>();
   const capture: Notifier = { deliver: async (m: CodeMessage) => void codes.set(m.to, m.code) };
   const check = createCheckIdentityHandler(rt) as Handler;
-  const send = createSendVerificationCodeHandler(rt, capture) as Handler;
+  // deliverCode from the table's stream, in this process, drained after each send that needs its code.
+  const delivery = startLocalDelivery(local, { notifier: capture });
+  const send = createSendVerificationCodeHandler(rt) as Handler;
   const verify = createVerifyVerificationCodeHandler(rt) as Handler;
   const register = createRegisterCustomerHandler(rt) as Handler;
   const partnerToken = await mintPartnerToken(config);
@@ -46,6 +49,7 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
     for (let i = 0; i < n; i++) {
       const to = uniqueMobile().e164;
       await send({ user: to }, {});
+      await delivery.drain();
       const body = { contact: to, verificationCode: submit(codes.get(to)!) };
       events.push(httpEvent(OPERATIONS.verifyVerificationCode.route.path, body, { 'x-access-token': appToken }, uniqueIp()));
     }

@@ -1,10 +1,13 @@
 // The one serverless-offline launcher (stage `local`) on top of a running DynamoDB Local, shared by
 // `npm start` and the e2e suite: it creates the stage's table, starts `osls offline` as its own
-// process group and says when the HTTP API answers.
+// process group, says when the HTTP API answers, and then feeds the table's stream to deliverCode
+// (serverless-offline runs no stream consumer; see dev/stream-poller.ts).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { functionName } from '../shared/operations.js';
 import { oslsBin, repoRoot } from './paths.js';
 import { answersHttp, spawnGroup, waitUntilReady } from './processes.js';
+import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 import { createTable } from './table.js';
 
 export const OFFLINE_STAGE = 'local';
@@ -70,14 +73,43 @@ export async function startOffline(o: OfflineOptions): Promise<Offline> {
     timeoutMs: o.startTimeoutMs ?? 180_000,
     intervalMs: 500,
   });
+  const lambdaEndpoint = `http://127.0.0.1:${o.lambdaPort}`;
+  let poller: StreamPoller | undefined;
+  const started = ready.then(() => {
+    poller = startStreamPoller({
+      endpoint: o.dynamodbEndpoint,
+      tableName: OFFLINE_TABLE,
+      invoke: (event) => invokeFunction(lambdaEndpoint, functionName(OFFLINE_STAGE, 'deliverCode'), event),
+      onProblem: (message, error) => console.error(`[stream] ${message}${error ? `: ${error instanceof Error ? error.message : String(error)}` : ''}`),
+    });
+  });
   // The caller may stop it before it is ready; its rejection is then the caller's to ignore.
-  ready.catch(() => undefined);
+  started.catch(() => undefined);
   return {
     apiUrl,
-    lambdaEndpoint: `http://127.0.0.1:${o.lambdaPort}`,
+    lambdaEndpoint,
     tableName: OFFLINE_TABLE,
-    ready,
+    ready: started,
     exited: group.exited,
-    stop: group.stop,
+    async stop() {
+      await poller?.stop();
+      await group.stop();
+    },
   };
+}
+
+/**
+ * Invokes a function through serverless-offline's Lambda endpoint, where it runs like every other
+ * function of the stack (same bundle, same environment), and returns its answer; rejects when it failed.
+ */
+async function invokeFunction(lambdaEndpoint: string, name: string, event: unknown): Promise<unknown> {
+  const res = await fetch(`${lambdaEndpoint}/2015-03-31/functions/${name}/invocations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  if (!res.ok || res.headers.get('x-amz-function-error')) throw new Error(`${name} failed (${res.status}): ${text.slice(0, 500)}`);
+  return text === '' ? undefined : JSON.parse(text);
 }

@@ -10,6 +10,7 @@ import {
   type BillingMode,
   type GlobalSecondaryIndex,
   type KeySchemaElement,
+  type StreamViewType,
   type TimeToLiveSpecification,
 } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClient } from './emulator.js';
@@ -21,9 +22,11 @@ interface TableDefinition {
   GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
   BillingMode?: BillingMode;
   TimeToLiveSpecification?: TimeToLiveSpecification;
+  /** CloudFormation's form (no StreamEnabled): the stream deliverCode reads (dev/stream-poller.ts locally). */
+  StreamSpecification?: { StreamViewType: StreamViewType };
 }
 
-/** Creates `tableName` idempotently and waits until it is ACTIVE with its TTL enabled. */
+/** Creates `tableName` idempotently (with its stream) and waits until it is ACTIVE with its TTL enabled. */
 export async function createTable({ endpoint, tableName }: { endpoint: string; tableName: string }): Promise<void> {
   const definition = JSON.parse(await readFile(path.join(repoRoot, 'infra', 'table.json'), 'utf8')) as TableDefinition;
   const client = localDynamoDbClient(endpoint);
@@ -37,6 +40,9 @@ export async function createTable({ endpoint, tableName }: { endpoint: string; t
           KeySchema: definition.KeySchema,
           GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes,
           BillingMode: definition.BillingMode,
+          ...(definition.StreamSpecification
+            ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.StreamSpecification.StreamViewType } }
+            : {}),
         }),
       );
     } catch (error) {

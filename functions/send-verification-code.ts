@@ -1,21 +1,21 @@
 import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
-import type { Notifier } from '../shared/notify/notifier.js';
-import { notifierFor } from '../shared/notify/select.js';
-import { captchaOf, codeStoreOf, loadCoreRuntime, registryOf, type LoadOptions } from '../shared/runtime.js';
+import { captchaOf, codeStoreOf, deliveriesOf, loadCoreRuntime, registryOf, type LoadOptions } from '../shared/runtime.js';
 
-/** sendVerificationCode's parts, from its own secrets: CAPTCHA secret, code pepper, identity pepper. */
+/**
+ * sendVerificationCode's parts, from its own secrets: CAPTCHA secret, code pepper, identity pepper, and
+ * the outbox key its delivery requests are sealed under. No notifier: deliverCode sends the messages.
+ */
 export async function loadSendVerificationCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('sendVerificationCode', options);
-  return { ...core, registry: registryOf(core), codes: codeStoreOf(core), captcha: captchaOf(core) };
+  return { ...core, registry: registryOf(core), codes: codeStoreOf(core, deliveriesOf(core)), captcha: captchaOf(core) };
 }
 export type SendVerificationCodeRuntime = Awaited<ReturnType<typeof loadSendVerificationCodeRuntime>>;
 
-export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntime, notifier: Notifier = notifierFor(rt.config)) {
+export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntime) {
   const deps = {
     registry: rt.registry,
     codes: rt.codes,
-    notifier,
     captcha: rt.captcha,
     codePepper: rt.config.codePepper,
     identityPepper: rt.config.identityPepper,

@@ -5,6 +5,7 @@
 
 const { getAtt, lambdaLogicalId, ref, upperFirst } = require('./cfn.cjs');
 const { CUSTOMER_EVENT_QUEUES, MAX_RECEIVE_COUNT, queueIds } = require('./events.cjs');
+const { DELIVERY_DLQ } = require('./delivery.cjs');
 
 /** The service's own EMF metrics (shared/observability.ts): namespace and the one dimension Powertools adds. */
 const SERVICE_NAMESPACE = 'verigate';
@@ -123,13 +124,24 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
     });
   }
 
+  add('DeliverCodeDlqDepthAlarm', {
+    name: `${prefix}-deliverCode-dlq-depth`,
+    description:
+      'deliverCode gave up on a batch of delivery requests after the stream retries: those sends were neither delivered nor refunded. The message names the shard and sequence numbers to replay (README "Delivery").',
+    namespace: 'AWS/SQS',
+    metric: 'ApproximateNumberOfMessagesVisible',
+    dimensions: [{ Name: 'QueueName', Value: getAtt(DELIVERY_DLQ, 'QueueName') }],
+    statistic: 'Maximum',
+    threshold: 1,
+  });
+
   const serviceAlarms = [
     ['ServerErrors', 'serverErrorsThreshold', FIVE_MINUTES, 'Requests answered with a 500 of their family (USG.000000500 / CBC.0999).'],
     [
       'DeliveryFailures',
       'deliveryFailuresThreshold',
       FIVE_MINUTES,
-      'SNS or SES refused or timed out a code delivery (the send was withdrawn).',
+      'SNS or SES refused a code delivery through every attempt, or its answer was lost (deliverCode refunded the send).',
     ],
     [
       'AuthFailures',

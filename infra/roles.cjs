@@ -5,6 +5,7 @@
 
 const { arn, getAtt, logGroupLogicalId, ref, upperFirst } = require('./cfn.cjs');
 const { CUSTOMER_EVENT_QUEUES, queueIds } = require('./events.cjs');
+const { DELIVERY_DLQ, DELIVERY_FUNCTION } = require('./delivery.cjs');
 
 /** Partition-key prefixes of the single table (shared/store/keys.ts; the template test checks them). */
 const KEY_PREFIXES = {
@@ -20,6 +21,7 @@ const KEY_PREFIXES = {
   partnerRate: 'RATE#',
   smsBudget: 'SMSBUDGET#',
   requester: 'REQ#',
+  delivery: 'DELIVERY#',
   audit: 'AUDIT#',
 };
 
@@ -41,10 +43,10 @@ const ACCESS = {
   sendVerificationCode: {
     // registry.contactsOfAccount
     'dynamodb:GetItem': ['name'],
-    // audit.write; codes.issue transaction: CAPTCHA use, audit record
-    'dynamodb:PutItem': ['audit', 'captcha'],
-    // codes.issue transaction: destination, IP window; codes.undo (also voids the CAPTCHA pass); audit.amend
-    'dynamodb:UpdateItem': ['destination', 'sourceIp', 'audit', 'captcha', 'smsBudget'],
+    // audit.write; codes.issue transaction: CAPTCHA use, audit record, delivery request (the outbox)
+    'dynamodb:PutItem': ['audit', 'captcha', 'delivery'],
+    // codes.issue transaction: destination, IP window, SMS budget; codes.undo (also voids the CAPTCHA pass, withdraws the delivery request)
+    'dynamodb:UpdateItem': ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'],
     // codes.issue of a withheld send: room in the country's SMS budget, nothing spent
     'dynamodb:ConditionCheckItem': ['smsBudget'],
     // codes.undo: the 200 record of a send that committed after it was answered 500
@@ -63,6 +65,12 @@ const ACCESS = {
     'dynamodb:PutItem': ['audit', 'customer', 'name', 'email'],
     // registry.register transaction: mobile slot
     'dynamodb:UpdateItem': ['mobile'],
+  },
+  deliverCode: {
+    // deliveries.claim; deliveries.settle transaction; codes.undo of a refunded send: destination, IP window, CAPTCHA pass
+    'dynamodb:UpdateItem': ['delivery', 'destination', 'sourceIp', 'captcha'],
+    // deliveries.settle transaction: the delivery's audit record
+    'dynamodb:PutItem': ['audit'],
   },
   deregisterCustomer: {
     // registry.deregister reads what the customer claimed
@@ -84,14 +92,15 @@ const ACCESS = {
  */
 const SECRETS = {
   checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'],
-  sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper'],
+  sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper', 'outbox-key'],
   verifyVerificationCode: ['app-jwt-secret', 'code-pepper', 'identity-pepper'],
   registerCustomer: ['identity-pepper'],
   deregisterCustomer: ['identity-pepper'],
+  deliverCode: ['outbox-key'],
 };
 
 /** Functions that deliver codes: SMS through SNS, email through SES. */
-const DELIVERS_CODES = new Set(['sendVerificationCode']);
+const DELIVERS_CODES = new Set([DELIVERY_FUNCTION]);
 
 const roleLogicalId = (fn) => `${upperFirst(fn)}Role`;
 
@@ -164,6 +173,29 @@ function queueStatement(fn) {
   ];
 }
 
+/**
+ * The table's stream, read by Lambda's event source mapping under the function's role (osls adds these
+ * to its default role only), and the on-failure queue Lambda describes failed batches in.
+ */
+function streamStatements(fn) {
+  if (fn !== DELIVERY_FUNCTION) return [];
+  return [
+    {
+      Sid: 'ReadTheTableStream',
+      Effect: 'Allow',
+      Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+      Resource: getAtt('VerigateTable', 'StreamArn'),
+    },
+    {
+      Sid: 'ListTheTableStreams',
+      Effect: 'Allow',
+      Action: 'dynamodb:ListStreams',
+      Resource: { 'Fn::Join': ['', [getAtt('VerigateTable', 'Arn'), '/stream/*']] },
+    },
+    { Sid: 'OnFailureQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(DELIVERY_DLQ, 'Arn') },
+  ];
+}
+
 async function roleResources({ resolveConfigurationProperty, resolveVariable }) {
   const functions = Object.keys((await resolveConfigurationProperty(['functions'])) ?? {});
   const sesIdentityArn = await resolveVariable('param:sesIdentityArn');
@@ -192,6 +224,7 @@ async function roleResources({ resolveConfigurationProperty, resolveVariable }) 
                 ...secretStatements(fn, stage),
                 ...(DELIVERS_CODES.has(fn) ? deliveryStatements(sesIdentityArn) : []),
                 ...queueStatement(fn),
+                ...streamStatements(fn),
               ],
             },
           },

@@ -147,6 +147,7 @@ if (!shuttingDown && offline) {
     '                   npm run --silent token -- app',
     '                   npm run --silent token -- captcha <user>',
     `  Outbox (SMS and e-mail are written here, one JSON per line)  ${outboxPath}`,
+    '                   (by deliverCode, fed the table stream every 100 ms: just after send answers)',
     '  Ctrl-C stops everything.',
     '',
   ];

@@ -68,6 +68,7 @@ const EnvSchema = z.object({
   CODE_PEPPER: optionalText,
   IDENTITY_PEPPER: optionalText,
   PARTNER_KEY_ENCRYPTION_KEY: optionalText,
+  OUTBOX_KEY: optionalText,
   LOCAL_PARTNER_AK: optionalText,
   LOCAL_PARTNER_SK: optionalText,
 });
@@ -148,9 +149,18 @@ export interface Config {
   identityPepper: string;
   /** Seals partner secret keys in the table (shared/secrets/seal.ts). */
   partnerKeyEncryptionKey: string;
+  /** Seals the destination and code of a delivery request in the table (shared/store/deliveries.ts). */
+  outboxKey: string;
 }
 
-export type SecretField = 'partnerTokenKey' | 'appTokenKey' | 'captcha' | 'codePepper' | 'identityPepper' | 'partnerKeyEncryptionKey';
+export type SecretField =
+  | 'partnerTokenKey'
+  | 'appTokenKey'
+  | 'captcha'
+  | 'codePepper'
+  | 'identityPepper'
+  | 'partnerKeyEncryptionKey'
+  | 'outboxKey';
 export const SECRET_FIELDS: readonly SecretField[] = [
   'partnerTokenKey',
   'appTokenKey',
@@ -158,6 +168,7 @@ export const SECRET_FIELDS: readonly SecretField[] = [
   'codePepper',
   'identityPepper',
   'partnerKeyEncryptionKey',
+  'outboxKey',
 ];
 /** The configuration without any secret. */
 export type Settings = Omit<Config, SecretField>;
@@ -337,6 +348,7 @@ function assemble<F extends SecretField>(
     codePepper: () => secret('codePepper'),
     identityPepper: () => secret('identityPepper'),
     partnerKeyEncryptionKey: () => secret('partnerKeyEncryptionKey'),
+    outboxKey: () => secret('outboxKey'),
   };
   const secrets = Object.fromEntries(fields.map((f) => [f, build[f]()])) as Pick<Config, F>;
   return { ...reading.settings, ...secrets };

@@ -13,6 +13,8 @@ interface Phases {
   /** The signal calls made now must honour. */
   signal: AbortSignal;
   answer: AbortSignal;
+  /** When the function's timeout ends the request (epoch ms). */
+  endsAtMs: number;
 }
 
 const current = new AsyncLocalStorage<Phases>();
@@ -21,7 +23,7 @@ const current = new AsyncLocalStorage<Phases>();
 export function withinRequestBudget<T>(remainingMs: number, request: () => Promise<T>): Promise<T> {
   const work = AbortSignal.timeout(Math.max(1, remainingMs - ANSWER_RESERVE_MS));
   const answer = AbortSignal.timeout(Math.max(1, remainingMs - RETURN_RESERVE_MS));
-  return current.run({ signal: AbortSignal.any([work, answer]), answer }, request);
+  return current.run({ signal: AbortSignal.any([work, answer]), answer, endsAtMs: Date.now() + remainingMs }, request);
 }
 
 /** Runs the answer phase: after the work, with the time kept back for it. */
@@ -35,11 +37,15 @@ export function withinBudget<T>(ms: number, work: () => Promise<T>): Promise<T> 
   const phases = current.getStore();
   const own = AbortSignal.timeout(Math.max(1, Math.floor(ms)));
   const answer = phases?.answer ?? own;
-  return current.run({ signal: phases ? AbortSignal.any([phases.signal, own]) : own, answer }, work);
+  const endsAtMs = phases?.endsAtMs ?? Date.now() + ms;
+  return current.run({ signal: phases ? AbortSignal.any([phases.signal, own]) : own, answer, endsAtMs }, work);
 }
 
 /** Runs `work` outside any request's budget (a clean-up that outlives the request). */
 export const outsideRequestBudget = <T>(work: () => T): T => current.exit(work);
+
+/** When the request the caller runs in ends (epoch ms), if it runs in one. */
+export const requestEndsAt = (): number | undefined => current.getStore()?.endsAtMs;
 
 /** The signal of the budget the caller runs in, if any. */
 export const budgetSignal = (): AbortSignal | undefined => current.getStore()?.signal;

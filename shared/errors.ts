@@ -133,3 +133,11 @@ export const EVENT_CODES = {
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type EventCode = keyof typeof EVENT_CODES;
+
+/** Outcomes of deliverCode (one audit record per delivery request it settles). */
+export const DELIVERY_CODES = {
+  'DLV.0000': { status: 200, meaning: 'delivered: the provider accepted the message' },
+  'DLV.0502': { status: 502, meaning: 'not delivered: the provider refused every attempt, or its answer was lost; the send was refunded' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type DeliveryCode = keyof typeof DELIVERY_CODES;

@@ -12,6 +12,7 @@ export const LOCAL_SECRETS = {
   codePepper: 'verigate-local-code-pepper-00000000001',
   identityPepper: 'verigate-local-identity-pepper-0000001',
   partnerKeyEncryptionKey: 'verigate-local-partner-key-encryption-01',
+  outboxKey: 'verigate-local-outbox-key-000000000000001',
   jwtIssuer: 'verigate-local',
 } as const;
 

@@ -11,7 +11,11 @@ export const metrics = new Metrics({
 });
 
 export type MetricName =
+  /** A send accepted (committed with its delivery request). */
   | 'CodesSent'
+  /** A code the provider accepted (deliverCode). */
+  | 'CodesDelivered'
+  /** A delivery that failed for good and was refunded (deliverCode): alarm on any. */
   | 'DeliveryFailures'
   | 'CodesVerified'
   | 'VerificationsFailed'
@@ -30,4 +34,11 @@ export type MetricName =
 
 export function countMetric(name: MetricName, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/** Durations: DeliveryLatency is the time from a send's commit to the provider's acceptance of its message. */
+export type LatencyMetricName = 'DeliveryLatency';
+
+export function recordLatency(name: LatencyMetricName, ms: number): void {
+  metrics.addMetric(name, MetricUnit.Milliseconds, ms);
 }

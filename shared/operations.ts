@@ -21,6 +21,13 @@ export interface EventOperationEntry {
   handler: string;
 }
 
+/** A consumer of the table's change stream (DynamoDB Streams), never invoked by a caller. */
+export interface StreamOperationEntry {
+  trigger: 'stream';
+  name: string;
+  handler: string;
+}
+
 export const OPERATIONS = {
   checkIdentity: {
     trigger: 'http',
@@ -45,7 +52,9 @@ export const OPERATIONS = {
   },
   registerCustomer: { trigger: 'event', name: 'registerCustomer', handler: 'functions/register-customer.handler' },
   deregisterCustomer: { trigger: 'event', name: 'deregisterCustomer', handler: 'functions/deregister-customer.handler' },
-} as const satisfies Record<string, HttpOperationEntry | EventOperationEntry>;
+  // Sends the code of each accepted send from the table's stream (the outbox), and refunds what cannot be.
+  deliverCode: { trigger: 'stream', name: 'deliverCode', handler: 'functions/deliver-code.handler' },
+} as const satisfies Record<string, HttpOperationEntry | EventOperationEntry | StreamOperationEntry>;
 
 export type OperationName = keyof typeof OPERATIONS;
 export type HttpOperationName = { [K in OperationName]: (typeof OPERATIONS)[K] extends { trigger: 'http' } ? K : never }[OperationName];

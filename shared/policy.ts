@@ -115,6 +115,11 @@ export const ITEM_LIFETIME_MS = {
   usedCaptcha: CAPTCHA_MAX_LIFETIME_MS + MINUTE_MS,
   /** An (access key, source) pair's failure run and lock. */
   accessKeyLockout: Math.max(AK_LOCK_MS, AK_FAILURE_MEMORY_MS),
+  /**
+   * A delivery request: it is useless once its code expired (CODE_TTL_SECONDS.max), and its outcome marks
+   * must outlive the stream's 24 h retention so a redelivered record still finds them.
+   */
+  deliveryRequest: DAY_MS + HOUR_MS,
   /** An audit record. */
   audit: (retentionDays: number) => retentionDays * DAY_MS,
 } as const;
@@ -135,5 +140,21 @@ export const RETURN_RESERVE_MS = 300;
 export const DYNAMODB_ATTEMPT_TIMEOUT_MS = 1000;
 export const DYNAMODB_CONNECT_TIMEOUT_MS = 500;
 export const DYNAMODB_MAX_ATTEMPTS = 3;
-/** One SNS Publish / SES SendEmail, never retried: a retry of a call that timed out can send a second message. */
+/**
+ * One SNS Publish / SES SendEmail. A call that timed out is never retried (the provider may have taken it:
+ * a retry could send a second message); one the provider refused is, up to DELIVERY_ATTEMPTS times.
+ */
 export const DELIVERY_TIMEOUT_MS = 3 * SECOND_MS;
+/** Attempts at one delivery (deliverCode), the first included, DELIVERY_RETRY_DELAY_MS apart and doubling. */
+export const DELIVERY_ATTEMPTS = 3;
+export const DELIVERY_RETRY_DELAY_MS = 250;
+/**
+ * serverless.yml's `timeout` of deliverCode: a batch's deliveries run in parallel, each within its
+ * attempts (3 × 3 s) and their delays, with the request's reserves. A test holds them together.
+ */
+export const DELIVER_FUNCTION_TIMEOUT_MS = 20 * SECOND_MS;
+/**
+ * A delivery claimed longer ago than this, with no outcome, was cut off (its function timed out or
+ * crashed mid-call): the provider may have taken it, so it is never attempted again, only refunded.
+ */
+export const DELIVERY_CLAIM_STALE_MS = DELIVER_FUNCTION_TIMEOUT_MS + 5 * SECOND_MS;

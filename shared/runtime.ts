@@ -8,6 +8,7 @@ import { createAuditLog } from './store/audit.js';
 import { createRegistry } from './store/registry.js';
 import { createAccessKeyLockouts, type AccessKeyLockouts } from './store/access-key-lockouts.js';
 import { createCodeStore } from './store/codes.js';
+import { createDeliveries } from './store/deliveries.js';
 import { createPartnerKeys, type PartnerKeys } from './store/partner-keys.js';
 import { createPartnerRate } from './store/partner-rate.js';
 import { appAuthenticator } from './auth/app.js';
@@ -21,10 +22,11 @@ import { createCaptchaVerifier } from './auth/captcha.js';
  */
 export const FUNCTION_SECRETS = {
   checkIdentity: ['partnerTokenKey', 'identityPepper', 'partnerKeyEncryptionKey'],
-  sendVerificationCode: ['captcha', 'codePepper', 'identityPepper'],
+  sendVerificationCode: ['captcha', 'codePepper', 'identityPepper', 'outboxKey'],
   verifyVerificationCode: ['appTokenKey', 'codePepper', 'identityPepper'],
   registerCustomer: ['identityPepper'],
   deregisterCustomer: ['identityPepper'],
+  deliverCode: ['outboxKey'],
 } as const satisfies Record<OperationName, readonly SecretField[]>;
 
 export type FunctionConfig<F extends OperationName> = ConfigWith<(typeof FUNCTION_SECRETS)[F][number]>;
@@ -67,7 +69,11 @@ export async function loadCoreRuntime<F extends OperationName>(fn: F, options: L
 
 export const registryOf = (rt: CoreRuntime) => createRegistry(rt.db, rt.config.tableName, rt.config.maxCustomersPerMobile, rt.audit);
 
-export const codeStoreOf = (rt: CoreRuntime) => createCodeStore(rt.db, rt.config.tableName, rt.audit);
+/** The code store; one that issues codes (send) writes delivery requests too, sealed under the outbox key. */
+export const codeStoreOf = (rt: CoreRuntime, deliveries?: Parameters<typeof createCodeStore>[3]) =>
+  createCodeStore(rt.db, rt.config.tableName, rt.audit, deliveries);
+
+export const deliveriesOf = (rt: CoreRuntime<ConfigWith<'outboxKey'>>) => createDeliveries(rt.db, rt.config.tableName, rt.config.outboxKey, rt.audit);
 
 export const captchaOf = (rt: CoreRuntime<ConfigWith<'captcha'>>) =>
   createCaptchaVerifier(rt.config.captcha, rt.config.jwtIssuer, rt.config.tokenMaxLifetimeSeconds.captcha);
@@ -109,12 +115,14 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const core = coreRuntime(config, options);
   const lockouts = lockoutsOf(core);
   const partnerKeys = partnerKeysOf(core);
+  const deliveries = deliveriesOf(core);
   return {
     ...core,
     registry: registryOf(core),
     lockouts,
     partnerKeys,
-    codes: codeStoreOf(core),
+    deliveries,
+    codes: codeStoreOf(core, deliveries),
     partnerRate: partnerRateOf(core),
     captcha: captchaOf(core),
     appAuth: appAuthOf(core),

@@ -7,13 +7,12 @@ import { decoyMaskedEmail, decoyMaskedPhone } from '../identity/decoy.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
 import { smsDestination } from '../identity/sms-destination.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
-import type { Notifier } from '../notify/notifier.js';
-import { countMetric, logger } from '../observability.js';
+import { countMetric } from '../observability.js';
 import { CODE_DIGITS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
 import type { PublicOperationContext } from '../request/operation-context.js';
 import { retryInBackground } from '../background.js';
 import { inAnswerPhase } from '../deadline.js';
-import { SendOutcomeUnknown, type CodeSend, type CodeStore, type SendRefusal } from '../store/codes.js';
+import { SendOutcomeUnknown, traceOf, type CodeSend, type CodeStore, type SendRefusal } from '../store/codes.js';
 import type { Registry } from '../store/registry.js';
 import { channelOf, identifyUser, maskIdentity } from './destination.js';
 
@@ -33,7 +32,6 @@ export interface SendCodeResult {
 export interface SendCodeDeps {
   registry: Registry;
   codes: CodeStore;
-  notifier: Notifier;
   captcha: CaptchaVerifier;
   codePepper: string;
   identityPepper: string;
@@ -88,11 +86,12 @@ type Target =
  * Undoes a send answered with a failure (see CodeStore.undo), in the time kept for the answer; if
  * DynamoDB cannot take it now, it is retried in the background until it can.
  */
-async function undo(deps: SendCodeDeps, send: CodeSend, o: Parameters<CodeStore['undo']>[1]): Promise<void> {
+async function undo(deps: SendCodeDeps, send: CodeSend): Promise<void> {
+  const o = { committed: 'unknown', dropAuditRecord: send.audit.record } as const;
   try {
-    await inAnswerPhase(() => deps.codes.undo(send, o));
+    await inAnswerPhase(() => deps.codes.undo(traceOf(send), o));
   } catch {
-    retryInBackground('undo a failed send', async () => void (await deps.codes.undo(send, o)));
+    retryInBackground('undo a failed send', async () => void (await deps.codes.undo(traceOf(send), o)));
   }
 }
 
@@ -114,9 +113,9 @@ async function accountTarget(deps: SendCodeDeps, name: string, method: 'sms' | '
 
 /**
  * Sends a code to a mobile, an email, or an account's bound contact. A number SMS may not go to is
- * refused first. The CAPTCHA use, the IP and destination limits, the country's SMS budget, the new code
- * and the audit record commit in one transaction; delivery follows, and a failed delivery withdraws the
- * send (its SMS stays counted in the budget: it may have gone out).
+ * refused first. The CAPTCHA use, the IP and destination limits, the country's SMS budget, the new code,
+ * its delivery request and the audit record commit in one transaction, and the caller is answered at
+ * once: deliverCode sends the message from the table's stream, and refunds the send if it cannot.
  */
 export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: PublicOperationContext): Promise<SendCodeResult> {
   const nowMs = ctx.now.getTime();
@@ -161,6 +160,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
   const channel = destination ? channelOf(destination.kind) : 'none';
   ctx.audit.addDetail(withheld ? { channel, withheld: withheld.reason } : { channel });
+  const masked = maskIdentity(audited);
   const send: CodeSend = {
     destinationHash,
     codeHash: hash,
@@ -171,6 +171,18 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     sourceIpHash,
     smsBudget: smsBudgetOf(deps.sms, 'smsCountry' in target ? target.smsCountry : undefined, withheld),
     audit: ctx.audit.pending('USG.000000000', 200),
+    // A withheld send's request is as large as a real one (the name stands in for the contact) and is
+    // never delivered: the stream's filter passes only sms and email requests to deliverCode.
+    delivery: {
+      channel,
+      to: destination?.value ?? audited.value,
+      code,
+      expireSeconds: deps.codeTtlSeconds,
+      language: ctx.language,
+      requestId: ctx.requestId,
+      subjectHash: subjectKey,
+      subjectMasked: masked,
+    },
   };
   let refusal: SendRefusal | undefined;
   try {
@@ -178,7 +190,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   } catch (err) {
     // No answer from DynamoDB (it stalled, or the budget ran out): the transaction may still commit.
     // The caller is answered with a failure, so the send is undone whichever way it went.
-    if (err instanceof SendOutcomeUnknown) await undo(deps, send, { committed: 'unknown', dropAuditRecord: true });
+    if (err instanceof SendOutcomeUnknown) await undo(deps, send);
     throw err;
   }
   if (refusal) throw refusalError(refusal);
@@ -191,25 +203,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     };
   }
 
-  const delivered = channelOf(destination.kind);
-  try {
-    await deps.notifier.deliver({
-      channel: delivered,
-      to: destination.value,
-      code,
-      expireSeconds: deps.codeTtlSeconds,
-      language: ctx.language,
-      requestId: ctx.requestId,
-    });
-  } catch (err) {
-    // The error's name only: an SNS/SES message can quote the destination back.
-    countMetric('DeliveryFailures');
-    logger.error('delivery failed; undoing the send', { channel: delivered, error: err instanceof Error ? err.name : 'unknown' });
-    // The request's record stays, amended with the failure it is answered with.
-    await undo(deps, send, { committed: true, dropAuditRecord: false });
-    throw err;
-  }
+  // Accepted: the message is on its way (deliverCode). A failed delivery is refunded there, not here.
   countMetric('CodesSent');
-  const masked = maskIdentity(destination);
-  return { expire: deps.codeTtlSeconds, bindPhone: delivered === 'sms' ? masked : null, bindEmail: delivered === 'email' ? masked : null };
+  return { expire: deps.codeTtlSeconds, bindPhone: channel === 'sms' ? masked : null, bindEmail: channel === 'email' ? masked : null };
 }

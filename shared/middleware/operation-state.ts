@@ -69,12 +69,12 @@ export type LambdaHandler = (event: unknown, context?: Context) => Promise<unkno
  * from the Lambda context (what is left before the function's timeout), or the configured timeout
  * when called in-process without one.
  */
-export function lambdaEntry(handler: object): LambdaHandler {
+export function lambdaEntry(handler: object, timeoutMs = FUNCTION_TIMEOUT_MS): LambdaHandler {
   // A middyfied handler is callable with (event, context); its type also lists middy's own options.
   const call = handler as (event: unknown, context: Context) => Promise<unknown>;
   return (event, context) => {
     const ctx = context ?? ({} as Context);
-    const remainingMs = typeof ctx.getRemainingTimeInMillis === 'function' ? ctx.getRemainingTimeInMillis() : FUNCTION_TIMEOUT_MS;
+    const remainingMs = typeof ctx.getRemainingTimeInMillis === 'function' ? ctx.getRemainingTimeInMillis() : timeoutMs;
     return withinRequestBudget(remainingMs, () => call(event, ctx));
   };
 }

@@ -1,8 +1,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { budgetSignal } from '../deadline.js';
+import { outcomeUnknown } from '../store/client.js';
 import { DELIVERY_TIMEOUT_MS, SECOND_MS } from '../policy.js';
-import { messageText, type CodeMessage, type Notifier } from './notifier.js';
+import { DeliveryOutcomeUnknown, messageText, type CodeMessage, type Notifier } from './notifier.js';
 
 export interface AwsNotifierOptions {
   region: string;
@@ -14,8 +15,9 @@ export interface AwsNotifierOptions {
 
 /**
  * Delivery in AWS: SMS through Amazon SNS (transactional), email through Amazon SES v2. One attempt
- * per message, bounded: an SDK retry of a Publish that timed out after SNS accepted it would send
- * the same code twice, so a failed delivery is answered (and undone) instead.
+ * per call, bounded, no SDK retry: a retry of a Publish that timed out after SNS accepted it would send
+ * the same code twice. A call without an answer is reported as DeliveryOutcomeUnknown (never retried);
+ * an answered refusal as the provider's error (deliverCode may try again).
  */
 export function awsNotifier(options: AwsNotifierOptions): Notifier {
   const settings = {
@@ -32,31 +34,39 @@ export function awsNotifier(options: AwsNotifierOptions): Notifier {
   };
   return {
     async deliver(m: CodeMessage) {
-      const text = messageText(m);
-      if (m.channel === 'sms') {
-        sns ??= new SNSClient(settings);
-        await sns.send(
-          new PublishCommand({
-            PhoneNumber: m.to,
-            Message: text.body,
-            MessageAttributes: {
-              'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
-              ...(options.smsSenderId ? { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: options.smsSenderId } } : {}),
-            },
-          }),
-          callOptions(),
-        );
-        return;
+      try {
+        await send(m);
+      } catch (err) {
+        throw outcomeUnknown(err) ? new DeliveryOutcomeUnknown(err) : err;
       }
-      ses ??= new SESv2Client(settings);
-      await ses.send(
-        new SendEmailCommand({
-          FromEmailAddress: options.emailFrom,
-          Destination: { ToAddresses: [m.to] },
-          Content: { Simple: { Subject: { Data: text.subject, Charset: 'UTF-8' }, Body: { Text: { Data: text.body, Charset: 'UTF-8' } } } },
+    },
+  };
+
+  async function send(m: CodeMessage): Promise<void> {
+    const text = messageText(m);
+    if (m.channel === 'sms') {
+      sns ??= new SNSClient(settings);
+      await sns.send(
+        new PublishCommand({
+          PhoneNumber: m.to,
+          Message: text.body,
+          MessageAttributes: {
+            'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+            ...(options.smsSenderId ? { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: options.smsSenderId } } : {}),
+          },
         }),
         callOptions(),
       );
-    },
-  };
+      return;
+    }
+    ses ??= new SESv2Client(settings);
+    await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: options.emailFrom,
+        Destination: { ToAddresses: [m.to] },
+        Content: { Simple: { Subject: { Data: text.subject, Charset: 'UTF-8' }, Body: { Text: { Data: text.body, Charset: 'UTF-8' } } } },
+      }),
+      callOptions(),
+    );
+  }
 }

@@ -12,9 +12,22 @@ export interface CodeMessage {
   requestId: string;
 }
 
-/** The delivery port: SNS/SES in AWS, the outbox file locally. */
+/**
+ * The delivery port: SNS/SES in AWS, the outbox file locally. `deliver` resolves once the provider
+ * accepted the message. It throws DeliveryOutcomeUnknown when the provider may have taken it without
+ * saying so (a timeout, a lost answer), which deliverCode never retries; any other error means the
+ * message was refused and not sent, which it may retry.
+ */
 export interface Notifier {
   deliver(message: CodeMessage): Promise<void>;
+}
+
+/** The provider may or may not have taken the message: sending it again could deliver it twice. */
+export class DeliveryOutcomeUnknown extends Error {
+  override name = 'DeliveryOutcomeUnknown';
+  constructor(override readonly cause: unknown) {
+    super(`the provider's answer was lost: ${cause instanceof Error ? cause.name : String(cause)}`);
+  }
 }
 
 export const SERVICE_NAME = 'verigate';

@@ -3,7 +3,7 @@ import { awsNotifier } from './aws.js';
 import type { Notifier } from './notifier.js';
 import { outboxNotifier } from './outbox.js';
 
-/** The configured delivery adapter. Imported by the send function only, so no other bundle carries SNS/SES. */
+/** The configured delivery adapter. Imported by deliverCode only, so no other bundle carries SNS/SES. */
 export function notifierFor(config: Pick<Config, 'notifier' | 'region'>): Notifier {
   const n = config.notifier;
   return n.kind === 'outbox'

@@ -16,6 +16,8 @@ export const SECRETS = {
     parameter: 'partner-key-encryption-key',
     localDefault: LOCAL_SECRETS.partnerKeyEncryptionKey,
   },
+  /** Seals the destination and code a delivery request carries from send to deliverCode (store/deliveries.ts). */
+  outboxKey: { env: 'OUTBOX_KEY', parameter: 'outbox-key', localDefault: LOCAL_SECRETS.outboxKey },
 } as const;
 
 export type SecretName = keyof typeof SECRETS;

@@ -1,5 +1,5 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { PendingAudit } from '../audit/request-audit.js';
+import type { AuditRecord, PendingAudit } from '../audit/request-audit.js';
 import { safeEqual } from '../identity/hash.js';
 import {
   ITEM_LIFETIME_MS,
@@ -17,6 +17,7 @@ import {
 } from '../policy.js';
 import type { AuditLog } from './audit.js';
 import { cancellationReasons, isConditionalCheckFailed, outcomeUnknown, type Db } from './client.js';
+import type { DeliveryRequest, Deliveries, SendTrace } from './deliveries.js';
 import { keys } from './keys.js';
 import { countEventItem, msUntilNextPeriod, roomCheckItem, type PeriodCounter } from './period-counter.js';
 import { admitEvent, combine, hasRoom, msUntilRoom, withdrawEvent, type ExpressionParts, type SlidingWindow } from './sliding-window.js';
@@ -83,7 +84,22 @@ export interface CodeSend {
    */
   smsBudget?: { country: string; limit: number; spend: boolean } | undefined;
   audit: PendingAudit;
+  /**
+   * The message deliverCode sends once the send commits (store/deliveries.ts), committed with it; the
+   * store adds the send's ids and traces. A withheld send leaves one too (channel 'none'), which is skipped.
+   */
+  delivery: Pick<DeliveryRequest, 'channel' | 'to' | 'code' | 'expireSeconds' | 'language' | 'requestId' | 'subjectHash' | 'subjectMasked'>;
 }
+
+/** What undoing `send` looks for: its CAPTCHA use, its window slots, its code. */
+export const traceOf = (send: CodeSend): SendTrace => ({
+  sendId: send.audit.record.id,
+  destinationHash: send.destinationHash,
+  codeHash: send.codeHash,
+  nowMs: send.nowMs,
+  captcha: send.captcha,
+  sourceIpHash: send.sourceIpHash,
+});
 export type DestinationState = Record<string, unknown>;
 
 const run = DESTINATION_FAILURE_RUN;
@@ -159,7 +175,7 @@ export type WrongRecord =
   | { kind: 'changed'; state: DestinationState | undefined } // the state moved on: evaluate the attempt again
   | Exclude<AttemptOutcome, { kind: 'wrong' } | { kind: 'verified' }>;
 
-type Tag = 'captcha' | 'ip' | 'sms_budget' | 'audit' | 'destination' | 'requester';
+type Tag = 'captcha' | 'ip' | 'sms_budget' | 'audit' | 'destination' | 'requester' | 'delivery';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
@@ -189,7 +205,8 @@ function attemptRefusal(state: DestinationState | undefined, nowMs: number): Ext
   return undefined;
 }
 
-export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
+/** `deliveries` only for a store that issues codes (send): verify never writes a delivery request. */
+export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliveries?: Pick<Deliveries, 'requestItem' | 'withdraw'>) {
   const key = (destinationHash: string) => keys.destination(destinationHash);
 
   return {
@@ -229,6 +246,10 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
       }
       tagged.push({ tag: 'audit', item: auditLog.putItem(input.audit.record) });
       tagged.push({ tag: 'destination', item: destination });
+      if (!deliveries) throw new Error('createCodeStore: issuing codes needs the delivery requests store');
+      const record = input.audit.record;
+      const delivery = { ...input.delivery, sendId: record.id, sendRequestId: record.requestId, committedAtMs: nowMs, trace: traceOf(input) };
+      tagged.push({ tag: 'delivery', item: deliveries.requestItem(delivery) });
       let refusal: Awaited<ReturnType<typeof runTagged>>;
       try {
         refusal = await runTagged(tagged);
@@ -252,15 +273,16 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
     },
 
     /**
-     * Undoes a send that was answered with a failure: its delivery failed, or its transaction's
-     * outcome is unknown (DynamoDB stalled or the budget ran out mid-request). The CAPTCHA pass is
-     * voided first, which also stops the send's own transaction from committing if it is still on
-     * its way; if the send did commit, its code is dropped, its cooldown, daily and source-address
-     * slots are given back, and (when `dropAuditRecord`) the record that said 200 is removed, so the
-     * request keeps the one record of its real answer.
+     * Undoes a send: one answered with a failure because its transaction's outcome is unknown (DynamoDB
+     * stalled or the budget ran out mid-request), or one whose delivery failed for good (deliverCode's
+     * refund). The CAPTCHA pass is voided first, which also stops the send's own transaction from
+     * committing if it is still on its way; if the send did commit, its code is dropped, its cooldown,
+     * daily and source-address slots are given back, and (`dropAuditRecord`) the record that said 200
+     * is removed, so the request keeps the one record of its real answer. Every step is conditional, so
+     * undoing twice changes nothing more. The country's SMS budget stays spent: the SMS may have gone out.
      */
-    async undo(send: CodeSend, o: { committed: boolean | 'unknown'; dropAuditRecord: boolean }): Promise<{ committed: boolean }> {
-      const id = send.audit.record.id;
+    async undo(send: SendTrace, o: { committed: boolean | 'unknown'; dropAuditRecord?: AuditRecord | undefined }): Promise<{ committed: boolean }> {
+      const id = send.sendId;
       let committed = o.committed === true;
       if (send.captcha) {
         try {
@@ -276,15 +298,19 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
               ReturnValues: 'ALL_OLD',
             }),
           );
-          committed = Attributes?.usedBy === id;
+          committed ||= Attributes?.usedBy === id;
         } catch (err) {
           if (!isConditionalCheckFailed(err)) throw err;
-          committed = false; // another send holds the pass: this one never committed and now never will
+          // Another send holds the pass: unless known to have committed, this one never did and now never will.
+          committed = o.committed === true;
         }
       } else if (o.committed === 'unknown') {
         committed = true; // a trusted direct send has no pass to void: undo whatever it left, conditionally
       }
       if (!committed) return { committed };
+      // A send answered with a failure must not be delivered: its request is withdrawn unless deliverCode
+      // claimed it already (the stream is quick; then the message may be out, with a code dropped below).
+      if (deliveries && o.committed !== true) await deliveries.withdraw(send.sendId, send.nowMs);
 
       const w = DESTINATION_WINDOWS;
       const parts = combine([withdrawEvent(w.cooldown, send.nowMs), withdrawEvent(w.daily, send.nowMs)]);
@@ -313,7 +339,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog) {
           }),
         );
       }
-      if (o.dropAuditRecord) await auditLog.remove(send.audit.record);
+      if (o.dropAuditRecord) await auditLog.remove(o.dropAuditRecord);
       return { committed };
     },
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../dev/processes.js';
+import { startStreamPoller } from '../../dev/stream-poller.js';
 import { createTable } from '../../dev/table.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { loadConfig } from '../../shared/config.js';
@@ -127,7 +128,7 @@ describe('HTTP API functions (payload 2.0)', () => {
     expect(json(malformed!)).toMatchObject({ error_code: 'CBC.0100' });
   });
 
-  it('send delivers a code to the outbox; verify accepts it once, then refuses the spent code', async () => {
+  it('send answers at once; deliverCode, invoked with the stream records, delivers to the outbox once; verify accepts the code once', async () => {
     const mobile = uniqueMobile();
     const sendId = `artifact-${unique()}`;
     const send = await invokeOnce(
@@ -143,6 +144,29 @@ describe('HTTP API functions (payload 2.0)', () => {
     const sent = httpResult(send);
     expect(sent.statusCode, sent.body).toBe(200);
     expect(json(sent)).toEqual({ expire: 180, bindPhone: `+86${mobile.slice(3, 6)}****${mobile.slice(-4)}`, bindEmail: null });
+
+    // The table's stream, read as Lambda reads it, handed to the packaged deliverCode in a process of its own.
+    const poller = startStreamPoller({
+      endpoint: local.dynamodbEndpoint,
+      tableName: local.tableName,
+      intervalMs: 0,
+      invoke: async (event) => {
+        const run = await invokeOnce('deliverCode', event, env('deliverCode'));
+        expectRanOnTargetNode(run);
+        if (!run.ok) throw new Error(`deliverCode failed: ${JSON.stringify(run.error)}`);
+        return run.result;
+      },
+    });
+    try {
+      await poller.drain();
+    } finally {
+      await poller.stop();
+    }
+    const mine = poller.records().filter((r) => r.dynamodb?.NewImage?.requestId?.S === sendId);
+    expect(mine).toHaveLength(1);
+    // Redelivered to a fresh process: nothing is sent again.
+    const again = await invokeOnce('deliverCode', { Records: mine }, env('deliverCode'));
+    expect(again).toMatchObject({ ok: true, result: { batchItemFailures: [] } });
 
     const delivered = existsSync(local.outboxPath)
       ? readFileSync(local.outboxPath, 'utf8')

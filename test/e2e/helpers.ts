@@ -311,7 +311,15 @@ export async function readOutbox(): Promise<OutboxMessage[]> {
   return readOutboxFile(inject('outboxPath'));
 }
 
-/** The outbox messages written for one request id. */
-export async function outboxFor(requestId: string): Promise<OutboxMessage[]> {
-  return (await readOutbox()).filter((m) => m.requestId === requestId);
+/**
+ * The outbox messages written for one request id, once there is one: delivery follows the send's answer
+ * (deliverCode on the table's stream), typically within a second. [] if none came within `timeoutMs`.
+ */
+export async function outboxFor(requestId: string, o: { timeoutMs?: number } = {}): Promise<OutboxMessage[]> {
+  const deadline = Date.now() + (o.timeoutMs ?? 10_000);
+  for (;;) {
+    const messages = (await readOutbox()).filter((m) => m.requestId === requestId);
+    if (messages.length > 0 || Date.now() > deadline) return messages;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,7 +1,8 @@
 // Faults are part of correctness: a stalled or dead dependency ends in the family's error envelope
 // within the request's budget, with its audit record, and nothing half-written is acknowledged. This
 // file runs its own DynamoDB Local (so it can freeze it with SIGSTOP) behind a stand-in network that
-// can hold requests or answers, and a stand-in SNS endpoint that accepts and never answers.
+// can hold requests or answers, and a stand-in SNS endpoint that accepts and never answers (deliverCode's
+// provider: send itself calls none).
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,27 +15,33 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../dev/emulator.js';
 import { httpEvent } from '../../dev/support/events.js';
 import { startFaultProxy, type FaultProxy } from '../../dev/support/fault-proxy.js';
 import { uniqueIp, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
+import { startLocalDelivery, type LocalDelivery } from '../../dev/support/delivery.js';
 import { createLocalRuntime, type LocalRuntime } from '../../dev/support/runtime.js';
 import { mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { backgroundSettled } from '../../shared/background.js';
 import { subjectHash } from '../../shared/identity/hash.js';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import { OPERATIONS } from '../../shared/operations.js';
+import { DELIVER_FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
 
 const FUNCTION_TIMEOUT_MS = 5000;
 
 let dynamo: DynamoDbLocal;
 let proxy: FaultProxy;
 let local: LocalRuntime;
+/** deliverCode through the outbox, fed by the table's stream (behind the same stand-in network). */
+let delivery: LocalDelivery;
 
 beforeAll(async () => {
   dynamo = await startDynamoDbLocal();
   proxy = await startFaultProxy(dynamo.endpoint);
   local = await createLocalRuntime({ endpoint: proxy.endpoint, workDir: inject('scratchDir') });
+  delivery = startLocalDelivery(local);
 }, 60_000);
 
 afterAll(async () => {
   proxy?.release();
+  await delivery?.stop();
   await backgroundSettled();
   await proxy?.close();
   await dynamo?.stop();
@@ -68,10 +75,11 @@ const sendHandler = () => createSendVerificationCodeHandler(local.rt);
 /** The records of a request, by the X-Request-Id it was sent with. */
 const auditOf = (requestId: string) => local.auditRecords(requestId);
 
-/** Waits for DynamoDB Local to take up what reached it while it was frozen or held. */
+/** Waits for DynamoDB Local to take up what reached it while it was frozen or held, and for deliverCode to handle what it committed. */
 async function settle(): Promise<void> {
   await backgroundSettled();
   await new Promise((r) => setTimeout(r, 300));
+  await delivery.drain();
 }
 
 describe('a send whose transaction gets no answer', () => {
@@ -95,6 +103,7 @@ describe('a send whose transaction gets no answer', () => {
     // The same pass, right away: neither the pass nor the 60 s cooldown was kept by the failed send.
     const retried = await call(sendHandler(), sendEvent(mobile, token, `retry-${randomUUID()}`, ip));
     expect(retried.status).toBe(200);
+    await delivery.drain();
     expect(local.outbox().filter((m) => m.to === mobile)).toHaveLength(1);
   });
 
@@ -183,24 +192,45 @@ describe('the SMS provider accepts and never answers', () => {
     await new Promise<void>((resolve) => sns.close(() => resolve()));
   });
 
-  it('answers 500 within the budget after one Publish (never a retry that could send a second SMS), and undoes the send', async () => {
+  it('send answers 200 without calling it; deliverCode publishes once, never again when the stream redelivers, and refunds the send', async () => {
     const endpoint = `http://127.0.0.1:${(sns.address() as AddressInfo).port}`;
     const notifier = awsNotifier({ region: 'ap-southeast-1', emailFrom: 'no-reply@verigate.example', smsSenderId: undefined, endpoint });
-    const handler = createSendVerificationCodeHandler(local.rt, notifier);
-    const mobile = uniqueMobile().e164;
-    const ip = uniqueIp();
-    const token = await mintCaptchaToken(local.config, mobile);
-    const requestId = `sms-${randomUUID()}`;
+    await delivery.drain(); // the earlier tests' sends, delivered through the outbox: this stand-in sees only its own
+    const stalled = startLocalDelivery(local, { notifier });
+    try {
+      const mobile = uniqueMobile().e164;
+      const ip = uniqueIp();
+      const token = await mintCaptchaToken(local.config, mobile);
+      const requestId = `sms-${randomUUID()}`;
 
-    const failed = await call(handler, sendEvent(mobile, token, requestId, ip));
-    expect(failed.status).toBe(500);
-    expect(failed.elapsedMs).toBeLessThan(FUNCTION_TIMEOUT_MS);
-    expect(publishes).toBe(1);
-    await settle();
-    expect((await auditOf(requestId)).map((r) => [r.outcome, r.status, r.committedOutcome])).toEqual([['USG.000000500', 500, 'USG.000000000']]);
+      const answered = await call(sendHandler(), sendEvent(mobile, token, requestId, ip));
+      expect(answered.status).toBe(200);
+      expect(publishes).toBe(0); // nothing on the request path waits for the provider
 
-    // The pass and the cooldown are free again (through the outbox, which answers).
-    const retried = await call(sendHandler(), sendEvent(mobile, token, `retry-${randomUUID()}`, ip));
-    expect(retried.status).toBe(200);
+      const started = Date.now();
+      await stalled.drain(); // the Publish times out: SNS may have taken it, so it is not repeated
+      expect(Date.now() - started).toBeLessThan(DELIVER_FUNCTION_TIMEOUT_MS);
+      expect(publishes).toBe(1);
+      const records = stalled.poller.records().filter((r) => r.dynamodb?.NewImage?.requestId?.S === requestId);
+      expect(records).toHaveLength(1);
+      await stalled.handler({ Records: records }); // the stream hands the record over again
+      expect(publishes).toBe(1);
+
+      // The send's own record says what it was answered; the delivery's record says it was refunded.
+      expect((await auditOf(requestId)).map((r) => [r.operation, r.outcome, r.status])).toEqual([['sendVerificationCode', 'USG.000000000', 200]]);
+      const sendRecord = (await auditOf(requestId))[0]!;
+      const deliveryRecords = (await local.scan()).filter((i) => i.operation === 'deliverCode' && (i.detail as Record<string, unknown>)?.sendRequestId === sendRecord.requestId);
+      expect(deliveryRecords.map((r) => [r.outcome, r.status, (r.detail as Record<string, unknown>).error])).toEqual([['DLV.0502', 502, 'TimeoutError']]);
+
+      // Refunded: the pass and the cooldown are free again, and the resend goes out (through the outbox, which answers).
+      const retryId = `retry-${randomUUID()}`;
+      const retried = await call(sendHandler(), sendEvent(mobile, token, retryId, ip));
+      expect(retried.status).toBe(200);
+      await delivery.drain();
+      expect(local.outbox().filter((m) => m.to === mobile).map((m) => m.requestId)).toEqual([retryId]);
+      expect(publishes).toBe(1);
+    } finally {
+      await stalled.stop();
+    }
   });
 });

@@ -66,9 +66,14 @@ describe('item lifetimes', () => {
     expect(lifetime).toBeGreaterThanOrEqual(CAPTCHA_MAX_LIFETIME_MS);
   });
 
+  it("keeps a delivery request's outcome past the stream's 24 h retention, so a redelivered record still finds it", () => {
+    const [lifetime] = lifetimeOf('DELIVERY#');
+    expect(lifetime).toBeGreaterThanOrEqual(DAY_MS);
+  });
+
   it('keeps every audit record for the retention period', () => {
     const lifetimes = lifetimeOf('AUDIT#');
-    expect(lifetimes).toHaveLength(2);
+    expect(lifetimes).toHaveLength(3); // the send's, the verify's, and the delivery's
     for (const lifetime of lifetimes) expect(lifetime).toBeGreaterThanOrEqual(DEFAULT_AUDIT_RETENTION_DAYS * DAY_MS - 1000);
   });
 

@@ -1,6 +1,6 @@
-// Delivery through the notifier port, on a real DynamoDB Local. Delivery faults are what DynamoDB Local
-// cannot produce, so they come from a throwing notifier, or from the real AWS notifier whose SNS / SES
-// clients are stubbed with aws-sdk-client-mock (no network, no AWS account).
+// Delivery through the notifier port by deliverCode, fed by DynamoDB Local's real stream. Delivery faults are
+// what DynamoDB Local cannot produce, so they come from a throwing notifier, or from the real AWS notifier
+// whose SNS / SES clients are stubbed with aws-sdk-client-mock (no network, no AWS account).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -8,11 +8,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import type { CodeMessage, Notifier } from '../../shared/notify/notifier.js';
 import { maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
+import { DELIVERY_ATTEMPTS } from '../../shared/policy.js';
 import { harness, type Harness } from './send-code.harness.js';
 
 const INTERNAL = 'SMS gateway exploded: arn:aws:sns:ap-southeast-1:123456789012:secret-topic';
 
-describe('a delivery that fails (throwing notifier)', () => {
+describe('a delivery that fails (throwing notifier): deliverCode retries, then refunds the send', () => {
   let h: Harness;
   let failNext = 0;
   const attempted: CodeMessage[] = [];
@@ -32,29 +33,32 @@ describe('a delivery that fails (throwing notifier)', () => {
     });
   });
 
-  it('→ 500 USG.000000500 without internals; the send is withdrawn; its one audit record says 500 (amended)', async () => {
+  it('send answers 200 at once; after DELIVERY_ATTEMPTS refusals the code is dropped, the cooldown free, and a record says so', async () => {
     h.clock.set(Date.now());
     const mobile = uniqueMobile().e164;
     const ip = uniqueIp();
-    failNext = 1;
-    const failed = await h.send(mobile, { ip });
-    expect(failed.status).toBe(500);
-    expect(failed.body).toEqual({ error_code: 'USG.000000500', error_msg: '服务器内部错误。', request_id: failed.requestId });
-    expect(failed.raw).not.toMatch(/exploded|arn:|secret|stack|new Error|\.ts:/i);
+    failNext = DELIVERY_ATTEMPTS;
+    const before = attempted.length;
+    const accepted = await h.send(mobile, { ip });
+    expect(accepted.status).toBe(200);
+    expect(accepted.raw).not.toMatch(/exploded|arn:|secret/i);
+    expect(attempted.length - before).toBe(DELIVERY_ATTEMPTS);
     expect(h.messagesTo(mobile)).toHaveLength(0);
 
-    // The code that was about to go out was withdrawn with the send.
+    // The code that could not go out was dropped with the refund.
     const lostCode = attempted[attempted.length - 1]!.code;
     const stale = await h.verify(mobile, lostCode, { ip });
     expect([stale.status, stale.body.error_code]).toEqual([400, 'USG.201050002']);
 
-    // Exactly one audit record, committed as a success with the send, then amended to the 500.
-    const records = await h.rt.audit.byRequestId(failed.requestId);
-    expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ outcome: 'USG.000000500', status: 500, committedOutcome: 'USG.000000000' });
-    expect(JSON.stringify(records[0])).not.toContain('exploded');
+    // The send keeps its one record (it was answered 200); deliverCode's record says the delivery failed, without internals.
+    const sendRecords = await h.rt.audit.byRequestId(accepted.requestId);
+    expect(sendRecords.map((r) => [r.operation, r.outcome])).toEqual([['sendVerificationCode', 'USG.000000000']]);
+    const refund = (await h.scan()).filter((i) => i.operation === 'deliverCode' && (i.detail as Record<string, unknown>).sendRequestId === accepted.requestId);
+    expect(refund).toHaveLength(1);
+    expect(refund[0]).toMatchObject({ outcome: 'DLV.0502', status: 502, detail: { channel: 'sms', attempts: DELIVERY_ATTEMPTS, error: 'Error' } });
+    expect(JSON.stringify(refund[0])).not.toContain('exploded');
 
-    // The withdrawn send does not hold the 60 s cooldown: an immediate resend goes out.
+    // Refunded: the 60 s cooldown is free, an immediate resend goes out.
     h.clock.advance(1_000);
     const resent = await h.send(mobile, { ip });
     expect(resent.status).toBe(200);
@@ -63,13 +67,23 @@ describe('a delivery that fails (throwing notifier)', () => {
     expect((await h.verify(mobile, h.lastCode(mobile), { ip })).status).toBe(200);
   });
 
-  it('a withdrawn send does not count toward the 10-per-day cap either', async () => {
+  it('a refused attempt is tried again: one message, the code verifies', async () => {
+    h.clock.set(Date.now());
+    const mobile = uniqueMobile().e164;
+    failNext = DELIVERY_ATTEMPTS - 1;
+    expect((await h.send(mobile)).status).toBe(200);
+    expect(h.messagesTo(mobile)).toHaveLength(1);
+    expect((await h.verify(mobile, h.lastCode(mobile))).status).toBe(200);
+  });
+
+  it('a refunded send does not count toward the 10-per-day cap either', async () => {
     h.clock.set(Date.now());
     const t0 = h.clock.now().getTime();
     const mobile = uniqueMobile().e164;
     const ip = uniqueIp();
-    failNext = 3;
-    for (let i = 0; i < 3; i++) expect((await h.send(mobile, { ip })).status).toBe(500);
+    failNext = 2 * DELIVERY_ATTEMPTS;
+    for (let i = 0; i < 2; i++) expect((await h.send(mobile, { ip })).status).toBe(200);
+    expect(h.messagesTo(mobile)).toHaveLength(0);
     for (let i = 0; i < 10; i++) {
       h.clock.set(t0 + (i + 1) * 61_000);
       expect({ i, status: (await h.send(mobile, { ip })).status }).toEqual({ i, status: 200 });
@@ -77,18 +91,7 @@ describe('a delivery that fails (throwing notifier)', () => {
     h.clock.set(t0 + 11 * 61_000);
     const capped = await h.send(mobile, { ip });
     expect([capped.status, capped.body.error_code]).toEqual([429, 'USG.201050004']);
-  });
-
-  it('a direct invocation whose delivery fails throws an error named USG.000000500 without internals', async () => {
-    h.clock.set(Date.now());
-    failNext = 1;
-    const call = h.sendHandler as unknown as (e: unknown, c: unknown) => Promise<unknown>;
-    const err = await call({ user: uniqueMobile().e164 }, {}).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    expect(err?.name).toBe('USG.000000500');
-    expect(err?.message).not.toContain('exploded');
+    expect(h.messagesTo(mobile)).toHaveLength(10);
   });
 });
 
@@ -152,23 +155,33 @@ describe('the AWS notifier (SNS / SES v2 stubbed with aws-sdk-client-mock)', () 
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
-  it('an SNS failure → 500 USG.000000500 without the AWS error; the send is withdrawn', async () => {
+  it('SNS throttling (an answered refusal: nothing sent) is retried: one SMS, its code verifies', async () => {
     h.clock.set(Date.now());
-    const throttled = Object.assign(new Error('Rate exceeded for account 123456789012'), { name: 'ThrottledException' });
+    const throttled = Object.assign(new Error('Rate exceeded for account 123456789012'), {
+      name: 'ThrottledException',
+      $metadata: { httpStatusCode: 400 },
+    });
     sns.on(PublishCommand).rejectsOnce(throttled).resolves({ MessageId: 'm-2' });
     const mobile = uniqueMobile().e164;
-    const failed = await h.send(mobile, { headers: { 'accept-language': 'en-US' } });
-    expect(failed.body).toEqual({ error_code: 'USG.000000500', error_msg: 'Internal server error.', request_id: failed.requestId });
-    expect(failed.raw).not.toMatch(/Rate exceeded|123456789012|Throttled/);
-    h.clock.advance(1_000);
-    expect((await h.send(mobile)).status).toBe(200);
+    const sent = await h.send(mobile, { headers: { 'accept-language': 'en-US' } });
+    expect(sent.status).toBe(200);
     const calls = sns.commandCalls(PublishCommand);
     expect(calls).toHaveLength(2);
-    const [lost, delivered] = calls.map((c) => codeIn(c.args[0].input.Message ?? ''));
-    if (lost !== delivered) {
-      const stale = await h.verify(mobile, lost!);
-      expect([stale.status, stale.body.error_code]).toEqual([400, 'USG.201050001']);
-    }
-    expect((await h.verify(mobile, delivered!)).status).toBe(200);
+    const [refused, accepted] = calls.map((c) => codeIn(c.args[0].input.Message ?? ''));
+    expect(refused).toBe(accepted); // the same message, tried again
+    expect((await h.verify(mobile, accepted!)).status).toBe(200);
+  });
+
+  it('an SNS call without an answer is not repeated (it may have gone out): the send is refunded', async () => {
+    h.clock.set(Date.now());
+    const lost = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    sns.on(PublishCommand).rejects(lost);
+    const mobile = uniqueMobile().e164;
+    expect((await h.send(mobile)).status).toBe(200);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    h.clock.advance(1_000);
+    sns.on(PublishCommand).resolves({ MessageId: 'm-3' });
+    expect((await h.send(mobile)).status).toBe(200); // the cooldown was given back
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
   });
 });

@@ -22,6 +22,7 @@ const ALL_PARAMETERS: Record<string, StoredParameter> = {
   [`${PATH}/code-pepper`]: { value: value(4) },
   [`${PATH}/identity-pepper`]: { value: value(5) },
   [`${PATH}/partner-key-encryption-key`]: { value: value(6) },
+  [`${PATH}/outbox-key`]: { value: value(7) },
 };
 
 let ssm: SsmStandIn | undefined;
@@ -191,7 +192,7 @@ describe('each function asks only for its own secrets', () => {
     [
       'sendVerificationCode',
       async () => (await import('../../functions/send-verification-code.js')).loadSendVerificationCodeRuntime,
-      ['captcha-secret', 'code-pepper', 'identity-pepper'],
+      ['captcha-secret', 'code-pepper', 'identity-pepper', 'outbox-key'],
     ],
     [
       'verifyVerificationCode',
@@ -208,6 +209,7 @@ describe('each function asks only for its own secrets', () => {
       async () => (await import('../../functions/deregister-customer.js')).loadDeregisterCustomerRuntime,
       ['identity-pepper'],
     ],
+    ['deliverCode', async () => (await import('../../functions/deliver-code.js')).loadDeliverCodeRuntime, ['outbox-key']],
   ] as const;
 
   it.each(cases)('%s reads exactly its parameters, decrypted, and holds no other secret', async (_fn, loader, expected) => {

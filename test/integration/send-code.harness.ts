@@ -3,11 +3,10 @@
 import { createRegisterCustomerHandler } from '../../functions/register-customer.js';
 import { createSendVerificationCodeHandler } from '../../functions/send-verification-code.js';
 import { createVerifyVerificationCodeHandler } from '../../functions/verify-verification-code.js';
+import { startLocalDelivery, type LocalDelivery, type LocalDeliveryOptions } from '../../dev/support/delivery.js';
 import { httpEvent, invokeHandler, type LambdaHttpResult } from '../../dev/support/events.js';
 import { uniqueIp } from '../../dev/support/identities.js';
 import { mintAppToken, mintCaptchaToken } from '../../scripts/tokens.js';
-import type { Notifier } from '../../shared/notify/notifier.js';
-import { outboxNotifier } from '../../shared/notify/outbox.js';
 import { OPERATIONS } from '../../shared/operations.js';
 import { createTestRuntime, type TestRuntime } from '../support/runtime.js';
 
@@ -39,6 +38,8 @@ export interface Harness extends TestRuntime {
   sendHandler: ReturnType<typeof createSendVerificationCodeHandler>;
   verifyHandler: ReturnType<typeof createVerifyVerificationCodeHandler>;
   registerHandler: ReturnType<typeof createRegisterCustomerHandler>;
+  /** deliverCode on the table's stream; send() waits for it unless the harness was made with `deliver: 'manual'`. */
+  delivery: LocalDelivery;
   appToken: string;
   /** Pipeline clock in whole seconds (what a CAPTCHA pass must be issued at). */
   nowSeconds(): number;
@@ -61,14 +62,17 @@ export interface Harness extends TestRuntime {
 }
 
 /**
- * A real runtime on a fresh table. The default notifier is the real outbox notifier writing to the
- * runtime's outbox file, only without echoing every message to stdout.
+ * A real runtime on a fresh table, with deliverCode fed by the table's real stream. Its default notifier
+ * is the real outbox notifier writing to the runtime's outbox file, only without echoing every message to
+ * stdout. Each send() waits until deliverCode has handled what the stream holds (`deliver: 'manual'`: the
+ * test drains it itself), so the outbox has the send's line, or never will.
  */
-export async function harness(options: { env?: Record<string, string>; notifier?: (outbox: Notifier) => Notifier } = {}): Promise<Harness> {
+export async function harness(
+  options: { env?: Record<string, string>; notifier?: LocalDeliveryOptions['notifier']; deliver?: 'after-each-send' | 'manual' } = {},
+): Promise<Harness> {
   const t = await createTestRuntime(options.env ? { env: options.env } : {});
-  const quietOutbox = outboxNotifier(t.outboxPath, () => {});
-  const notifier = options.notifier ? options.notifier(quietOutbox) : quietOutbox;
-  const sendHandler = createSendVerificationCodeHandler(t.rt, notifier);
+  const delivery = startLocalDelivery(t, options.notifier ? { notifier: options.notifier } : {});
+  const sendHandler = createSendVerificationCodeHandler(t.rt);
   const verifyHandler = createVerifyVerificationCodeHandler(t.rt);
   const registerHandler = createRegisterCustomerHandler(t.rt);
   // The app token is checked against the real clock (jose's default), not the pipeline clock.
@@ -82,6 +86,7 @@ export async function harness(options: { env?: Record<string, string>; notifier?
     sendHandler,
     verifyHandler,
     registerHandler,
+    delivery,
     appToken,
     nowSeconds,
     captcha,
@@ -90,9 +95,11 @@ export async function harness(options: { env?: Record<string, string>; notifier?
       const body: Record<string, unknown> = { user };
       if (o.sendMethod !== undefined) body.sendMethod = o.sendMethod;
       if (token !== undefined) body.token = token;
-      return reply(
+      const answer = reply(
         await invokeHandler(sendHandler, httpEvent(OPERATIONS.sendVerificationCode.route.path, body, o.headers ?? {}, o.ip ?? uniqueIp())),
       );
+      if (options.deliver !== 'manual') await delivery.drain();
+      return answer;
     },
     async verify(contact, verificationCode, o = {}) {
       const headers = { ...(o.noToken ? {} : { 'x-access-token': appToken }), ...o.headers };

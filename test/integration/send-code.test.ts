@@ -123,6 +123,7 @@ describe('parameters, CAPTCHA binding and direct invocation', () => {
     const mobile = uniqueMobile().e164;
     const call = h.sendHandler as unknown as (e: unknown, c: unknown) => Promise<unknown>;
     await expect(call({ user: mobile }, {})).resolves.toEqual({ expire: 180, bindPhone: maskedCnMobile(mobile), bindEmail: null });
+    await h.delivery.drain();
     expect(h.messagesTo(mobile)).toHaveLength(1);
     // A refusal throws an error named after the code.
     await expect(call({ user: mobile }, {})).rejects.toMatchObject({ name: 'USG.201050004', fields: { retry_after: 60 } });

@@ -128,6 +128,15 @@ describe('send with enumeration protection on (default)', () => {
     await register({ name: known, mobile: uniqueMobile(), email: uniqueEmail() });
     await register({ name: phoneOnly, mobile: uniqueMobile() });
     const counter = countRequests(h.rt.db);
+    // And the same transaction: as many items (the delivery request included), whatever the account.
+    let transactItems: number[] = [];
+    h.rt.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') transactItems.push((args.input as { TransactItems: unknown[] }).TransactItems.length);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countTransactItems' },
+    );
     const cases: Array<[string, string]> = [
       [known, 'sms'],
       [known, 'email'],
@@ -136,12 +145,18 @@ describe('send with enumeration protection on (default)', () => {
       [phoneOnly, 'email'],
     ];
     const operations: string[][] = [];
+    const items: number[][] = [];
     for (const [name, sendMethod] of cases) {
       counter.reset();
+      transactItems = [];
       expect((await h.send(name, { sendMethod })).status).toBe(200);
       operations.push([...counter.operations]);
+      items.push(transactItems);
     }
     expect(operations).toEqual(cases.map(() => ['GetItem', 'TransactWriteItems'])); // actual before the fix: GetItem + PutItem for the last
+    // Per method (an SMS send has the country's budget item, an email send none): one shape each.
+    const shapes = (method: string) => new Set(items.filter((_, k) => cases[k]![1] === method).map((i) => JSON.stringify(i)));
+    expect([shapes('sms').size, shapes('email').size]).toEqual([1, 1]);
   });
 });
 

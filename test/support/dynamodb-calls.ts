@@ -23,8 +23,8 @@ export const DYNAMODB_CALLS: Record<OperationName, Record<string, KeyKind[]>> = 
   },
   sendVerificationCode: {
     GetItem: ['name'], // registry.contactsOfAccount
-    PutItem: ['audit', 'captcha'], // audit.write; codes.issue: CAPTCHA use + audit record
-    UpdateItem: ['destination', 'sourceIp', 'audit', 'captcha', 'smsBudget'], // codes.issue, codes.undo; IP window; audit.amend after a failed delivery; voiding the pass of a failed send; the country's SMS budget
+    PutItem: ['audit', 'captcha', 'delivery'], // audit.write; codes.issue: CAPTCHA use + audit record + delivery request
+    UpdateItem: ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'], // codes.issue, codes.undo; IP window; voiding the pass and withdrawing the delivery request of a send without an answer; the country's SMS budget
     ConditionCheckItem: ['smsBudget'], // codes.issue of a withheld send: room in the budget, nothing spent
     DeleteItem: ['audit'], // codes.undo: the 200 record of a send committed after it was answered 500
   },
@@ -36,6 +36,10 @@ export const DYNAMODB_CALLS: Record<OperationName, Record<string, KeyKind[]>> = 
   registerCustomer: {
     PutItem: ['audit', 'customer', 'name', 'email'], // audit.write; registry.register
     UpdateItem: ['mobile'], // registry.register: mobile slot
+  },
+  deliverCode: {
+    UpdateItem: ['delivery', 'destination', 'sourceIp', 'captcha'], // deliveries.claim, deliveries.settle; codes.undo of a refund: code, windows, CAPTCHA pass
+    PutItem: ['audit'], // deliveries.settle: the delivery's audit record
   },
   deregisterCustomer: {
     GetItem: ['customer'], // registry.deregister

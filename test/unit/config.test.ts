@@ -10,6 +10,7 @@ const PROD_SECRETS = {
   CODE_PEPPER: S(4),
   IDENTITY_PEPPER: S(5),
   PARTNER_KEY_ENCRYPTION_KEY: S(6),
+  OUTBOX_KEY: S(7),
 };
 const PROD = { STAGE: 'prod', JWT_ISSUER: 'https://issuer.example.com', EMAIL_FROM: 'no-reply@example.com', ...PROD_SECRETS };
 
@@ -202,6 +203,7 @@ describe('loadConfig outside the local stage', () => {
       'CODE_PEPPER',
       'IDENTITY_PEPPER',
       'PARTNER_KEY_ENCRYPTION_KEY',
+      'OUTBOX_KEY',
       'JWT_ISSUER',
       'EMAIL_FROM',
     ]) {
@@ -222,6 +224,7 @@ describe('loadConfig outside the local stage', () => {
     ['CODE_PEPPER', LOCAL_SECRETS.codePepper],
     ['IDENTITY_PEPPER', LOCAL_SECRETS.identityPepper],
     ['PARTNER_KEY_ENCRYPTION_KEY', LOCAL_SECRETS.partnerKeyEncryptionKey],
+    ['OUTBOX_KEY', LOCAL_SECRETS.outboxKey],
   ])('refuses the local development default of %s', (name, value) => {
     const err = configError({ ...PROD, [name]: value });
     expect(err.message).toContain(name);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../dev/paths.js';
 import { HTTP_OPERATIONS, OPERATIONS } from '../../shared/operations.js';
-import { FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
+import { DELIVER_FUNCTION_TIMEOUT_MS, FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
 
 interface FunctionDefinition {
   handler?: unknown;
@@ -44,7 +44,8 @@ beforeAll(async () => {
 describe('serverless.yml and the time budget', () => {
   it('gives every function the timeout the request budget is planned against (shared/policy.ts)', () => {
     expect(yml.provider.timeout).toBe(FUNCTION_TIMEOUT_MS / 1000);
-    for (const fn of Object.values(functions)) expect(fn.timeout ?? yml.provider.timeout).toBe(FUNCTION_TIMEOUT_MS / 1000);
+    for (const [name, fn] of Object.entries(functions))
+      expect(fn.timeout ?? yml.provider.timeout, name).toBe((name === 'deliverCode' ? DELIVER_FUNCTION_TIMEOUT_MS : FUNCTION_TIMEOUT_MS) / 1000);
   });
 });
 
@@ -78,6 +79,16 @@ describe('serverless.yml and the table of operations', () => {
       const fn = functions[operation.name] ?? {};
       expect(routesOf(fn), operation.name).toEqual([]);
       expect(fn.events?.length ?? 0, `${operation.name} has events`).toBeGreaterThan(0);
+    }
+  });
+
+  it('feed the stream consumers from the table stream only, filtered to delivery requests, and route them nothing', () => {
+    const consumers = Object.values(OPERATIONS).filter((o) => o.trigger === 'stream');
+    expect(consumers.map((o) => o.name)).toEqual(['deliverCode']);
+    for (const operation of consumers) {
+      const fn = functions[operation.name] ?? {};
+      expect(routesOf(fn), operation.name).toEqual([]);
+      expect((fn.events ?? []).map((e) => Object.keys(e))).toEqual([['stream']]);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSealer, SealError } from '../../shared/secrets/seal.js';
+import { createSealer, DELIVERY_REQUEST_SEAL, SealError } from '../../shared/secrets/seal.js';
 
 const KEK = 'key-encryption-secret-for-the-seal-tests-0001';
 const SK = 'Zq3vN8xKp2LmR7tYw4BcD9fGh1JsE6uA0oIiQ5nT';
@@ -71,5 +71,13 @@ describe('sealing partner secret keys', () => {
     const sealer = createSealer(KEK);
     const sk = 'sk-with-ünïcödé-and-symbols-!@#$%^&*()';
     expect(sealer.open(sealer.seal(sk, AK), AK)).toBe(sk);
+  });
+
+  it('keeps purposes apart: a delivery request sealed under the same secret does not open as a partner key, nor for another item', () => {
+    const delivery = createSealer(KEK, DELIVERY_REQUEST_SEAL);
+    const sealed = delivery.seal('{"to":"+8613612345678","code":"123456"}', 'DELIVERY#a/REQUEST');
+    expect(delivery.open(sealed, 'DELIVERY#a/REQUEST')).toContain('123456');
+    expect(() => createSealer(KEK).open(sealed, 'DELIVERY#a/REQUEST')).toThrow(SealError);
+    expect(() => delivery.open(sealed, 'DELIVERY#b/REQUEST')).toThrow(SealError);
   });
 });

@@ -20,10 +20,11 @@ const repoFile = (name: string) => readFile(path.join(import.meta.dirname, '..',
 /** The SSM parameters (under /verigate/<stage>/, README "Deploying") each function needs, and no other. */
 const SECRETS_READ: Record<OperationName, string[]> = {
   checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'], // partner tokens, subject hashes, sealed AK/SK pairs
-  sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper'],
+  sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper', 'outbox-key'], // outbox-key seals the delivery request
   verifyVerificationCode: ['app-jwt-secret', 'code-pepper', 'identity-pepper'],
   registerCustomer: ['identity-pepper'], // the audit subject of a name
   deregisterCustomer: ['identity-pepper'],
+  deliverCode: ['outbox-key'], // opens the delivery request
 };
 
 /** Event-driven functions, the EventBridge detail-type each consumes (README "customer events"). */
@@ -31,7 +32,10 @@ const EVENT_FUNCTIONS: Partial<Record<OperationName, string>> = {
   registerCustomer: 'CustomerRegistered',
   deregisterCustomer: 'CustomerDeregistered',
 };
-const DELIVERS_CODES: OperationName[] = ['sendVerificationCode'];
+/** The code is sent off the request path, from the table's stream (README "Delivery"): send has no SNS/SES access. */
+const DELIVERS_CODES: OperationName[] = ['deliverCode'];
+/** What Lambda's event source mapping calls on the table's stream, under the consumer's role. */
+const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 /** Request headers the API reads (pipeline, partner and app auth, AK/SK signature); Host is the browser's. */
 const HEADERS_THE_API_READS = [
@@ -57,6 +61,8 @@ async function secretVariableNames(): Promise<string[]> {
     'IDENTITY_PEPPER',
     'PARTNER_CREDENTIALS',
     'LOCAL_PARTNER_SK',
+    'PARTNER_KEY_ENCRYPTION_KEY',
+    'OUTBOX_KEY',
   ];
   const sources = (await Promise.all(['serverless.yml', 'shared/config.ts'].map(repoFile))).join('\n');
   const named = sources.match(/\b[A-Z][A-Z0-9_]*(?:SECRET|PEPPER|CREDENTIALS|PASSWORD|PRIVATE_KEY|_SK)\b/g) ?? [];
@@ -199,7 +205,10 @@ describe('least privilege', () => {
 
   it.each(operations)('grants %s exactly the DynamoDB item actions its code calls, on the keys it uses', (op) => {
     const granted: string[] = [];
-    for (const s of roleOf(op).statements.filter((s) => list(s.Action).some((a) => a.startsWith('dynamodb:')))) {
+    const itemStatements = roleOf(op).statements.filter(
+      (s) => list(s.Action).some((a) => a.startsWith('dynamodb:')) && !list(s.Action).some((a) => STREAM_READ_ACTIONS.includes(a)),
+    );
+    for (const s of itemStatements) {
       expect(s.Effect).toBe('Allow');
       // The table itself: no index, no other table, no wildcard.
       expect(s.Resource).toEqual({ 'Fn::GetAtt': ['VerigateTable', 'Arn'] });
@@ -211,14 +220,14 @@ describe('least privilege', () => {
     expect(granted.sort()).toEqual(expectedCalls(op));
   });
 
-  it.each(operations)('allows %s nothing beyond its logs, its table items, its own queue and (send) delivery', (op) => {
+  it.each(operations)('allows %s nothing beyond its logs, its table items, its own queue, and (deliverCode) the stream, its on-failure queue and delivery', (op) => {
     const expected = [
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       ...Object.keys(DYNAMODB_CALLS[op]).map((a) => `dynamodb:${a}`),
       ...(SECRETS_READ[op].length ? ['ssm:GetParameters'] : []),
       ...(EVENT_FUNCTIONS[op] ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] : []),
-      ...(DELIVERS_CODES.includes(op) ? ['sns:Publish', 'ses:SendEmail'] : []),
+      ...(DELIVERS_CODES.includes(op) ? ['sns:Publish', 'ses:SendEmail', ...STREAM_READ_ACTIONS, 'sqs:SendMessage'] : []),
     ];
     const { statements } = roleOf(op);
     expect([...actionsOf(statements, 'Allow')].sort()).toEqual(expected.sort());
@@ -228,7 +237,7 @@ describe('least privilege', () => {
       for (const arn of list(s.Resource).map(render))
         expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
     for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:'))))
-      expect(list(s.Resource).map(render)).toEqual([`<${own}Queue.Arn>`]);
+      expect(list(s.Resource).map(render)).toEqual([DELIVERS_CODES.includes(op) ? `<${own}DLQ.Arn>` : `<${own}Queue.Arn>`]);
   });
 
   it.each(operations)('lets %s read only its own secrets', (op) => {
@@ -239,8 +248,8 @@ describe('least privilege', () => {
     );
   });
 
-  it('lets sendVerificationCode publish SMS to phone numbers only, never to a topic or an endpoint', () => {
-    const { statements } = roleOf('sendVerificationCode');
+  it('lets deliverCode publish SMS to phone numbers only, never to a topic or an endpoint', () => {
+    const { statements } = roleOf('deliverCode');
     const publish = statements.filter((s) => list(s.Action).includes('sns:Publish'));
     // A Publish with PhoneNumber has no resource ARN: only "*" authorizes it; the Deny removes every SNS ARN.
     expect(publish.filter((s) => s.Effect === 'Allow').map((s) => render(s.Resource))).toEqual(['*']);
@@ -249,10 +258,19 @@ describe('least privilege', () => {
       expect(actionsOf(roleOf(op).statements, 'Allow')).not.toContain('sns:Publish');
   });
 
-  it('lets sendVerificationCode send email only as the sender identity given by the stage', () => {
-    const email = roleOf('sendVerificationCode').statements.filter((s) => list(s.Action).includes('ses:SendEmail'));
+  it('lets deliverCode send email only as the sender identity given by the stage', () => {
+    const email = roleOf('deliverCode').statements.filter((s) => list(s.Action).includes('ses:SendEmail'));
     expect(email.map((s) => s.Effect)).toEqual(['Allow']);
     expect(list(email[0]!.Resource).map(render)).toEqual(['arn:aws:ses:ap-southeast-1:123456789012:identity/example.invalid']);
+  });
+
+  it("lets deliverCode read the table's stream only, and write only to its on-failure queue", () => {
+    const { statements } = roleOf('deliverCode');
+    const reads = statements.filter((s) => list(s.Action).some((a) => STREAM_READ_ACTIONS.includes(a)));
+    expect(reads.flatMap((s) => list(s.Action)).sort()).toEqual([...STREAM_READ_ACTIONS].sort());
+    for (const s of reads) expect(list(s.Resource).map(render)).toEqual([expect.stringMatching(/^<VerigateTable\.(StreamArn>|Arn>\/stream\/\*)$/)]);
+    for (const op of operations.filter((o) => o !== 'deliverCode'))
+      expect(actionsOf(roleOf(op).statements, 'Allow').filter((a) => STREAM_READ_ACTIONS.includes(a)), op).toEqual([]);
   });
 
   it('holds no wildcard action, and no resource "*" except the SMS publish', () => {
@@ -414,6 +432,47 @@ describe('customer events', () => {
       ]);
     },
   );
+});
+
+describe('delivery (the outbox on the table stream)', () => {
+  const mapping = () =>
+    resources('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => m.Properties!.FunctionName['Fn::GetAtt'][0] === functionsByOperation().deliverCode!.id,
+    )?.[1].Properties!;
+
+  it('streams new images of the table', () => {
+    expect(resource('VerigateTable').Properties!.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+  });
+
+  it('invokes deliverCode from the table stream for inserted delivery requests of a channel only, as the local poller filters', async () => {
+    const m = mapping()!;
+    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': ['VerigateTable', 'StreamArn'] });
+    const filters = (m.FilterCriteria.Filters as Array<{ Pattern: string }>).map((f) => JSON.parse(f.Pattern));
+    expect(filters).toEqual(JSON.parse(await repoFile('infra/delivery-stream.json')).filterPatterns);
+    expect(filters).toEqual([
+      expect.objectContaining({ eventName: ['INSERT'], dynamodb: expect.objectContaining({ NewImage: { channel: { S: ['sms', 'email'] } } }) }),
+    ]);
+  });
+
+  it('retries a failing batch a bounded number of times, halving it, failing record by record, then describes it in a retained queue', () => {
+    const m = mapping()!;
+    expect(m.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(m.MaximumRetryAttempts).toBeLessThanOrEqual(10);
+    expect(m.BisectBatchOnFunctionError).toBe(true);
+    expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const dlq = m.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+    expect(resource(dlq).Type).toBe('AWS::SQS::Queue');
+    expect([resource(dlq).DeletionPolicy, resource(dlq).UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+    expect(
+      alarms.filter(
+        (a) =>
+          a.Namespace === 'AWS/SQS' &&
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
+      ),
+    ).toHaveLength(1);
+  });
 });
 
 describe('data', () => {

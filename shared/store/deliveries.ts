@@ -1,0 +1,255 @@
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditRecord } from '../audit/request-audit.js';
+import type { Language } from '../errors.js';
+import { ITEM_LIFETIME_MS, ttlAfter } from '../policy.js';
+import { createSealer, DELIVERY_REQUEST_SEAL, SealError } from '../secrets/seal.js';
+import type { AuditLog } from './audit.js';
+import { cancellationReasons, conditionFailureItem, isConditionalCheckFailed, type Db } from './client.js';
+import { keys, type Key } from './keys.js';
+import type { TransactItem } from './transactions.js';
+
+/**
+ * Delivery requests: the outbox send commits with its code, one item per send, read by deliverCode from
+ * the table's stream. The destination and the code are sealed (AES-256-GCM under the outbox key, bound to
+ * the item), so the table never holds a code a reader could use; everything else on the item is what
+ * undoing the send needs (keyed hashes, times), so a failed delivery can be refunded without another read.
+ *
+ * A delivery is claimed before any provider call and settled after it, each with a condition, so however
+ * often the stream hands the record over, at most one claim calls the provider and one outcome is kept.
+ */
+
+/** What a send leaves for its delivery. `channel` 'none': a withheld send, whose item deliverCode skips. */
+export interface DeliveryRequest {
+  /** The send's audit record id: unique per send, the item's key. */
+  sendId: string;
+  /** The platform's request id of the send (its audit record's key). */
+  sendRequestId: string;
+  /** The request id the caller saw (its X-Request-Id, else the platform's): carried into the message's log line. */
+  requestId: string;
+  channel: 'sms' | 'email' | 'none';
+  to: string;
+  code: string;
+  expireSeconds: number;
+  language: Language;
+  subjectHash: string;
+  subjectMasked: string;
+  committedAtMs: number;
+  /** What undoing the send needs (CodeStore.undo). */
+  trace: SendTrace;
+}
+
+/** The traces a committed send left, found again by undo (shared/store/codes.ts). */
+export interface SendTrace {
+  sendId: string;
+  destinationHash: string;
+  codeHash: string;
+  nowMs: number;
+  captcha?: { jti: string; expiresAtMs: number } | undefined;
+  sourceIpHash?: string | undefined;
+}
+
+/** A delivery request as deliverCode reads it from the stream: the code still sealed. */
+export interface StoredDelivery extends Omit<DeliveryRequest, 'to' | 'code'> {
+  sealed: string;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; untilMs: number }
+  /** Delivered or refunded already: a redelivered record. */
+  | { kind: 'settled' }
+  /** Claimed by an invocation that ended without an outcome: the provider may have taken the message. */
+  | { kind: 'cut_off' }
+  /** Claimed by an invocation still running (only with concurrent consumers): try again later. */
+  | { kind: 'held' }
+  /** No such request (expired by TTL before the record was read). */
+  | { kind: 'gone' };
+
+export class DeliveryRequestUnreadable extends Error {
+  override name = 'DeliveryRequestUnreadable';
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+export function createDeliveries(db: Db, table: string, outboxKey: string, auditLog: AuditLog) {
+  const sealer = createSealer(outboxKey, DELIVERY_REQUEST_SEAL);
+  const boundTo = (k: Key) => `${k.pk}/${k.sk}`;
+
+  return {
+    key: (sendId: string): Key => keys.delivery(sendId),
+
+    /** Transaction element: the send's delivery request, written once with the send. */
+    requestItem(r: DeliveryRequest): TransactItem {
+      const k = keys.delivery(r.sendId);
+      const t = r.trace;
+      return {
+        Put: {
+          TableName: table,
+          Item: {
+            ...k,
+            channel: r.channel,
+            sealed: sealer.seal(JSON.stringify({ to: r.to, code: r.code }), boundTo(k)),
+            expireSeconds: r.expireSeconds,
+            language: r.language,
+            requestId: r.requestId,
+            sendRequestId: r.sendRequestId,
+            subjectHash: r.subjectHash,
+            subjectMasked: r.subjectMasked,
+            committedAt: r.committedAtMs,
+            destinationHash: t.destinationHash,
+            codeHash: t.codeHash,
+            sentAt: t.nowMs,
+            ...(t.captcha ? { captchaJti: t.captcha.jti, captchaExpiresAt: t.captcha.expiresAtMs } : {}),
+            ...(t.sourceIpHash ? { sourceIpHash: t.sourceIpHash } : {}),
+            ttl: ttlAfter(r.committedAtMs, ITEM_LIFETIME_MS.deliveryRequest),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+    },
+
+    /** A delivery request from a stream record's new image (unmarshalled). */
+    fromImage(image: Record<string, unknown>): StoredDelivery {
+      const sendId = str(image.pk).replace(/^DELIVERY#/, '');
+      const channel = str(image.channel);
+      if (!sendId || typeof image.sealed !== 'string' || (channel !== 'sms' && channel !== 'email' && channel !== 'none')) {
+        throw new DeliveryRequestUnreadable('not a delivery request image');
+      }
+      return {
+        sendId,
+        sendRequestId: str(image.sendRequestId),
+        requestId: str(image.requestId),
+        channel,
+        sealed: image.sealed,
+        expireSeconds: num(image.expireSeconds),
+        language: image.language === 'en-US' ? 'en-US' : 'zh-CN',
+        subjectHash: str(image.subjectHash),
+        subjectMasked: str(image.subjectMasked),
+        committedAtMs: num(image.committedAt),
+        trace: {
+          sendId,
+          destinationHash: str(image.destinationHash),
+          codeHash: str(image.codeHash),
+          nowMs: num(image.sentAt),
+          captcha: typeof image.captchaJti === 'string' ? { jti: image.captchaJti, expiresAtMs: num(image.captchaExpiresAt) } : undefined,
+          sourceIpHash: typeof image.sourceIpHash === 'string' ? image.sourceIpHash : undefined,
+        },
+      };
+    },
+
+    /** The destination and code, opened; throws DeliveryRequestUnreadable if the seal does not open. */
+    open(d: StoredDelivery): { to: string; code: string } {
+      try {
+        const { to, code } = JSON.parse(sealer.open(d.sealed, boundTo(keys.delivery(d.sendId)))) as { to: unknown; code: unknown };
+        if (typeof to !== 'string' || typeof code !== 'string') throw new SealError('sealed payload has no destination or code');
+        return { to, code };
+      } catch (err) {
+        throw new DeliveryRequestUnreadable(err instanceof Error ? err.message : 'sealed payload unreadable');
+      }
+    },
+
+    /**
+     * Claims the delivery for one invocation that runs until `untilMs` (epoch ms, real time): only a
+     * request never claimed and not settled can be. The claim is never taken over: whoever finds it held
+     * past its end knows the provider may have taken the message, and refunds instead of sending again.
+     */
+    async claim(sendId: string, untilMs: number, realNowMs: number): Promise<ClaimResult> {
+      try {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.delivery(sendId),
+            UpdateExpression: 'SET claimedUntil = :until',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(claimedUntil) AND attribute_not_exists(settledAt)',
+            ExpressionAttributeValues: { ':until': untilMs },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { kind: 'claimed', untilMs };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+        const old = conditionFailureItem(err);
+        if (!old) return { kind: 'gone' };
+        if (old.settledAt !== undefined) return { kind: 'settled' };
+        return num(old.claimedUntil) < realNowMs ? { kind: 'cut_off' } : { kind: 'held' };
+      }
+    },
+
+    /**
+     * Ends this invocation's claim early (it failed after claiming): the stream's retry then finds it cut
+     * off and refunds at once, instead of waiting for the invocation's end. Never reopens it for sending.
+     */
+    async endClaim(sendId: string, untilMs: number, realNowMs: number): Promise<void> {
+      try {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.delivery(sendId),
+            UpdateExpression: 'SET claimedUntil = :ended',
+            ConditionExpression: 'claimedUntil = :mine AND attribute_not_exists(settledAt)',
+            ExpressionAttributeValues: { ':ended': realNowMs - 1, ':mine': untilMs },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+    },
+
+    /**
+     * Withdraws a request no invocation has claimed yet (its send was answered with a failure and is
+     * being undone), so its message is never sent. False when it is claimed or settled already: the
+     * message may be out (or the request was never written).
+     */
+    async withdraw(sendId: string, atMs: number): Promise<boolean> {
+      try {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.delivery(sendId),
+            UpdateExpression: 'SET settledAt = :at, outcome = :outcome REMOVE sealed',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(claimedUntil) AND attribute_not_exists(settledAt)',
+            ExpressionAttributeValues: { ':at': atMs, ':outcome': 'withdrawn' },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionalCheckFailed(err)) return false;
+        throw err;
+      }
+    },
+
+    /**
+     * Settles the delivery (delivered, or refunded) with its audit record, in one transaction, and drops
+     * the sealed code: it is no use to anyone after this. False when it was settled already.
+     */
+    async settle(
+      sendId: string,
+      s: { outcome: 'delivered' | 'refunded'; attempts: number; atMs: number; audit: AuditRecord },
+    ): Promise<boolean> {
+      try {
+        await db.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.delivery(sendId),
+                  UpdateExpression: 'SET settledAt = :at, outcome = :outcome, attempts = :attempts REMOVE sealed',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(settledAt)',
+                  ExpressionAttributeValues: { ':at': s.atMs, ':outcome': s.outcome, ':attempts': s.attempts },
+                },
+              },
+              auditLog.putItem(s.audit),
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') return false;
+        throw err;
+      }
+    },
+  };
+}
+
+export type Deliveries = ReturnType<typeof createDeliveries>;

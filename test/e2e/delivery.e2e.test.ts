@@ -1,0 +1,34 @@
+// The outbox through the local stack (README "Delivery"): send answers before anything is sent; the table's
+// stream of DynamoDB Local feeds deliverCode (dev/stream-poller.ts → serverless-offline), whose message
+// appears in the outbox exactly once (how soon is the bench's to say); its code verifies.
+import { describe, expect, it } from 'vitest';
+import { uniqueMobile } from '../../dev/support/identities.js';
+import { appToken, auditRecordsSince, call, captchaToken, expectOk, outboxFor, readOutbox } from './helpers.js';
+
+describe('delivery off the request path', () => {
+  it('send → one outbox line from deliverCode, audited → verify 200', async () => {
+    const mobile = uniqueMobile();
+    const since = new Date(Date.now() - 1000);
+    const send = await call('sendVerificationCode', { user: mobile.e164, token: await captchaToken(mobile.e164) });
+    await expectOk(send);
+
+    const [message, ...more] = await outboxFor(send.requestId);
+    expect(message).toMatchObject({ channel: 'sms', to: mobile.e164, expire: 180, requestId: send.requestId });
+    expect(more).toEqual([]);
+
+    // Still one line a moment later: the stream does not deliver it twice.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await readOutbox()).filter((m) => m.requestId === send.requestId)).toHaveLength(1);
+    const deliveries = (await auditRecordsSince('deliverCode', since)).filter(
+      (r) => (r.detail as Record<string, unknown>)?.channel === 'sms',
+    );
+    expect(deliveries.map((r) => r.outcome)).toContain('DLV.0000');
+
+    const verify = await call(
+      'verifyVerificationCode',
+      { contact: mobile.e164, verificationCode: message!.code },
+      { headers: { 'x-access-token': await appToken() } },
+    );
+    await expectOk(verify);
+  });
+});
