@@ -177,3 +177,27 @@ export const answersHttp = (url: string) => async (): Promise<boolean> => {
     return false;
   }
 };
+
+/** A local server's address and how to stop it. */
+export interface LocalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts `server` on 127.0.0.1 (`port` 0: a free one) and returns its URL and a close that drops open connections. */
+export async function listenOnLoopback(server: import('node:http').Server, port: number): Promise<LocalServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { repoRoot } from '../dev/paths.js';
 import { ARTIFACTS } from './artifacts.js';
+import { listenOnLoopback } from '../dev/processes.js';
 
 const SWAGGER_UI = path.join(repoRoot, 'node_modules', 'swagger-ui-dist');
 const ASSETS: Record<string, string> = {
@@ -61,18 +62,5 @@ export async function startDocsServer(o: { port: number; apiUrl: string }): Prom
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('docs server error');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : o.port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, o.port);
 }

@@ -14,7 +14,8 @@ import { OFFLINE_STAGE } from '../../dev/offline.js';
 import { mintAppToken, mintCaptchaToken } from '../../scripts/tokens.js';
 import type { Config } from '../../shared/config.js';
 import { functionName } from '../../shared/operations.js';
-import { signWithHuaweiSdk } from '../../test/support/huawei-sign.js';
+import { signWithHuaweiSdk } from '../../dev/support/huawei-sign.js';
+import { listenOnLoopback } from '../../dev/processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAX_BODY_BYTES = 8 * 1024;
@@ -162,18 +163,5 @@ export async function startPartnerPage(o: PartnerPageOptions): Promise<PartnerPa
       else send(res, 502, { error: `backend failed: ${error instanceof Error ? error.message : String(error)}` });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : o.port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, o.port);
 }

@@ -3,7 +3,7 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_PARTNER_DEFAULTS } from '../../shared/local-defaults.js';
-import { signRequestWithHuaweiSdk } from '../support/huawei-sign.js';
+import { signRequestWithHuaweiSdk } from '../../dev/support/huawei-sign.js';
 import { maskedCnMobile, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
 import { OPERATIONS } from '../../shared/operations.js';
 import {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../dev/paths.js';
-import { signRequestWithHuaweiSdk } from '../support/huawei-sign.js';
+import { signRequestWithHuaweiSdk } from '../../dev/support/huawei-sign.js';
 import { OPERATIONS } from '../../shared/operations.js';
 import { apiUrl, expectAudited, expectError, expectOk, newRequestId, toApiResponse } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { httpEvent, invokeHandler } from '../../dev/support/events.js';
 import { mintPartnerToken, type MintOptions } from '../../scripts/tokens.js';
 import { LOCAL_PARTNER_DEFAULTS } from '../../shared/local-defaults.js';
 import { OPERATIONS } from '../../shared/operations.js';
-import { signWithHuaweiSdk } from '../support/huawei-sign.js';
+import { signWithHuaweiSdk } from '../../dev/support/huawei-sign.js';
 import type { TestRuntime } from '../support/runtime.js';
 
 const CHECK_IDENTITY_PATH = OPERATIONS.checkIdentity.route.path;

@@ -7,7 +7,7 @@ import { parseAuthorization, verifyHuaweiSignature, type SignatureCheck, type Si
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js';
 import { normalizeEvent } from '../../shared/request/incoming.js';
-import { formatSdkDate, signRequestWithHuaweiSdk, signWithHuaweiSdk, type HuaweiSignedRequest } from '../support/huawei-sign.js';
+import { formatSdkDate, signRequestWithHuaweiSdk, signWithHuaweiSdk, type HuaweiSignedRequest } from '../../dev/support/huawei-sign.js';
 
 const AK = 'HPUAEXAMPLEAK0000001';
 const SK = 'sk-Very$ecret/Value+With=Symbols0123456789';
