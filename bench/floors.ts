@@ -10,7 +10,7 @@ export interface Floors {
   getItem: Stats;
   conditionalUpdate: Stats;
   transaction4: Stats;
-  /** Send's transaction today, bare: 5 items, each a plain conditional write (the SMS budget's ADD on one hot item). */
+  /** Send's transaction today, bare: 6 items, each a plain conditional write (the SMS budget's ADD on one hot item). */
   sendShape: Stats;
   /** The same with the source IP's item written as the exact 30-slot window send writes it. */
   sendShapeIpWindow: Stats;
@@ -35,14 +35,15 @@ export async function measureFloors(db: Db, tableName: string, o: { iterations: 
     ExpressionAttributeValues: { ':one': 1 },
   };
   const fresh = (x: string, i: number) => ({ pk: `FLOOR#${x}#${i}`, sk: 'T' });
-  // Send's five items: CAPTCHA pass (put), audit record (put), destination (update), source IP (update),
-  // the country's SMS budget this hour (ADD on an item every send of that country shares).
+  // Send's six items: CAPTCHA pass (put), audit record (put), delivery request (put), destination (update),
+  // source IP (update), the country's SMS budget this hour (ADD on an item every send of that country shares).
   const sendShape = (shape: string, i: number, ip: IpUpdate) =>
     db.doc.send(
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: tableName, Item: fresh(`${shape}C`, i), ConditionExpression: 'attribute_not_exists(pk)' } },
           { Put: { TableName: tableName, Item: fresh(`${shape}A`, i), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: tableName, Item: fresh(`${shape}R`, i), ConditionExpression: 'attribute_not_exists(pk)' } },
           {
             Update: {
               TableName: tableName,

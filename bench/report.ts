@@ -53,7 +53,7 @@ export function operationResult(m: ScenarioMeasurement, floor: Floors, iteration
   const writes = requests - reads - transactions;
   // Each request priced at the floor of its shape: reads at GetItem's p50, single-item writes at the
   // conditional UpdateItem's, transactions at the bare 4-item transaction's (verify's hold 3 items,
-  // register's 2–4; send's own 5-item shape is read separately below).
+  // register's 2–4; send's own 6-item shape is read separately below).
   const floorMs = reads * floor.getItem.p50 + writes * floor.conditionalUpdate.p50 + transactions * floor.transaction4.p50;
   const rru = m.usage.readUnits / iterations;
   const wru = (m.usage.writeUnits + m.usage.estimatedWriteUnits) / iterations;
@@ -127,7 +127,7 @@ export function render(r: Report): string {
   lines.push(
     `floor: GetItem p50 ${r.floor.getItem.p50} ms, conditional UpdateItem p50 ${r.floor.conditionalUpdate.p50} ms, ` +
       `4-item conditional TransactWriteItems p50 ${r.floor.transaction4.p50} ms, ` +
-      `send's 5-item transaction bare p50 ${r.floor.sendShape.p50} ms (with the 30-slot IP window: ${r.floor.sendShapeIpWindow.p50} ms)`,
+      `send's 6-item transaction bare p50 ${r.floor.sendShape.p50} ms (with the 30-slot IP window: ${r.floor.sendShapeIpWindow.p50} ms)`,
   );
   lines.push('');
   lines.push(
@@ -148,7 +148,7 @@ export function render(r: Report): string {
   if (send?.ratioToBareTransaction !== undefined) {
     lines.push('');
     lines.push(
-      `send p50 ÷ the bare 5-item transaction of its shape: ${send.ratioToBareTransaction}× ` +
+      `send p50 ÷ the bare 6-item transaction of its shape: ${send.ratioToBareTransaction}× ` +
         `(÷ the same with its 30-slot IP window: ${send.ratioToBareTransactionWithIpWindow}×)`,
     );
   }
