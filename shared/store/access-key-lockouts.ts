@@ -53,7 +53,9 @@ export function createAccessKeyLockouts(db: Db, table: string) {
         if (!isConditionalCheckFailed(err)) throw err;
         return { lockedUntil: Number(conditionFailureItem(err)?.lockedUntil ?? nowMs + AK_LOCK_MS) };
       }
-      if (failures !== AK_FAILURES_BEFORE_LOCK) return undefined;
+      // Every failure at or past the limit tries the lock (not only the fifth): if the fifth's lock write was
+      // lost, the sixth still locks. The condition keeps concurrent tries to one effective lock.
+      if (failures < AK_FAILURES_BEFORE_LOCK) return undefined;
       try {
         await db.doc.send(
           new UpdateCommand({

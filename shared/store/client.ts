@@ -52,8 +52,12 @@ function withBudget(doc: DynamoDBDocumentClient): DynamoDBDocumentClient {
  * its HTTP status.
  */
 export function outcomeUnknown(err: unknown): boolean {
-  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return err instanceof Error && typeof status !== 'number';
+  if (!(err instanceof Error)) return false;
+  // An SDK retry (same ClientRequestToken, so idempotent) that meets its first attempt still running is
+  // answered TransactionInProgress: that first attempt may yet commit.
+  if (err.name === 'TransactionInProgressException') return true;
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return typeof status !== 'number';
 }
 
 export function isConditionalCheckFailed(err: unknown): err is Error {
