@@ -75,6 +75,21 @@ let bare: Package;
 let withSentinels: Package;
 let sentinels: Record<string, string>;
 
+/**
+ * Settings a developer's shell may hold for the local stack. Only the local stage reads them: a prod
+ * package built from such a shell must not point at DynamoDB Local, write an outbox file or loosen a limit.
+ */
+const LOCAL_SHELL = {
+  DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+  OUTBOX_PATH: '/tmp/outbox.jsonl',
+  NOTIFIER: 'outbox',
+  ENUMERATION_PROTECTION: 'false',
+  SMS_COUNTRY_ALLOWLIST: 'CN,US,GB,SO,CU',
+  SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000',
+  PARTNER_REQUESTS_PER_SECOND: '100000',
+  EMAIL_FROM: 'dev@laptop.invalid',
+};
+
 beforeAll(async () => {
   sentinels = Object.fromEntries(
     (await secretVariableNames()).map((name) => [name, `SENTINEL-${name}-${randomBytes(12).toString('hex')}`]),
@@ -82,7 +97,7 @@ beforeAll(async () => {
   [bare, withSentinels] = await Promise.all([
     packageStage(STAGE, bareEnvironment()),
     // Also the alarm topic given as a stage parameter, to see the alarms follow it.
-    packageStage(STAGE, { ...bareEnvironment(), ...sentinels }, [`--param=alarmTopicArn=${GIVEN_ALARM_TOPIC}`]),
+    packageStage(STAGE, { ...bareEnvironment(), ...LOCAL_SHELL, ...sentinels }, [`--param=alarmTopicArn=${GIVEN_ALARM_TOPIC}`]),
   ]);
 }, 300_000);
 
@@ -167,6 +182,24 @@ describe('the prod package', () => {
     }
     expect(Object.keys(sentinels).length).toBeGreaterThanOrEqual(7);
     expect(leaks).toEqual([]);
+  });
+
+  it("takes no setting from the deploying shell: a developer's local settings do not reach prod", () => {
+    const fns = resources('AWS::Lambda::Function', withSentinels.template);
+    expect(fns.length).toBe(operations.length);
+    for (const [id, fn] of fns) {
+      const vars = ((fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+      expect(vars, id).not.toHaveProperty('DYNAMODB_ENDPOINT');
+      expect(vars, id).not.toHaveProperty('OUTBOX_PATH');
+      expect(vars, id).not.toHaveProperty('EMAIL_FROM');
+      expect(vars, id).toMatchObject({
+        NOTIFIER: 'aws',
+        ENUMERATION_PROTECTION: 'true',
+        SMS_COUNTRY_ALLOWLIST: 'CN,HK,MO,TW',
+        SMS_HOURLY_BUDGET_PER_COUNTRY: '1000',
+        PARTNER_REQUESTS_PER_SECOND: '10',
+      });
+    }
   });
 
   it('wires every operation of shared/operations.ts to its function and route', () => {
