@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionFailureItem, isConditionalCheckFailed, type Db } from './client.js';
+import { conditionFailureItem, isConditionalCheckFailed, unlessConditionFails, type Db } from './client.js';
 import { AK_FAILURES_BEFORE_LOCK, AK_LOCK_MS, ITEM_LIFETIME_MS, ttlAfter } from '../policy.js';
 import { keys } from './keys.js';
 
@@ -56,8 +56,8 @@ export function createAccessKeyLockouts(db: Db, table: string) {
       // Every failure at or past the limit tries the lock (not only the fifth): if the fifth's lock write was
       // lost, the sixth still locks. The condition keeps concurrent tries to one effective lock.
       if (failures < AK_FAILURES_BEFORE_LOCK) return undefined;
-      try {
-        await db.doc.send(
+      await unlessConditionFails(
+        db.doc.send(
           new UpdateCommand({
             TableName: table,
             Key: key,
@@ -66,17 +66,15 @@ export function createAccessKeyLockouts(db: Db, table: string) {
             ConditionExpression: 'failures >= :limit',
             ExpressionAttributeValues: { ':until': nowMs + AK_LOCK_MS, ':zero': 0, ':limit': AK_FAILURES_BEFORE_LOCK },
           }),
-        );
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+        ),
+      );
       return undefined;
     },
 
     /** A good signature ends the pair's run of failures ("in a row"). Only called when failures > 0. */
     async clearFailures(pair: AccessKeySource): Promise<void> {
-      try {
-        await db.doc.send(
+      await unlessConditionFails(
+        db.doc.send(
           new UpdateCommand({
             TableName: table,
             Key: keys.accessKeySource(pair.accessKey, pair.sourceHash),
@@ -84,10 +82,8 @@ export function createAccessKeyLockouts(db: Db, table: string) {
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':zero': 0 },
           }),
-        );
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+        ),
+      );
     },
   };
 }

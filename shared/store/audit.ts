@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord, AuditSink } from '../audit/request-audit.js';
 import { ITEM_LIFETIME_MS, ttlAfter } from '../policy.js';
-import { isConditionalCheckFailed, type Db } from './client.js';
+import { unlessConditionFails, type Db } from './client.js';
 import { keys } from './keys.js';
 import type { TransactItem } from './transactions.js';
 
@@ -52,13 +52,11 @@ export function createAuditLog(db: Db, table: string, retentionDays: number) {
     ...sink,
     /** Removes a committed record that no longer tells the truth (a send undone after its answer), if it still says what it said. */
     async remove(r: AuditRecord): Promise<void> {
-      try {
-        await db.doc.send(
+      await unlessConditionFails(
+        db.doc.send(
           new DeleteCommand({ TableName: table, Key: key(r), ConditionExpression: 'outcome = :o', ExpressionAttributeValues: { ':o': r.outcome } }),
-        );
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+        ),
+      );
     },
     /** Transaction element: a record committed together with the state change it reports. */
     putItem(r: AuditRecord): TransactItem {

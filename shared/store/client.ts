@@ -60,6 +60,15 @@ export function outcomeUnknown(err: unknown): boolean {
   return typeof status !== 'number';
 }
 
+/** A conditional write whose failed condition means there is nothing to do (already done, or overtaken). */
+export async function unlessConditionFails(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
 export function isConditionalCheckFailed(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }

@@ -16,9 +16,9 @@ import {
   VERIFY_FAILURES_PER_REQUESTER,
 } from '../policy.js';
 import type { AuditLog } from './audit.js';
-import { cancellationReasons, isConditionalCheckFailed, outcomeUnknown, type Db } from './client.js';
+import { cancellationReasons, isConditionalCheckFailed, outcomeUnknown, unlessConditionFails, type Db } from './client.js';
 import type { DeliveryRequest, Deliveries, SendTrace } from './deliveries.js';
-import { keys } from './keys.js';
+import { keys, type Key } from './keys.js';
 import { countEventItem, msUntilNextPeriod, roomCheckItem, type PeriodCounter } from './period-counter.js';
 import { admitEvent, combine, hasRoom, msUntilRoom, withdrawEvent, type ExpressionParts, type SlidingWindow } from './sliding-window.js';
 import { withTransactionRetry, type TransactItem } from './transactions.js';
@@ -314,29 +314,33 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliv
 
       const w = DESTINATION_WINDOWS;
       const parts = combine([withdrawEvent(w.cooldown, send.nowMs), withdrawEvent(w.daily, send.nowMs)]);
-      await ignoringConditionFailure(
-        // A newer send replaced the code: nothing of this one is left to undo.
-        new UpdateCommand({
-          TableName: table,
-          Key: key(send.destinationHash),
-          UpdateExpression: `SET ${parts.set.join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
-          ConditionExpression: `${parts.condition} AND codeHash = :code`,
-          ExpressionAttributeNames: parts.names,
-          ExpressionAttributeValues: { ...parts.values, ':code': send.codeHash },
-        }),
+      // A newer send replaced the code: nothing of this one is left to undo.
+      await unlessConditionFails(
+        db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key(send.destinationHash),
+            UpdateExpression: `SET ${parts.set.join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
+            ConditionExpression: `${parts.condition} AND codeHash = :code`,
+            ExpressionAttributeNames: parts.names,
+            ExpressionAttributeValues: { ...parts.values, ':code': send.codeHash },
+          }),
+        ),
       );
       if (send.sourceIpHash) {
         const ip = withdrawEvent(SOURCE_IP_WINDOW, send.nowMs);
-        await ignoringConditionFailure(
-          // Another send from the address came after: its slot is not this one's to give back.
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.sourceIp(send.sourceIpHash),
-            UpdateExpression: `SET ${ip.set.join(', ')}`,
-            ConditionExpression: ip.condition,
-            ExpressionAttributeNames: ip.names,
-            ExpressionAttributeValues: ip.values,
-          }),
+        // Another send from the address came after: its slot is not this one's to give back.
+        await unlessConditionFails(
+          db.doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: keys.sourceIp(send.sourceIpHash),
+              UpdateExpression: `SET ${ip.set.join(', ')}`,
+              ConditionExpression: ip.condition,
+              ExpressionAttributeNames: ip.names,
+              ExpressionAttributeValues: ip.values,
+            }),
+          ),
         );
       }
       if (o.dropAuditRecord) await auditLog.remove(o.dropAuditRecord);
@@ -459,36 +463,30 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliv
     };
   }
 
-  /** Transaction element: record one failure in the requester's budget at this destination, or fail its condition. */
-  function requesterFailureItem(requesterHash: string, nowMs: number): TransactItem {
-    const w = admitEvent(REQUESTER_FAILURES_WINDOW, nowMs);
+  /** Transaction element: admit one event into a window kept on an item of its own, or fail its condition. */
+  function windowAdmitItem(window: SlidingWindow, itemKey: Key, nowMs: number, lifetimeMs: number): TransactItem {
+    const w = admitEvent(window, nowMs);
     return {
       Update: {
         TableName: table,
-        Key: keys.requester(requesterHash),
-        UpdateExpression: `SET ${[...w.set, '#ttl = :reqTtl'].join(', ')}`,
+        Key: itemKey,
+        UpdateExpression: `SET ${[...w.set, '#ttl = :windowTtl'].join(', ')}`,
         ConditionExpression: w.condition,
         ExpressionAttributeNames: { ...w.names, '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ...w.values, ':reqTtl': ttlAfter(nowMs, ITEM_LIFETIME_MS.requesterFailures) },
+        ExpressionAttributeValues: { ...w.values, ':windowTtl': ttlAfter(nowMs, lifetimeMs) },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };
   }
 
-  /** Transaction element: admit one send from this (hashed) source address, or fail its condition. */
+  /** Transaction element: record one failure in the requester's budget at this destination. */
+  function requesterFailureItem(requesterHash: string, nowMs: number): TransactItem {
+    return windowAdmitItem(REQUESTER_FAILURES_WINDOW, keys.requester(requesterHash), nowMs, ITEM_LIFETIME_MS.requesterFailures);
+  }
+
+  /** Transaction element: admit one send from this (hashed) source address. */
   function sourceIpSendItem(ipHash: string, nowMs: number): TransactItem {
-    const w = admitEvent(SOURCE_IP_WINDOW, nowMs);
-    return {
-      Update: {
-        TableName: table,
-        Key: keys.sourceIp(ipHash),
-        UpdateExpression: `SET ${[...w.set, '#ttl = :ipTtl'].join(', ')}`,
-        ConditionExpression: w.condition,
-        ExpressionAttributeNames: { ...w.names, '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ...w.values, ':ipTtl': ttlAfter(nowMs, ITEM_LIFETIME_MS.sourceIp) },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
+    return windowAdmitItem(SOURCE_IP_WINDOW, keys.sourceIp(ipHash), nowMs, ITEM_LIFETIME_MS.sourceIp);
   }
 
   /**
@@ -506,13 +504,6 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliv
     };
   }
 
-  async function ignoringConditionFailure(command: UpdateCommand): Promise<void> {
-    try {
-      await db.doc.send(command);
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-  }
 
   /**
    * Runs a transaction of tagged items; returns the first item (by tag order) whose condition failed,

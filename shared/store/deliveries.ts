@@ -4,7 +4,7 @@ import type { Language } from '../errors.js';
 import { ITEM_LIFETIME_MS, ttlAfter } from '../policy.js';
 import { createSealer, DELIVERY_REQUEST_SEAL, SealError } from '../secrets/seal.js';
 import type { AuditLog } from './audit.js';
-import { cancellationReasons, conditionFailureItem, isConditionalCheckFailed, type Db } from './client.js';
+import { cancellationReasons, conditionFailureItem, isConditionalCheckFailed, unlessConditionFails, type Db } from './client.js';
 import { keys, type Key } from './keys.js';
 import type { TransactItem } from './transactions.js';
 
@@ -180,8 +180,8 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
      * off and refunds at once, instead of waiting for the invocation's end. Never reopens it for sending.
      */
     async endClaim(sendId: string, untilMs: number, realNowMs: number): Promise<void> {
-      try {
-        await db.doc.send(
+      await unlessConditionFails(
+        db.doc.send(
           new UpdateCommand({
             TableName: table,
             Key: keys.delivery(sendId),
@@ -189,10 +189,8 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
             ConditionExpression: 'claimedUntil = :mine AND attribute_not_exists(settledAt)',
             ExpressionAttributeValues: { ':ended': realNowMs - 1, ':mine': untilMs },
           }),
-        );
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+        ),
+      );
     },
 
     /**
