@@ -1,6 +1,9 @@
-// The default ('min') metadata knows every region's number lengths, which is all isPossible() needs,
-// at a fraction of the 'max' metadata's bundle size.
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+// The 'min' metadata knows every region's number lengths, which is all isPossible() needs, at a fraction
+// of the 'max' metadata's size. It is read on the first number parsed (phone-metadata.ts).
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
+import { phoneMetadata } from './phone-metadata.js';
+
+const metadata = () => phoneMetadata('min');
 
 // check-identity's form: "00" + country calling code, a dash, the national number ("0086-13612345678").
 // The seed's regex ^\d{4}-\d+$ fixes a 2-digit code; we accept 1–3 digits so every country code works.
@@ -21,7 +24,7 @@ export function regionOf(country: string): CountryCode | undefined {
   const named = HUAWEI_REGIONS.get(lower);
   if (named) return named;
   const iso = lower.toUpperCase();
-  return /^[A-Z]{2}$/.test(iso) && isSupportedCountry(iso) ? (iso as CountryCode) : undefined;
+  return /^[A-Z]{2}$/.test(iso) && isSupportedCountry(iso as CountryCode, metadata()) ? (iso as CountryCode) : undefined;
 }
 
 /** "0086-13612345678" → "+8613612345678"; undefined when malformed or not a possible number. */
@@ -42,12 +45,12 @@ export function e164FromContact(value: string, country = 'chinaPR'): string | un
   if (compact.startsWith('+')) return e164FromInternational(compact);
   const region = regionOf(country);
   if (!region) return undefined;
-  const parsed = parsePhoneNumberFromString(compact, region);
+  const parsed = parsePhoneNumberFromString(compact, region, metadata());
   return parsed?.isPossible() ? parsed.number : undefined;
 }
 
 function e164FromInternational(value: string, expectedCode?: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(value);
+  const parsed = parsePhoneNumberFromString(value, metadata());
   if (!parsed || !parsed.isPossible()) return undefined;
   if (expectedCode !== undefined && parsed.countryCallingCode !== expectedCode) return undefined;
   return parsed.number;
@@ -55,7 +58,7 @@ function e164FromInternational(value: string, expectedCode?: string): string | u
 
 /** Splits an E.164 number into its calling code and national number. */
 export function splitE164(e164: string): { countryCode: string; national: string } {
-  const parsed = parsePhoneNumberFromString(e164);
+  const parsed = parsePhoneNumberFromString(e164, metadata());
   if (parsed) return { countryCode: parsed.countryCallingCode, national: parsed.nationalNumber };
   return { countryCode: '', national: e164.replace(/^\+/, '') };
 }

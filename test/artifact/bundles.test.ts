@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { repoRoot } from '../../dev/paths.js';
 import { freePort } from '../../dev/processes.js';
 import { startStreamPoller } from '../../dev/stream-poller.js';
 import { createTable } from '../../dev/table.js';
@@ -95,6 +96,31 @@ describe('the prod package', () => {
       expect(fn.handler, operation).toBe(OPERATIONS[operation as OperationName].handler);
     }
     expect(node.version).toMatch(new RegExp(`^v${node.major}\\.`));
+  });
+
+  it('ships the phone metadata files with the functions that parse numbers, and with no other', () => {
+    const { functions } = inject('packaged');
+    const metadataDir = (operation: OperationName) => path.join(functions[operation].taskRoot, 'node_modules', 'libphonenumber-js');
+    const parsesNumbers: OperationName[] = ['checkIdentity', 'sendVerificationCode', 'verifyVerificationCode', 'registerCustomer'];
+    for (const operation of Object.keys(functions) as OperationName[]) {
+      const dir = metadataDir(operation);
+      if (!parsesNumbers.includes(operation)) {
+        expect(existsSync(dir), operation).toBe(false);
+        continue;
+      }
+      for (const file of ['metadata.min.json', 'metadata.mobile.json']) {
+        expect(readFileSync(path.join(dir, file), 'utf8'), `${operation} ${file}`).toBe(
+          readFileSync(path.join(repoRoot, 'node_modules', 'libphonenumber-js', file), 'utf8'),
+        );
+      }
+      // The bundle itself carries none of it: the metadata is read on the first number parsed.
+      const bundle = readFileSync(
+        path.join(functions[operation].taskRoot, functions[operation].handler.replace(/\.handler$/, '.mjs')),
+        'utf8',
+      );
+      // (metadata's first calling code's regions; the library's code names the keys, never these values)
+      expect(bundle, operation).not.toContain('"US","AG","AI","AS","BB"');
+    }
   });
 });
 
