@@ -3,6 +3,8 @@
 import { startLocalDelivery } from '../dev/support/delivery.js';
 import { randomUUID } from 'node:crypto';
 import { createCheckIdentityHandler } from '../functions/check-identity.js';
+import { createDeliverCodeHandler } from '../functions/deliver-code.js';
+import { startStreamPoller } from '../dev/stream-poller.js';
 import { createRegisterCustomerHandler } from '../functions/register-customer.js';
 import { createSendVerificationCodeHandler } from '../functions/send-verification-code.js';
 import { createVerifyVerificationCodeHandler } from '../functions/verify-verification-code.js';
@@ -33,13 +35,28 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
   const { rt, config } = local;
   // Codes are captured in memory: the outbox file would add a write to every measured send.
   const codes = new Map<string, string>();
-  const capture: Notifier = { deliver: async (m: CodeMessage) => void codes.set(m.to, m.code) };
+  let delivered = 0;
+  const capture: Notifier = {
+    deliver: async (m: CodeMessage) => {
+      codes.set(m.to, m.code);
+      delivered++;
+    },
+  };
   const check = createCheckIdentityHandler(rt) as Handler;
   // deliverCode from the table's stream, in this process, drained after each send that needs its code.
   const delivery = startLocalDelivery(local, { notifier: capture });
   const send = createSendVerificationCodeHandler(rt) as Handler;
   const verify = createVerifyVerificationCodeHandler(rt) as Handler;
   const register = createRegisterCustomerHandler(rt) as Handler;
+  // deliverCode measured on its own: the delivery requests sends commit, read from the stream by a second
+  // reader that hands them to no one, then each given to deliverCode on the bench's (metered) runtime.
+  const deliver = createDeliverCodeHandler(rt, capture) as Handler;
+  const deliveryRequests = startStreamPoller({
+    endpoint: config.dynamodbEndpoint!,
+    tableName: config.tableName,
+    invoke: async () => undefined,
+    intervalMs: 0,
+  });
   const partnerToken = await mintPartnerToken(config);
   const appToken = await mintAppToken(config);
 
@@ -114,6 +131,27 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
       run: async (e) => {
         const r = (await register(e, {})) as { status?: string };
         if (r.status !== 'registered') throw new Error(`expected registered, got ${JSON.stringify(r)}`);
+      },
+    },
+    {
+      // Last: the scenarios before drain deliverCode's own reader only while preparing verify.
+      name: 'deliverCode',
+      operation: 'deliverCode',
+      prepare: async (n) => {
+        await deliveryRequests.drain();
+        const before = deliveryRequests.records().length;
+        for (let i = 0; i < n; i++) await send({ user: uniqueMobile().e164 }, {});
+        await deliveryRequests.drain();
+        const records = deliveryRequests.records().slice(before);
+        if (records.length !== n) throw new Error(`expected ${n} delivery requests on the stream, read ${records.length}`);
+        return records.map((record) => ({ Records: [record] }));
+      },
+      run: async (e) => {
+        const before = delivered;
+        const r = (await deliver(e, {})) as { batchItemFailures?: unknown[] };
+        // Exact at concurrency 1; at 16, another call's delivery may be the one counted.
+        if (r.batchItemFailures?.length !== 0 || delivered <= before)
+          throw new Error(`expected one delivery and no failure, got ${JSON.stringify(r)}`);
       },
     },
   ];
