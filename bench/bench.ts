@@ -13,7 +13,7 @@ import { ensureLambdaNode } from '../dev/node-runtime.js';
 import { repoRoot } from '../dev/paths.js';
 import { attachMeter, type Meter, type Usage } from '../dev/support/meter.js';
 import { createLocalRuntime, type LocalRuntime } from '../dev/support/runtime.js';
-import { measureBundles } from './bundles.js';
+import { measureBundles, measureImportFloors } from './bundles.js';
 import { coldEnvironment, coldRequestsOf, startAwsPath } from './cold-start.js';
 import { measureFloors } from './floors.js';
 import { measure, type Stats } from './measure.js';
@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     const localRequests = coldRequestsOf(local.config);
     const aws = await startAwsPath(local);
     const awsRequests = coldRequestsOf(aws.config);
+    const importFloors = await measureImportFloors(workDir, settings.coldStartRuns, lambdaNode);
     let bundles;
     try {
       bundles = await measureBundles(workDir, settings.coldStartRuns, {
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
       floor,
       operations,
       bundles,
+      importFloors,
       targets: targetsOf(operations, bundles),
     });
   } finally {

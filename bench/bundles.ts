@@ -2,9 +2,10 @@
 // Node the functions deploy to (serverless.yml provider.runtime, dev/node-runtime.ts), times a fresh Node
 // importing each function's bundle, and a fresh process serving its first request, against a bare start.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import type { NodeBinary } from '../dev/node-runtime.js';
 import { oslsBin, repoRoot } from '../dev/paths.js';
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
@@ -33,6 +34,15 @@ export interface ColdStartResult {
 }
 
 export type ColdPath = 'local' | 'aws';
+
+/** What any function's import is bound to cost, timed like the bundles (interleaved with a bare start). */
+export interface ImportFloor {
+  name: string;
+  bundleKiB: number | undefined;
+  importMedianMs: number;
+  bareNodeMedianMs: number;
+  importRatio: number;
+}
 
 export interface ColdStartSetup {
   node: NodeBinary;
@@ -95,6 +105,63 @@ export async function measureBundles(workDir: string, coldRuns: number, cold: Co
     );
   }
   return results;
+}
+
+/**
+ * The floor under every function's import: TLS (`node:https`, which any client of an AWS endpoint loads),
+ * and the store's DynamoDB client alone (shared/store/client.ts createDb), bundled as serverless.yml's
+ * esbuild block bundles the functions.
+ */
+export async function measureImportFloors(workDir: string, runs: number, node: NodeBinary): Promise<ImportFloor[]> {
+  const dir = path.join(workDir, 'import-floors');
+  mkdirSync(dir, { recursive: true });
+  const tls = path.join(dir, 'tls.mjs');
+  writeFileSync(tls, "import 'node:https';\n");
+  const entry = path.join(dir, 'dynamodb-client.ts');
+  writeFileSync(
+    entry,
+    `import { createDb } from ${JSON.stringify(path.join(repoRoot, 'shared', 'store', 'client.ts'))};\n` +
+      "export const db = createDb({ region: 'us-east-1', endpoint: undefined, requestTimeoutMs: 1000, connectTimeoutMs: 1000 });\n",
+  );
+  const client = path.join(dir, 'dynamodb-client.mjs');
+  // As serverless.yml custom.esbuild (bundle, minify, ESM, node24, the credential provider alias, the banner).
+  await build({
+    entryPoints: [entry],
+    outfile: client,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    alias: { '@aws-sdk/credential-provider-node': path.join(repoRoot, 'shared', 'aws', 'lambda-credentials.ts') },
+    banner: {
+      js: "import { createRequire as __verigateCreateRequire } from 'module'; const require = __verigateCreateRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  const floors: ImportFloor[] = [];
+  for (const [name, file, sized] of [
+    ['node:https (TLS) alone', tls, false],
+    ["the store's DynamoDB client alone", client, true],
+  ] as const) {
+    const imports: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      bare.push(bareStart(node.path));
+      imports.push(timeImport(node.path, pathToFileURL(file).href));
+    }
+    const importMedianMs = median(imports);
+    const bareNodeMedianMs = median(bare);
+    floors.push({
+      name,
+      bundleKiB: sized ? round(statSync(file).size / 1024, 1) : undefined,
+      importMedianMs: round(importMedianMs, 1),
+      bareNodeMedianMs: round(bareNodeMedianMs, 1),
+      importRatio: round(importMedianMs / bareNodeMedianMs, 2),
+    });
+  }
+  return floors;
 }
 
 /** `osls package --stage prod` into workDir/package; returns that folder. */

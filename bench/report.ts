@@ -2,7 +2,7 @@
 // printed table.
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
 import type { Usage } from '../dev/support/meter.js';
-import type { BundleResult } from './bundles.js';
+import type { BundleResult, ImportFloor } from './bundles.js';
 import type { Floors } from './floors.js';
 import { round, type Stats } from './measure.js';
 import { PRICES } from './prices.js';
@@ -114,6 +114,7 @@ export interface Report {
   floor: Floors;
   operations: OperationResult[];
   bundles: BundleResult[];
+  importFloors: ImportFloor[];
   targets: { met: boolean; misses: string[] };
 }
 
@@ -165,6 +166,12 @@ export function render(r: Report): string {
   for (const b of r.bundles)
     lines.push(
       `| ${b.function} | ${b.zipKiB} | ${b.bundleKiB} | ${b.bareNodeMedianMs} | ${b.importMedianMs} | ${b.importRatio}× | ${cold(b.coldStart.local)} | ${cold(b.coldStart.aws)} |`,
+    );
+  lines.push('');
+  lines.push("what every function's import includes, timed the same way:");
+  for (const f of r.importFloors)
+    lines.push(
+      `- ${f.name}${f.bundleKiB === undefined ? '' : ` (${f.bundleKiB} KiB)`}: ${f.importMedianMs} ms, ${f.importRatio}× a bare start (${f.bareNodeMedianMs} ms)`,
     );
   lines.push('');
   lines.push(r.targets.met ? 'targets: all met' : `targets missed:\n${r.targets.misses.map((m) => `- ${m}`).join('\n')}`);
