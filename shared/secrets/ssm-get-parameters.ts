@@ -55,11 +55,12 @@ export interface SsmCallOptions {
   requestHandler?: RequestHandler;
 }
 
-// Cold start budget: the init phase has 10 s. 3 attempts of at most 1 s to connect and 2 s to answer
-// (headers, then no gap of more than 2 s in the body), with at most 0.3 s of backoff (1.5 s when
-// throttled) between them, stay well inside it. Without throwOnRequestTimeout the handler only warns
-// when requestTimeout passes (@smithy/node-http-handler 4.x).
-export const SSM_TIMEOUTS = { connectionTimeout: 1000, requestTimeout: 2000, socketTimeout: 2000, throwOnRequestTimeout: true };
+// Cold start budget: the init phase has 10 s. Each attempt has 1 s to connect and 2 s to the answer's
+// headers (the handler's timeouts; without throwOnRequestTimeout it only warns when requestTimeout passes,
+// @smithy/node-http-handler 4.x), and 2.5 s in all, body included. 3 attempts with at most 0.3 s of
+// backoff between them (1.5 s when throttled, which is answered at once) stay well inside it.
+export const SSM_TIMEOUTS = { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true };
+const ATTEMPT_DEADLINE_MS = 2500;
 const DEFAULT_ATTEMPTS = 3;
 // The SDK's standard retry strategy: full jitter over an exponential base, a longer one when throttled.
 const BACKOFF_BASE_MS = 100;
@@ -115,7 +116,18 @@ function memoized(provider: AwsCredentialIdentityProvider): AwsCredentialIdentit
  * bounded timeouts and retries. Resolves with what SSM answered; rejects with SsmCallError.
  */
 export function createGetParameters(options: SsmCallOptions): GetParameters {
-  const endpoint = new URL(options.endpoint ?? ssmEndpoint(options.region));
+  let resolved: URL | undefined;
+  // Resolved at the first call, so a bad region or endpoint URL fails the call (SsmCallError), not the construction.
+  const endpointUrl = (): URL => {
+    if (resolved) return resolved;
+    const configured = options.endpoint ?? ssmEndpoint(options.region);
+    try {
+      resolved = new URL(configured);
+    } catch {
+      throw new SsmCallError('InvalidEndpoint', `not a URL: ${JSON.stringify(configured)}`, false);
+    }
+    return resolved;
+  };
   const signer = new SignatureV4({
     service: 'ssm',
     region: options.region,
@@ -127,6 +139,7 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
   const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
 
   const attempt = async (names: readonly string[]): Promise<GetParametersAnswer> => {
+    const endpoint = endpointUrl();
     const body = JSON.stringify({ Names: names, WithDecryption: true });
     const request = new HttpRequest({
       method: 'POST',
@@ -149,13 +162,15 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
       // No credentials: nothing a retry would change.
       throw new SsmCallError(errorName(err), errorMessage(err), false);
     }
+    const deadline = AbortSignal.timeout(ATTEMPT_DEADLINE_MS);
     let response: HttpResponse;
     let text: string;
     try {
-      response = (await handler.handle(signed)).response;
-      text = await readBody(response.body);
+      response = (await handler.handle(signed, { abortSignal: deadline })).response;
+      text = await readBody(response.body, deadline);
     } catch (err) {
       // Nothing or part of an answer came back: connection refused or reset, a timeout.
+      if (deadline.aborted) throw new SsmCallError('TimeoutError', `no complete answer within ${ATTEMPT_DEADLINE_MS} ms`, true);
       throw new SsmCallError(errorName(err), errorMessage(err), true);
     }
     if (response.statusCode === 200) return parseAnswer(text);
@@ -184,13 +199,22 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
   };
 }
 
-async function readBody(body: unknown): Promise<string> {
+/** The whole body, or a rejection once `deadline` passes: the handler's timeouts end at the headers. */
+async function readBody(body: unknown, deadline: AbortSignal): Promise<string> {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  const stream = body as AsyncIterable<Buffer | string> & { destroy?: (error?: Error) => void };
+  const stop = () => stream.destroy?.(new Error('deadline passed'));
+  deadline.throwIfAborted();
+  deadline.addEventListener('abort', stop, { once: true });
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    deadline.removeEventListener('abort', stop);
+  }
 }
 
 function parseAnswer(text: string): GetParametersAnswer {

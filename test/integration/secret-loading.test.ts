@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadFunctionConfig, SECRET_FIELDS } from '../../shared/config.js';
 import { LOCAL_SECRETS } from '../../shared/local-defaults.js';
-import { SecretsUnavailableError } from '../../shared/secrets/parameter-store.js';
+import { ParameterStoreProvider, SecretsUnavailableError } from '../../shared/secrets/parameter-store.js';
 import { startSsmStandIn, type SsmBehaviour, type SsmStandIn, type StoredParameter } from '../support/ssm-stand-in.js';
 
 const PATH = '/verigate/prod';
@@ -187,6 +187,21 @@ describe('a function that refuses to start', () => {
     const config = await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: s.provider({ maxAttempts: 3 }) });
     expect(config.identityPepper).toBe(value(5));
     expect(s.calls).toHaveLength(3);
+  });
+
+  it('names a refused connection, after trying it three times', async () => {
+    const s = await standIn();
+    const endpoint = s.endpoint;
+    await s.close();
+    ssm = undefined;
+    const provider = new ParameterStoreProvider({
+      region: 'ap-southeast-1',
+      endpoint,
+      credentials: async () => ({ accessKeyId: 'stand-in', secretAccessKey: 'stand-in' }),
+    });
+    const err = await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: provider }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretsUnavailableError);
+    expect((err as Error).message).toMatch(/: ECONNREFUSED: .*\(after 3 attempts\)$/);
   });
 
   it('gives up on an answer whose body never comes', async () => {
