@@ -98,7 +98,7 @@ export function coldEnvironment(local: LocalRuntime, operation: OperationName): 
 /**
  * The cold start as it runs in AWS: a stage other than local, so the function reads its secrets from
  * SSM Parameter Store (a stand-in speaking SSM's protocol on loopback, test/support/ssm-stand-in.ts) with
- * the SSM client and Powertools Parameters before its first request. DynamoDB is reached through the
+ * its signed GetParameters call through Powertools Parameters before its first request. DynamoDB is reached through the
  * SDK's own endpoint override (AWS_ENDPOINT_URL_DYNAMODB), as DYNAMODB_ENDPOINT is for the local stage only.
  */
 export interface AwsPath {

@@ -1,4 +1,3 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
 import {
@@ -10,7 +9,7 @@ import {
   TOKEN_MAX_LIFETIME_SECONDS,
 } from './policy.js';
 import { parameterName, SECRET_NAMES, SECRETS, type SecretName } from './secrets/catalog.js';
-import { createParameterStoreClient, readSecretParameters } from './secrets/parameter-store.js';
+import { createParameterStoreProvider, readSecretParameters, type ParameterStoreProvider } from './secrets/parameter-store.js';
 
 const flag = (def: boolean) =>
   z.pipe(
@@ -373,8 +372,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 export interface SecretLoadOptions {
-  /** The SSM client to read through (tests point one at a stand-in); by default one with bounded timeouts. */
-  ssm?: SSMClient;
+  /** The parameter store provider to read through (tests point one at a stand-in); by default one with bounded timeouts. */
+  ssm?: ParameterStoreProvider;
 }
 
 /**
@@ -434,7 +433,7 @@ async function collectSecrets(
   if (!SECRETS_PATH_PATTERN.test(settings.secretsPath)) return { values: {}, problems };
   const found = await readSecretParameters(names, {
     secretsPath: settings.secretsPath,
-    client: options.ssm ?? createParameterStoreClient(settings.region),
+    provider: options.ssm ?? createParameterStoreProvider(settings.region),
   });
   const source = { kind: 'parameter-store', secretsPath: settings.secretsPath } as const;
   problems.push(...secretProblems(names, found.values, settings.stage, source, found.notSecureString));

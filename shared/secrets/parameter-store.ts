@@ -1,6 +1,6 @@
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
 import { parameterName, type SecretName } from './catalog.js';
+import { createGetParameters, SsmCallError, type GetParameters, type SsmCallOptions } from './ssm-get-parameters.js';
 
 /**
  * Reads secrets from SSM Parameter Store through Powertools Parameters: one GetParameters call (with
@@ -10,48 +10,69 @@ import { parameterName, type SecretName } from './catalog.js';
  */
 export const SECRET_CACHE_SECONDS = 900;
 
-// Cold start budget: the init phase has 10 s. 3 attempts of at most 1 s to connect / 2 s to answer,
-// with the SDK's backoff between them, stay well inside it. Without throwOnRequestTimeout the SDK
-// only warns when requestTimeout passes (@smithy/node-http-handler 4.x).
-const SSM_TIMEOUTS = { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true };
-
 export class SecretsUnavailableError extends Error {
   override name = 'SecretsUnavailableError';
 }
 
-export function createParameterStoreClient(region: string): SSMClient {
-  return new SSMClient({ region, maxAttempts: 3, requestHandler: SSM_TIMEOUTS });
-}
+// Powertools' cache key of a value read without a transform (BaseProvider.get, SSMProvider.getParametersByName).
+const cacheKey = (name: string) => [name, undefined].toString();
 
-interface Reader {
-  provider: SSMProvider;
-  /** Parameter name → Type (String, StringList, SecureString) as GetParameters answered it. */
-  types: Map<string, string>;
-}
+/**
+ * A Powertools Parameters provider ("bring your own provider": BaseProvider's cache, `get`) over a signed
+ * GetParameters call (ssm-get-parameters.ts) rather than the SDK's SSM client, which no function bundles.
+ */
+export class ParameterStoreProvider extends BaseProvider {
+  readonly #getParameters: GetParameters;
+  /** Parameter name → Type as SSM answered it: tells a SecureString from a plain String put there by mistake. */
+  readonly #types = new Map<string, string>();
 
-// Powertools' cache lives in the provider: one provider per client keeps it across loads.
-const readers = new WeakMap<SSMClient, Reader>();
-
-function readerFor(client: SSMClient): Reader {
-  let reader = readers.get(client);
-  if (!reader) {
-    const types = new Map<string, string>();
-    // Powertools returns values only; the type tells a SecureString from a plain String put there by mistake.
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        if (context.commandName === 'GetParametersCommand') {
-          const output = result.output as { Parameters?: Array<{ Name?: string; Type?: string }> };
-          for (const p of output.Parameters ?? []) if (p.Name && p.Type) types.set(p.Name, p.Type);
-        }
-        return result;
-      },
-      { step: 'initialize', name: 'verigateParameterTypes', override: true },
-    );
-    reader = { provider: new SSMProvider({ awsSdkV3Client: client }), types };
-    readers.set(client, reader);
+  constructor(options: SsmCallOptions) {
+    super({});
+    this.#getParameters = createGetParameters(options);
   }
-  return reader;
+
+  /**
+   * Several parameters by name, decrypted: those in Powertools' cache from it, the others in one
+   * GetParameters call, then cached for `maxAge` seconds. A name SSM does not hold is absent.
+   */
+  async getParametersByName(
+    names: readonly string[],
+    options: { maxAge: number },
+  ): Promise<Map<string, { value: string; type: string | undefined }>> {
+    const found = new Map<string, { value: string; type: string | undefined }>();
+    const missing: string[] = [];
+    for (const name of new Set(names)) {
+      const key = cacheKey(name);
+      if (this.hasKeyExpiredInCache(key)) missing.push(name);
+      else found.set(name, { value: this.store.get(key)!.value as string, type: this.#types.get(name) });
+    }
+    for (let i = 0; i < missing.length; i += 10) {
+      const answer = await this.#getParameters(missing.slice(i, i + 10));
+      for (const p of answer.parameters) {
+        this.#types.set(p.name, p.type);
+        this.addToCache(cacheKey(p.name), p.value, options.maxAge);
+        found.set(p.name, { value: p.value, type: p.type });
+      }
+    }
+    return found;
+  }
+
+  /** One parameter, decrypted (what BaseProvider.get calls on a cache miss). */
+  protected async _get(name: string): Promise<string | undefined> {
+    const [p] = (await this.#getParameters([name])).parameters;
+    if (p) this.#types.set(p.name, p.type);
+    return p?.value;
+  }
+
+  /** Reading a whole path would hand a function other functions' secrets: each reads its own by name. */
+  protected _getMultiple(path: string): Promise<Record<string, unknown> | undefined> {
+    return Promise.reject(new Error(`ParameterStoreProvider does not read by path (${path}): read parameters by name`));
+  }
+}
+
+/** The provider a function reads its secrets through: bounded timeouts, up to 3 attempts, the role's credentials. */
+export function createParameterStoreProvider(region: string): ParameterStoreProvider {
+  return new ParameterStoreProvider({ region });
 }
 
 export interface SecretParameters {
@@ -63,32 +84,28 @@ export interface SecretParameters {
 
 export async function readSecretParameters(
   names: readonly SecretName[],
-  options: { secretsPath: string; client: SSMClient },
+  options: { secretsPath: string; provider: ParameterStoreProvider },
 ): Promise<SecretParameters> {
   if (names.length === 0) return { values: {}, notSecureString: [] };
-  const { provider, types } = readerFor(options.client);
   const byParameter = new Map(names.map((n) => [parameterName(options.secretsPath, n), n] as const));
-  let found: Record<string, unknown>;
+  let found: Awaited<ReturnType<ParameterStoreProvider['getParametersByName']>>;
   try {
-    found = await provider.getParametersByName(Object.fromEntries([...byParameter.keys()].map((p) => [p, {}])), {
-      decrypt: true,
-      throwOnError: false,
-      maxAge: SECRET_CACHE_SECONDS,
-    });
+    found = await options.provider.getParametersByName([...byParameter.keys()], { maxAge: SECRET_CACHE_SECONDS });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
+    const reason =
+      e instanceof SsmCallError ? `${e.message}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}` : `${e.name}: ${e.message}`;
     throw new SecretsUnavailableError(
-      `could not read ${[...byParameter.keys()].join(', ')} from SSM Parameter Store: ${e.name}: ${e.message.slice(0, 300)}`,
+      `could not read ${[...byParameter.keys()].join(', ')} from SSM Parameter Store: ${reason.slice(0, 400)}`,
     );
   }
   const values: SecretParameters['values'] = {};
   const notSecureString: SecretName[] = [];
   for (const [parameter, name] of byParameter) {
-    const value = found[parameter];
-    if (typeof value !== 'string') continue;
-    values[name] = value;
-    const type = types.get(parameter);
-    if (type !== undefined && type !== 'SecureString') notSecureString.push(name);
+    const p = found.get(parameter);
+    if (!p) continue;
+    values[name] = p.value;
+    if (p.type !== undefined && p.type !== 'SecureString') notSecureString.push(name);
   }
   return { values, notSecureString };
 }

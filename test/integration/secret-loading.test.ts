@@ -1,11 +1,12 @@
 // Secrets at cold start outside the local stage: read from SSM Parameter Store through Powertools
 // Parameters, here a stand-in on loopback that speaks the SSM JSON protocol (test/support/ssm-stand-in.ts),
-// so the real SDK client, Powertools and the config rules all run. Each function asks for its own only.
+// so the real signed call (timeouts, retries), the Powertools cache and the config rules all run. Each
+// function asks for its own only.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadFunctionConfig, SECRET_FIELDS } from '../../shared/config.js';
 import { LOCAL_SECRETS } from '../../shared/local-defaults.js';
-import { SecretsUnavailableError } from '../../shared/secrets/parameter-store.js';
-import { startSsmStandIn, type SsmStandIn, type StoredParameter } from '../support/ssm-stand-in.js';
+import { ParameterStoreProvider, SecretsUnavailableError } from '../../shared/secrets/parameter-store.js';
+import { startSsmStandIn, type SsmBehaviour, type SsmStandIn, type StoredParameter } from '../support/ssm-stand-in.js';
 
 const PATH = '/verigate/prod';
 const PROD_ENV = {
@@ -31,7 +32,10 @@ afterEach(async () => {
   ssm = undefined;
 });
 
-async function standIn(parameters: Record<string, StoredParameter> = ALL_PARAMETERS, behaviour?: 'stall' | 'deny'): Promise<SsmStandIn> {
+async function standIn(
+  parameters: Record<string, StoredParameter> = ALL_PARAMETERS,
+  behaviour?: SsmBehaviour | SsmBehaviour[],
+): Promise<SsmStandIn> {
   ssm = await startSsmStandIn(parameters, { behaviour });
   return ssm;
 }
@@ -48,7 +52,7 @@ async function refusal(load: Promise<unknown>): Promise<ConfigError> {
 describe('secrets from the parameter store', () => {
   it('reads the secrets a function needs in one decrypting GetParameters call under the stage path', async () => {
     const s = await standIn();
-    const config = await loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper', 'captcha'], { ssm: s.client() });
+    const config = await loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper', 'captcha'], { ssm: s.provider() });
     expect(config.codePepper).toBe(value(4));
     expect(config.identityPepper).toBe(value(5));
     expect(config.captcha).toEqual({ kind: 'secret', secret: value(3) });
@@ -63,21 +67,23 @@ describe('secrets from the parameter store', () => {
 
   it('reads under SECRETS_PATH when the stage names its own', async () => {
     const s = await standIn({ '/teams/verigate/prod/identity-pepper': { value: value(9) } });
-    const config = await loadFunctionConfig({ ...PROD_ENV, SECRETS_PATH: '/teams/verigate/prod' }, ['identityPepper'], { ssm: s.client() });
+    const config = await loadFunctionConfig({ ...PROD_ENV, SECRETS_PATH: '/teams/verigate/prod' }, ['identityPepper'], {
+      ssm: s.provider(),
+    });
     expect(config.identityPepper).toBe(value(9));
   });
 
   it('serves a second load in the same environment from the Powertools cache', async () => {
     const s = await standIn();
-    const client = s.client();
-    await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: client });
-    await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: client });
+    const provider = s.provider();
+    await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: provider });
+    await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: provider });
     expect(s.calls).toHaveLength(1);
   });
 
   it('never calls the parameter store in the local stage', async () => {
     const s = await standIn();
-    const config = await loadFunctionConfig({ STAGE: 'local' }, ['codePepper', 'identityPepper'], { ssm: s.client() });
+    const config = await loadFunctionConfig({ STAGE: 'local' }, ['codePepper', 'identityPepper'], { ssm: s.provider() });
     expect(config.codePepper).toBe(LOCAL_SECRETS.codePepper);
     expect(s.calls).toEqual([]);
   });
@@ -88,7 +94,7 @@ describe('secrets from the parameter store', () => {
       { ...PROD_ENV, PARTNER_JWKS_URL: 'https://idp.example.com/jwks.json' },
       ['partnerTokenKey', 'identityPepper'],
       {
-        ssm: s.client(),
+        ssm: s.provider(),
       },
     );
     expect(config.partnerTokenKey).toEqual({ kind: 'jwks', url: 'https://idp.example.com/jwks.json' });
@@ -100,7 +106,7 @@ describe('a function that refuses to start', () => {
   it('names every missing parameter', async () => {
     const s = await standIn({});
     const err = await refusal(
-      loadFunctionConfig(PROD_ENV, ['partnerTokenKey', 'identityPepper', 'partnerKeyEncryptionKey'], { ssm: s.client() }),
+      loadFunctionConfig(PROD_ENV, ['partnerTokenKey', 'identityPepper', 'partnerKeyEncryptionKey'], { ssm: s.provider() }),
     );
     for (const name of ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'])
       expect(err.message).toContain(`${PATH}/${name}) is missing`);
@@ -108,14 +114,14 @@ describe('a function that refuses to start', () => {
 
   it('refuses a secret stored as a plain String parameter', async () => {
     const s = await standIn({ ...ALL_PARAMETERS, [`${PATH}/code-pepper`]: { value: value(4), type: 'String' } });
-    const err = await refusal(loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper'], { ssm: s.client() }));
+    const err = await refusal(loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper'], { ssm: s.provider() }));
     expect(err.message).toContain(`CODE_PEPPER (parameter ${PATH}/code-pepper) must be a SecureString parameter`);
     expect(err.message).not.toContain('IDENTITY_PEPPER');
   });
 
   it('refuses one value used for two purposes, without printing it', async () => {
     const s = await standIn({ ...ALL_PARAMETERS, [`${PATH}/identity-pepper`]: { value: value(4) } });
-    const err = await refusal(loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper'], { ssm: s.client() }));
+    const err = await refusal(loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper'], { ssm: s.provider() }));
     expect(err.message).toMatch(/CODE_PEPPER .* and IDENTITY_PEPPER .* have the same value/);
     expect(err.message).not.toContain(value(4));
   });
@@ -125,7 +131,7 @@ describe('a function that refuses to start', () => {
       [`${PATH}/code-pepper`]: { value: 'short-but-secret' },
       [`${PATH}/identity-pepper`]: { value: LOCAL_SECRETS.identityPepper },
     });
-    const err = await refusal(loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper'], { ssm: s.client() }));
+    const err = await refusal(loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper'], { ssm: s.provider() }));
     expect(err.message).toContain('CODE_PEPPER (parameter /verigate/prod/code-pepper) must be at least 32 characters');
     expect(err.message).toContain('IDENTITY_PEPPER (parameter /verigate/prod/identity-pepper) must not use a local development default');
     expect(err.message).not.toContain('short-but-secret');
@@ -134,7 +140,7 @@ describe('a function that refuses to start', () => {
 
   it('refuses a secret set in the environment, even one the function does not need', async () => {
     const s = await standIn();
-    const err = await refusal(loadFunctionConfig({ ...PROD_ENV, CODE_PEPPER: value(4) }, ['identityPepper'], { ssm: s.client() }));
+    const err = await refusal(loadFunctionConfig({ ...PROD_ENV, CODE_PEPPER: value(4) }, ['identityPepper'], { ssm: s.provider() }));
     expect(err.message).toContain('CODE_PEPPER must not be set in the environment of stage prod');
     expect(err.message).not.toContain(value(4));
   });
@@ -146,7 +152,7 @@ describe('a function that refuses to start', () => {
         { ...PROD_ENV, DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', APP_JWKS_URL: 'http://idp.example.com/jwks' },
         ['appTokenKey', 'codePepper'],
         {
-          ssm: s.client(),
+          ssm: s.provider(),
         },
       ),
     );
@@ -155,23 +161,68 @@ describe('a function that refuses to start', () => {
     expect(err.message).toContain(`CODE_PEPPER (parameter ${PATH}/code-pepper) is missing`);
   });
 
-  it('says so when it may not read the parameters', async () => {
+  it('says so when it may not read the parameters, without asking again', async () => {
     const s = await standIn(ALL_PARAMETERS, 'deny');
-    const err = await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: s.client() }).catch((e: unknown) => e);
+    const err = await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: s.provider({ maxAttempts: 3 }) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SecretsUnavailableError);
     expect((err as Error).message).toContain('AccessDeniedException');
     expect((err as Error).message).toContain(`${PATH}/identity-pepper`);
+    expect(s.calls).toHaveLength(1);
   });
 
-  it('gives up on a stalled parameter store within its cold-start budget, with the client it builds itself', async () => {
+  it('names the error and the parameters when the parameter store keeps failing, and never a value', async () => {
+    const s = await standIn(ALL_PARAMETERS, 'fail');
+    const err = await loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper'], { ssm: s.provider({ maxAttempts: 3 }) }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SecretsUnavailableError);
+    expect((err as Error).message).toBe(
+      `could not read ${PATH}/code-pepper, ${PATH}/identity-pepper from SSM Parameter Store: InternalServerError: internal failure (after 3 attempts)`,
+    );
+    expect(s.calls).toHaveLength(3);
+  });
+
+  it('reads the secrets after being throttled and after a server error', async () => {
+    const s = await standIn(ALL_PARAMETERS, ['throttle', 'fail', 'answer']);
+    const config = await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: s.provider({ maxAttempts: 3 }) });
+    expect(config.identityPepper).toBe(value(5));
+    expect(s.calls).toHaveLength(3);
+  });
+
+  it('names a refused connection, after trying it three times', async () => {
+    const s = await standIn();
+    const endpoint = s.endpoint;
+    await s.close();
+    ssm = undefined;
+    const provider = new ParameterStoreProvider({
+      region: 'ap-southeast-1',
+      endpoint,
+      credentials: async () => ({ accessKeyId: 'stand-in', secretAccessKey: 'stand-in' }),
+    });
+    const err = await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: provider }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretsUnavailableError);
+    expect((err as Error).message).toMatch(/: ECONNREFUSED: .*\(after 3 attempts\)$/);
+  });
+
+  it('gives up on an answer whose body never comes', async () => {
+    const s = await standIn(ALL_PARAMETERS, 'stall-body');
+    const started = Date.now();
+    const err = await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: s.provider({ maxAttempts: 1 }) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretsUnavailableError);
+    expect((err as Error).message).toContain('TimeoutError');
+    expect(Date.now() - started).toBeLessThan(4_000);
+  }, 10_000);
+
+  it('gives up on a stalled parameter store within its cold-start budget, with the provider it builds itself', async () => {
     const s = await standIn(ALL_PARAMETERS, 'stall');
-    // The SDK's standard endpoint override lets the function's own client (timeouts, retries) reach the stand-in.
+    // The SDK's standard endpoint override lets the function's own provider (timeouts, retries) reach the stand-in.
     const saved = { ...process.env };
     Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: s.endpoint, AWS_ACCESS_KEY_ID: 'stand-in', AWS_SECRET_ACCESS_KEY: 'stand-in' });
     const started = Date.now();
     try {
       const err = await loadFunctionConfig(PROD_ENV, ['identityPepper']).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SecretsUnavailableError);
+      expect((err as Error).message).toContain('TimeoutError');
     } finally {
       process.env = saved;
     }
@@ -215,7 +266,7 @@ describe('each function asks only for its own secrets', () => {
   it.each(cases)('%s reads exactly its parameters, decrypted, and holds no other secret', async (_fn, loader, expected) => {
     const s = await standIn();
     const load = await loader();
-    const rt = await load({ env: PROD_ENV, ssm: s.client() });
+    const rt = await load({ env: PROD_ENV, ssm: s.provider() });
     expect(s.calls.every((c) => c.withDecryption)).toBe(true);
     expect([...s.requestedNames()].sort()).toEqual(expected.map((p) => `${PATH}/${p}`).sort());
     const secretFieldsHeld = SECRET_FIELDS.filter((f) => f in rt.config);

@@ -1,10 +1,12 @@
 // A stand-in for SSM Parameter Store on loopback, speaking the service's JSON 1.1 protocol
 // (POST /, X-Amz-Target: AmazonSSM.GetParameters | AmazonSSM.GetParameter) closely enough for the AWS
-// SDK: SecureString values come back encrypted unless WithDecryption is true, unknown names are listed
-// in InvalidParameters. It records every call so a test can say what a function asked for.
+// SDK and for the functions' own reader (shared/secrets/ssm-get-parameters.ts): SecureString values come
+// back encrypted unless WithDecryption is true, unknown names are listed in InvalidParameters, errors
+// carry __type as SSM sends them. It records every call so a test can say what a function asked for,
+// and every request as it arrived (method, path, headers, body) so a test can compare two senders.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { ParameterStoreProvider } from '../../shared/secrets/parameter-store.js';
 
 export interface StoredParameter {
   value: string;
@@ -17,27 +19,43 @@ export interface SsmCall {
   withDecryption: boolean;
 }
 
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  /** As they arrived, names in lower case. */
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface SsmStandIn {
   endpoint: string;
   calls: SsmCall[];
+  requests: ReceivedRequest[];
   /** Every parameter name asked for, in order. */
   requestedNames(): string[];
   put(name: string, parameter: StoredParameter): void;
-  /** A client as a function would build one, pointed at the stand-in. */
-  client(options?: { maxAttempts?: number }): SSMClient;
+  /** A provider as a function builds one (timeouts, retries), pointed at the stand-in. */
+  provider(options?: { maxAttempts?: number }): ParameterStoreProvider;
   close(): Promise<void>;
 }
 
-export type SsmBehaviour = 'answer' | 'stall' | 'deny';
+/**
+ * answer; stall (read the request, never answer); stall-body (send the headers of an answer, never its
+ * body); deny (AccessDeniedException); throttle (ThrottlingException); fail (500 InternalServerError).
+ */
+export type SsmBehaviour = 'answer' | 'stall' | 'stall-body' | 'deny' | 'throttle' | 'fail';
 
 const ciphertextOf = (value: string) => `AQICAHh${Buffer.from(value).toString('base64')}`;
 
 export async function startSsmStandIn(
   parameters: Record<string, StoredParameter> = {},
-  options: { behaviour?: SsmBehaviour } = {},
+  /** One behaviour for every call, or one per call in order (the last repeats). */
+  options: { behaviour?: SsmBehaviour | SsmBehaviour[] } = {},
 ): Promise<SsmStandIn> {
   const store = new Map(Object.entries(parameters));
   const calls: SsmCall[] = [];
+  const requests: ReceivedRequest[] = [];
+  const behaviours = [options.behaviour ?? 'answer'].flat();
   const stalled = new Set<ServerResponse>();
 
   const answer = (res: ServerResponse, status: number, body: unknown) => {
@@ -62,7 +80,11 @@ export async function startSsmStandIn(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]!.toLowerCase()] = req.rawHeaders[i + 1]!;
+      requests.push({ method: req.method ?? '', path: req.url ?? '', headers, body: raw });
+      const body = JSON.parse(raw || '{}') as {
         Names?: string[];
         Name?: string;
         WithDecryption?: boolean;
@@ -70,15 +92,30 @@ export async function startSsmStandIn(
       const names = body.Names ?? (body.Name ? [body.Name] : []);
       const withDecryption = body.WithDecryption === true;
       calls.push({ target, names, withDecryption });
-      if (options.behaviour === 'stall') {
+      const behaviour = behaviours[Math.min(calls.length, behaviours.length) - 1];
+      if (behaviour === 'stall') {
         stalled.add(res);
         return;
       }
-      if (options.behaviour === 'deny') {
+      if (behaviour === 'stall-body') {
+        stalled.add(res);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': '1000' });
+        res.flushHeaders();
+        return;
+      }
+      if (behaviour === 'deny') {
         answer(res, 400, {
           __type: 'AccessDeniedException',
           message: `User: arn:aws:sts::123456789012:assumed-role/test is not authorized to perform: ssm:GetParameters`,
         });
+        return;
+      }
+      if (behaviour === 'throttle') {
+        answer(res, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+        return;
+      }
+      if (behaviour === 'fail') {
+        answer(res, 500, { __type: 'InternalServerError', message: 'internal failure' });
         return;
       }
       if (target === 'AmazonSSM.GetParameters') {
@@ -101,13 +138,14 @@ export async function startSsmStandIn(
   return {
     endpoint,
     calls,
+    requests,
     requestedNames: () => calls.flatMap((c) => c.names),
     put: (name, parameter) => void store.set(name, parameter),
-    client: (o = {}) =>
-      new SSMClient({
+    provider: (o = {}) =>
+      new ParameterStoreProvider({
         region: 'ap-southeast-1',
         endpoint,
-        credentials: { accessKeyId: 'stand-in', secretAccessKey: 'stand-in' },
+        credentials: async () => ({ accessKeyId: 'stand-in', secretAccessKey: 'stand-in' }),
         maxAttempts: o.maxAttempts ?? 1,
       }),
     close: async () => {

@@ -1,0 +1,264 @@
+// One signed `AmazonSSM.GetParameters` call (JSON 1.1 protocol), built from the parts of the AWS SDK the
+// DynamoDB client already bundles (SigV4 signer, SHA-256, HTTP request, Node HTTP handler, credentials
+// provider) instead of the SDK's SSM client package: the full client added ~87 KiB and ~8 ms of import to every
+// function for one call at cold start. test/unit/ssm-signing.test.ts proves the request is the one the
+// SDK's own SSMClient sends.
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/core/transport';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpHandlerOptions, HttpResponse } from '@smithy/types';
+
+export interface SsmParameter {
+  name: string;
+  /** String, StringList or SecureString. */
+  type: string;
+  value: string;
+}
+
+export interface GetParametersAnswer {
+  parameters: SsmParameter[];
+  /** Names SSM does not know (GetParameters' InvalidParameters). */
+  invalid: string[];
+}
+
+export type GetParameters = (names: readonly string[]) => Promise<GetParametersAnswer>;
+
+/** The AWS error type (AccessDeniedException, ThrottlingException, …) or transport error (TimeoutError, ECONNREFUSED) of a failed call. */
+export class SsmCallError extends Error {
+  override name = 'SsmCallError';
+  /** How many attempts were made before giving up. */
+  attempts = 1;
+  constructor(
+    readonly errorType: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(`${errorType}: ${message}`);
+  }
+}
+
+/** Something that sends a signed request: the Node HTTP handler, or a stand-in in a test. */
+export interface RequestHandler {
+  handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }>;
+}
+
+export interface SsmCallOptions {
+  region: string;
+  /** Default: AWS_ENDPOINT_URL_SSM, else AWS_ENDPOINT_URL, else the region's public endpoint (ssmEndpoint). */
+  endpoint?: string;
+  /** Default: the SDK's provider chain (in the Lambda bundles, the role's credentials in the environment). */
+  credentials?: AwsCredentialIdentityProvider;
+  /** Attempts in all, on throttling, 5xx, timeouts and network errors. Default 3. */
+  maxAttempts?: number;
+  requestHandler?: RequestHandler;
+}
+
+// Cold start budget: the init phase has 10 s. Each attempt has 1 s to connect and 2 s to the answer's
+// headers (the handler's timeouts; without throwOnRequestTimeout it only warns when requestTimeout passes,
+// @smithy/node-http-handler 4.x), and 2.5 s in all, body included. 3 attempts with at most 0.3 s of
+// backoff between them (1.5 s when throttled, which is answered at once) stay well inside it.
+export const SSM_TIMEOUTS = { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true };
+const ATTEMPT_DEADLINE_MS = 2500;
+const DEFAULT_ATTEMPTS = 3;
+// The SDK's standard retry strategy: full jitter over an exponential base, a longer one when throttled.
+const BACKOFF_BASE_MS = 100;
+const THROTTLED_BACKOFF_BASE_MS = 500;
+const MAX_ERROR_MESSAGE = 300;
+
+// The error codes the SDK's standard retry strategy treats as throttling or transient (@smithy/service-error-classification).
+const THROTTLING_ERRORS = new Set([
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+]);
+const TRANSIENT_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/** The public SSM endpoint of a region, unless the SDK's standard endpoint variables name another. */
+export function ssmEndpoint(region: string, env: Record<string, string | undefined> = process.env): string {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true') {
+    const configured = env.AWS_ENDPOINT_URL_SSM || env.AWS_ENDPOINT_URL;
+    if (configured) return configured;
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+    throw new SsmCallError('InvalidRegion', `not an AWS region: ${JSON.stringify(region)}`, false);
+  return `https://ssm.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+}
+
+/** Caches credentials until five minutes before they expire, as the SDK clients do. */
+function memoized(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let current: Promise<AwsCredentialIdentity> | undefined;
+  return async () => {
+    const fresh = (c: AwsCredentialIdentity) => c.expiration === undefined || c.expiration.getTime() - Date.now() > 300_000;
+    if (current) {
+      const held = await current.catch(() => undefined);
+      if (held && fresh(held)) return held;
+    }
+    current = provider();
+    return current;
+  };
+}
+
+/**
+ * A function making one decrypting GetParameters call for at most 10 names (the API's limit), with
+ * bounded timeouts and retries. Resolves with what SSM answered; rejects with SsmCallError.
+ */
+export function createGetParameters(options: SsmCallOptions): GetParameters {
+  let resolved: URL | undefined;
+  // Resolved at the first call, so a bad region or endpoint URL fails the call (SsmCallError), not the construction.
+  const endpointUrl = (): URL => {
+    if (resolved) return resolved;
+    const configured = options.endpoint ?? ssmEndpoint(options.region);
+    try {
+      resolved = new URL(configured);
+    } catch {
+      throw new SsmCallError('InvalidEndpoint', `not a URL: ${JSON.stringify(configured)}`, false);
+    }
+    return resolved;
+  };
+  const signer = new SignatureV4({
+    service: 'ssm',
+    region: options.region,
+    credentials: memoized(options.credentials ?? defaultProvider()),
+    sha256: Sha256,
+    uriEscapePath: true,
+  });
+  const handler: RequestHandler = options.requestHandler ?? new NodeHttpHandler(SSM_TIMEOUTS);
+  const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
+
+  const attempt = async (names: readonly string[]): Promise<GetParametersAnswer> => {
+    const endpoint = endpointUrl();
+    const body = JSON.stringify({ Names: names, WithDecryption: true });
+    const request = new HttpRequest({
+      method: 'POST',
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      port: endpoint.port ? Number(endpoint.port) : undefined,
+      path: endpoint.pathname,
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonSSM.GetParameters',
+        'content-length': String(Buffer.byteLength(body)),
+        host: endpoint.host,
+      },
+      body,
+    });
+    let signed: HttpRequest;
+    try {
+      signed = (await signer.sign(request)) as HttpRequest;
+    } catch (err) {
+      // No credentials: nothing a retry would change.
+      throw new SsmCallError(errorName(err), errorMessage(err), false);
+    }
+    const deadline = AbortSignal.timeout(ATTEMPT_DEADLINE_MS);
+    let response: HttpResponse;
+    let text: string;
+    try {
+      response = (await handler.handle(signed, { abortSignal: deadline })).response;
+      text = await readBody(response.body, deadline);
+    } catch (err) {
+      // Nothing or part of an answer came back: connection refused or reset, a timeout.
+      if (deadline.aborted) throw new SsmCallError('TimeoutError', `no complete answer within ${ATTEMPT_DEADLINE_MS} ms`, true);
+      throw new SsmCallError(errorName(err), errorMessage(err), true);
+    }
+    if (response.statusCode === 200) return parseAnswer(text);
+    const { type, message } = awsError(response, text);
+    const retryable =
+      response.statusCode >= 500 || response.statusCode === 429 || THROTTLING_ERRORS.has(type) || TRANSIENT_ERRORS.has(type);
+    throw new SsmCallError(type, message, retryable);
+  };
+
+  return async (names) => {
+    if (names.length === 0) return { parameters: [], invalid: [] };
+    if (names.length > 10) throw new SsmCallError('ValidationException', 'GetParameters reads at most 10 names per call', false);
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt(names);
+      } catch (err) {
+        const e = err instanceof SsmCallError ? err : new SsmCallError(errorName(err), errorMessage(err), false);
+        if (!e.retryable || n >= maxAttempts) {
+          e.attempts = n;
+          throw e;
+        }
+        const base = THROTTLING_ERRORS.has(e.errorType) ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * base * 2 ** (n - 1)));
+      }
+    }
+  };
+}
+
+/** The whole body, or a rejection once `deadline` passes: the handler's timeouts end at the headers. */
+async function readBody(body: unknown, deadline: AbortSignal): Promise<string> {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  const stream = body as AsyncIterable<Buffer | string> & { destroy?: (error?: Error) => void };
+  const stop = () => stream.destroy?.(new Error('deadline passed'));
+  deadline.throwIfAborted();
+  deadline.addEventListener('abort', stop, { once: true });
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    deadline.removeEventListener('abort', stop);
+  }
+}
+
+function parseAnswer(text: string): GetParametersAnswer {
+  let raw: { Parameters?: unknown; InvalidParameters?: unknown };
+  try {
+    raw = JSON.parse(text) as typeof raw;
+  } catch {
+    throw new SsmCallError('InvalidResponse', 'GetParameters answered 200 with a body that is not JSON', false);
+  }
+  const parameters: SsmParameter[] = [];
+  for (const p of Array.isArray(raw.Parameters) ? (raw.Parameters as Array<Record<string, unknown>>) : []) {
+    if (typeof p?.Name === 'string' && typeof p.Type === 'string' && typeof p.Value === 'string') {
+      parameters.push({ name: p.Name, type: p.Type, value: p.Value });
+    }
+  }
+  const invalid = Array.isArray(raw.InvalidParameters) ? raw.InvalidParameters.filter((n): n is string => typeof n === 'string') : [];
+  return { parameters, invalid };
+}
+
+/**
+ * The error of a JSON 1.1 answer: its type from the X-Amzn-ErrorType header or the body's __type (either
+ * may carry a namespace `com.amazonaws.ssm#` or a trailing `:http://…`), its message from the body.
+ */
+function awsError(response: HttpResponse, text: string): { type: string; message: string } {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
+  } catch {
+    // An answer from something other than SSM (a proxy, a load balancer): its status says enough.
+  }
+  const header = Object.entries(response.headers).find(([k]) => k.toLowerCase() === 'x-amzn-errortype')?.[1];
+  const raw =
+    header ?? (typeof body.__type === 'string' ? body.__type : typeof body.code === 'string' ? body.code : `HTTP${response.statusCode}`);
+  const type = raw.split(':')[0]!.split('#').pop()!;
+  const message =
+    typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : `status ${response.statusCode}`;
+  return { type, message: message.slice(0, MAX_ERROR_MESSAGE) };
+}
+
+const errorName = (err: unknown): string => {
+  if (!(err instanceof Error)) return 'Error';
+  const code = (err as { code?: unknown }).code;
+  // A TimeoutError carries code ETIMEDOUT; a socket error is best named by its code (ECONNREFUSED, ECONNRESET).
+  return err.name === 'Error' && typeof code === 'string' ? code : err.name;
+};
+const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_MESSAGE);
