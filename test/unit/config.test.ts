@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, hourlyBudgetOf, loadConfig, loadFunctionConfig } from '../../shared/config.js';
+import { ConfigError, COUNTRY_CODES, hourlyBudgetOf, loadConfig, loadFunctionConfig } from '../../shared/config.js';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from '../../shared/local-defaults.js';
 
 const S = (n: number) => `prod-secret-${n}-`.padEnd(40, 'x');
@@ -131,6 +131,14 @@ describe('SMS_COUNTRY_ALLOWLIST and SMS_HOURLY_BUDGET_PER_COUNTRY', () => {
 
   it('reads a list of ISO codes in any case, with spaces', () => {
     expect([...loadConfig({ SMS_COUNTRY_ALLOWLIST: 'cn, US ,gb' }).sms.allowedCountries]).toEqual(['CN', 'US', 'GB']);
+  });
+
+  it('knows as countries exactly the two-letter codes ICU names as regions, groupings aside', () => {
+    const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+    const groupings = new Set(['EU', 'EZ', 'UN', 'QO', 'ZZ', 'XA', 'XB']);
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+    const named = letters.flatMap((a) => letters.map((b) => a + b)).filter((c) => !groupings.has(c) && regionNames.of(c) !== undefined);
+    expect([...COUNTRY_CODES]).toEqual(named);
   });
 
   it.each(['XX', 'CN,ZZ', 'EU', 'UN', 'chinaPR', 'CHN', ',', 'CN;US'])('refuses %j', (value) => {
