@@ -2,10 +2,11 @@
 // Node the functions deploy to (serverless.yml provider.runtime, dev/node-runtime.ts), times a fresh Node
 // importing each function's bundle, and a fresh process serving its first request, against a bare start.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import type { NodeBinary } from '../dev/node-runtime.js';
 import { oslsBin, repoRoot } from '../dev/paths.js';
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
@@ -124,8 +125,13 @@ export async function measureImportFloors(workDir: string, runs: number, node: N
       "export const db = createDb({ region: 'us-east-1', endpoint: undefined, requestTimeoutMs: 1000, connectTimeoutMs: 1000 });\n",
   );
   const client = path.join(dir, 'dynamodb-client.mjs');
-  // As serverless.yml custom.esbuild (bundle, minify, ESM, node24, the credential provider alias, the banner).
+  // As serverless.yml custom.esbuild (bundle, minify, ESM, node24, the credential provider alias, the banner,
+  // built-ins through require).
+  const { builtinsThroughRequire } = createRequire(import.meta.url)('../infra/esbuild-plugins.cjs') as {
+    builtinsThroughRequire: () => Plugin;
+  };
   await build({
+    plugins: [builtinsThroughRequire()],
     entryPoints: [entry],
     outfile: client,
     bundle: true,

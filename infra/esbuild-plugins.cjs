@@ -57,5 +57,37 @@ function phoneMetadataFiles(serverless) {
   };
 }
 
+/**
+ * Node's built-in modules reach the bundle through `require` (the banner's createRequire), not as ES
+ * modules. Importing a built-in as an ES module makes Node build its namespace from every export, which
+ * reads every lazy getter: `import('node:http')`, which the SDK's HTTP handler makes on its first plain-HTTP
+ * request, then loads undici for `http.WebSocket` and friends, ~15 ms of a first request; every statically
+ * imported built-in costs a little too. As CommonJS, esbuild's interop reads a property only when the code does.
+ *
+ * @returns {import('esbuild').Plugin}
+ */
+function builtinsThroughRequire() {
+  const NAMESPACE = 'verigate-builtin';
+  const builtins = new Set(require('node:module').builtinModules);
+  return {
+    name: 'verigate-builtins-through-require',
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?[a-z_][a-z_0-9/]*$/ }, (args) => {
+        const name = args.path.replace(/^node:/, '');
+        if (!builtins.has(name)) return undefined;
+        // The shim's own require stays a require of the built-in.
+        if (args.namespace === NAMESPACE) return { path: `node:${name}`, external: true };
+        // Loading a built-in has no effect the bundle relies on: an import nothing uses is dropped.
+        return { path: name, namespace: NAMESPACE, sideEffects: false };
+      });
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** @param {Parameters<typeof phoneMetadataFiles>[0]} serverless */
-module.exports = (serverless) => [phoneMetadataFiles(serverless)];
+module.exports = (serverless) => [builtinsThroughRequire(), phoneMetadataFiles(serverless)];
+module.exports.builtinsThroughRequire = builtinsThroughRequire;
