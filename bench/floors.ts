@@ -2,7 +2,7 @@
 // operation's latency against.
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../shared/store/client.js';
-import { admitEvent } from '../shared/store/sliding-window.js';
+import { admitEvent, attributeNames } from '../shared/store/sliding-window.js';
 import { SOURCE_IP_WINDOW } from '../shared/store/codes.js';
 import { measure, type Stats } from './measure.js';
 
@@ -23,7 +23,8 @@ interface IpUpdate {
   ExpressionAttributeValues: Record<string, unknown>;
 }
 
-export async function measureFloors(db: Db, tableName: string, o: { iterations: number; warmup: number }): Promise<Floors> {
+/** One call of each floor shape; `i` makes the keys of the items a shape creates fresh. Writes the shared item first. */
+export async function floorShapes(db: Db, tableName: string): Promise<Record<keyof Floors, (i: number) => Promise<unknown>>> {
   const key = { pk: 'FLOOR', sk: 'FLOOR' };
   await db.doc.send(new PutCommand({ TableName: tableName, Item: { ...key, n: 0 } }));
   // The conditional update every write floor is made of.
@@ -75,7 +76,7 @@ export async function measureFloors(db: Db, tableName: string, o: { iterations: 
     return {
       UpdateExpression: `SET ${w.set.join(', ')}`,
       ConditionExpression: w.condition,
-      ExpressionAttributeNames: w.names,
+      ExpressionAttributeNames: attributeNames(w.names),
       ExpressionAttributeValues: w.values,
     };
   };
@@ -98,6 +99,11 @@ export async function measureFloors(db: Db, tableName: string, o: { iterations: 
     sendShape: (i) => sendShape('SEND', i, plainIp),
     sendShapeIpWindow: (i) => sendShape('SENDIP', i, windowIp(Date.now())),
   };
+  return shapes;
+}
+
+export async function measureFloors(db: Db, tableName: string, o: { iterations: number; warmup: number }): Promise<Floors> {
+  const shapes = await floorShapes(db, tableName);
   const floors = {} as Floors;
   for (const name of Object.keys(shapes) as Array<keyof Floors>) {
     const inputs = Array.from({ length: o.warmup + o.iterations }, (_, i) => i);
