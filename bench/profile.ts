@@ -6,7 +6,8 @@
 // of our code and the SDK alone. `items`: the scenario's own transaction, captured once and replayed bare on
 // fresh keys, as it is and with each item in turn (then all) replaced by a plain one of the floor: what
 // DynamoDB Local spends on each item's expressions and attributes. Scenario: a name from bench/scenarios.ts
-// (default send). PROFILE_ITERATIONS (500), PROFILE_WARMUP (200), PROFILE_PARTS (split,items,profile,cpu).
+// (default send). `phases`: where a send spends its time, from marks around its parts. PROFILE_ITERATIONS (500),
+// PROFILE_WARMUP (200), PROFILE_PARTS (split,phases,items,profile,cpu).
 import './quiet.js';
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TransactWriteItemsCommand, type TransactWriteItemsInput } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../dev/emulator.js';
-import { createLocalRuntime } from '../dev/support/runtime.js';
+import { createLocalRuntime, type LocalRuntime } from '../dev/support/runtime.js';
 import type { Db } from '../shared/store/client.js';
 import { floorShapes } from './floors.js';
 import { median, round } from './measure.js';
@@ -25,7 +26,7 @@ import { scenariosOf } from './scenarios.js';
 const iterations = Number(process.env.PROFILE_ITERATIONS ?? 500);
 const warmup = Number(process.env.PROFILE_WARMUP ?? 200);
 const scenarioName = process.argv[2] ?? 'send';
-const parts = new Set((process.env.PROFILE_PARTS ?? 'split,items,profile,cpu').split(','));
+const parts = new Set((process.env.PROFILE_PARTS ?? 'split,phases,items,profile,cpu').split(','));
 
 interface CpuProfileNode {
   id: number;
@@ -73,6 +74,60 @@ function timeRoundTrips(db: Db): { take(): number[]; answerInProcess(): void; la
       return t;
     },
   };
+}
+
+/** When the last call reached each phase (performance.now()), set by wrappers around the runtime's parts. */
+interface Marks {
+  captchaIn: number;
+  captchaOut: number;
+  issueIn: number;
+  docIn: number;
+  httpIn: number;
+  httpOut: number;
+}
+
+/**
+ * Wraps the parts a send passes through (CAPTCHA verifier, code store, document client, HTTP handler)
+ * to mark when each is reached; installed before the handlers are built, which read them once.
+ */
+function markPhases(rt: LocalRuntime['rt']): Marks {
+  const marks: Marks = { captchaIn: 0, captchaOut: 0, issueIn: 0, docIn: 0, httpIn: 0, httpOut: 0 };
+  const parts = rt as unknown as Record<string, unknown> & { codes?: { issue: (...a: unknown[]) => unknown } };
+  const captcha = parts.captcha as ((...a: unknown[]) => Promise<unknown>) | undefined;
+  if (captcha)
+    parts.captcha = async (...a: unknown[]) => {
+      marks.captchaIn = performance.now();
+      try {
+        return await captcha(...a);
+      } finally {
+        marks.captchaOut = performance.now();
+      }
+    };
+  const codes = parts.codes;
+  if (codes) {
+    const issue = codes.issue.bind(codes);
+    codes.issue = (...a: unknown[]) => {
+      marks.issueIn = performance.now();
+      return issue(...a);
+    };
+  }
+  const doc = rt.db.doc as unknown as { send: (...a: unknown[]) => unknown };
+  const send = doc.send;
+  doc.send = (...a: unknown[]) => {
+    marks.docIn = performance.now();
+    return send(...a);
+  };
+  const handler = rt.db.raw.config.requestHandler as { handle: (...a: unknown[]) => Promise<unknown> };
+  const handle = handler.handle.bind(handler);
+  handler.handle = async (...a: unknown[]) => {
+    marks.httpIn = performance.now();
+    try {
+      return await handle(...a);
+    } finally {
+      marks.httpOut = performance.now();
+    }
+  };
+  return marks;
 }
 
 type Call = (i: number) => Promise<unknown>;
@@ -170,6 +225,7 @@ async function main(): Promise<void> {
       workDir,
       env: { PARTNER_REQUESTS_PER_SECOND: '100000', SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000' },
     });
+    const marks = markPhases(local.rt);
     const trips = timeRoundTrips(local.rt.db);
     const shapes = await floorShapes(local.rt.db, local.config.tableName);
     const scenario = (await scenariosOf(local)).find((s) => s.name === scenarioName);
@@ -201,6 +257,41 @@ async function main(): Promise<void> {
       );
       lines.push('against DynamoDB Local, one call at a time, round-robin:');
       for (const [name, s] of Object.entries(splits)) lines.push(`  ${name.padEnd(18)} p50 ${s.p50} ms = round trip ${s.roundTrip} + rest ${s.rest}`);
+    }
+
+    if (parts.has('phases')) {
+      // Where a call spends its time before, in and after its round trip, beside the floor's (send's parts only).
+      const phases: Record<string, number[]> = {};
+      const add = (name: string, ms: number) => (phases[name] ??= []).push(ms);
+      const events = await onEvents(0);
+      const floor = floorCall();
+      for (let i = 0; i < warmup + iterations; i++) {
+        let t0 = performance.now();
+        await events(i);
+        let t1 = performance.now();
+        const m = { ...marks };
+        if (i >= warmup) {
+          add(`${scenarioName}: start → CAPTCHA check (middlewares, body, input, user)`, m.captchaIn - t0);
+          add(`${scenarioName}: CAPTCHA check (jose)`, m.captchaOut - m.captchaIn);
+          add(`${scenarioName}: CAPTCHA → store (hashes, code, masks)`, m.issueIn - m.captchaOut);
+          add(`${scenarioName}: store → document client (items, seal)`, m.docIn - m.issueIn);
+          add(`${scenarioName}: document client → HTTP (SDK: marshal, serialize, sign)`, m.httpIn - m.docIn);
+          add(`${scenarioName}: round trip`, m.httpOut - m.httpIn);
+          add(`${scenarioName}: after (SDK answer, middlewares)`, t1 - m.httpOut);
+          add(`${scenarioName}: whole`, t1 - t0);
+        }
+        t0 = performance.now();
+        await floor(i);
+        t1 = performance.now();
+        if (i >= warmup) {
+          add('floor sendShape: document client → HTTP', marks.httpIn - marks.docIn);
+          add('floor sendShape: round trip', marks.httpOut - marks.httpIn);
+          add('floor sendShape: after', t1 - marks.httpOut);
+          add('floor sendShape: whole', t1 - t0);
+        }
+      }
+      lines.push('', `phases, p50 ms (${scenarioName} and the floor alternating):`);
+      for (const [name, ms] of Object.entries(phases)) lines.push(`  ${String(round(median(ms), 3)).padEnd(7)} ${name}`);
     }
 
     if (parts.has('items')) {
