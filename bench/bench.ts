@@ -3,6 +3,10 @@
 // the functions deploy to. Prints a table and writes the same figures
 // to .bench/latest.json (git-ignored). Iterations: BENCH_ITERATIONS (default 1000), warm-up BENCH_WARMUP (200),
 // cold-start runs per bundle: BENCH_COLD_RUNS (15).
+// BENCH_ONLY=operations measures the floors and the operations only (no packaging, imports or cold starts;
+// the report's bundle table is empty) and writes .bench/operations.json instead, so a full run's figures
+// stay; BENCH_SCENARIOS=send,verify-right narrows it to those scenarios. For quick loops while tuning a
+// request path, e.g. `BENCH_ONLY=operations BENCH_SCENARIOS=send BENCH_ITERATIONS=300 BENCH_WARMUP=100 npm run bench`.
 import './quiet.js';
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,11 +32,21 @@ const settings = {
   lambdaMemoryMb: 512, // serverless.yml provider.memorySize
   coldStartRuns: Number(process.env.BENCH_COLD_RUNS ?? 15),
 };
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && only !== 'operations') throw new Error(`BENCH_ONLY: only "operations" is known, got "${only}"`);
+const operationsOnly = only === 'operations';
+const scenarioFilter = process.env.BENCH_SCENARIOS?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 
 /** Each scenario at each concurrency, on fresh events; DynamoDB usage is read at concurrency 1. */
 async function measureScenarios(local: LocalRuntime, meter: Meter): Promise<ScenarioMeasurement[]> {
   const results: ScenarioMeasurement[] = [];
-  for (const s of await scenariosOf(local)) {
+  const all = await scenariosOf(local);
+  const unknown = scenarioFilter?.filter((n) => !all.some((s) => s.name === n)) ?? [];
+  if (unknown.length > 0)
+    throw new Error(`BENCH_SCENARIOS: no scenario ${unknown.join(', ')} (known: ${all.map((s) => s.name).join(', ')})`);
+  for (const s of all.filter((x) => !scenarioFilter || scenarioFilter.includes(x.name))) {
     const latency: Record<string, Stats> = {};
     let usage: Usage | undefined;
     for (const c of settings.concurrencies) {
@@ -47,10 +61,32 @@ async function measureScenarios(local: LocalRuntime, meter: Meter): Promise<Scen
 }
 
 function writeReport(report: Report): void {
+  const file = operationsOnly ? 'operations.json' : 'latest.json';
   mkdirSync(path.join(repoRoot, '.bench'), { recursive: true });
-  writeFileSync(path.join(repoRoot, '.bench', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(repoRoot, '.bench', file), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(render(report));
-  process.stdout.write(`\nwritten: .bench/latest.json\n`);
+  process.stdout.write(`\nwritten: .bench/${file}\n`);
+}
+
+/** Packaged bundles: size, import and cold start on the Node the functions deploy to. */
+async function measurePackaged(local: LocalRuntime, workDir: string) {
+  const lambdaNode = await ensureLambdaNode();
+  const localRequests = coldRequestsOf(local.config);
+  const aws = await startAwsPath(local);
+  const awsRequests = coldRequestsOf(aws.config);
+  try {
+    const importFloors = await measureImportFloors(workDir, settings.coldStartRuns, lambdaNode);
+    const bundles = await measureBundles(workDir, settings.coldStartRuns, {
+      node: lambdaNode,
+      paths: {
+        local: { request: (operation) => localRequests[operation](), env: (operation) => coldEnvironment(local, operation) },
+        aws: { request: (operation) => awsRequests[operation](), env: (operation) => aws.env(operation) },
+      },
+    });
+    return { lambdaNode: lambdaNode.version, bundles, importFloors };
+  } finally {
+    await aws.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -72,33 +108,19 @@ async function main(): Promise<void> {
       operationResult(m, floor, settings.iterations, settings.lambdaMemoryMb),
     );
     // Imports and cold starts run on the Node the functions deploy to, not on the one running the bench.
-    const lambdaNode = await ensureLambdaNode();
-    const localRequests = coldRequestsOf(local.config);
-    const aws = await startAwsPath(local);
-    const awsRequests = coldRequestsOf(aws.config);
-    const importFloors = await measureImportFloors(workDir, settings.coldStartRuns, lambdaNode);
-    let bundles;
-    try {
-      bundles = await measureBundles(workDir, settings.coldStartRuns, {
-        node: lambdaNode,
-        paths: {
-          local: { request: (operation) => localRequests[operation](), env: (operation) => coldEnvironment(local, operation) },
-          aws: { request: (operation) => awsRequests[operation](), env: (operation) => aws.env(operation) },
-        },
-      });
-    } finally {
-      await aws.close();
-    }
+    const packaged = operationsOnly
+      ? { lambdaNode: 'not measured (BENCH_ONLY=operations)', bundles: [], importFloors: [] }
+      : await measurePackaged(local, workDir);
     writeReport({
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, lambdaNode: lambdaNode.version },
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, lambdaNode: packaged.lambdaNode },
       settings,
       prices: { readOn: PRICES_READ_ON, ...PRICES },
       floor,
       operations,
-      bundles,
-      importFloors,
-      targets: targetsOf(operations, bundles),
+      bundles: packaged.bundles,
+      importFloors: packaged.importFloors,
+      targets: targetsOf(operations, packaged.bundles),
     });
   } finally {
     await dynamo.stop();

@@ -167,12 +167,14 @@ export function render(r: Report): string {
     lines.push(
       `| ${b.function} | ${b.zipKiB} | ${b.bundleKiB} | ${b.bareNodeMedianMs} | ${b.importMedianMs} | ${b.importRatio}× | ${cold(b.coldStart.local)} | ${cold(b.coldStart.aws)} |`,
     );
-  lines.push('');
-  lines.push("what every function's import includes, timed the same way:");
-  for (const f of r.importFloors)
-    lines.push(
-      `- ${f.name}${f.bundleKiB === undefined ? '' : ` (${f.bundleKiB} KiB)`}: ${f.importMedianMs} ms, ${f.importRatio}× a bare start (${f.bareNodeMedianMs} ms)`,
-    );
+  if (r.importFloors.length > 0) {
+    lines.push('');
+    lines.push("what every function's import includes, timed the same way:");
+    for (const f of r.importFloors)
+      lines.push(
+        `- ${f.name}${f.bundleKiB === undefined ? '' : ` (${f.bundleKiB} KiB)`}: ${f.importMedianMs} ms, ${f.importRatio}× a bare start (${f.bareNodeMedianMs} ms)`,
+      );
+  }
   lines.push('');
   lines.push(r.targets.met ? 'targets: all met' : `targets missed:\n${r.targets.misses.map((m) => `- ${m}`).join('\n')}`);
   return `${lines.join('\n')}\n`;

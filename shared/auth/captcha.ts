@@ -3,7 +3,7 @@ import { jwtVerify } from 'jose';
 import type { Config } from '../config.js';
 import { MAX_TOKEN_CHARS } from '../policy.js';
 import { JWT_AUDIENCES } from '../local-defaults.js';
-import { withinLifetime } from './jwt.js';
+import { hs256VerifyKey, withinLifetime } from './jwt.js';
 
 /** A verified puzzle-CAPTCHA pass: who it was issued for, and its single-use id. */
 export interface CaptchaPass {
@@ -25,11 +25,11 @@ export function createCaptchaVerifier(
   maxLifetimeSeconds: number,
 ): CaptchaVerifier {
   if (captcha.kind === 'secret') {
-    const key = new TextEncoder().encode(captcha.secret);
+    const key = hs256VerifyKey(captcha.secret);
     return async (token, nowMs) => {
       if (token.length > MAX_TOKEN_CHARS || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return undefined;
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key(), {
           issuer,
           audience: JWT_AUDIENCES.captcha,
           algorithms: ['HS256'],

@@ -1,9 +1,19 @@
+import { webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { TokenKeySource } from '../config.js';
 import { MAX_TOKEN_CHARS, TOKEN_CLOCK_TOLERANCE_SECONDS } from '../policy.js';
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload | undefined>;
 
+/**
+ * An HS256 verification key for a shared secret, imported once on first use. jose imports a raw
+ * secret (a Uint8Array) again on every verification; a CryptoKey it takes as it is.
+ */
+export function hs256VerifyKey(secret: string): () => Promise<webcrypto.CryptoKey> {
+  let key: Promise<webcrypto.CryptoKey> | undefined;
+  return () =>
+    (key ??= webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']));
+}
 
 /**
  * A token's own validity claims: `iat` and `exp` present, issued no later than now (within the clock
@@ -31,7 +41,10 @@ export function createTokenVerifier(
   const claims = (now: Date) => ({ issuer, audience, requiredClaims: ['exp', 'iat'], currentDate: now });
   const verifyWithKey =
     source.kind === 'secret'
-      ? (token: string, now: Date) => jwtVerify(token, new TextEncoder().encode(source.secret), { ...claims(now), algorithms: ['HS256'] })
+      ? (() => {
+          const key = hs256VerifyKey(source.secret);
+          return async (token: string, now: Date) => jwtVerify(token, await key(), { ...claims(now), algorithms: ['HS256'] });
+        })()
       : (() => {
           const jwks = createRemoteJWKSet(new URL(source.url), { timeoutDuration: 2000, cooldownDuration: 30_000 });
           return (token: string, now: Date) => jwtVerify(token, jwks, { ...claims(now), algorithms: ['RS256', 'ES256'] });

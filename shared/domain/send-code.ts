@@ -133,7 +133,8 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   if (!ctx.direct) {
     // Over HTTP a CAPTCHA pass issued for this very user is required; trusted direct calls skip it.
     const pass = input.token === undefined ? undefined : await deps.captcha(input.token, nowMs);
-    const passUser = pass && identifyUser(pass.user);
+    // A pass minted for the very string sent identifies the same user: no second parse of the number.
+    const passUser = pass && (pass.user === input.user ? user : identifyUser(pass.user));
     if (!pass || !passUser || passUser.kind !== user.kind || passUser.value !== user.value) {
       throw new ServiceError('USG.000000006', {
         detail: input.token === undefined ? 'no CAPTCHA token' : 'CAPTCHA token invalid or for another user',
@@ -153,14 +154,14 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   // its own cooldown): same answer, same limits, same cost, nothing sent. Its audit subject is the name.
   const audited = destination ?? user;
   const subjectKey = subjectHash(deps.identityPepper, audited.kind, audited.value);
-  ctx.audit.setSubject(subjectKey, maskIdentity(audited));
+  const masked = maskIdentity(audited);
+  ctx.audit.setSubject(subjectKey, masked);
   const destinationHash = withheld ? subjectHash(deps.identityPepper, 'name', `${user.value}:${withheld.method}`) : subjectKey;
 
   const code = newCode();
   const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
   const channel = destination ? channelOf(destination.kind) : 'none';
   ctx.audit.addDetail(withheld ? { channel, withheld: withheld.reason } : { channel });
-  const masked = maskIdentity(audited);
   const send: CodeSend = {
     destinationHash,
     codeHash: hash,

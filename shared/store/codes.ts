@@ -20,7 +20,7 @@ import { cancellationReasons, isConditionalCheckFailed, outcomeUnknown, unlessCo
 import type { DeliveryRequest, Deliveries, SendTrace } from './deliveries.js';
 import { keys, type Key } from './keys.js';
 import { countEventItem, msUntilNextPeriod, roomCheckItem, type PeriodCounter } from './period-counter.js';
-import { admitEvent, combine, hasRoom, msUntilRoom, withdrawEvent, type ExpressionParts, type SlidingWindow } from './sliding-window.js';
+import { admitEvent, attributeNames, combine, hasRoom, msUntilRoom, withdrawEvent, type ExpressionParts, type SlidingWindow } from './sliding-window.js';
 import { withTransactionRetry, type TransactItem } from './transactions.js';
 
 /**
@@ -322,7 +322,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliv
             Key: key(send.destinationHash),
             UpdateExpression: `SET ${parts.set.join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
             ConditionExpression: `${parts.condition} AND codeHash = :code`,
-            ExpressionAttributeNames: parts.names,
+            ExpressionAttributeNames: attributeNames(parts.names),
             ExpressionAttributeValues: { ...parts.values, ':code': send.codeHash },
           }),
         ),
@@ -337,7 +337,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliv
               Key: keys.sourceIp(send.sourceIpHash),
               UpdateExpression: `SET ${ip.set.join(', ')}`,
               ConditionExpression: ip.condition,
-              ExpressionAttributeNames: ip.names,
+              ExpressionAttributeNames: attributeNames(ip.names),
               ExpressionAttributeValues: ip.values,
             }),
           ),
@@ -456,7 +456,7 @@ export function createCodeStore(db: Db, table: string, auditLog: AuditLog, deliv
         TableName: table,
         Key: keys.requester(requesterHash),
         ConditionExpression: room.condition,
-        ExpressionAttributeNames: room.names,
+        ExpressionAttributeNames: attributeNames(room.names),
         ExpressionAttributeValues: room.values,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },

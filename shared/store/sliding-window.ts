@@ -19,23 +19,51 @@ export interface ExpressionParts {
   values: Record<string, number>;
 }
 
+/**
+ * Slots are named in the expressions as they are (`ip30`, not `#ip30` with a name map): a prefix of
+ * letters followed by digits is never one of DynamoDB's reserved words, and send's 30-slot window
+ * alone would otherwise carry 30 name substitutions in every request.
+ */
 const slot = (w: SlidingWindow, i: number) => `${w.prefix}${i}`;
+
+/** A window's expression text depends on the window only: built once, the values per call. */
+function memoized<T>(build: (w: SlidingWindow) => T): (w: SlidingWindow) => T {
+  const built = new WeakMap<SlidingWindow, T>();
+  return (w) => {
+    let text = built.get(w);
+    if (text === undefined) {
+      if (!/^[A-Za-z]+$/.test(w.prefix)) throw new Error(`sliding window prefix must be letters only, got "${w.prefix}"`);
+      built.set(w, (text = build(w)));
+    }
+    return text;
+  };
+}
+
+const admitText = memoized((w) => {
+  const oldest = slot(w, w.limit);
+  const set: string[] = [];
+  for (let i = w.limit; i > 1; i--) set.push(`${slot(w, i)} = if_not_exists(${slot(w, i - 1)}, :zero)`);
+  set.push(`${slot(w, 1)} = :${w.prefix}Now`);
+  return { condition: `(attribute_not_exists(${oldest}) OR ${oldest} <= :${w.prefix}Cut)`, set };
+});
 
 /** Condition + SET clauses that admit one event at `nowMs` into the window. */
 export function admitEvent(w: SlidingWindow, nowMs: number): ExpressionParts {
-  const names: Record<string, string> = {};
-  for (let i = 1; i <= w.limit; i++) names[`#${slot(w, i)}`] = slot(w, i);
-  const oldest = `#${slot(w, w.limit)}`;
-  const set: string[] = [];
-  for (let i = w.limit; i > 1; i--) set.push(`#${slot(w, i)} = if_not_exists(#${slot(w, i - 1)}, :zero)`);
-  set.push(`#${slot(w, 1)} = :${w.prefix}Now`);
+  const { condition, set } = admitText(w);
   return {
-    condition: `(attribute_not_exists(${oldest}) OR ${oldest} <= :${w.prefix}Cut)`,
-    set,
-    names,
+    condition,
+    set: [...set],
+    names: {},
     values: { ':zero': 0, [`:${w.prefix}Now`]: nowMs, [`:${w.prefix}Cut`]: nowMs - w.windowMs },
   };
 }
+
+const withdrawText = memoized((w) => {
+  const set: string[] = [];
+  for (let i = 1; i < w.limit; i++) set.push(`${slot(w, i)} = if_not_exists(${slot(w, i + 1)}, :zero)`);
+  set.push(`${slot(w, w.limit)} = :zero`);
+  return { condition: `${slot(w, 1)} = :${w.prefix}Admitted`, set };
+});
 
 /**
  * Takes back the event admitted at `admittedAtMs` (e.g. a send whose delivery failed): shifts the
@@ -43,24 +71,18 @@ export function admitEvent(w: SlidingWindow, nowMs: number): ExpressionParts {
  * in its place is equivalent.
  */
 export function withdrawEvent(w: SlidingWindow, admittedAtMs: number): ExpressionParts {
-  const names: Record<string, string> = {};
-  for (let i = 1; i <= w.limit; i++) names[`#${slot(w, i)}`] = slot(w, i);
-  const set: string[] = [];
-  for (let i = 1; i < w.limit; i++) set.push(`#${slot(w, i)} = if_not_exists(#${slot(w, i + 1)}, :zero)`);
-  set.push(`#${slot(w, w.limit)} = :zero`);
-  return { condition: `#${slot(w, 1)} = :${w.prefix}Admitted`, set, names, values: { ':zero': 0, [`:${w.prefix}Admitted`]: admittedAtMs } };
+  const { condition, set } = withdrawText(w);
+  return { condition, set: [...set], names: {}, values: { ':zero': 0, [`:${w.prefix}Admitted`]: admittedAtMs } };
 }
 
 /** Condition that the window still has room at `nowMs`, without recording an event. */
 export function hasRoom(w: SlidingWindow, nowMs: number): ExpressionParts {
-  const oldest = slot(w, w.limit);
-  return {
-    condition: `(attribute_not_exists(#${oldest}) OR #${oldest} <= :${w.prefix}Cut)`,
-    set: [],
-    names: { [`#${oldest}`]: oldest },
-    values: { [`:${w.prefix}Cut`]: nowMs - w.windowMs },
-  };
+  return { condition: admitText(w).condition, set: [], names: {}, values: { [`:${w.prefix}Cut`]: nowMs - w.windowMs } };
 }
+
+/** An ExpressionAttributeNames map, or nothing when it is empty (DynamoDB refuses an empty one). */
+export const attributeNames = (names: Record<string, string>): Record<string, string> | undefined =>
+  Object.keys(names).length > 0 ? names : undefined;
 
 function slotValue(item: Record<string, unknown> | undefined, name: string): number {
   const v = item?.[name];

@@ -78,37 +78,48 @@ describe('admitEvent', () => {
   const parts = admitEvent(W, NOW);
 
   it('conditions on the oldest slot being absent or at most now − W', () => {
-    expect(parts.condition).toBe('(attribute_not_exists(#va5) OR #va5 <= :vaCut)');
+    expect(parts.condition).toBe('(attribute_not_exists(va5) OR va5 <= :vaCut)');
     expect(parts.values[':vaCut']).toBe(NOW - 60_000);
     expect(parts.values[':vaNow']).toBe(NOW);
   });
 
   it('shifts every slot down by one and writes now into the newest', () => {
     expect(parts.set).toEqual([
-      '#va5 = if_not_exists(#va4, :zero)',
-      '#va4 = if_not_exists(#va3, :zero)',
-      '#va3 = if_not_exists(#va2, :zero)',
-      '#va2 = if_not_exists(#va1, :zero)',
-      '#va1 = :vaNow',
+      'va5 = if_not_exists(va4, :zero)',
+      'va4 = if_not_exists(va3, :zero)',
+      'va3 = if_not_exists(va2, :zero)',
+      'va2 = if_not_exists(va1, :zero)',
+      'va1 = :vaNow',
     ]);
     expect(parts.values[':zero']).toBe(0);
   });
 
-  it('names all N slots', () => {
-    expect(parts.names).toEqual({ '#va1': 'va1', '#va2': 'va2', '#va3': 'va3', '#va4': 'va4', '#va5': 'va5' });
+  it('names the slots as they are, with no name map (letters and digits are never a reserved word)', () => {
+    expect(parts.names).toEqual({});
+    expect([parts.condition, ...parts.set].join(' ')).not.toContain('#');
   });
 
-  it('uses only names and values it declares', () => {
+  it('uses only values it declares', () => {
     const text = [parts.condition, ...parts.set].join(' ');
-    for (const name of text.match(/#\w+/g) ?? []) expect(parts.names).toHaveProperty([name]);
     for (const value of text.match(/:\w+/g) ?? []) expect(parts.values).toHaveProperty([value]);
+  });
+
+  it('refuses a prefix that is not letters only (it could make a slot name DynamoDB reads otherwise)', () => {
+    expect(() => admitEvent({ prefix: 'a_b', limit: 2, windowMs: 1000 }, NOW)).toThrow(/letters only/);
+  });
+
+  it('builds the same text again for the same window, with fresh values and its own clause list', () => {
+    const later = admitEvent(W, NOW + 1000);
+    expect(later.condition).toBe(parts.condition);
+    expect(later.set).toEqual(parts.set);
+    expect(later.set).not.toBe(parts.set);
+    expect(later.values[':vaNow']).toBe(NOW + 1000);
   });
 
   it('for a limit of 1 only replaces the single slot', () => {
     const one = admitEvent({ prefix: 'sc', limit: 1, windowMs: 60_000 }, NOW);
-    expect(one.condition).toBe('(attribute_not_exists(#sc1) OR #sc1 <= :scCut)');
-    expect(one.set).toEqual(['#sc1 = :scNow']);
-    expect(one.names).toEqual({ '#sc1': 'sc1' });
+    expect(one.condition).toBe('(attribute_not_exists(sc1) OR sc1 <= :scCut)');
+    expect(one.set).toEqual(['sc1 = :scNow']);
   });
 
   it('evaluated like DynamoDB would, admits exactly limit events within one window', () => {
@@ -116,16 +127,16 @@ describe('admitEvent', () => {
     // SET right-hand side are read against the item as it was before the update.
     const apply = (item: Record<string, number> | undefined, nowMs: number) => {
       const p = admitEvent(W, nowMs);
-      const name = (ref: string) => p.names[ref]!;
+      const name = (ref: string) => ref;
       const value = (ref: string) => p.values[ref]!;
-      const cond = /^\(attribute_not_exists\((#\w+)\) OR (#\w+) <= (:\w+)\)$/.exec(p.condition);
+      const cond = /^\(attribute_not_exists\((\w+)\) OR (\w+) <= (:\w+)\)$/.exec(p.condition);
       if (!cond) throw new Error(`unexpected condition ${p.condition}`);
       const current = item?.[name(cond[1]!)];
       if (current !== undefined && !(current <= value(cond[3]!))) return undefined;
       const next: Record<string, number> = { ...item };
       for (const clause of p.set) {
-        const shift = /^(#\w+) = if_not_exists\((#\w+), (:\w+)\)$/.exec(clause);
-        const assign = /^(#\w+) = (:\w+)$/.exec(clause);
+        const shift = /^(\w+) = if_not_exists\((\w+), (:\w+)\)$/.exec(clause);
+        const assign = /^(\w+) = (:\w+)$/.exec(clause);
         if (shift) next[name(shift[1]!)] = item?.[name(shift[2]!)] ?? value(shift[3]!);
         else if (assign) next[name(assign[1]!)] = value(assign[2]!);
         else throw new Error(`unexpected clause ${clause}`);
@@ -153,10 +164,10 @@ describe('admitEvent', () => {
 describe('withdrawEvent', () => {
   it('conditions on the newest slot holding the admitted time and shifts slots back up', () => {
     const parts = withdrawEvent(W, NOW);
-    expect(parts.condition).toBe('#va1 = :vaAdmitted');
+    expect(parts.condition).toBe('va1 = :vaAdmitted');
     expect(parts.values[':vaAdmitted']).toBe(NOW);
-    expect(parts.set[0]).toBe('#va1 = if_not_exists(#va2, :zero)');
-    expect(parts.set.at(-1)).toBe('#va5 = :zero');
+    expect(parts.set[0]).toBe('va1 = if_not_exists(va2, :zero)');
+    expect(parts.set.at(-1)).toBe('va5 = :zero');
     expect(parts.set).toHaveLength(5);
   });
 });
@@ -164,7 +175,7 @@ describe('withdrawEvent', () => {
 describe('hasRoom', () => {
   it('checks the oldest slot without writing', () => {
     const parts = hasRoom(W, NOW);
-    expect(parts.condition).toBe('(attribute_not_exists(#va5) OR #va5 <= :vaCut)');
+    expect(parts.condition).toBe('(attribute_not_exists(va5) OR va5 <= :vaCut)');
     expect(parts.set).toEqual([]);
     expect(parts.values).toEqual({ ':vaCut': NOW - 60_000 });
   });
