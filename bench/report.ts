@@ -153,20 +153,22 @@ export function render(r: Report): string {
         `(÷ the same with its 30-slot IP window: ${send.ratioToBareTransactionWithIpWindow}×)`,
     );
   }
-  lines.push('');
-  lines.push(
-    `bundles on Node ${r.machine.lambdaNode} (the functions' runtime), medians of ${r.settings.coldStartRuns} fresh processes each:`,
-  );
-  lines.push(
-    '| function | zip KiB | bundle KiB | bare Node ms | import ms | import ÷ bare | cold start, local stage: ms (import / first request) | ÷ bare | cold start, secrets from SSM: ms (import / first request) | ÷ bare |',
-  );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const cold = (c: BundleResult['coldStart']['local']) =>
-    `${c.processMedianMs} (${c.importMedianMs} / ${c.firstRequestMedianMs}) | ${c.ratioToBare}×`;
-  for (const b of r.bundles)
+  if (r.bundles.length > 0) {
+    lines.push('');
     lines.push(
-      `| ${b.function} | ${b.zipKiB} | ${b.bundleKiB} | ${b.bareNodeMedianMs} | ${b.importMedianMs} | ${b.importRatio}× | ${cold(b.coldStart.local)} | ${cold(b.coldStart.aws)} |`,
+      `bundles on Node ${r.machine.lambdaNode} (the functions' runtime), medians of ${r.settings.coldStartRuns} fresh processes each:`,
     );
+    lines.push(
+      '| function | zip KiB | bundle KiB | bare Node ms | import ms | import ÷ bare | cold start, local stage: ms (import / first request) | ÷ bare | cold start, secrets from SSM: ms (import / first request) | ÷ bare |',
+    );
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const cold = (c: BundleResult['coldStart']['local']) =>
+      `${c.processMedianMs} (${c.importMedianMs} / ${c.firstRequestMedianMs}) | ${c.ratioToBare}×`;
+    for (const b of r.bundles)
+      lines.push(
+        `| ${b.function} | ${b.zipKiB} | ${b.bundleKiB} | ${b.bareNodeMedianMs} | ${b.importMedianMs} | ${b.importRatio}× | ${cold(b.coldStart.local)} | ${cold(b.coldStart.aws)} |`,
+      );
+  }
   if (r.importFloors.length > 0) {
     lines.push('');
     lines.push("what every function's import includes, timed the same way:");

@@ -34,6 +34,8 @@ export interface StreamPollerOptions {
   intervalMs?: number;
   /** Retries of a failing batch before it is given up (Lambda: to the on-failure queue). */
   maximumRetryAttempts?: number;
+  /** Where a shard is first read from, as an event source mapping's StartingPosition; default TRIM_HORIZON. */
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** Told about a batch given up, or a poll that failed (the poller carries on). */
   onProblem?: (message: string, error?: unknown) => void;
 }
@@ -81,6 +83,7 @@ export function startStreamPoller(o: StreamPollerOptions): StreamPoller {
     batchSize: 10,
     intervalMs: 100,
     maximumRetryAttempts: 5,
+    startingPosition: 'TRIM_HORIZON' as const,
     onProblem: () => {},
     ...o,
   };
@@ -98,6 +101,9 @@ export function startStreamPoller(o: StreamPollerOptions): StreamPoller {
   let stopped = false;
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  // The starting position applies to the shards open at the first read; a shard that appears later is
+  // read from its start, as Lambda reads a child shard.
+  let firstRefresh = true;
 
   async function refreshShards(): Promise<void> {
     if (!streamArn) {
@@ -116,12 +122,17 @@ export function startStreamPoller(o: StreamPollerOptions): StreamPoller {
         const id = shard.ShardId!;
         if (iterators.has(id) || finished.has(id)) continue;
         const { ShardIterator } = await streams.send(
-          new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: id,
+            ShardIteratorType: firstRefresh ? options.startingPosition : 'TRIM_HORIZON',
+          }),
         );
         if (ShardIterator) iterators.set(id, ShardIterator);
       }
       start = StreamDescription?.LastEvaluatedShardId;
     } while (start);
+    firstRefresh = false;
   }
 
   /** One batch to the consumer, retried from its first failed record as Lambda does; false once given up. */
