@@ -12,7 +12,8 @@ const PHONE_METADATA_SETS = ['min', 'mobile'];
  * libphonenumber's metadata stays out of the bundle (shared/identity/phone-metadata.ts reads it on the first
  * number parsed). For each function whose bundle contains that loader, this writes the JSON files and a
  * package.json exporting only them under `__only_<function>/node_modules/libphonenumber-js/`, which
- * serverless-esbuild puts in that function's zip alone, as `node_modules/libphonenumber-js/`.
+ * serverless-esbuild puts in that function's zip alone, as `node_modules/libphonenumber-js/`, and under the
+ * build folder's `node_modules/` for the bundles run where they are built (`npm start`, the e2e suite).
  *
  * @param {{ service: { functions: Record<string, { handler?: string }> } }} serverless
  * @returns {import('esbuild').Plugin}
@@ -46,8 +47,11 @@ function phoneMetadataFiles(serverless) {
           private: true,
           exports: Object.fromEntries(files.map((f) => [`./${f}`, `./${f}`])),
         };
-        for (const name of functionNames) {
-          const target = path.join(buildDir, `__only_${name}`, 'node_modules', 'libphonenumber-js');
+        // Each function's zip gets its own copy; the build folder's own node_modules (which serverless-esbuild
+        // leaves out of every zip) is what a bundle run in place finds: serverless-offline's.
+        const targets = [buildDir, ...functionNames.map((name) => path.join(buildDir, `__only_${name}`))];
+        for (const root of targets) {
+          const target = path.join(root, 'node_modules', 'libphonenumber-js');
           mkdirSync(target, { recursive: true });
           writeFileSync(path.join(target, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
           for (const f of files) writeFileSync(path.join(target, f), readFileSync(path.join(source, f)));
