@@ -10,7 +10,7 @@
 import './quiet.js';
 
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -55,11 +55,13 @@ const ip = () => `10.${(++serial >> 16) & 255}.${(serial >> 8) & 255}.${serial &
 const mobile = () => `+86139${String(++serial).padStart(8, '0')}`;
 
 async function main() {
+  // The outbox file goes here, and the folder goes at the end.
+  const workDir = mkdtempSync(path.join(tmpdir(), 'verigate-abuse-bench-'));
   const dynamo = await startDynamoDbLocal();
   try {
     const tableName = 'verigate-abuse-bench';
     await createTable({ endpoint: dynamo.endpoint, tableName });
-    const outboxPath = path.join(mkdtempSync(path.join(tmpdir(), 'verigate-abuse-bench-')), 'outbox.jsonl');
+    const outboxPath = path.join(workDir, 'outbox.jsonl');
     const config = loadConfig({
       STAGE: 'local',
       DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -237,6 +239,7 @@ async function main() {
     await delivery.stop();
   } finally {
     await dynamo.stop();
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
