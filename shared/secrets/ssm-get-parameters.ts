@@ -92,6 +92,12 @@ export function ssmEndpoint(region: string, env: Record<string, string | undefin
     const configured = env.AWS_ENDPOINT_URL_SSM || env.AWS_ENDPOINT_URL;
     if (configured) return configured;
   }
+  // The SDK's SSMClient would pick a FIPS or dual-stack host for these; without its endpoint ruleset, the
+  // public host would quietly stand in for the one asked for, so refuse and say how to name it.
+  for (const v of ['AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT'] as const) {
+    if (env[v]?.toLowerCase() === 'true')
+      throw new SsmCallError('UnsupportedEndpointSetting', `${v}=true: set AWS_ENDPOINT_URL_SSM to the SSM endpoint to use`, false);
+  }
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
     throw new SsmCallError('InvalidRegion', `not an AWS region: ${JSON.stringify(region)}`, false);
   return `https://ssm.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;

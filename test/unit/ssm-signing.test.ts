@@ -105,6 +105,14 @@ describe('the SSM endpoint', () => {
     expect(ssmEndpoint('us-east-1', { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBe('https://ssm.us-east-1.amazonaws.com');
   });
 
+  it('refuses to stand the public endpoint in for a FIPS or dual-stack one the SDK settings ask for', () => {
+    expect(() => ssmEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: 'true' })).toThrow(/AWS_USE_FIPS_ENDPOINT=true: set AWS_ENDPOINT_URL_SSM/);
+    expect(() => ssmEndpoint('us-east-1', { AWS_USE_DUALSTACK_ENDPOINT: 'TRUE' })).toThrow(/AWS_USE_DUALSTACK_ENDPOINT/);
+    expect(ssmEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: 'false' })).toBe('https://ssm.us-east-1.amazonaws.com');
+    const fips = 'https://ssm-fips.us-east-1.amazonaws.com';
+    expect(ssmEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: 'true', AWS_ENDPOINT_URL_SSM: fips })).toBe(fips);
+  });
+
   it('refuses a region that is not one, rather than build a host name from it', () => {
     expect(() => ssmEndpoint('us-east-1.evil.example/', {})).toThrow(/not an AWS region/);
   });
