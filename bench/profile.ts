@@ -136,8 +136,13 @@ type Call = (i: number) => Promise<unknown>;
  * Runs the calls round-robin, one at a time (so DynamoDB Local's warming and any drift fall on all of
  * them alike); per call: p50 of the whole, of its round trips (summed), and of the rest.
  */
-async function split(calls: Record<string, Call>, trips: { take(): number[] }): Promise<Record<string, { p50: number; roundTrip: number; rest: number }>> {
-  const samples = Object.fromEntries(Object.keys(calls).map((k) => [k, { whole: [] as number[], rt: [] as number[], rest: [] as number[] }]));
+async function split(
+  calls: Record<string, Call>,
+  trips: { take(): number[] },
+): Promise<Record<string, { p50: number; roundTrip: number; rest: number }>> {
+  const samples = Object.fromEntries(
+    Object.keys(calls).map((k) => [k, { whole: [] as number[], rt: [] as number[], rest: [] as number[] }]),
+  );
   for (let i = 0; i < warmup + iterations; i++) {
     for (const [name, call] of Object.entries(calls)) {
       trips.take();
@@ -152,7 +157,10 @@ async function split(calls: Record<string, Call>, trips: { take(): number[] }): 
     }
   }
   return Object.fromEntries(
-    Object.entries(samples).map(([k, v]) => [k, { p50: round(median(v.whole), 3), roundTrip: round(median(v.rt), 3), rest: round(median(v.rest), 3) }]),
+    Object.entries(samples).map(([k, v]) => [
+      k,
+      { p50: round(median(v.whole), 3), roundTrip: round(median(v.rt), 3), rest: round(median(v.rest), 3) },
+    ]),
   );
 }
 
@@ -237,10 +245,12 @@ async function main(): Promise<void> {
     const lines: string[] = [];
     const perCall = (ms: number) => `${round(ms / iterations, 3)}`;
     const top = (rows: Array<[string, number]>, n: number) => rows.slice(0, n).map(([k, ms]) => `  ${perCall(ms).padEnd(7)} ${k}`);
-    const fn = (n: CpuProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${moduleOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+    const fn = (n: CpuProfileNode) =>
+      `${n.callFrame.functionName || '(anonymous)'} ${moduleOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
     const busyFunctions = (p: CpuProfile) => selfTimes(p, fn).filter(([k]) => !k.startsWith('(idle)'));
     // Native frames by their own name: (idle), (garbage collector), writev (the socket write), ...
-    const byModule = (p: CpuProfile) => new Map(selfTimes(p, (n) => (n.callFrame.url ? moduleOf(n.callFrame.url) : n.callFrame.functionName)));
+    const byModule = (p: CpuProfile) =>
+      new Map(selfTimes(p, (n) => (n.callFrame.url ? moduleOf(n.callFrame.url) : n.callFrame.functionName)));
     const idleOf = (p: CpuProfile) => selfTimes(p, (n) => n.callFrame.functionName).find(([k]) => k === '(idle)')?.[1] ?? 0;
     let fresh = 0; // floor keys used so far
     const floorCall = (): Call => {
@@ -252,11 +262,17 @@ async function main(): Promise<void> {
     if (parts.has('split')) {
       // Floors and the scenario against DynamoDB Local: round trip vs the rest.
       const splits = await split(
-        { transaction4: shapes.transaction4, sendShape: floorCall(), sendShapeIpWindow: shapes.sendShapeIpWindow, [scenarioName]: await onEvents(0) },
+        {
+          transaction4: shapes.transaction4,
+          sendShape: floorCall(),
+          sendShapeIpWindow: shapes.sendShapeIpWindow,
+          [scenarioName]: await onEvents(0),
+        },
         trips,
       );
       lines.push('against DynamoDB Local, one call at a time, round-robin:');
-      for (const [name, s] of Object.entries(splits)) lines.push(`  ${name.padEnd(18)} p50 ${s.p50} ms = round trip ${s.roundTrip} + rest ${s.rest}`);
+      for (const [name, s] of Object.entries(splits))
+        lines.push(`  ${name.padEnd(18)} p50 ${s.p50} ms = round trip ${s.roundTrip} + rest ${s.rest}`);
     }
 
     if (parts.has('phases')) {
@@ -303,7 +319,8 @@ async function main(): Promise<void> {
       const sent = JSON.parse(body) as TransactWriteItemsInput & { ClientRequestToken?: string };
       delete sent.ClientRequestToken;
       type Element = NonNullable<TransactWriteItemsInput['TransactItems']>[number];
-      const keyOf = (e: Element) => (e.Put ? { pk: e.Put.Item!.pk!, sk: e.Put.Item!.sk! } : (e.Update ?? e.ConditionCheck ?? e.Delete)!.Key!);
+      const keyOf = (e: Element) =>
+        e.Put ? { pk: e.Put.Item!.pk!, sk: e.Put.Item!.sk! } : (e.Update ?? e.ConditionCheck ?? e.Delete)!.Key!;
       const kindOf = (e: Element) => `${Object.keys(e)[0]} ${String(keyOf(e).pk!.S).split('#')[0]}`;
       const items = sent.TransactItems!;
       // Fresh keys per call (`v` tells the variants apart), the shared hourly SMS item included.
@@ -357,12 +374,15 @@ async function main(): Promise<void> {
         lines.push(`  ${perCall(ms).padEnd(7)} | ${perCall(f).padEnd(7)} | ${perCall(ms - f).padEnd(7)} ${k}`);
       }
       lines.push(`${scenarioName}, self time by function, ms per call:`, ...top(busyFunctions(profile), 40));
-      lines.push(`${scenarioName}, inclusive time (synchronous callees only: no async stacks) of functions of ours and of middleware packages:`);
+      lines.push(
+        `${scenarioName}, inclusive time (synchronous callees only: no async stacks) of functions of ours and of middleware packages:`,
+      );
       lines.push(
         ...top(
           inclusiveTimes(profile, (n) => {
             const m = moduleOf(n.callFrame.url);
-            const ours = m.startsWith('shared/') || m.startsWith('functions/') || m.startsWith('@middy') || m.startsWith('@aws-lambda-powertools');
+            const ours =
+              m.startsWith('shared/') || m.startsWith('functions/') || m.startsWith('@middy') || m.startsWith('@aws-lambda-powertools');
             return ours ? fn(n) : undefined;
           }),
           40,
@@ -372,8 +392,10 @@ async function main(): Promise<void> {
 
     if (parts.has('cpu')) {
       // The same calls with DynamoDB answered in process: the CPU a call costs this process, alone.
+      // The scenario's events are prepared first: preparing some (verify's pending codes) needs the real DynamoDB.
+      const scenarioCall = await onEvents(0);
       trips.answerInProcess();
-      const cpuOnly = await split({ sendShape: floorCall(), [scenarioName]: await onEvents(0) }, trips);
+      const cpuOnly = await split({ sendShape: floorCall(), [scenarioName]: scenarioCall }, trips);
       lines.push(
         '',
         `every DynamoDB request answered in process (no socket, no DynamoDB): floor sendShape p50 ${cpuOnly.sendShape!.p50} ms, ` +
@@ -393,9 +415,17 @@ async function main(): Promise<void> {
       const cpuCall = await onEvents(0);
       for (let i = 0; i < warmup; i++) await cpuCall(i);
       const cpu = await profileOf((i) => cpuCall(warmup + i), iterations);
-      lines.push(`${scenarioName}, DynamoDB answered in process, self time by function, ms per call (${perCall(cpu.wallMs)} wall, profiler on):`);
+      lines.push(
+        `${scenarioName}, DynamoDB answered in process, self time by function, ms per call (${perCall(cpu.wallMs)} wall, profiler on):`,
+      );
       lines.push(...top(busyFunctions(cpu.profile), 40));
-      lines.push('  by module:', ...top([...byModule(cpu.profile)].filter(([k]) => k !== '(idle)'), 30));
+      lines.push(
+        '  by module:',
+        ...top(
+          [...byModule(cpu.profile)].filter(([k]) => k !== '(idle)'),
+          30,
+        ),
+      );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -57,10 +57,12 @@ export interface SsmCallOptions {
 
 // Cold start budget: the init phase has 10 s. Each attempt has 1 s to connect and 2 s to the answer's
 // headers (the handler's timeouts; without throwOnRequestTimeout it only warns when requestTimeout passes,
-// @smithy/node-http-handler 4.x), and 2.5 s in all, body included. 3 attempts with at most 0.3 s of
-// backoff between them (1.5 s when throttled, which is answered at once) stay well inside it.
+// @smithy/node-http-handler 4.x), and 2.5 s in all, body included. Up to 3 attempts with jittered backoff
+// between them, but no attempt starts that could end past READ_BUDGET_MS: 3 slow attempts plus a
+// throttled backoff could otherwise take ~9 s of the 10.
 export const SSM_TIMEOUTS = { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true };
 const ATTEMPT_DEADLINE_MS = 2500;
+export const READ_BUDGET_MS = 7000;
 const DEFAULT_ATTEMPTS = 3;
 // The SDK's standard retry strategy: full jitter over an exponential base, a longer one when throttled.
 const BACKOFF_BASE_MS = 100;
@@ -189,17 +191,20 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
   return async (names) => {
     if (names.length === 0) return { parameters: [], invalid: [] };
     if (names.length > 10) throw new SsmCallError('ValidationException', 'GetParameters reads at most 10 names per call', false);
+    const startedMs = Date.now();
     for (let n = 1; ; n++) {
       try {
         return await attempt(names);
       } catch (err) {
         const e = err instanceof SsmCallError ? err : new SsmCallError(errorName(err), errorMessage(err), false);
-        if (!e.retryable || n >= maxAttempts) {
+        const base = THROTTLING_ERRORS.has(e.errorType) ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
+        const backoffMs = Math.random() * base * 2 ** (n - 1);
+        const wouldEndMs = Date.now() - startedMs + backoffMs + ATTEMPT_DEADLINE_MS;
+        if (!e.retryable || n >= maxAttempts || wouldEndMs > READ_BUDGET_MS) {
           e.attempts = n;
           throw e;
         }
-        const base = THROTTLING_ERRORS.has(e.errorType) ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * base * 2 ** (n - 1)));
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
       }
     }
   };

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadFunctionConfig, SECRET_FIELDS } from '../../shared/config.js';
 import { LOCAL_SECRETS } from '../../shared/local-defaults.js';
 import { ParameterStoreProvider, SecretsUnavailableError } from '../../shared/secrets/parameter-store.js';
+import { READ_BUDGET_MS } from '../../shared/secrets/ssm-get-parameters.js';
 import { startSsmStandIn, type SsmBehaviour, type SsmStandIn, type StoredParameter } from '../support/ssm-stand-in.js';
 
 const PATH = '/verigate/prod';
@@ -213,6 +214,18 @@ describe('a function that refuses to start', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
   }, 10_000);
 
+  it('starts no attempt that could end past its read budget: answers whose bodies never come get 2 attempts, not 3', async () => {
+    const s = await standIn(ALL_PARAMETERS, 'stall-body');
+    const started = Date.now();
+    const err = await loadFunctionConfig(PROD_ENV, ['identityPepper'], { ssm: s.provider({ maxAttempts: 3 }) }).catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    expect(err).toBeInstanceOf(SecretsUnavailableError);
+    expect((err as Error).message).toMatch(/TimeoutError: .*\(after 2 attempts\)$/);
+    // Two attempts of 2.5 s: a third would start past 5 s and could end past READ_BUDGET_MS.
+    expect(s.calls).toHaveLength(2);
+    expect(elapsed).toBeLessThanOrEqual(READ_BUDGET_MS);
+  }, 15_000);
+
   it('gives up on a stalled parameter store within its cold-start budget, with the provider it builds itself', async () => {
     const s = await standIn(ALL_PARAMETERS, 'stall');
     // The SDK's standard endpoint override lets the function's own provider (timeouts, retries) reach the stand-in.
@@ -227,7 +240,7 @@ describe('a function that refuses to start', () => {
       process.env = saved;
     }
     const elapsed = Date.now() - started;
-    // 3 attempts of at most 2 s each plus backoff: well inside Lambda's 10 s init phase.
+    // 3 attempts of at most 2 s each plus backoff, inside READ_BUDGET_MS and Lambda's 10 s init phase.
     expect(s.calls).toHaveLength(3);
     expect(elapsed).toBeLessThan(8_000);
   }, 20_000);
