@@ -9,14 +9,14 @@
 // request path, e.g. `BENCH_ONLY=operations BENCH_SCENARIOS=send BENCH_ITERATIONS=300 BENCH_WARMUP=100 npm run bench`.
 import './quiet.js';
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
-import { startDynamoDbLocal } from '../dev/emulator.js';
 import { ensureLambdaNode } from '../dev/node-runtime.js';
 import { repoRoot } from '../dev/paths.js';
 import { attachMeter, type Meter, type Usage } from '../dev/support/meter.js';
-import { createLocalRuntime, type LocalRuntime } from '../dev/support/runtime.js';
+import type { LocalRuntime } from '../dev/support/runtime.js';
+import { runBench } from './run.js';
 import { measureBundles, measureImportFloors } from './bundles.js';
 import { coldEnvironment, coldRequestsOf, startAwsPath } from './cold-start.js';
 import { measureFloors } from './floors.js';
@@ -89,46 +89,27 @@ async function measurePackaged(local: LocalRuntime, workDir: string) {
   }
 }
 
-async function main(): Promise<void> {
-  // Everything the run writes (outbox, package, unzipped bundles, esbuild's temp folders) goes here, and goes.
-  const workDir = mkdtempSync(path.join(tmpdir(), 'verigate-bench-'));
-  const dynamo = await startDynamoDbLocal();
-  try {
-    const local = await createLocalRuntime({
-      endpoint: dynamo.endpoint,
-      workDir,
-      // One partner and one country at full speed: the limits are still counted (their writes are
-      // measured), only set above what the run sends.
-      env: { PARTNER_REQUESTS_PER_SECOND: '100000', SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000' },
-    });
-    // Attached before the floors, so they and the operations alike ask for ReturnConsumedCapacity.
-    const meter = attachMeter(local.rt.db);
-    const floor = await measureFloors(local.rt.db, local.config.tableName, settings);
-    const operations = (await measureScenarios(local, meter)).map((m) =>
-      operationResult(m, floor, settings.iterations, settings.lambdaMemoryMb),
-    );
-    // Imports and cold starts run on the Node the functions deploy to, not on the one running the bench.
-    const packaged = operationsOnly
-      ? { lambdaNode: 'not measured (BENCH_ONLY=operations)', bundles: [], importFloors: [] }
-      : await measurePackaged(local, workDir);
-    writeReport({
-      date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, lambdaNode: packaged.lambdaNode },
-      settings,
-      prices: { readOn: PRICES_READ_ON, ...PRICES },
-      floor,
-      operations,
-      bundles: packaged.bundles,
-      importFloors: packaged.importFloors,
-      targets: targetsOf(operations, packaged.bundles),
-    });
-  } finally {
-    await dynamo.stop();
-    rmSync(workDir, { recursive: true, force: true });
-  }
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+// Everything the run writes (outbox, package, unzipped bundles, esbuild's temp folders) goes in its work folder.
+runBench('bench', async (local, workDir) => {
+  // Attached before the floors, so they and the operations alike ask for ReturnConsumedCapacity.
+  const meter = attachMeter(local.rt.db);
+  const floor = await measureFloors(local.rt.db, local.config.tableName, settings);
+  const operations = (await measureScenarios(local, meter)).map((m) =>
+    operationResult(m, floor, settings.iterations, settings.lambdaMemoryMb),
+  );
+  // Imports and cold starts run on the Node the functions deploy to, not on the one running the bench.
+  const packaged = operationsOnly
+    ? { lambdaNode: 'not measured (BENCH_ONLY=operations)', bundles: [], importFloors: [] }
+    : await measurePackaged(local, workDir);
+  writeReport({
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, lambdaNode: packaged.lambdaNode },
+    settings,
+    prices: { readOn: PRICES_READ_ON, ...PRICES },
+    floor,
+    operations,
+    bundles: packaged.bundles,
+    importFloors: packaged.importFloors,
+    targets: targetsOf(operations, packaged.bundles),
+  });
 });

@@ -121,7 +121,10 @@ export async function measureFloors(db: Db, tableName: string, o: { iterations: 
   const floors = {} as Floors;
   for (const name of names) {
     // Throughput as if the shape ran alone: its calls over the time they took.
-    floors[name] = stats(latencies[name], latencies[name].reduce((a, b) => a + b, 0));
+    floors[name] = stats(
+      latencies[name],
+      latencies[name].reduce((a, b) => a + b, 0),
+    );
     process.stderr.write(`floor ${name}: p50 ${floors[name].p50} ms\n`);
   }
   return floors;

@@ -10,14 +10,11 @@
 // PROFILE_WARMUP (200), PROFILE_PARTS (split,phases,items,profile,cpu).
 import './quiet.js';
 
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Readable } from 'node:stream';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { TransactWriteItemsCommand, type TransactWriteItemsInput } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal } from '../dev/emulator.js';
-import { createLocalRuntime, type LocalRuntime } from '../dev/support/runtime.js';
+import type { LocalRuntime } from '../dev/support/runtime.js';
+import { runBench } from './run.js';
 import type { Db } from '../shared/store/client.js';
 import { floorShapes } from './floors.js';
 import { median, round } from './measure.js';
@@ -224,217 +221,199 @@ function inclusiveTimes(p: CpuProfile, keyOf: (n: CpuProfileNode) => string | un
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
-async function main(): Promise<void> {
-  const workDir = mkdtempSync(path.join(tmpdir(), 'verigate-profile-'));
-  const dynamo = await startDynamoDbLocal();
-  try {
-    const local = await createLocalRuntime({
-      endpoint: dynamo.endpoint,
-      workDir,
-      env: { PARTNER_REQUESTS_PER_SECOND: '100000', SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000' },
-    });
-    const marks = markPhases(local.rt);
-    const trips = timeRoundTrips(local.rt.db);
-    const shapes = await floorShapes(local.rt.db, local.config.tableName);
-    const scenario = (await scenariosOf(local)).find((s) => s.name === scenarioName);
-    if (!scenario) throw new Error(`no scenario ${scenarioName}`);
-    const onEvents = async (offset: number): Promise<Call> => {
-      const events = await scenario.prepare(warmup + iterations);
-      return (i) => scenario.run(events[i - offset]);
-    };
-    const lines: string[] = [];
-    const perCall = (ms: number) => `${round(ms / iterations, 3)}`;
-    const top = (rows: Array<[string, number]>, n: number) => rows.slice(0, n).map(([k, ms]) => `  ${perCall(ms).padEnd(7)} ${k}`);
-    const fn = (n: CpuProfileNode) =>
-      `${n.callFrame.functionName || '(anonymous)'} ${moduleOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
-    const busyFunctions = (p: CpuProfile) => selfTimes(p, fn).filter(([k]) => !k.startsWith('(idle)'));
-    // Native frames by their own name: (idle), (garbage collector), writev (the socket write), ...
-    const byModule = (p: CpuProfile) =>
-      new Map(selfTimes(p, (n) => (n.callFrame.url ? moduleOf(n.callFrame.url) : n.callFrame.functionName)));
-    const idleOf = (p: CpuProfile) => selfTimes(p, (n) => n.callFrame.functionName).find(([k]) => k === '(idle)')?.[1] ?? 0;
-    let fresh = 0; // floor keys used so far
-    const floorCall = (): Call => {
-      const base = fresh;
-      fresh += warmup + iterations;
-      return (i) => shapes.sendShape(base + i);
-    };
+runBench('profile', async (local) => {
+  const marks = markPhases(local.rt);
+  const trips = timeRoundTrips(local.rt.db);
+  const shapes = await floorShapes(local.rt.db, local.config.tableName);
+  const scenario = (await scenariosOf(local)).find((s) => s.name === scenarioName);
+  if (!scenario) throw new Error(`no scenario ${scenarioName}`);
+  const onEvents = async (offset: number): Promise<Call> => {
+    const events = await scenario.prepare(warmup + iterations);
+    return (i) => scenario.run(events[i - offset]);
+  };
+  const lines: string[] = [];
+  const perCall = (ms: number) => `${round(ms / iterations, 3)}`;
+  const top = (rows: Array<[string, number]>, n: number) => rows.slice(0, n).map(([k, ms]) => `  ${perCall(ms).padEnd(7)} ${k}`);
+  const fn = (n: CpuProfileNode) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${moduleOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+  const busyFunctions = (p: CpuProfile) => selfTimes(p, fn).filter(([k]) => !k.startsWith('(idle)'));
+  // Native frames by their own name: (idle), (garbage collector), writev (the socket write), ...
+  const byModule = (p: CpuProfile) =>
+    new Map(selfTimes(p, (n) => (n.callFrame.url ? moduleOf(n.callFrame.url) : n.callFrame.functionName)));
+  const idleOf = (p: CpuProfile) => selfTimes(p, (n) => n.callFrame.functionName).find(([k]) => k === '(idle)')?.[1] ?? 0;
+  let fresh = 0; // floor keys used so far
+  const floorCall = (): Call => {
+    const base = fresh;
+    fresh += warmup + iterations;
+    return (i) => shapes.sendShape(base + i);
+  };
 
-    if (parts.has('split')) {
-      // Floors and the scenario against DynamoDB Local: round trip vs the rest.
-      const splits = await split(
-        {
-          transaction4: shapes.transaction4,
-          sendShape: floorCall(),
-          sendShapeIpWindow: shapes.sendShapeIpWindow,
-          [scenarioName]: await onEvents(0),
-        },
-        trips,
-      );
-      lines.push('against DynamoDB Local, one call at a time, round-robin:');
-      for (const [name, s] of Object.entries(splits))
-        lines.push(`  ${name.padEnd(18)} p50 ${s.p50} ms = round trip ${s.roundTrip} + rest ${s.rest}`);
-    }
-
-    if (parts.has('phases')) {
-      // Where a call spends its time before, in and after its round trip, beside the floor's (send's parts only).
-      const phases: Record<string, number[]> = {};
-      const add = (name: string, ms: number) => (phases[name] ??= []).push(ms);
-      const events = await onEvents(0);
-      const floor = floorCall();
-      for (let i = 0; i < warmup + iterations; i++) {
-        let t0 = performance.now();
-        await events(i);
-        let t1 = performance.now();
-        const m = { ...marks };
-        if (i >= warmup) {
-          add(`${scenarioName}: start → CAPTCHA check (middlewares, body, input, user)`, m.captchaIn - t0);
-          add(`${scenarioName}: CAPTCHA check (jose)`, m.captchaOut - m.captchaIn);
-          add(`${scenarioName}: CAPTCHA → store (hashes, code, masks)`, m.issueIn - m.captchaOut);
-          add(`${scenarioName}: store → document client (items, seal)`, m.docIn - m.issueIn);
-          add(`${scenarioName}: document client → HTTP (SDK: marshal, serialize, sign)`, m.httpIn - m.docIn);
-          add(`${scenarioName}: round trip`, m.httpOut - m.httpIn);
-          add(`${scenarioName}: after (SDK answer, middlewares)`, t1 - m.httpOut);
-          add(`${scenarioName}: whole`, t1 - t0);
-        }
-        t0 = performance.now();
-        await floor(i);
-        t1 = performance.now();
-        if (i >= warmup) {
-          add('floor sendShape: document client → HTTP', marks.httpIn - marks.docIn);
-          add('floor sendShape: round trip', marks.httpOut - marks.httpIn);
-          add('floor sendShape: after', t1 - marks.httpOut);
-          add('floor sendShape: whole', t1 - t0);
-        }
-      }
-      lines.push('', `phases, p50 ms (${scenarioName} and the floor alternating):`);
-      for (const [name, ms] of Object.entries(phases)) lines.push(`  ${String(round(median(ms), 3)).padEnd(7)} ${name}`);
-    }
-
-    if (parts.has('items')) {
-      // The scenario's transaction as it went out, replayed bare (low-level client, no middleware of ours).
-      const events = await onEvents(0);
-      await events(0);
-      const body = trips.lastTransaction();
-      if (!body) throw new Error(`${scenarioName} sent no TransactWriteItems`);
-      const sent = JSON.parse(body) as TransactWriteItemsInput & { ClientRequestToken?: string };
-      delete sent.ClientRequestToken;
-      type Element = NonNullable<TransactWriteItemsInput['TransactItems']>[number];
-      const keyOf = (e: Element) =>
-        e.Put ? { pk: e.Put.Item!.pk!, sk: e.Put.Item!.sk! } : (e.Update ?? e.ConditionCheck ?? e.Delete)!.Key!;
-      const kindOf = (e: Element) => `${Object.keys(e)[0]} ${String(keyOf(e).pk!.S).split('#')[0]}`;
-      const items = sent.TransactItems!;
-      // Fresh keys per call (`v` tells the variants apart), the shared hourly SMS item included.
-      const on = (i: number, v: string, replace: (e: Element, k: number) => Element = (e) => e) => {
-        const copy = structuredClone(items).map((e, k) => replace(e, k));
-        for (const e of copy) {
-          const key = e.Put ? e.Put.Item! : keyOf(e);
-          key.pk = { S: `${key.pk!.S}#${v}${i}` };
-        }
-        return local.rt.db.raw.send(new TransactWriteItemsCommand({ ...sent, TransactItems: copy }));
-      };
-      const plain = (e: Element): Element => {
-        const { pk, sk } = keyOf(e);
-        const TableName = local.config.tableName;
-        return e.Put
-          ? { Put: { TableName, Item: { pk: pk!, sk: sk! }, ConditionExpression: 'attribute_not_exists(pk)' } }
-          : {
-              Update: {
-                TableName,
-                Key: { pk: pk!, sk: sk! },
-                UpdateExpression: 'SET c = :one',
-                ConditionExpression: 'attribute_not_exists(c) OR c < :one',
-                ExpressionAttributeValues: { ':one': { N: '1' } },
-              },
-            };
-      };
-      const calls: Record<string, Call> = { 'as sent': (i) => on(i, 'a') };
-      items.forEach((e, k) => (calls[`${kindOf(e)} plain`] = (i) => on(i, `p${k}-`, (x, j) => (j === k ? plain(x) : x))));
-      calls['all plain'] = (i) => on(i, 'z', plain);
-      const replays = await split(calls, trips);
-      lines.push('', `${scenarioName}'s transaction (${body.length} bytes) replayed bare on fresh keys, p50 ms:`);
-      for (const [name, r] of Object.entries(replays)) lines.push(`  ${String(r.p50).padEnd(7)} ${name}`);
-    }
-
-    if (parts.has('profile')) {
-      // CPU profiles of the floor of send's shape and of the scenario, against DynamoDB Local, after a warm-up.
-      const floor = floorCall();
-      const scenarioCall = await onEvents(0);
-      for (let i = 0; i < warmup; i++) await scenarioCall(i);
-      const floorProfile = await profileOf((i) => floor(warmup + i), iterations);
-      const { profile, wallMs } = await profileOf((i) => scenarioCall(warmup + i), iterations);
-      lines.push(
-        '',
-        `CPU profiles against DynamoDB Local, ${iterations} calls each, ms per call: floor sendShape ${perCall(floorProfile.wallMs)} wall, ` +
-          `${perCall(floorProfile.wallMs - idleOf(floorProfile.profile))} busy; ${scenarioName} ${perCall(wallMs)} wall, ${perCall(wallMs - idleOf(profile))} busy`,
-      );
-      const floorModules = byModule(floorProfile.profile);
-      lines.push(`self time by module, ms per call: ${scenarioName} | floor sendShape | difference`);
-      for (const [k, ms] of [...byModule(profile)].filter(([k]) => k !== '(idle)').slice(0, 30)) {
-        const f = floorModules.get(k) ?? 0;
-        lines.push(`  ${perCall(ms).padEnd(7)} | ${perCall(f).padEnd(7)} | ${perCall(ms - f).padEnd(7)} ${k}`);
-      }
-      lines.push(`${scenarioName}, self time by function, ms per call:`, ...top(busyFunctions(profile), 40));
-      lines.push(
-        `${scenarioName}, inclusive time (synchronous callees only: no async stacks) of functions of ours and of middleware packages:`,
-      );
-      lines.push(
-        ...top(
-          inclusiveTimes(profile, (n) => {
-            const m = moduleOf(n.callFrame.url);
-            const ours =
-              m.startsWith('shared/') || m.startsWith('functions/') || m.startsWith('@middy') || m.startsWith('@aws-lambda-powertools');
-            return ours ? fn(n) : undefined;
-          }),
-          40,
-        ),
-      );
-    }
-
-    if (parts.has('cpu')) {
-      // The same calls with DynamoDB answered in process: the CPU a call costs this process, alone.
-      // The scenario's events are prepared first: preparing some (verify's pending codes) needs the real DynamoDB.
-      const scenarioCall = await onEvents(0);
-      trips.answerInProcess();
-      const cpuOnly = await split({ sendShape: floorCall(), [scenarioName]: scenarioCall }, trips);
-      lines.push(
-        '',
-        `every DynamoDB request answered in process (no socket, no DynamoDB): floor sendShape p50 ${cpuOnly.sendShape!.p50} ms, ` +
-          `${scenarioName} p50 ${cpuOnly[scenarioName]!.p50} ms`,
-      );
-      // CPU time (user + system) per call, which others' load on the machine stretches less than wall time.
-      const cpuPerCall = async (call: Call): Promise<number> => {
-        for (let i = 0; i < warmup; i++) await call(i);
-        const c0 = process.cpuUsage();
-        for (let i = warmup; i < warmup + iterations; i++) await call(i);
-        const c = process.cpuUsage(c0);
-        return round((c.user + c.system) / 1000 / iterations, 3);
-      };
-      const floorCpu = await cpuPerCall(floorCall());
-      const scenarioCpu = await cpuPerCall(await onEvents(0));
-      lines.push(`  CPU time per call (user + system, mean): floor sendShape ${floorCpu} ms, ${scenarioName} ${scenarioCpu} ms`);
-      const cpuCall = await onEvents(0);
-      for (let i = 0; i < warmup; i++) await cpuCall(i);
-      const cpu = await profileOf((i) => cpuCall(warmup + i), iterations);
-      lines.push(
-        `${scenarioName}, DynamoDB answered in process, self time by function, ms per call (${perCall(cpu.wallMs)} wall, profiler on):`,
-      );
-      lines.push(...top(busyFunctions(cpu.profile), 40));
-      lines.push(
-        '  by module:',
-        ...top(
-          [...byModule(cpu.profile)].filter(([k]) => k !== '(idle)'),
-          30,
-        ),
-      );
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
-  } finally {
-    await dynamo.stop();
-    rmSync(workDir, { recursive: true, force: true });
+  if (parts.has('split')) {
+    // Floors and the scenario against DynamoDB Local: round trip vs the rest.
+    const splits = await split(
+      {
+        transaction4: shapes.transaction4,
+        sendShape: floorCall(),
+        sendShapeIpWindow: shapes.sendShapeIpWindow,
+        [scenarioName]: await onEvents(0),
+      },
+      trips,
+    );
+    lines.push('against DynamoDB Local, one call at a time, round-robin:');
+    for (const [name, s] of Object.entries(splits))
+      lines.push(`  ${name.padEnd(18)} p50 ${s.p50} ms = round trip ${s.roundTrip} + rest ${s.rest}`);
   }
-}
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+  if (parts.has('phases')) {
+    // Where a call spends its time before, in and after its round trip, beside the floor's (send's parts only).
+    const phases: Record<string, number[]> = {};
+    const add = (name: string, ms: number) => (phases[name] ??= []).push(ms);
+    const events = await onEvents(0);
+    const floor = floorCall();
+    for (let i = 0; i < warmup + iterations; i++) {
+      let t0 = performance.now();
+      await events(i);
+      let t1 = performance.now();
+      const m = { ...marks };
+      if (i >= warmup) {
+        add(`${scenarioName}: start → CAPTCHA check (middlewares, body, input, user)`, m.captchaIn - t0);
+        add(`${scenarioName}: CAPTCHA check (jose)`, m.captchaOut - m.captchaIn);
+        add(`${scenarioName}: CAPTCHA → store (hashes, code, masks)`, m.issueIn - m.captchaOut);
+        add(`${scenarioName}: store → document client (items, seal)`, m.docIn - m.issueIn);
+        add(`${scenarioName}: document client → HTTP (SDK: marshal, serialize, sign)`, m.httpIn - m.docIn);
+        add(`${scenarioName}: round trip`, m.httpOut - m.httpIn);
+        add(`${scenarioName}: after (SDK answer, middlewares)`, t1 - m.httpOut);
+        add(`${scenarioName}: whole`, t1 - t0);
+      }
+      t0 = performance.now();
+      await floor(i);
+      t1 = performance.now();
+      if (i >= warmup) {
+        add('floor sendShape: document client → HTTP', marks.httpIn - marks.docIn);
+        add('floor sendShape: round trip', marks.httpOut - marks.httpIn);
+        add('floor sendShape: after', t1 - marks.httpOut);
+        add('floor sendShape: whole', t1 - t0);
+      }
+    }
+    lines.push('', `phases, p50 ms (${scenarioName} and the floor alternating):`);
+    for (const [name, ms] of Object.entries(phases)) lines.push(`  ${String(round(median(ms), 3)).padEnd(7)} ${name}`);
+  }
+
+  if (parts.has('items')) {
+    // The scenario's transaction as it went out, replayed bare (low-level client, no middleware of ours).
+    const events = await onEvents(0);
+    await events(0);
+    const body = trips.lastTransaction();
+    if (!body) throw new Error(`${scenarioName} sent no TransactWriteItems`);
+    const sent = JSON.parse(body) as TransactWriteItemsInput & { ClientRequestToken?: string };
+    delete sent.ClientRequestToken;
+    type Element = NonNullable<TransactWriteItemsInput['TransactItems']>[number];
+    const keyOf = (e: Element) => (e.Put ? { pk: e.Put.Item!.pk!, sk: e.Put.Item!.sk! } : (e.Update ?? e.ConditionCheck ?? e.Delete)!.Key!);
+    const kindOf = (e: Element) => `${Object.keys(e)[0]} ${String(keyOf(e).pk!.S).split('#')[0]}`;
+    const items = sent.TransactItems!;
+    // Fresh keys per call (`v` tells the variants apart), the shared hourly SMS item included.
+    const on = (i: number, v: string, replace: (e: Element, k: number) => Element = (e) => e) => {
+      const copy = structuredClone(items).map((e, k) => replace(e, k));
+      for (const e of copy) {
+        const key = e.Put ? e.Put.Item! : keyOf(e);
+        key.pk = { S: `${key.pk!.S}#${v}${i}` };
+      }
+      return local.rt.db.raw.send(new TransactWriteItemsCommand({ ...sent, TransactItems: copy }));
+    };
+    const plain = (e: Element): Element => {
+      const { pk, sk } = keyOf(e);
+      const TableName = local.config.tableName;
+      return e.Put
+        ? { Put: { TableName, Item: { pk: pk!, sk: sk! }, ConditionExpression: 'attribute_not_exists(pk)' } }
+        : {
+            Update: {
+              TableName,
+              Key: { pk: pk!, sk: sk! },
+              UpdateExpression: 'SET c = :one',
+              ConditionExpression: 'attribute_not_exists(c) OR c < :one',
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            },
+          };
+    };
+    const calls: Record<string, Call> = { 'as sent': (i) => on(i, 'a') };
+    items.forEach((e, k) => (calls[`${kindOf(e)} plain`] = (i) => on(i, `p${k}-`, (x, j) => (j === k ? plain(x) : x))));
+    calls['all plain'] = (i) => on(i, 'z', plain);
+    const replays = await split(calls, trips);
+    lines.push('', `${scenarioName}'s transaction (${body.length} bytes) replayed bare on fresh keys, p50 ms:`);
+    for (const [name, r] of Object.entries(replays)) lines.push(`  ${String(r.p50).padEnd(7)} ${name}`);
+  }
+
+  if (parts.has('profile')) {
+    // CPU profiles of the floor of send's shape and of the scenario, against DynamoDB Local, after a warm-up.
+    const floor = floorCall();
+    const scenarioCall = await onEvents(0);
+    for (let i = 0; i < warmup; i++) await scenarioCall(i);
+    const floorProfile = await profileOf((i) => floor(warmup + i), iterations);
+    const { profile, wallMs } = await profileOf((i) => scenarioCall(warmup + i), iterations);
+    lines.push(
+      '',
+      `CPU profiles against DynamoDB Local, ${iterations} calls each, ms per call: floor sendShape ${perCall(floorProfile.wallMs)} wall, ` +
+        `${perCall(floorProfile.wallMs - idleOf(floorProfile.profile))} busy; ${scenarioName} ${perCall(wallMs)} wall, ${perCall(wallMs - idleOf(profile))} busy`,
+    );
+    const floorModules = byModule(floorProfile.profile);
+    lines.push(`self time by module, ms per call: ${scenarioName} | floor sendShape | difference`);
+    for (const [k, ms] of [...byModule(profile)].filter(([k]) => k !== '(idle)').slice(0, 30)) {
+      const f = floorModules.get(k) ?? 0;
+      lines.push(`  ${perCall(ms).padEnd(7)} | ${perCall(f).padEnd(7)} | ${perCall(ms - f).padEnd(7)} ${k}`);
+    }
+    lines.push(`${scenarioName}, self time by function, ms per call:`, ...top(busyFunctions(profile), 40));
+    lines.push(
+      `${scenarioName}, inclusive time (synchronous callees only: no async stacks) of functions of ours and of middleware packages:`,
+    );
+    lines.push(
+      ...top(
+        inclusiveTimes(profile, (n) => {
+          const m = moduleOf(n.callFrame.url);
+          const ours =
+            m.startsWith('shared/') || m.startsWith('functions/') || m.startsWith('@middy') || m.startsWith('@aws-lambda-powertools');
+          return ours ? fn(n) : undefined;
+        }),
+        40,
+      ),
+    );
+  }
+
+  if (parts.has('cpu')) {
+    // The same calls with DynamoDB answered in process: the CPU a call costs this process, alone.
+    // The scenario's events are prepared first: preparing some (verify's pending codes) needs the real DynamoDB.
+    const scenarioCall = await onEvents(0);
+    trips.answerInProcess();
+    const cpuOnly = await split({ sendShape: floorCall(), [scenarioName]: scenarioCall }, trips);
+    lines.push(
+      '',
+      `every DynamoDB request answered in process (no socket, no DynamoDB): floor sendShape p50 ${cpuOnly.sendShape!.p50} ms, ` +
+        `${scenarioName} p50 ${cpuOnly[scenarioName]!.p50} ms`,
+    );
+    // CPU time (user + system) per call, which others' load on the machine stretches less than wall time.
+    const cpuPerCall = async (call: Call): Promise<number> => {
+      for (let i = 0; i < warmup; i++) await call(i);
+      const c0 = process.cpuUsage();
+      for (let i = warmup; i < warmup + iterations; i++) await call(i);
+      const c = process.cpuUsage(c0);
+      return round((c.user + c.system) / 1000 / iterations, 3);
+    };
+    const floorCpu = await cpuPerCall(floorCall());
+    const scenarioCpu = await cpuPerCall(await onEvents(0));
+    lines.push(`  CPU time per call (user + system, mean): floor sendShape ${floorCpu} ms, ${scenarioName} ${scenarioCpu} ms`);
+    const cpuCall = await onEvents(0);
+    for (let i = 0; i < warmup; i++) await cpuCall(i);
+    const cpu = await profileOf((i) => cpuCall(warmup + i), iterations);
+    lines.push(
+      `${scenarioName}, DynamoDB answered in process, self time by function, ms per call (${perCall(cpu.wallMs)} wall, profiler on):`,
+    );
+    lines.push(...top(busyFunctions(cpu.profile), 40));
+    lines.push(
+      '  by module:',
+      ...top(
+        [...byModule(cpu.profile)].filter(([k]) => k !== '(idle)'),
+        30,
+      ),
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 });
