@@ -5,10 +5,11 @@
 // SDK's own SSMClient sends.
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpHandlerOptions, HttpResponse } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpHandlerOptions, HttpResponse, SdkError } from '@smithy/types';
 
 export interface SsmParameter {
   name: string;
@@ -34,6 +35,8 @@ export class SsmCallError extends Error {
     readonly errorType: string,
     message: string,
     readonly retryable: boolean,
+    /** Throttled: the next attempt waits longer. */
+    readonly throttled = false,
   ) {
     super(`${errorType}: ${message}`);
   }
@@ -68,25 +71,6 @@ const DEFAULT_ATTEMPTS = 3;
 const BACKOFF_BASE_MS = 100;
 const THROTTLED_BACKOFF_BASE_MS = 500;
 const MAX_ERROR_MESSAGE = 300;
-
-// The error codes the SDK's standard retry strategy treats as throttling or transient (@smithy/service-error-classification).
-const THROTTLING_ERRORS = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
-const TRANSIENT_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
 /** The public SSM endpoint of a region, unless the SDK's standard endpoint variables name another. */
 export function ssmEndpoint(region: string, env: Record<string, string | undefined> = process.env): string {
@@ -183,9 +167,10 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
     }
     if (response.statusCode === 200) return parseAnswer(text);
     const { type, message } = awsError(response, text);
-    const retryable =
-      response.statusCode >= 500 || response.statusCode === 429 || THROTTLING_ERRORS.has(type) || TRANSIENT_ERRORS.has(type);
-    throw new SsmCallError(type, message, retryable);
+    // Classified as the SDK's standard retry strategy classifies an answered error.
+    const answered: SdkError = { name: type, message, $metadata: { httpStatusCode: response.statusCode } };
+    const throttled = isThrottlingError(answered);
+    throw new SsmCallError(type, message, throttled || isTransientError(answered) || isServerError(answered), throttled);
   };
 
   return async (names) => {
@@ -197,7 +182,7 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
         return await attempt(names);
       } catch (err) {
         const e = err instanceof SsmCallError ? err : new SsmCallError(errorName(err), errorMessage(err), false);
-        const base = THROTTLING_ERRORS.has(e.errorType) ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
+        const base = e.throttled ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
         const backoffMs = Math.random() * base * 2 ** (n - 1);
         const wouldEndMs = Date.now() - startedMs + backoffMs + ATTEMPT_DEADLINE_MS;
         if (!e.retryable || n >= maxAttempts || wouldEndMs > READ_BUDGET_MS) {
