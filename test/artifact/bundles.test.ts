@@ -2,6 +2,7 @@
 // its Lambda runtime names, with the events AWS delivers, against DynamoDB Local.
 import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -96,6 +97,17 @@ describe('the prod package', () => {
       expect(fn.handler, operation).toBe(OPERATIONS[operation as OperationName].handler);
     }
     expect(node.version).toMatch(new RegExp(`^v${node.major}\\.`));
+  });
+
+  it('takes Node built-ins through require, never as ES modules (whose namespace reads every lazy getter)', () => {
+    const { functions } = inject('packaged');
+    // The banner's own `import { createRequire } from 'module'` is the one ES import of a built-in.
+    const builtins = builtinModules.filter((m) => m !== 'module').map((m) => m.replace(/[/]/g, '\\/'));
+    const esImport = new RegExp(`(from\\s*|import\\s*\\(\\s*|import\\s*)["'](node:)?(${builtins.join('|')})["']`);
+    for (const [operation, fn] of Object.entries(functions)) {
+      const bundle = readFileSync(path.join(fn.taskRoot, fn.handler.replace(/\.handler$/, '.mjs')), 'utf8');
+      expect(bundle.match(esImport)?.[0], operation).toBeUndefined();
+    }
   });
 
   it('ships the phone metadata files with the functions that parse numbers, and with no other', () => {
