@@ -17,7 +17,7 @@ import { repoRoot } from '../dev/paths.js';
 import { attachMeter, type Meter, type Usage } from '../dev/support/meter.js';
 import type { LocalRuntime } from '../dev/support/runtime.js';
 import { runBench } from './run.js';
-import { measureBundles, measureImportFloors } from './bundles.js';
+import { measureBundles, measureImportFloors, packageService } from './bundles.js';
 import { coldEnvironment, coldRequestsOf, startAwsPath } from './cold-start.js';
 import { measureFloors } from './floors.js';
 import { measure, type Stats } from './measure.js';
@@ -75,8 +75,9 @@ async function measurePackaged(local: LocalRuntime, workDir: string) {
   const aws = await startAwsPath(local);
   const awsRequests = coldRequestsOf(aws.config);
   try {
-    const importFloors = await measureImportFloors(workDir, settings.coldStartRuns, lambdaNode);
-    const bundles = await measureBundles(workDir, settings.coldStartRuns, {
+    const packageDir = packageService(workDir);
+    const importFloors = await measureImportFloors(packageDir, workDir, settings.coldStartRuns, lambdaNode);
+    const bundles = await measureBundles(packageDir, settings.coldStartRuns, {
       node: lambdaNode,
       paths: {
         local: { request: (operation) => localRequests[operation](), env: (operation) => coldEnvironment(local, operation) },

@@ -3,10 +3,10 @@
 // importing each function's bundle, and a fresh process serving its first request, against a bare start.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import type { NodeBinary } from '../dev/node-runtime.js';
 import { oslsBin, repoRoot } from '../dev/paths.js';
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
@@ -57,9 +57,8 @@ export interface ColdStartSetup {
   >;
 }
 
-/** Packages into `workDir` (the caller removes it) and measures every function's bundle `coldRuns` times. */
-export async function measureBundles(workDir: string, coldRuns: number, cold: ColdStartSetup): Promise<BundleResult[]> {
-  const out = packageService(workDir);
+/** Measures every function's bundle of the package in `out` (packageService) `coldRuns` times. */
+export async function measureBundles(out: string, coldRuns: number, cold: ColdStartSetup): Promise<BundleResult[]> {
   const results: BundleResult[] = [];
   for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip') && f !== 'verigate.zip')) {
     const name = zip.replace(/\.zip$/, '') as OperationName;
@@ -113,11 +112,12 @@ export async function measureBundles(workDir: string, coldRuns: number, cold: Co
  * and the store's DynamoDB client alone (shared/store/client.ts createDb), bundled as serverless.yml's
  * esbuild block bundles the functions.
  */
-export async function measureImportFloors(workDir: string, runs: number, node: NodeBinary): Promise<ImportFloor[]> {
+export async function measureImportFloors(packageDir: string, workDir: string, runs: number, node: NodeBinary): Promise<ImportFloor[]> {
   const dir = path.join(workDir, 'import-floors');
   mkdirSync(dir, { recursive: true });
   const tls = path.join(dir, 'tls.mjs');
-  writeFileSync(tls, "import 'node:https';\n");
+  // Loaded as the bundles load built-ins: through require (infra/esbuild-plugins.cjs).
+  writeFileSync(tls, "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('node:https');\n");
   const entry = path.join(dir, 'dynamodb-client.ts');
   writeFileSync(
     entry,
@@ -125,25 +125,12 @@ export async function measureImportFloors(workDir: string, runs: number, node: N
       "export const db = createDb({ region: 'us-east-1', endpoint: undefined, requestTimeoutMs: 1000, connectTimeoutMs: 1000 });\n",
   );
   const client = path.join(dir, 'dynamodb-client.mjs');
-  // As serverless.yml custom.esbuild (bundle, minify, ESM, node24, the credential provider alias, the banner,
-  // built-ins through require).
-  const { builtinsThroughRequire } = createRequire(import.meta.url)('../infra/esbuild-plugins.cjs') as {
-    builtinsThroughRequire: () => Plugin;
-  };
+  // Into a folder, as serverless-esbuild builds each function (its plugins expect an outdir).
   await build({
-    plugins: [builtinsThroughRequire()],
+    ...packagedEsbuildOptions(packageDir),
     entryPoints: [entry],
-    outfile: client,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    alias: { '@aws-sdk/credential-provider-node': path.join(repoRoot, 'shared', 'aws', 'lambda-credentials.ts') },
-    banner: {
-      js: "import { createRequire as __verigateCreateRequire } from 'module'; const require = __verigateCreateRequire(import.meta.url);",
-    },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     logLevel: 'error',
   });
   const floors: ImportFloor[] = [];
@@ -170,8 +157,33 @@ export async function measureImportFloors(workDir: string, runs: number, node: N
   return floors;
 }
 
+/**
+ * The esbuild options the package was built with: serverless.yml's custom.esbuild as `osls package`
+ * resolved it (serverless-state.json), less serverless-esbuild's own keys, with its plugins.
+ */
+function packagedEsbuildOptions(packageDir: string): BuildOptions {
+  const { service } = JSON.parse(readFileSync(path.join(packageDir, 'serverless-state.json'), 'utf8')) as {
+    service: { functions: Record<string, unknown>; custom: { esbuild: BuildOptions & { alias: Record<string, string>; plugins: string } } };
+  };
+  const { bundle, minify, format, platform, target, mainFields, alias, banner, plugins } = service.custom.esbuild;
+  const pluginsOf = createRequire(import.meta.url)(path.resolve(repoRoot, plugins)) as (serverless: {
+    service: typeof service;
+  }) => Plugin[];
+  return {
+    bundle,
+    minify,
+    format,
+    platform,
+    target,
+    mainFields,
+    banner,
+    alias: Object.fromEntries(Object.entries(alias).map(([from, to]) => [from, path.resolve(repoRoot, to)])),
+    plugins: pluginsOf({ service }),
+  };
+}
+
 /** `osls package --stage prod` into workDir/package; returns that folder. */
-function packageService(workDir: string): string {
+export function packageService(workDir: string): string {
   const out = path.join(workDir, 'package');
   // serverless-esbuild leaves a folder per function under the system temp dir; give it ours.
   const tmp = path.join(workDir, 'tmp');
