@@ -1,6 +1,6 @@
 // @ts-check
 // CloudWatch alarms of a stage, each notifying the alarm topic (and again when it clears). What each one
-// means and what to do is in README "Deploying".
+// means and what to do is in docs/operations.md "Alarms".
 'use strict';
 
 const { getAtt, lambdaLogicalId, ref, upperFirst } = require('./cfn.cjs');

@@ -1,5 +1,5 @@
 // @ts-check
-// The outbox's consumer (README "Delivery"): deliverCode reads the table's stream, filtered to inserted
+// The outbox's consumer (docs/architecture.md "Delivery"): deliverCode reads the table's stream, filtered to inserted
 // delivery requests (infra/delivery-stream.json). A batch that still fails after the stream's retries is
 // described (shard and sequence numbers, not the records) in this on-failure queue, which an alarm watches.
 'use strict';

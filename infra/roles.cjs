@@ -88,7 +88,7 @@ const ACCESS = {
  * SSM SecureString parameters (under /verigate/<stage>/) each function reads at cold start: only its own.
  * (shared/runtime.ts FUNCTION_SECRETS, names in shared/secrets/catalog.ts). Partner AK/SK pairs live in the
  * table, sealed under partner-key-encryption-key (shared/store/partner-keys.ts). Parameters encrypted with the AWS
- * managed key aws/ssm need no KMS grant; a customer managed key needs kms:Decrypt here (README "Deploying").
+ * managed key aws/ssm need no KMS grant; a customer managed key needs kms:Decrypt here (docs/operations.md "Secrets").
  */
 const SECRETS = {
   checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'],

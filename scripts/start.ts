@@ -29,7 +29,7 @@ const ports = {
   dynamo: { port: portFromEnv('DYNAMODB_PORT', 8000), envName: 'DYNAMODB_PORT', what: 'DynamoDB Local' },
   http: { port: portFromEnv('PORT', 3000), envName: 'PORT', what: 'HTTP API' },
   lambda: { port: portFromEnv('LAMBDA_PORT', 3002), envName: 'LAMBDA_PORT', what: 'Lambda invoke endpoint' },
-  // For partner developers (README): the reference page (an origin the local stage's CORS allows) and the API docs.
+  // For partner developers (docs/api.md): the reference page (an origin the local stage's CORS allows) and the API docs.
   page: { port: portFromEnv('PAGE_PORT', 3001), envName: 'PAGE_PORT', what: 'reference partner page' },
   docs: { port: portFromEnv('DOCS_PORT', 3003), envName: 'DOCS_PORT', what: 'API docs' },
 };

@@ -1,4 +1,4 @@
-// Development-only secrets for the `local` stage, documented in the README so that `npm start` and
+// Development-only secrets for the `local` stage, documented in docs/operations.md so that `npm start` and
 // `npm test` need no configuration. The config module refuses them in every other stage.
 export const LOCAL_PARTNER_DEFAULTS = {
   accessKey: 'VGLOCALPARTNERAK0001',

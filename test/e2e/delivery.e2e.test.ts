@@ -1,4 +1,4 @@
-// The outbox through the local stack (README "Delivery"): send answers before anything is sent; the table's
+// The outbox through the local stack (docs/architecture.md "Delivery"): send answers before anything is sent; the table's
 // stream of DynamoDB Local feeds deliverCode (dev/stream-poller.ts → serverless-offline), whose message
 // appears in the outbox exactly once (how soon is the bench's to say); its code verifies.
 import { describe, expect, it } from 'vitest';

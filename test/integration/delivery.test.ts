@@ -1,4 +1,4 @@
-// The outbox (README "Delivery"): send commits its delivery request with the code, and deliverCode sends it
+// The outbox (docs/architecture.md "Delivery"): send commits its delivery request with the code, and deliverCode sends it
 // from DynamoDB Local's real stream (dev/stream-poller.ts), in-process. Records are those the stream hands
 // over, never made by hand.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -17,7 +17,7 @@ const repoFile = (name: string) => readFile(path.join(import.meta.dirname, '..',
 
 // ---------- what the code does, stated independently of infra/ ----------
 
-/** The SSM parameters (under /verigate/<stage>/, README "Deploying") each function needs, and no other. */
+/** The SSM parameters (under /verigate/<stage>/, docs/operations.md "Secrets") each function needs, and no other. */
 const SECRETS_READ: Record<OperationName, string[]> = {
   checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'], // partner tokens, subject hashes, sealed AK/SK pairs
   sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper', 'outbox-key'], // outbox-key seals the delivery request
@@ -27,12 +27,12 @@ const SECRETS_READ: Record<OperationName, string[]> = {
   deliverCode: ['outbox-key'], // opens the delivery request
 };
 
-/** Event-driven functions, the EventBridge detail-type each consumes (README "customer events"). */
+/** Event-driven functions, the EventBridge detail-type each consumes (docs/api.md "Customer events"). */
 const EVENT_FUNCTIONS: Partial<Record<OperationName, string>> = {
   registerCustomer: 'CustomerRegistered',
   deregisterCustomer: 'CustomerDeregistered',
 };
-/** The code is sent off the request path, from the table's stream (README "Delivery"): send has no SNS/SES access. */
+/** The code is sent off the request path, from the table's stream (docs/architecture.md "Delivery"): send has no SNS/SES access. */
 const DELIVERS_CODES: OperationName[] = ['deliverCode'];
 /** What Lambda's event source mapping calls on the table's stream, under the consumer's role. */
 const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
@@ -51,7 +51,7 @@ const HEADERS_THE_API_READS = [
 /** Attributes callers of audit.bySubject (shared/store/audit.ts) read from the index. */
 const AUDIT_INDEX_ATTRIBUTES = ['caller', 'operation', 'outcome', 'requestId', 'status', 'subjectMasked'];
 
-/** Environment variables holding secrets, now or under another name later (see the README's Configuration). */
+/** Environment variables holding secrets, now or under another name later (see docs/operations.md "Secrets"). */
 async function secretVariableNames(): Promise<string[]> {
   const known = [
     'PARTNER_JWT_SECRET',
