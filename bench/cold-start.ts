@@ -14,7 +14,7 @@ import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tok
 import { startSsmStandIn, type SsmStandIn } from '../test/support/ssm-stand-in.js';
 import { loadConfig, type Config } from '../shared/config.js';
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
-import { parameterName, SECRET_NAMES, SECRETS } from '../shared/secrets/catalog.js';
+import { envVariable, parameterName, SECRET_NAMES } from '../shared/secrets/catalog.js';
 
 const RUNNER = path.join(repoRoot, 'dev', 'invoke-handler.mjs');
 const TIMEOUT_MS = 10_000; // serverless.yml provider.timeout
@@ -123,7 +123,7 @@ export async function startAwsPath(local: LocalRuntime): Promise<AwsPath> {
     OUTBOX_PATH: local.outboxPath,
   };
   // The same secrets as the stand-in holds, to mint the tokens the function will accept.
-  const config = loadConfig({ ...settings, ...Object.fromEntries(SECRET_NAMES.map((n) => [SECRETS[n].env, values[n]])) });
+  const config = loadConfig({ ...settings, ...Object.fromEntries(SECRET_NAMES.map((n) => [envVariable(n), values[n]])) });
   return {
     config,
     env: (operation) => ({

@@ -1,4 +1,5 @@
-import { loadFunctionConfig, type Config, type ConfigWith, type SecretField, type SecretLoadOptions, type Settings } from './config.js';
+import { loadFunctionConfig, type Config, type ConfigWith, type SecretLoadOptions, type Settings } from './config.js';
+import type { SecretName } from './secrets/catalog.js';
 import { JWT_AUDIENCES } from './local-defaults.js';
 import type { OperationName } from './operations.js';
 import { createTokenVerifier } from './auth/jwt.js';
@@ -21,13 +22,13 @@ import { createCaptchaVerifier } from './auth/captcha.js';
  * for tests, the bench and tools.
  */
 export const FUNCTION_SECRETS = {
-  checkIdentity: ['partnerTokenKey', 'identityPepper', 'partnerKeyEncryptionKey'],
-  sendVerificationCode: ['captcha', 'codePepper', 'identityPepper', 'outboxKey'],
-  verifyVerificationCode: ['appTokenKey', 'codePepper', 'identityPepper'],
+  checkIdentity: ['partnerJwtSecret', 'identityPepper', 'partnerKeyEncryptionKey'],
+  sendVerificationCode: ['captchaSecret', 'codePepper', 'identityPepper', 'outboxKey'],
+  verifyVerificationCode: ['appJwtSecret', 'codePepper', 'identityPepper'],
   registerCustomer: ['identityPepper'],
   deregisterCustomer: ['identityPepper'],
   deliverCode: ['outboxKey'],
-} as const satisfies Record<OperationName, readonly SecretField[]>;
+} as const satisfies Record<OperationName, readonly SecretName[]>;
 
 export type FunctionConfig<F extends OperationName> = ConfigWith<(typeof FUNCTION_SECRETS)[F][number]>;
 
@@ -75,10 +76,10 @@ export const codeStoreOf = (rt: CoreRuntime, deliveries?: Parameters<typeof crea
 
 export const deliveriesOf = (rt: CoreRuntime<ConfigWith<'outboxKey'>>) => createDeliveries(rt.db, rt.config.tableName, rt.config.outboxKey, rt.audit);
 
-export const captchaOf = (rt: CoreRuntime<ConfigWith<'captcha'>>) =>
+export const captchaOf = (rt: CoreRuntime<ConfigWith<'captchaSecret'>>) =>
   createCaptchaVerifier(rt.config.captcha, rt.config.jwtIssuer, rt.config.tokenMaxLifetimeSeconds.captcha);
 
-export const appAuthOf = (rt: CoreRuntime<ConfigWith<'appTokenKey'>>) =>
+export const appAuthOf = (rt: CoreRuntime<ConfigWith<'appJwtSecret'>>) =>
   appAuthenticator(createTokenVerifier(rt.config.appTokenKey, rt.config.jwtIssuer, JWT_AUDIENCES.app, rt.config.tokenMaxLifetimeSeconds.app));
 
 export const partnerKeysOf = (rt: CoreRuntime<ConfigWith<'partnerKeyEncryptionKey'>>) =>
@@ -89,7 +90,7 @@ export const lockoutsOf = (rt: CoreRuntime) => createAccessKeyLockouts(rt.db, rt
 export const partnerRateOf = (rt: CoreRuntime) => createPartnerRate(rt.db, rt.config.tableName);
 
 export function partnerAuthOf(
-  rt: CoreRuntime<ConfigWith<'partnerTokenKey' | 'partnerKeyEncryptionKey' | 'identityPepper'>>,
+  rt: CoreRuntime<ConfigWith<'partnerJwtSecret' | 'partnerKeyEncryptionKey' | 'identityPepper'>>,
   parts: { partnerKeys?: PartnerKeys; lockouts?: AccessKeyLockouts } = {},
 ) {
   const partnerKeys = parts.partnerKeys ?? partnerKeysOf(rt);
