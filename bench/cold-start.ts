@@ -13,7 +13,7 @@ import type { LocalRuntime } from '../dev/support/runtime.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tokens.js';
 import { startSsmStandIn, type SsmStandIn } from '../test/support/ssm-stand-in.js';
 import { loadConfig, type Config } from '../shared/config.js';
-import { OPERATIONS, type OperationName } from '../shared/operations.js';
+import { DEPLOYMENT, OPERATIONS, type OperationName } from '../shared/operations.js';
 import { envVariable, parameterName, SECRET_NAMES } from '../shared/secrets/catalog.js';
 
 const RUNNER = path.join(repoRoot, 'dev', 'invoke-handler.mjs');
@@ -165,7 +165,7 @@ export async function coldStartOnce(
   env: Record<string, string>,
 ): Promise<ColdStartRun> {
   const t0 = performance.now();
-  const child = spawn(nodePath, [RUNNER, taskRoot, OPERATIONS[operation].handler, String(TIMEOUT_MS)], {
+  const child = spawn(nodePath, [RUNNER, taskRoot, DEPLOYMENT[operation].handler, String(TIMEOUT_MS)], {
     cwd: taskRoot,
     env,
     // The runner reports on fd 3.

@@ -1,7 +1,6 @@
 import { loadFunctionConfig, type Config, type ConfigWith, type SecretLoadOptions, type Settings } from './config.js';
-import type { SecretName } from './secrets/catalog.js';
 import { JWT_AUDIENCES } from './local-defaults.js';
-import type { OperationName } from './operations.js';
+import { OPERATIONS, type OperationName } from './operations.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import { partnerAuthenticator } from './auth/partner.js';
 import { createDb, type Db } from './store/client.js';
@@ -17,20 +16,11 @@ import { createCaptchaVerifier } from './auth/captcha.js';
 
 /**
  * The composition root. Each function builds only the parts it uses, from a configuration holding only
- * the secrets it needs (FUNCTION_SECRETS), loaded at cold start by the handler module's top-level
- * `await`, so a bad configuration fails the cold start loudly. createRuntime builds every part at once
- * for tests, the bench and tools.
+ * the secrets its operation declares (shared/operations.ts), loaded at cold start by the handler module's
+ * top-level `await`, so a bad configuration fails the cold start loudly. createRuntime builds every part
+ * at once for tests, the bench and tools.
  */
-export const FUNCTION_SECRETS = {
-  checkIdentity: ['partnerJwtSecret', 'identityPepper', 'partnerKeyEncryptionKey'],
-  sendVerificationCode: ['captchaSecret', 'codePepper', 'identityPepper', 'outboxKey'],
-  verifyVerificationCode: ['appJwtSecret', 'codePepper', 'identityPepper'],
-  registerCustomer: ['identityPepper'],
-  deregisterCustomer: ['identityPepper'],
-  deliverCode: ['outboxKey'],
-} as const satisfies Record<OperationName, readonly SecretName[]>;
-
-export type FunctionConfig<F extends OperationName> = ConfigWith<(typeof FUNCTION_SECRETS)[F][number]>;
+export type FunctionConfig<F extends OperationName> = ConfigWith<(typeof OPERATIONS)[F]['secrets'][number]>;
 
 export interface RuntimeOptions {
   db?: Db;
@@ -64,7 +54,7 @@ export interface LoadOptions extends RuntimeOptions, SecretLoadOptions {
 
 /** Cold start of a function: its configuration with its own secrets only, and its core parts. */
 export async function loadCoreRuntime<F extends OperationName>(fn: F, options: LoadOptions = {}): Promise<CoreRuntime<FunctionConfig<F>>> {
-  const config = await loadFunctionConfig(options.env ?? process.env, FUNCTION_SECRETS[fn], options);
+  const config = await loadFunctionConfig(options.env ?? process.env, OPERATIONS[fn].secrets, options);
   return coreRuntime(config, options);
 }
 

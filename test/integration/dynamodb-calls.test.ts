@@ -1,7 +1,8 @@
 // Each function, driven through its paths (success, refusals, a failed delivery, AK lockout bookkeeping),
-// makes exactly the DynamoDB calls test/support/dynamodb-calls.ts lists, on the items it lists: the same
-// table its IAM role is checked against in test/unit/template.test.ts. A call missing from the list would be
-// AccessDenied in AWS; a listed call no path makes would be a grant nothing uses.
+// makes exactly the DynamoDB calls its operation declares (shared/operations.ts DEPLOYMENT, in the form of
+// test/support/dynamodb-calls.ts), on the items it declares: what its IAM role grants, which
+// test/unit/template.test.ts checks. A call missing from the declaration would be AccessDenied in AWS; a
+// declared call no path makes would be a grant nothing uses.
 import { vi, describe, it, expect, beforeAll } from 'vitest';
 
 vi.hoisted(() => {
