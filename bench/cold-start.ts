@@ -13,8 +13,8 @@ import type { LocalRuntime } from '../dev/support/runtime.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tokens.js';
 import { startSsmStandIn, type SsmStandIn } from '../test/support/ssm-stand-in.js';
 import { loadConfig, type Config } from '../shared/config.js';
-import { OPERATIONS, type OperationName } from '../shared/operations.js';
-import { parameterName, SECRET_NAMES, SECRETS } from '../shared/secrets/catalog.js';
+import { DEPLOYMENT, OPERATIONS, type OperationName } from '../shared/operations.js';
+import { envVariable, parameterName, SECRET_NAMES } from '../shared/secrets/catalog.js';
 
 const RUNNER = path.join(repoRoot, 'dev', 'invoke-handler.mjs');
 const TIMEOUT_MS = 10_000; // serverless.yml provider.timeout
@@ -123,7 +123,7 @@ export async function startAwsPath(local: LocalRuntime): Promise<AwsPath> {
     OUTBOX_PATH: local.outboxPath,
   };
   // The same secrets as the stand-in holds, to mint the tokens the function will accept.
-  const config = loadConfig({ ...settings, ...Object.fromEntries(SECRET_NAMES.map((n) => [SECRETS[n].env, values[n]])) });
+  const config = loadConfig({ ...settings, ...Object.fromEntries(SECRET_NAMES.map((n) => [envVariable(n), values[n]])) });
   return {
     config,
     env: (operation) => ({
@@ -165,7 +165,7 @@ export async function coldStartOnce(
   env: Record<string, string>,
 ): Promise<ColdStartRun> {
   const t0 = performance.now();
-  const child = spawn(nodePath, [RUNNER, taskRoot, OPERATIONS[operation].handler, String(TIMEOUT_MS)], {
+  const child = spawn(nodePath, [RUNNER, taskRoot, DEPLOYMENT[operation].handler, String(TIMEOUT_MS)], {
     cwd: taskRoot,
     env,
     // The runner reports on fd 3.

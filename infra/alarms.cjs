@@ -127,7 +127,7 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
   add('DeliverCodeDlqDepthAlarm', {
     name: `${prefix}-deliverCode-dlq-depth`,
     description:
-      'deliverCode gave up on a batch of delivery requests after the stream retries: those sends were neither delivered nor refunded. The message names the shard and sequence numbers to replay (README "Delivery").',
+      'deliverCode gave up on a batch of delivery requests after the stream retries: those sends were neither delivered nor refunded. The message names the shard and sequence numbers to replay (docs/architecture.md "Delivery").',
     namespace: 'AWS/SQS',
     metric: 'ApproximateNumberOfMessagesVisible',
     dimensions: [{ Name: 'QueueName', Value: getAtt(DELIVERY_DLQ, 'QueueName') }],

@@ -1,13 +1,39 @@
 // @ts-check
-// The outbox's consumer (docs/architecture.md "Delivery"): deliverCode reads the table's stream, filtered to inserted
-// delivery requests (infra/delivery-stream.json). A batch that still fails after the stream's retries is
-// described (shard and sequence numbers, not the records) in this on-failure queue, which an alarm watches.
+// The outbox's consumer (docs/architecture.md "Delivery"): the operation the table's stream triggers (deliverCode), fed
+// only inserted delivery requests (infra/delivery-stream.json). A batch that still fails after the stream's
+// retries is described (shard and sequence numbers, not the records) in this on-failure queue, which an
+// alarm watches.
 'use strict';
 
+const { getAtt, upperFirst } = require('./cfn.cjs');
+const { streamOperations } = require('./operations.cjs');
+const { filterPatterns } = require('./delivery-stream.json');
+
+if (streamOperations.length !== 1) throw new Error('infra/delivery.cjs: the stream of delivery requests has exactly one consumer');
 /** The function that consumes the stream, and the logical id of its on-failure queue. */
-const DELIVERY_FUNCTION = 'deliverCode';
-const DELIVERY_DLQ = 'DeliverCodeDLQ';
+const DELIVERY_FUNCTION = streamOperations[0].name;
+const DELIVERY_DLQ = `${upperFirst(DELIVERY_FUNCTION)}DLQ`;
 const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/**
+ * The consumer's event: the table's stream, filtered to inserted delivery requests of a channel (a withheld
+ * send's request, channel none, never invokes it), retried `retries` times halving the batch, then described
+ * in the on-failure queue.
+ * @param {number} retries
+ */
+const streamEvent = (retries) => ({
+  stream: {
+    type: 'dynamodb',
+    arn: getAtt('VerigateTable', 'StreamArn'),
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 10,
+    maximumRetryAttempts: retries,
+    bisectBatchOnFunctionError: true,
+    functionResponseType: 'ReportBatchItemFailures',
+    filterPatterns,
+    destinations: { onFailure: { arn: getAtt(DELIVERY_DLQ, 'Arn'), type: 'sqs' } },
+  },
+});
 
 async function deliveryResources() {
   return {
@@ -26,3 +52,4 @@ async function deliveryResources() {
 module.exports = deliveryResources;
 module.exports.DELIVERY_FUNCTION = DELIVERY_FUNCTION;
 module.exports.DELIVERY_DLQ = DELIVERY_DLQ;
+module.exports.streamEvent = streamEvent;

@@ -7,12 +7,10 @@
 'use strict';
 
 const { getAtt, ref, upperFirst } = require('./cfn.cjs');
+const { eventOperations } = require('./operations.cjs');
 
-/** One queue per event-driven function. */
-const CUSTOMER_EVENT_QUEUES = [
-  { fn: 'registerCustomer', detailType: 'CustomerRegistered' },
-  { fn: 'deregisterCustomer', detailType: 'CustomerDeregistered' },
-];
+/** One queue per event-driven operation (shared/operations.ts), for the detail-type it declares. */
+const CUSTOMER_EVENT_QUEUES = eventOperations.map((o) => ({ fn: o.name, detailType: o.detailType }));
 
 const EVENT_SOURCE = 'verigate.customers';
 /** Lambda advises six times the function timeout (10 s). */
@@ -25,6 +23,11 @@ const queueIds = (fn) => {
   const base = upperFirst(fn);
   return { queue: `${base}Queue`, dlq: `${base}DLQ`, rule: `${base}Rule`, policy: `${base}QueuePolicy` };
 };
+
+/** The function's event: its own queue, batches whose messages fail one by one. */
+const queueEvent = (fn) => ({
+  sqs: { arn: getAtt(queueIds(fn).queue, 'Arn'), batchSize: 10, functionResponseType: 'ReportBatchItemFailures' },
+});
 
 /** The resources of one event-driven function: queue, DLQ, rule targeting the queue, queue policy. */
 function queueResources({ fn, detailType }, stage) {
@@ -92,4 +95,5 @@ async function eventResources({ resolveVariable }) {
 module.exports = eventResources;
 module.exports.CUSTOMER_EVENT_QUEUES = CUSTOMER_EVENT_QUEUES;
 module.exports.queueIds = queueIds;
+module.exports.queueEvent = queueEvent;
 module.exports.MAX_RECEIVE_COUNT = MAX_RECEIVE_COUNT;

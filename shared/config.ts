@@ -8,7 +8,7 @@ import {
   DYNAMODB_CONNECT_TIMEOUT_MS,
   TOKEN_MAX_LIFETIME_SECONDS,
 } from './policy.js';
-import { parameterName, SECRET_NAMES, SECRETS, type SecretName } from './secrets/catalog.js';
+import { envVariable, localDefault, parameterName, SECRET_NAMES, type SecretName } from './secrets/catalog.js';
 import { createParameterStoreProvider, readSecretParameters, type ParameterStoreProvider } from './secrets/parameter-store.js';
 
 const flag = (def: boolean) =>
@@ -70,16 +70,8 @@ const EnvSchema = z.object({
   APP_JWKS_URL: optionalText,
   CAPTCHA_VERIFY_URL: optionalText,
   // Where the stage's secrets live in SSM Parameter Store (default `/verigate/<stage>`); unused locally.
+  // The secrets' own variables (secretVariables) are read beside this schema.
   SECRETS_PATH: optionalText,
-  // Secrets (shared/secrets/catalog.ts): taken from here in the local stage, where each has a documented
-  // default; in any other stage they come from the parameter store and must not be set here.
-  PARTNER_JWT_SECRET: optionalText,
-  APP_JWT_SECRET: optionalText,
-  CAPTCHA_SECRET: optionalText,
-  CODE_PEPPER: optionalText,
-  IDENTITY_PEPPER: optionalText,
-  PARTNER_KEY_ENCRYPTION_KEY: optionalText,
-  OUTBOX_KEY: optionalText,
   LOCAL_PARTNER_AK: optionalText,
   LOCAL_PARTNER_SK: optionalText,
 });
@@ -164,7 +156,7 @@ export interface Config {
   secretsPath: string;
   /** The local stage's partner pair (LOCAL_PARTNER_AK / LOCAL_PARTNER_SK or their defaults); none elsewhere. */
   localPartner: { accessKey: string; secretKey: string } | undefined;
-  // The fields below hold secrets (SecretField): a function's configuration has only those it needs.
+  // The settings below hold secrets (HELD_IN): a function's configuration has only those of its own secrets.
   partnerTokenKey: TokenKeySource;
   appTokenKey: TokenKeySource;
   captcha: { kind: 'secret'; secret: string } | { kind: 'site-verify'; url: string; secret: string };
@@ -176,21 +168,25 @@ export interface Config {
   outboxKey: string;
 }
 
-export type SecretField =
-  'partnerTokenKey' | 'appTokenKey' | 'captcha' | 'codePepper' | 'identityPepper' | 'partnerKeyEncryptionKey' | 'outboxKey';
-export const SECRET_FIELDS: readonly SecretField[] = [
-  'partnerTokenKey',
-  'appTokenKey',
-  'captcha',
-  'codePepper',
-  'identityPepper',
-  'partnerKeyEncryptionKey',
-  'outboxKey',
-];
+/**
+ * A secret (shared/secrets/catalog.ts) is held under its own name, but for three settings that combine it
+ * with a URL: a token key is its shared secret or, given a JWKS URL, no secret at all; the CAPTCHA setting
+ * adds the provider's verify URL to its secret (COMBINED below).
+ */
+const HELD_IN = {
+  partnerJwtSecret: 'partnerTokenKey',
+  appJwtSecret: 'appTokenKey',
+  captchaSecret: 'captcha',
+} as const satisfies Partial<Record<SecretName, keyof Config>>;
+type HeldIn = typeof HELD_IN;
+type SettingOf<S extends SecretName> = S extends keyof HeldIn ? HeldIn[S] : Extract<S, keyof Config>;
+const settingOf = (n: SecretName): keyof Config => (n in HELD_IN ? HELD_IN[n as keyof HeldIn] : (n as keyof Config));
+/** The settings that hold a secret (pure: no bundle reads it). */
+export const SECRET_SETTINGS: ReadonlyArray<keyof Config> = /* @__PURE__ */ SECRET_NAMES.map(settingOf);
 /** The configuration without any secret. */
-export type Settings = Omit<Config, SecretField>;
-/** The configuration of a function that was given the secrets of `F` and no others. */
-export type ConfigWith<F extends SecretField> = Settings & Pick<Config, F>;
+export type Settings = Omit<Config, SettingOf<SecretName>>;
+/** The configuration of a function that was given the secrets `S` and no others. */
+export type ConfigWith<S extends SecretName> = Settings & Pick<Config, SettingOf<S>>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -200,13 +196,16 @@ export const MIN_SECRET_LENGTH = 32;
 const SECRETS_PATH_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
 const SECRETS_PATH_PROBLEM = 'SECRETS_PATH must be a parameter path such as /verigate/prod (no trailing /)';
 /** Every documented development secret: none of them is accepted as any secret outside the local stage. */
-const LOCAL_DEFAULT_VALUES: ReadonlySet<string> = new Set([
-  ...SECRET_NAMES.map((n) => SECRETS[n].localDefault),
-  LOCAL_PARTNER_DEFAULTS.secretKey,
-]);
+const LOCAL_DEFAULT_VALUES: ReadonlySet<string> = new Set([...SECRET_NAMES.map(localDefault), LOCAL_PARTNER_DEFAULTS.secretKey]);
 
 interface Reading {
   env: Env;
+  /**
+   * The secrets' environment variables (CAPTCHA_SECRET, ...), trimmed, empty ones left out: the value in the
+   * local stage, where each has a documented default; in any other stage they come from the parameter store
+   * and must not be set.
+   */
+  secretVariables: Partial<Record<SecretName, string>>;
   settings: Settings;
   problems: string[];
 }
@@ -226,6 +225,12 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     throw new ConfigError(`invalid configuration: ${z.prettifyError(parsed.error)}`);
   }
   const e = parsed.data;
+  const secretVariables = Object.fromEntries(
+    SECRET_NAMES.flatMap((n) => {
+      const value = source[envVariable(n)]?.trim();
+      return value ? [[n, value]] : [];
+    }),
+  );
   const isLocal = e.STAGE === 'local';
   const problems: string[] = [];
 
@@ -289,21 +294,14 @@ function readSettings(source: Record<string, string | undefined>): Reading {
         }
       : undefined,
   };
-  return { env: e, settings, problems };
+  return { env: e, secretVariables, settings, problems };
 }
 
-/** The secrets a field needs: a token key given as a JWKS URL needs none. */
-function secretsOfField(field: SecretField, e: Env): SecretName[] {
-  switch (field) {
-    case 'partnerTokenKey':
-      return e.PARTNER_JWKS_URL ? [] : ['partnerJwtSecret'];
-    case 'appTokenKey':
-      return e.APP_JWKS_URL ? [] : ['appJwtSecret'];
-    case 'captcha':
-      return ['captchaSecret'];
-    default:
-      return [field];
-  }
+/** Whether a secret's value is read at all: a token key given as a JWKS URL needs none. */
+function isNeeded(name: SecretName, e: Env): boolean {
+  if (name === 'partnerJwtSecret') return !e.PARTNER_JWKS_URL;
+  if (name === 'appJwtSecret') return !e.APP_JWKS_URL;
+  return true;
 }
 
 type SecretSource = { kind: 'environment' } | { kind: 'parameter-store'; secretsPath: string };
@@ -321,7 +319,7 @@ function secretProblems(
   notSecureString: readonly SecretName[] = [],
 ): string[] {
   const label = (n: SecretName) =>
-    source.kind === 'environment' ? SECRETS[n].env : `${SECRETS[n].env} (parameter ${parameterName(source.secretsPath, n)})`;
+    source.kind === 'environment' ? envVariable(n) : `${envVariable(n)} (parameter ${parameterName(source.secretsPath, n)})`;
   const problems: string[] = [];
   const holders = new Map<string, SecretName[]>();
   for (const n of names) {
@@ -342,33 +340,31 @@ function secretProblems(
 }
 
 /** In the local stage: the environment's value, else the documented default. */
-function localSecrets(names: readonly SecretName[], e: Env): Partial<Record<SecretName, string>> {
-  return Object.fromEntries(names.map((n) => [n, e[SECRETS[n].env] ?? SECRETS[n].localDefault]));
+function localSecrets(names: readonly SecretName[], reading: Reading): Partial<Record<SecretName, string>> {
+  return Object.fromEntries(names.map((n) => [n, reading.secretVariables[n] ?? localDefault(n)]));
 }
 
-function assemble<F extends SecretField>(
+/** The three settings that combine a secret (its value, '' when not needed) with a URL setting. */
+const COMBINED: { [S in keyof HeldIn]: (secret: string, e: Env) => Config[HeldIn[S]] } = {
+  partnerJwtSecret: (secret, e) => (e.PARTNER_JWKS_URL ? { kind: 'jwks', url: e.PARTNER_JWKS_URL } : { kind: 'secret', secret }),
+  appJwtSecret: (secret, e) => (e.APP_JWKS_URL ? { kind: 'jwks', url: e.APP_JWKS_URL } : { kind: 'secret', secret }),
+  captchaSecret: (secret, e) =>
+    e.CAPTCHA_VERIFY_URL ? { kind: 'site-verify', url: e.CAPTCHA_VERIFY_URL, secret } : { kind: 'secret', secret },
+};
+
+function assemble<S extends SecretName>(
   reading: Reading,
-  fields: readonly F[],
+  secrets: readonly S[],
   values: Partial<Record<SecretName, string>>,
-): ConfigWith<F> {
+): ConfigWith<S> {
   if (reading.problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${reading.problems.join('\n- ')}`);
-  const e = reading.env;
-  const secret = (n: SecretName) => values[n]?.trim() ?? '';
-  const build: { [K in SecretField]: () => Config[K] } = {
-    partnerTokenKey: () =>
-      e.PARTNER_JWKS_URL ? { kind: 'jwks', url: e.PARTNER_JWKS_URL } : { kind: 'secret', secret: secret('partnerJwtSecret') },
-    appTokenKey: () => (e.APP_JWKS_URL ? { kind: 'jwks', url: e.APP_JWKS_URL } : { kind: 'secret', secret: secret('appJwtSecret') }),
-    captcha: () =>
-      e.CAPTCHA_VERIFY_URL
-        ? { kind: 'site-verify', url: e.CAPTCHA_VERIFY_URL, secret: secret('captchaSecret') }
-        : { kind: 'secret', secret: secret('captchaSecret') },
-    codePepper: () => secret('codePepper'),
-    identityPepper: () => secret('identityPepper'),
-    partnerKeyEncryptionKey: () => secret('partnerKeyEncryptionKey'),
-    outboxKey: () => secret('outboxKey'),
-  };
-  const secrets = Object.fromEntries(fields.map((f) => [f, build[f]()])) as Pick<Config, F>;
-  return { ...reading.settings, ...secrets };
+  const held = Object.fromEntries(
+    secrets.map((n) => {
+      const secret = values[n]?.trim() ?? '';
+      return [settingOf(n), n in COMBINED ? COMBINED[n as keyof HeldIn](secret, reading.env) : secret];
+    }),
+  );
+  return { ...reading.settings, ...(held as Pick<Config, SettingOf<S>>) };
 }
 
 /**
@@ -378,15 +374,15 @@ function assemble<F extends SecretField>(
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const reading = readSettings(env);
-  const names = [...new Set(SECRET_FIELDS.flatMap((f) => secretsOfField(f, reading.env)))];
+  const names = SECRET_NAMES.filter((n) => isNeeded(n, reading.env));
   let values: Partial<Record<SecretName, string>>;
   if (reading.settings.isLocal) {
-    values = localSecrets(names, reading.env);
+    values = localSecrets(names, reading);
   } else {
-    values = Object.fromEntries(names.map((n) => [n, reading.env[SECRETS[n].env]]));
+    values = reading.secretVariables;
     reading.problems.push(...secretProblems(names, values, reading.settings.stage, { kind: 'environment' }));
   }
-  return assemble(reading, SECRET_FIELDS, values);
+  return assemble(reading, SECRET_NAMES, values);
 }
 
 export interface SecretLoadOptions {
@@ -395,22 +391,22 @@ export interface SecretLoadOptions {
 }
 
 /**
- * A function's configuration at cold start, holding only the secrets of `fields`: in the local stage
+ * A function's configuration at cold start, holding only the secrets `secrets`: in the local stage
  * from the environment or the documented defaults; in any other stage from SSM Parameter Store
  * (SecureString parameters under SECRETS_PATH, through Powertools Parameters), with no secret accepted
  * from the environment. Throws ConfigError naming every problem, or SecretsUnavailableError when the
  * parameter store cannot be read.
  */
-export async function loadFunctionConfig<F extends SecretField>(
+export async function loadFunctionConfig<S extends SecretName>(
   env: Record<string, string | undefined>,
-  fields: readonly F[],
+  secrets: readonly S[],
   options: SecretLoadOptions = {},
-): Promise<ConfigWith<F>> {
+): Promise<ConfigWith<S>> {
   const reading = readSettings(env);
-  const names = [...new Set(fields.flatMap((f) => secretsOfField(f, reading.env)))];
+  const names = secrets.filter((n) => isNeeded(n, reading.env));
   const { values, problems } = await collectSecrets(reading, names, options);
   reading.problems.push(...problems);
-  return assemble(reading, fields, values);
+  return assemble(reading, secrets, values);
 }
 
 /**
@@ -437,13 +433,13 @@ async function collectSecrets(
   names: readonly SecretName[],
   options: SecretLoadOptions,
 ): Promise<{ values: Partial<Record<SecretName, string>>; problems: string[] }> {
-  const { settings, env: e } = reading;
-  if (settings.isLocal) return { values: localSecrets(names, e), problems: [] };
+  const { settings } = reading;
+  if (settings.isLocal) return { values: localSecrets(names, reading), problems: [] };
   const problems: string[] = [];
   for (const n of SECRET_NAMES) {
-    if (e[SECRETS[n].env] !== undefined) {
+    if (reading.secretVariables[n] !== undefined) {
       problems.push(
-        `${SECRETS[n].env} must not be set in the environment of stage ${settings.stage}: it is read from parameter ${parameterName(settings.secretsPath, n)}`,
+        `${envVariable(n)} must not be set in the environment of stage ${settings.stage}: it is read from parameter ${parameterName(settings.secretsPath, n)}`,
       );
     }
   }

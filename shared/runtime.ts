@@ -1,6 +1,6 @@
-import { loadFunctionConfig, type Config, type ConfigWith, type SecretField, type SecretLoadOptions, type Settings } from './config.js';
+import { loadFunctionConfig, type Config, type ConfigWith, type SecretLoadOptions, type Settings } from './config.js';
 import { JWT_AUDIENCES } from './local-defaults.js';
-import type { OperationName } from './operations.js';
+import { OPERATIONS, type OperationName } from './operations.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import { partnerAuthenticator } from './auth/partner.js';
 import { createDb, type Db } from './store/client.js';
@@ -16,20 +16,11 @@ import { createCaptchaVerifier } from './auth/captcha.js';
 
 /**
  * The composition root. Each function builds only the parts it uses, from a configuration holding only
- * the secrets it needs (FUNCTION_SECRETS), loaded at cold start by the handler module's top-level
- * `await`, so a bad configuration fails the cold start loudly. createRuntime builds every part at once
- * for tests, the bench and tools.
+ * the secrets its operation declares (shared/operations.ts), loaded at cold start by the handler module's
+ * top-level `await`, so a bad configuration fails the cold start loudly. createRuntime builds every part
+ * at once for tests, the bench and tools.
  */
-export const FUNCTION_SECRETS = {
-  checkIdentity: ['partnerTokenKey', 'identityPepper', 'partnerKeyEncryptionKey'],
-  sendVerificationCode: ['captcha', 'codePepper', 'identityPepper', 'outboxKey'],
-  verifyVerificationCode: ['appTokenKey', 'codePepper', 'identityPepper'],
-  registerCustomer: ['identityPepper'],
-  deregisterCustomer: ['identityPepper'],
-  deliverCode: ['outboxKey'],
-} as const satisfies Record<OperationName, readonly SecretField[]>;
-
-export type FunctionConfig<F extends OperationName> = ConfigWith<(typeof FUNCTION_SECRETS)[F][number]>;
+export type FunctionConfig<F extends OperationName> = ConfigWith<(typeof OPERATIONS)[F]['secrets'][number]>;
 
 export interface RuntimeOptions {
   db?: Db;
@@ -63,7 +54,7 @@ export interface LoadOptions extends RuntimeOptions, SecretLoadOptions {
 
 /** Cold start of a function: its configuration with its own secrets only, and its core parts. */
 export async function loadCoreRuntime<F extends OperationName>(fn: F, options: LoadOptions = {}): Promise<CoreRuntime<FunctionConfig<F>>> {
-  const config = await loadFunctionConfig(options.env ?? process.env, FUNCTION_SECRETS[fn], options);
+  const config = await loadFunctionConfig(options.env ?? process.env, OPERATIONS[fn].secrets, options);
   return coreRuntime(config, options);
 }
 
@@ -75,10 +66,10 @@ export const codeStoreOf = (rt: CoreRuntime, deliveries?: Parameters<typeof crea
 
 export const deliveriesOf = (rt: CoreRuntime<ConfigWith<'outboxKey'>>) => createDeliveries(rt.db, rt.config.tableName, rt.config.outboxKey, rt.audit);
 
-export const captchaOf = (rt: CoreRuntime<ConfigWith<'captcha'>>) =>
+export const captchaOf = (rt: CoreRuntime<ConfigWith<'captchaSecret'>>) =>
   createCaptchaVerifier(rt.config.captcha, rt.config.jwtIssuer, rt.config.tokenMaxLifetimeSeconds.captcha);
 
-export const appAuthOf = (rt: CoreRuntime<ConfigWith<'appTokenKey'>>) =>
+export const appAuthOf = (rt: CoreRuntime<ConfigWith<'appJwtSecret'>>) =>
   appAuthenticator(createTokenVerifier(rt.config.appTokenKey, rt.config.jwtIssuer, JWT_AUDIENCES.app, rt.config.tokenMaxLifetimeSeconds.app));
 
 export const partnerKeysOf = (rt: CoreRuntime<ConfigWith<'partnerKeyEncryptionKey'>>) =>
@@ -89,7 +80,7 @@ export const lockoutsOf = (rt: CoreRuntime) => createAccessKeyLockouts(rt.db, rt
 export const partnerRateOf = (rt: CoreRuntime) => createPartnerRate(rt.db, rt.config.tableName);
 
 export function partnerAuthOf(
-  rt: CoreRuntime<ConfigWith<'partnerTokenKey' | 'partnerKeyEncryptionKey' | 'identityPepper'>>,
+  rt: CoreRuntime<ConfigWith<'partnerJwtSecret' | 'partnerKeyEncryptionKey' | 'identityPepper'>>,
   parts: { partnerKeys?: PartnerKeys; lockouts?: AccessKeyLockouts } = {},
 ) {
   const partnerKeys = parts.partnerKeys ?? partnerKeysOf(rt);

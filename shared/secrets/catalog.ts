@@ -1,27 +1,38 @@
 import { LOCAL_SECRETS } from '../local-defaults.js';
 
 /**
- * Every secret of the service: the environment variable that may set it in the local stage, the
- * parameter (a SecureString under the stage's SECRETS_PATH) it is read from in every other stage, and
- * its documented local default. A function reads only the secrets it needs (runtime.ts FUNCTION_SECRETS).
+ * Every secret of the service, by its one name. Its external forms, which operators set and which never
+ * change, are spelled from that name: the environment variable that may set it in the local stage
+ * (`captchaSecret` → `CAPTCHA_SECRET`) and the SecureString parameter it is read from in every other stage
+ * (`captcha-secret` under the stage's SECRETS_PATH). Each has a documented local default
+ * (shared/local-defaults.ts). A function holds only the secrets its operation declares (shared/operations.ts).
  */
-export const SECRETS = {
-  partnerJwtSecret: { env: 'PARTNER_JWT_SECRET', parameter: 'partner-jwt-secret', localDefault: LOCAL_SECRETS.partnerJwtSecret },
-  appJwtSecret: { env: 'APP_JWT_SECRET', parameter: 'app-jwt-secret', localDefault: LOCAL_SECRETS.appJwtSecret },
-  captchaSecret: { env: 'CAPTCHA_SECRET', parameter: 'captcha-secret', localDefault: LOCAL_SECRETS.captchaSecret },
-  codePepper: { env: 'CODE_PEPPER', parameter: 'code-pepper', localDefault: LOCAL_SECRETS.codePepper },
-  identityPepper: { env: 'IDENTITY_PEPPER', parameter: 'identity-pepper', localDefault: LOCAL_SECRETS.identityPepper },
-  partnerKeyEncryptionKey: {
-    env: 'PARTNER_KEY_ENCRYPTION_KEY',
-    parameter: 'partner-key-encryption-key',
-    localDefault: LOCAL_SECRETS.partnerKeyEncryptionKey,
-  },
+export const SECRET_NAMES = [
+  /** Verifies partner tokens (HS256), unless PARTNER_JWKS_URL gives their keys. */
+  'partnerJwtSecret',
+  /** Verifies app tokens (HS256), unless APP_JWKS_URL gives their keys. */
+  'appJwtSecret',
+  /** Verifies signed CAPTCHA passes, or is the CAPTCHA provider's server-side secret. */
+  'captchaSecret',
+  /** Keys the hash a code is stored as. */
+  'codePepper',
+  /** Keys the hashes of destinations, sources, requesters and audit subjects. */
+  'identityPepper',
+  /** Seals partner secret keys in the table (shared/secrets/seal.ts). */
+  'partnerKeyEncryptionKey',
   /** Seals the destination and code a delivery request carries from send to deliverCode (store/deliveries.ts). */
-  outboxKey: { env: 'OUTBOX_KEY', parameter: 'outbox-key', localDefault: LOCAL_SECRETS.outboxKey },
-} as const;
+  'outboxKey',
+] as const;
 
-export type SecretName = keyof typeof SECRETS;
-export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+const words = (name: SecretName): string[] => name.split(/(?=[A-Z])/).map((w) => w.toLowerCase());
+
+/** The environment variable of a secret (`partnerKeyEncryptionKey` → `PARTNER_KEY_ENCRYPTION_KEY`). */
+export const envVariable = (name: SecretName): string => words(name).join('_').toUpperCase();
 
 /** The full parameter name of a secret under a stage's path (`/verigate/prod` → `/verigate/prod/code-pepper`). */
-export const parameterName = (secretsPath: string, name: SecretName): string => `${secretsPath}/${SECRETS[name].parameter}`;
+export const parameterName = (secretsPath: string, name: SecretName): string => `${secretsPath}/${words(name).join('-')}`;
+
+/** The documented development value of a secret, used in the local stage only. */
+export const localDefault = (name: SecretName): string => LOCAL_SECRETS[name];

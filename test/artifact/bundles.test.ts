@@ -13,7 +13,7 @@ import { startStreamPoller } from '../../dev/stream-poller.js';
 import { createTable } from '../../dev/table.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { loadConfig } from '../../shared/config.js';
-import { OPERATIONS, type OperationName } from '../../shared/operations.js';
+import { DEPLOYMENT, OPERATIONS, type OperationName } from '../../shared/operations.js';
 import { createDb } from '../../shared/store/client.js';
 import { keys, type Key } from '../../shared/store/keys.js';
 import {
@@ -94,9 +94,19 @@ describe('the prod package', () => {
     expect(Object.keys(functions).sort()).toEqual(Object.keys(OPERATIONS).sort());
     for (const [operation, fn] of Object.entries(functions)) {
       expect(fn.runtime, operation).toBe(`nodejs${node.major}.x`);
-      expect(fn.handler, operation).toBe(OPERATIONS[operation as OperationName].handler);
+      expect(fn.handler, operation).toBe(DEPLOYMENT[operation as OperationName].handler);
     }
     expect(node.version).toMatch(new RegExp(`^v${node.major}\\.`));
+  });
+
+  it('carries nothing of how the operations are deployed (shared/operations.ts DEPLOYMENT is for infra/ and the tests)', () => {
+    const { functions } = inject('packaged');
+    // Strings only the deployment table holds: the handlers and the customer events' detail-types.
+    const deploymentOnly = Object.values(DEPLOYMENT).flatMap((d) => [d.handler, ...('detailType' in d ? [d.detailType] : [])]);
+    for (const [operation, fn] of Object.entries(functions)) {
+      const bundle = readFileSync(path.join(fn.taskRoot, fn.handler.replace(/\.handler$/, '.mjs')), 'utf8');
+      for (const text of deploymentOnly) expect(bundle.includes(text), `${operation} carries ${text}`).toBe(false);
+    }
   });
 
   it('takes Node built-ins through require, never as ES modules (whose namespace reads every lazy getter)', () => {

@@ -29,6 +29,8 @@ export interface PackagedFunction {
   environment: Record<string, string>;
   /** Variables whose value CloudFormation computes at deploy time (Ref, Fn::*): not set by the tests. */
   computedVariables: string[];
+  /** The SSM parameters its role may read (`/verigate/prod/code-pepper`), from the template's IAM role. */
+  readableParameters: string[];
 }
 
 export interface PackagedService {
@@ -91,6 +93,23 @@ interface Template {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
 }
 
+/** The parameter names in the ssm:GetParameters statements of a function's role (ARNs as Fn::Join of `…parameter/<name>`). */
+function readableParameters(template: Template, fn: { Properties: Record<string, unknown> }): string[] {
+  const [roleId] = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+  const policies = template.Resources[roleId]!.Properties.Policies as Array<{
+    PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+  }>;
+  return policies
+    .flatMap((p) => p.PolicyDocument.Statement)
+    .filter((s) => [s.Action].flat().includes('ssm:GetParameters'))
+    .flatMap((s) => [s.Resource].flat())
+    .map((arn) => {
+      const last = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1);
+      if (typeof last !== 'string' || !last.startsWith('parameter/')) throw new Error(`unexpected SSM resource ${JSON.stringify(arn)}`);
+      return last.slice('parameter'.length);
+    });
+}
+
 interface ServiceState {
   service: { provider: { region: string }; functions: Record<string, { package?: { artifact?: string } }> };
 }
@@ -135,6 +154,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         memoryMb: p.MemorySize,
         environment: Object.fromEntries(variables.filter((e): e is [string, string] => typeof e[1] === 'string')),
         computedVariables: variables.filter(([, v]) => typeof v !== 'string').map(([k]) => k),
+        readableParameters: readableParameters(template, resource),
       };
     }
     project.provide('packaged', { node, region: state.service.provider.region, functions, packageMs });

@@ -1,7 +1,8 @@
 // Each function, driven through its paths (success, refusals, a failed delivery, AK lockout bookkeeping),
-// makes exactly the DynamoDB calls test/support/dynamodb-calls.ts lists, on the items it lists: the same
-// table its IAM role is checked against in test/unit/template.test.ts. A call missing from the list would be
-// AccessDenied in AWS; a listed call no path makes would be a grant nothing uses.
+// makes exactly the DynamoDB calls its operation declares (shared/operations.ts DEPLOYMENT, in the form of
+// test/support/dynamodb-calls.ts), on the items it declares: what its IAM role grants, which
+// test/unit/template.test.ts checks. A call missing from the declaration would be AccessDenied in AWS; a
+// declared call no path makes would be a grant nothing uses.
 import { vi, describe, it, expect, beforeAll } from 'vitest';
 
 vi.hoisted(() => {
@@ -11,7 +12,7 @@ vi.hoisted(() => {
 
 import { createCheckIdentityHandler } from '../../functions/check-identity.js';
 import { createDeregisterCustomerHandler } from '../../functions/deregister-customer.js';
-import type { OperationName } from '../../shared/operations.js';
+import { OPERATIONS, type OperationName } from '../../shared/operations.js';
 import type { Db } from '../../shared/store/client.js';
 import { expectedCalls } from '../support/dynamodb-calls.js';
 import { akskHeaders, post, tokenHeaders } from './partner-auth-support.js';
@@ -19,6 +20,9 @@ import { uniqueEmail, uniqueMobile as newMobile } from '../../dev/support/identi
 import { harness, wrongCode, type Harness } from './send-code.harness.js';
 
 const uniqueMobile = (): string => newMobile().e164;
+
+/** The operations the tests below drove: every one must be, or its declaration would go unchecked. */
+const driven = new Set<OperationName>();
 
 /** Records `<action> <partition-key prefix>` of every item each function's calls touch. */
 function recordCalls(db: Db) {
@@ -51,6 +55,7 @@ function recordCalls(db: Db) {
   );
   return {
     async as<T>(op: OperationName, call: () => Promise<T>): Promise<T> {
+      driven.add(op);
       current = op;
       try {
         return await call();
@@ -179,5 +184,9 @@ describe('the DynamoDB calls of each function', () => {
     const result = await calls.as('deregisterCustomer', () => createDeregisterCustomerHandler(h.rt)({ customerId: customer.customerId }));
     expect(result).toEqual({ customerId: customer.customerId, status: 'deregistered' });
     expect(calls.of('deregisterCustomer')).toEqual(expectedCalls('deregisterCustomer'));
+  });
+
+  it('drives every operation of shared/operations.ts', () => {
+    expect([...driven].sort()).toEqual(Object.keys(OPERATIONS).sort());
   });
 });

@@ -3,7 +3,7 @@
 // so the real signed call (timeouts, retries), the Powertools cache and the config rules all run. Each
 // function asks for its own only.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadFunctionConfig, SECRET_FIELDS } from '../../shared/config.js';
+import { ConfigError, loadFunctionConfig, SECRET_SETTINGS } from '../../shared/config.js';
 import { LOCAL_SECRETS } from '../../shared/local-defaults.js';
 import { ParameterStoreProvider, SecretsUnavailableError } from '../../shared/secrets/parameter-store.js';
 import { READ_BUDGET_MS } from '../../shared/secrets/ssm-get-parameters.js';
@@ -53,7 +53,7 @@ async function refusal(load: Promise<unknown>): Promise<ConfigError> {
 describe('secrets from the parameter store', () => {
   it('reads the secrets a function needs in one decrypting GetParameters call under the stage path', async () => {
     const s = await standIn();
-    const config = await loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper', 'captcha'], { ssm: s.provider() });
+    const config = await loadFunctionConfig(PROD_ENV, ['codePepper', 'identityPepper', 'captchaSecret'], { ssm: s.provider() });
     expect(config.codePepper).toBe(value(4));
     expect(config.identityPepper).toBe(value(5));
     expect(config.captcha).toEqual({ kind: 'secret', secret: value(3) });
@@ -93,7 +93,7 @@ describe('secrets from the parameter store', () => {
     const s = await standIn();
     const config = await loadFunctionConfig(
       { ...PROD_ENV, PARTNER_JWKS_URL: 'https://idp.example.com/jwks.json' },
-      ['partnerTokenKey', 'identityPepper'],
+      ['partnerJwtSecret', 'identityPepper'],
       {
         ssm: s.provider(),
       },
@@ -107,7 +107,7 @@ describe('a function that refuses to start', () => {
   it('names every missing parameter', async () => {
     const s = await standIn({});
     const err = await refusal(
-      loadFunctionConfig(PROD_ENV, ['partnerTokenKey', 'identityPepper', 'partnerKeyEncryptionKey'], { ssm: s.provider() }),
+      loadFunctionConfig(PROD_ENV, ['partnerJwtSecret', 'identityPepper', 'partnerKeyEncryptionKey'], { ssm: s.provider() }),
     );
     for (const name of ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'])
       expect(err.message).toContain(`${PATH}/${name}) is missing`);
@@ -151,7 +151,7 @@ describe('a function that refuses to start', () => {
     const err = await refusal(
       loadFunctionConfig(
         { ...PROD_ENV, DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', APP_JWKS_URL: 'http://idp.example.com/jwks' },
-        ['appTokenKey', 'codePepper'],
+        ['appJwtSecret', 'codePepper'],
         {
           ssm: s.provider(),
         },
@@ -282,7 +282,7 @@ describe('each function asks only for its own secrets', () => {
     const rt = await load({ env: PROD_ENV, ssm: s.provider() });
     expect(s.calls.every((c) => c.withDecryption)).toBe(true);
     expect([...s.requestedNames()].sort()).toEqual(expected.map((p) => `${PATH}/${p}`).sort());
-    const secretFieldsHeld = SECRET_FIELDS.filter((f) => f in rt.config);
+    const secretFieldsHeld = SECRET_SETTINGS.filter((f) => f in rt.config);
     expect(secretFieldsHeld).toHaveLength(expected.length);
     const dump = JSON.stringify(rt.config);
     const valuesHeld = Object.keys(ALL_PARAMETERS).filter((name) => dump.includes(ALL_PARAMETERS[name]!.value));

@@ -162,7 +162,7 @@ describe('destination-wide cap (NIST SP 800-63B: at most 100 failures per 24 h)'
   });
 });
 
-describe('what a code is bound to (decision, README "Verification codes")', () => {
+describe('what a code is bound to (decision, docs/security.md "What a code is bound to")', () => {
   it('a code is bound to its destination only: a token of another app verifies it', async () => {
     const mobile = uniqueMobile();
     expect((await h.send(mobile)).status).toBe(200);

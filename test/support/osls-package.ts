@@ -39,6 +39,29 @@ export interface CfnTemplate {
   Outputs?: Record<string, { Value: unknown }>;
 }
 
+/** The service's configuration as osls resolves it for a stage: params, variables and infra/'s generators applied. */
+export interface ResolvedService {
+  provider: { timeout?: number; environment?: Record<string, unknown> };
+  functions: Record<
+    string,
+    { handler?: string; timeout?: number; environment?: Record<string, unknown>; events?: Array<Record<string, unknown>> }
+  >;
+}
+
+/** `osls print --stage <stage>`: reads the service, writes nothing. */
+export async function printStage(stage: string, env: Record<string, string>): Promise<ResolvedService> {
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      path.join(repoRoot, 'node_modules', '.bin', 'osls'),
+      ['print', '--stage', stage, '--format', 'json'],
+      { cwd: repoRoot, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, out, stderr) =>
+        error ? reject(new Error(`osls print --stage ${stage} failed: ${error.message}\n${out}\n${stderr}`)) : resolve(out),
+    );
+  });
+  return JSON.parse(stdout) as ResolvedService;
+}
+
 export async function packageStage(stage: string, env: Record<string, string>, extraArgs: string[] = []): Promise<Package> {
   const work = await mkdtemp(path.join(tmpdir(), `verigate-package-${stage}-`));
   const service = path.join(work, 'service');

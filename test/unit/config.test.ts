@@ -341,7 +341,7 @@ describe('loadConfig outside the local stage', () => {
 
 describe("a function's configuration in the local stage", () => {
   it('holds only the secrets it was loaded with', async () => {
-    const c = await loadFunctionConfig({ STAGE: 'local', CODE_PEPPER: 'dev-override-pepper' }, ['codePepper', 'captcha']);
+    const c = await loadFunctionConfig({ STAGE: 'local', CODE_PEPPER: 'dev-override-pepper' }, ['codePepper', 'captchaSecret']);
     expect(c.codePepper).toBe('dev-override-pepper');
     expect(c.captcha).toEqual({ kind: 'secret', secret: LOCAL_SECRETS.captchaSecret });
     for (const other of ['partnerTokenKey', 'appTokenKey', 'identityPepper', 'partnerKeyEncryptionKey']) expect(other in c).toBe(false);

@@ -6,26 +6,24 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATIONS, functionName, type OperationName } from '../../shared/operations.js';
-import { DYNAMODB_CALLS, expectedCalls } from '../support/dynamodb-calls.js';
+import { DEPLOYMENT, HTTP_OPERATIONS, OPERATIONS, functionName, type OperationName } from '../../shared/operations.js';
+import { FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
+import { envVariable, parameterName, SECRET_NAMES } from '../../shared/secrets/catalog.js';
+import { dynamodbCalls, expectedCalls } from '../support/dynamodb-calls.js';
 import { bareEnvironment, packageStage, type CfnResource, type CfnTemplate, type Package } from '../support/osls-package.js';
+import { SECRET_PARAMETERS } from '../support/secret-parameters.js';
 import { readZip } from '../support/zip.js';
 
 const STAGE = 'prod';
 const GIVEN_ALARM_TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:ops-alarms';
+/** Stage parameters the second package is built with, to see the template follow them (docs/operations.md "Parameters per stage"). */
+const GIVEN_PARAMS = { alarmTopicArn: GIVEN_ALARM_TOPIC, sendRateLimit: 7, sendBurstLimit: 9, sendReservedConcurrency: 3 };
 const repoFile = (name: string) => readFile(path.join(import.meta.dirname, '..', '..', name), 'utf8');
 
-// ---------- what the code does, stated independently of infra/ ----------
-
-/** The SSM parameters (under /verigate/<stage>/, docs/operations.md "Secrets") each function needs, and no other. */
-const SECRETS_READ: Record<OperationName, string[]> = {
-  checkIdentity: ['partner-jwt-secret', 'identity-pepper', 'partner-key-encryption-key'], // partner tokens, subject hashes, sealed AK/SK pairs
-  sendVerificationCode: ['captcha-secret', 'code-pepper', 'identity-pepper', 'outbox-key'], // outbox-key seals the delivery request
-  verifyVerificationCode: ['app-jwt-secret', 'code-pepper', 'identity-pepper'],
-  registerCustomer: ['identity-pepper'], // the audit subject of a name
-  deregisterCustomer: ['identity-pepper'],
-  deliverCode: ['outbox-key'], // opens the delivery request
-};
+// ---------- what the code does, stated independently of infra/ and shared/operations.ts ----------
+// (The SSM parameters each function needs: test/support/secret-parameters.ts, the operators' contract. The
+// DynamoDB calls: shared/operations.ts, held to the calls the code really makes by
+// test/integration/dynamodb-calls.test.ts.)
 
 /** Event-driven functions, the EventBridge detail-type each consumes (docs/api.md "Customer events"). */
 const EVENT_FUNCTIONS: Partial<Record<OperationName, string>> = {
@@ -66,7 +64,7 @@ async function secretVariableNames(): Promise<string[]> {
   ];
   const sources = (await Promise.all(['serverless.yml', 'shared/config.ts'].map(repoFile))).join('\n');
   const named = sources.match(/\b[A-Z][A-Z0-9_]*(?:SECRET|PEPPER|CREDENTIALS|PASSWORD|PRIVATE_KEY|_SK)\b/g) ?? [];
-  return [...new Set([...known, ...named])].sort();
+  return [...new Set([...known, ...named, ...SECRET_NAMES.map(envVariable)])].sort();
 }
 
 // ---------- reading the template ----------
@@ -96,8 +94,12 @@ beforeAll(async () => {
   );
   [bare, withSentinels] = await Promise.all([
     packageStage(STAGE, bareEnvironment()),
-    // Also the alarm topic given as a stage parameter, to see the alarms follow it.
-    packageStage(STAGE, { ...bareEnvironment(), ...LOCAL_SHELL, ...sentinels }, [`--param=alarmTopicArn=${GIVEN_ALARM_TOPIC}`]),
+    // Also stage parameters (the alarm topic, the send route's limits), to see the template follow them.
+    packageStage(
+      STAGE,
+      { ...bareEnvironment(), ...LOCAL_SHELL, ...sentinels },
+      Object.entries(GIVEN_PARAMS).map(([name, value]) => `--param=${name}=${value}`),
+    ),
   ]);
 }, 300_000);
 
@@ -130,9 +132,9 @@ function render(v: unknown): string {
 }
 
 /** The function resources by operation name (FunctionName is verigate-<stage>-<operation>). */
-function functionsByOperation(): Record<string, { id: string; resource: CfnResource }> {
+function functionsByOperation(template = t()): Record<string, { id: string; resource: CfnResource }> {
   return Object.fromEntries(
-    resources('AWS::Lambda::Function').map(([id, r]) => [
+    resources('AWS::Lambda::Function', template).map(([id, r]) => [
       String(r.Properties!.FunctionName).replace(`verigate-${STAGE}-`, ''),
       { id, resource: r },
     ]),
@@ -206,13 +208,89 @@ describe('the prod package', () => {
     const fns = functionsByOperation();
     expect(Object.keys(fns).sort()).toEqual([...operations].sort());
     for (const op of Object.values(OPERATIONS)) {
-      expect(fns[op.name]!.resource.Properties!.Handler).toBe(op.handler);
+      expect(fns[op.name]!.resource.Properties!.Handler).toBe(DEPLOYMENT[op.name].handler);
       expect(fns[op.name]!.resource.Properties!.FunctionName).toBe(functionName(STAGE, op.name));
     }
     const routeKeys = resources('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!.RouteKey);
     expect(routeKeys.sort()).toEqual(
       Object.values(OPERATIONS)
         .flatMap((o) => (o.trigger === 'http' ? [`${o.route.method} ${o.route.path}`] : []))
+        .sort(),
+    );
+  });
+});
+
+describe('the template and the declaration of the operations (shared/operations.ts)', () => {
+  const declared = Object.keys(OPERATIONS) as OperationName[];
+  const routeKey = (o: (typeof HTTP_OPERATIONS)[number]) => `${o.route.method} ${o.route.path}`;
+  const routesIn = (template = t()) =>
+    Object.fromEntries(resources('AWS::ApiGatewayV2::Route', template).map(([id, r]) => [r.Properties!.RouteKey as string, id]));
+  type Throttle = { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+  const routeSettingsIn = (template = t()) => resource('HttpApiStage', template).Properties!.RouteSettings as Record<string, Throttle>;
+  const declaredThrottle = (o: (typeof HTTP_OPERATIONS)[number]): Throttle => {
+    const { rate, burst } = DEPLOYMENT[o.name].throttle;
+    return { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst };
+  };
+
+  it('synthesizes a function for every declared operation, with its handler, its own role and its timeout, and nothing undeclared', () => {
+    const fns = functionsByOperation();
+    expect(Object.keys(fns).sort()).toEqual([...declared].sort());
+    const roleIds = declared.map((op) => `${op.charAt(0).toUpperCase()}${op.slice(1)}Role`);
+    for (const [i, op] of declared.entries()) {
+      const p = fns[op]!.resource.Properties!;
+      expect(p.Handler, op).toBe(DEPLOYMENT[op].handler);
+      expect(p.Role, op).toEqual({ 'Fn::GetAtt': [roleIds[i], 'Arn'] });
+      expect(p.Timeout, op).toBe(((DEPLOYMENT[op] as { timeoutMs?: number }).timeoutMs ?? FUNCTION_TIMEOUT_MS) / 1000);
+    }
+    expect(
+      resources('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(roleIds.sort());
+  });
+
+  it('synthesizes a route for every declared HTTP operation, and no other', () => {
+    expect(Object.keys(routesIn()).sort()).toEqual(HTTP_OPERATIONS.map(routeKey).sort());
+  });
+
+  it('gives every declared route its declared throttle after the route exists, and sets no other route', () => {
+    const settings = routeSettingsIn();
+    expect(Object.keys(settings).sort()).toEqual(HTTP_OPERATIONS.map(routeKey).sort());
+    for (const o of HTTP_OPERATIONS) expect(settings[routeKey(o)], o.name).toEqual(declaredThrottle(o));
+    const dependsOn = list(resource('HttpApiStage').DependsOn);
+    for (const id of dependsOn) expect(t().Resources[id], id).toBeDefined();
+    expect(dependsOn.filter((id) => resource(id).Type === 'AWS::ApiGatewayV2::Route').sort()).toEqual(Object.values(routesIn()).sort());
+  });
+
+  it('reserves the declared concurrency, and none for a function that declares none', () => {
+    const fns = functionsByOperation();
+    for (const op of declared)
+      expect(fns[op]!.resource.Properties!.ReservedConcurrentExecutions, op).toBe(
+        (DEPLOYMENT[op] as { reservedConcurrency?: number }).reservedConcurrency,
+      );
+  });
+
+  it("takes a route's throttle and a function's reserved concurrency from the stage's parameters when it gives them", () => {
+    const given = withSentinels.template;
+    const settings = routeSettingsIn(given);
+    for (const o of HTTP_OPERATIONS)
+      expect(settings[routeKey(o)], o.name).toEqual(
+        o.name === 'sendVerificationCode'
+          ? { ThrottlingRateLimit: GIVEN_PARAMS.sendRateLimit, ThrottlingBurstLimit: GIVEN_PARAMS.sendBurstLimit }
+          : declaredThrottle(o),
+      );
+    expect(functionsByOperation(given).sendVerificationCode!.resource.Properties!.ReservedConcurrentExecutions).toBe(
+      GIVEN_PARAMS.sendReservedConcurrency,
+    );
+  });
+
+  it.each(declared)('lets %s read the parameters of the secrets it declares, and no other', (op) => {
+    const granted = roleOf(op)
+      .statements.filter((s) => list(s.Action).includes('ssm:GetParameters'))
+      .flatMap((s) => list(s.Resource).map(render));
+    expect(granted.sort()).toEqual(
+      OPERATIONS[op].secrets
+        .map((name) => `arn:aws:ssm:ap-southeast-1:123456789012:parameter${parameterName(`/verigate/${STAGE}`, name)}`)
         .sort(),
     );
   });
@@ -253,31 +331,34 @@ describe('least privilege', () => {
     expect(granted.sort()).toEqual(expectedCalls(op));
   });
 
-  it.each(operations)('allows %s nothing beyond its logs, its table items, its own queue, and (deliverCode) the stream, its on-failure queue and delivery', (op) => {
-    const expected = [
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      ...Object.keys(DYNAMODB_CALLS[op]).map((a) => `dynamodb:${a}`),
-      ...(SECRETS_READ[op].length ? ['ssm:GetParameters'] : []),
-      ...(EVENT_FUNCTIONS[op] ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] : []),
-      ...(DELIVERS_CODES.includes(op) ? ['sns:Publish', 'ses:SendEmail', ...STREAM_READ_ACTIONS, 'sqs:SendMessage'] : []),
-    ];
-    const { statements } = roleOf(op);
-    expect([...actionsOf(statements, 'Allow')].sort()).toEqual(expected.sort());
+  it.each(operations)(
+    'allows %s nothing beyond its logs, its table items, its own queue, and (deliverCode) the stream, its on-failure queue and delivery',
+    (op) => {
+      const expected = [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        ...Object.keys(dynamodbCalls(op)).map((a) => `dynamodb:${a}`),
+        ...(SECRET_PARAMETERS[op].length ? ['ssm:GetParameters'] : []),
+        ...(EVENT_FUNCTIONS[op] ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] : []),
+        ...(DELIVERS_CODES.includes(op) ? ['sns:Publish', 'ses:SendEmail', ...STREAM_READ_ACTIONS, 'sqs:SendMessage'] : []),
+      ];
+      const { statements } = roleOf(op);
+      expect([...actionsOf(statements, 'Allow')].sort()).toEqual(expected.sort());
 
-    const own = functionsByOperation()[op]!.id.replace(/LambdaFunction$/, '');
-    for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('logs:'))))
-      for (const arn of list(s.Resource).map(render))
-        expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
-    for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:'))))
-      expect(list(s.Resource).map(render)).toEqual([DELIVERS_CODES.includes(op) ? `<${own}DLQ.Arn>` : `<${own}Queue.Arn>`]);
-  });
+      const own = functionsByOperation()[op]!.id.replace(/LambdaFunction$/, '');
+      for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('logs:'))))
+        for (const arn of list(s.Resource).map(render))
+          expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
+      for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:'))))
+        expect(list(s.Resource).map(render)).toEqual([DELIVERS_CODES.includes(op) ? `<${own}DLQ.Arn>` : `<${own}Queue.Arn>`]);
+    },
+  );
 
   it.each(operations)('lets %s read only its own secrets', (op) => {
     const read = roleOf(op).statements.filter((s) => list(s.Action).some((a) => a.startsWith('ssm:')));
     expect(read.map((s) => s.Effect)).toEqual(['Allow']);
     expect(list(read[0]!.Resource).map(render).sort()).toEqual(
-      SECRETS_READ[op].map((name) => `arn:aws:ssm:ap-southeast-1:123456789012:parameter/verigate/${STAGE}/${name}`).sort(),
+      SECRET_PARAMETERS[op].map((name) => `arn:aws:ssm:ap-southeast-1:123456789012:parameter/verigate/${STAGE}/${name}`).sort(),
     );
   });
 
@@ -301,9 +382,13 @@ describe('least privilege', () => {
     const { statements } = roleOf('deliverCode');
     const reads = statements.filter((s) => list(s.Action).some((a) => STREAM_READ_ACTIONS.includes(a)));
     expect(reads.flatMap((s) => list(s.Action)).sort()).toEqual([...STREAM_READ_ACTIONS].sort());
-    for (const s of reads) expect(list(s.Resource).map(render)).toEqual([expect.stringMatching(/^<VerigateTable\.(StreamArn>|Arn>\/stream\/\*)$/)]);
+    for (const s of reads)
+      expect(list(s.Resource).map(render)).toEqual([expect.stringMatching(/^<VerigateTable\.(StreamArn>|Arn>\/stream\/\*)$/)]);
     for (const op of operations.filter((o) => o !== 'deliverCode'))
-      expect(actionsOf(roleOf(op).statements, 'Allow').filter((a) => STREAM_READ_ACTIONS.includes(a)), op).toEqual([]);
+      expect(
+        actionsOf(roleOf(op).statements, 'Allow').filter((a) => STREAM_READ_ACTIONS.includes(a)),
+        op,
+      ).toEqual([]);
   });
 
   it('holds no wildcard action, and no resource "*" except the SMS publish', () => {
@@ -483,7 +568,10 @@ describe('delivery (the outbox on the table stream)', () => {
     const filters = (m.FilterCriteria.Filters as Array<{ Pattern: string }>).map((f) => JSON.parse(f.Pattern));
     expect(filters).toEqual(JSON.parse(await repoFile('infra/delivery-stream.json')).filterPatterns);
     expect(filters).toEqual([
-      expect.objectContaining({ eventName: ['INSERT'], dynamodb: expect.objectContaining({ NewImage: { channel: { S: ['sms', 'email'] } } }) }),
+      expect.objectContaining({
+        eventName: ['INSERT'],
+        dynamodb: expect.objectContaining({ NewImage: { channel: { S: ['sms', 'email'] } } }),
+      }),
     ]);
   });
 

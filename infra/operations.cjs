@@ -1,0 +1,54 @@
+// @ts-check
+// The declaration of the operations (shared/operations.ts) and the secrets' names (shared/secrets/catalog.ts)
+// as the template generators in infra/ read them. osls loads those generators with require, so the
+// TypeScript modules are loaded through tsx's require API (tsx is a devDependency, as osls is): the
+// template is built from the very tables the code and the tests read, never from a copy.
+'use strict';
+
+const path = require('node:path');
+const { require: tsxRequire } = require('tsx/cjs/api');
+const { upperFirst } = require('./cfn.cjs');
+
+/** @param {string} file a module of the service, from its root */
+const load = (file) => tsxRequire(path.join(__dirname, '..', file), __filename);
+
+/** @type {typeof import('../shared/operations.js')} */
+const declaration = load('shared/operations.ts');
+/** @type {typeof import('../shared/secrets/catalog.js')} */
+const catalog = load('shared/secrets/catalog.ts');
+
+const { OPERATIONS, DEPLOYMENT, keyPrefix } = declaration;
+
+/** Every operation as one object: what it is (OPERATIONS) and how it is deployed (DEPLOYMENT). */
+const operations = Object.keys(OPERATIONS).map((name) => ({ ...OPERATIONS[name], ...DEPLOYMENT[name] }));
+const byTrigger = (trigger) => operations.filter((o) => o.trigger === trigger);
+
+/**
+ * A stage parameter's value (`--param="sendRateLimit=10"`), else `fallback`: the operation's declared
+ * default (without one, serverless.yml's params give it).
+ * @param {(variable: string) => Promise<unknown>} resolveVariable
+ * @param {string} name
+ * @param {number | undefined} fallback
+ * @param {{ integer?: boolean }} [o]
+ */
+async function stageParam(resolveVariable, name, fallback, o = {}) {
+  const value = Number(await resolveVariable(fallback === undefined ? `param:${name}` : `param:${name}, ${fallback}`));
+  if (!(value > 0) || (o.integer && !Number.isInteger(value)))
+    throw new Error(`infra/operations.cjs: param ${name} must be a positive ${o.integer ? 'integer' : 'number'}`);
+  return value;
+}
+
+/** The logical id of a function's IAM role (`checkIdentity` → `CheckIdentityRole`). */
+const roleLogicalId = (fn) => `${upperFirst(fn)}Role`;
+
+module.exports = {
+  operations,
+  httpOperations: byTrigger('http'),
+  eventOperations: byTrigger('event'),
+  streamOperations: byTrigger('stream'),
+  keyPrefix,
+  stageParam,
+  roleLogicalId,
+  envVariable: catalog.envVariable,
+  parameterName: catalog.parameterName,
+};
