@@ -3,7 +3,7 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../shared/store/client.js';
 import { admitEvent, attributeNames } from '../shared/store/sliding-window.js';
-import { SOURCE_IP_WINDOW } from '../shared/store/codes.js';
+import { SOURCE_IP_WINDOW } from '../shared/store/code-sends.js';
 import { stats, type Stats } from './measure.js';
 
 export interface Floors {

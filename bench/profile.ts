@@ -84,12 +84,12 @@ interface Marks {
 }
 
 /**
- * Wraps the parts a send passes through (CAPTCHA verifier, code store, document client, HTTP handler)
+ * Wraps the parts a send passes through (CAPTCHA verifier, code sends, document client, HTTP handler)
  * to mark when each is reached; installed before the handlers are built, which read them once.
  */
 function markPhases(rt: LocalRuntime['rt']): Marks {
   const marks: Marks = { captchaIn: 0, captchaOut: 0, issueIn: 0, docIn: 0, httpIn: 0, httpOut: 0 };
-  const parts = rt as unknown as Record<string, unknown> & { codes?: { issue: (...a: unknown[]) => unknown } };
+  const parts = rt as unknown as Record<string, unknown> & { sends?: { issue: (...a: unknown[]) => unknown } };
   const captcha = parts.captcha as ((...a: unknown[]) => Promise<unknown>) | undefined;
   if (captcha)
     parts.captcha = async (...a: unknown[]) => {
@@ -100,10 +100,10 @@ function markPhases(rt: LocalRuntime['rt']): Marks {
         marks.captchaOut = performance.now();
       }
     };
-  const codes = parts.codes;
-  if (codes) {
-    const issue = codes.issue.bind(codes);
-    codes.issue = (...a: unknown[]) => {
+  const sends = parts.sends;
+  if (sends) {
+    const issue = sends.issue.bind(sends);
+    sends.issue = (...a: unknown[]) => {
       marks.issueIn = performance.now();
       return issue(...a);
     };

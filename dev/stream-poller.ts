@@ -1,11 +1,9 @@
 // The table's stream, consumed locally the way Lambda's event source mapping consumes it in AWS: the
 // smallest poller over the DynamoDB Streams API of DynamoDB Local (DescribeStream, GetShardIterator,
-// GetRecords every 100 ms), applying the same filter as the template (infra/delivery-stream.json), handing
+// GetRecords every 100 ms), applying the same filter as the template (shared/channels.ts), handing
 // the consumer batches in the event shape AWS sends, and honouring batchItemFailures the way Lambda does
 // (the batch is retried from the first failed record, up to the template's retry count). Used by `npm start`
 // and the e2e suite (dev/offline.ts) and by the integration tests, which drive deliverCode in-process.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -15,13 +13,8 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { DELIVERY_STREAM_FILTER_PATTERNS } from '../shared/channels.js';
 import { localDynamoDbClient } from './emulator.js';
-import { repoRoot } from './paths.js';
-
-/** The filter serverless.yml gives deliverCode's event source mapping. */
-export const DELIVERY_FILTER_PATTERNS = (
-  JSON.parse(readFileSync(path.join(repoRoot, 'infra', 'delivery-stream.json'), 'utf8')) as { filterPatterns: object[] }
-).filterPatterns;
 
 export interface StreamPollerOptions {
   endpoint: string;
@@ -79,7 +72,7 @@ function lambdaRecord(r: StreamRecord, streamArn: string): DynamoDBRecord {
 
 export function startStreamPoller(o: StreamPollerOptions): StreamPoller {
   const options = {
-    filterPatterns: DELIVERY_FILTER_PATTERNS,
+    filterPatterns: DELIVERY_STREAM_FILTER_PATTERNS as object[],
     batchSize: 10,
     intervalMs: 100,
     maximumRetryAttempts: 5,

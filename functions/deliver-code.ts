@@ -11,28 +11,25 @@ import type { Notifier } from '../shared/notify/notifier.js';
 import { notifierFor } from '../shared/notify/select.js';
 import { logger, metrics } from '../shared/observability.js';
 import { DELIVER_FUNCTION_TIMEOUT_MS } from '../shared/policy.js';
-import { codeStoreOf, deliveriesOf, loadCoreRuntime, type LoadOptions } from '../shared/runtime.js';
-import { DeliveryRequestUnreadable } from '../shared/store/deliveries.js';
+import { codeSendsOf, deliveryRequestsOf, loadCoreRuntime, type LoadOptions } from '../shared/runtime.js';
+import { DeliveryRequestUnreadable } from '../shared/store/delivery-requests.js';
 
-/** deliverCode's parts, from its own secret: the outbox key the delivery requests are sealed under. */
+/** deliverCode's parts, from its own secret: the delivery request key the delivery requests are sealed under. */
 export async function loadDeliverCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('deliverCode', options);
-  return { ...core, deliveries: deliveriesOf(core), codes: codeStoreOf(core) };
+  const deliveryRequests = deliveryRequestsOf(core);
+  return { ...core, deliveryRequests, sends: codeSendsOf(core, deliveryRequests) };
 }
 export type DeliverCodeRuntime = Awaited<ReturnType<typeof loadDeliverCodeRuntime>>;
 
 /**
- * The consumer of the table's stream, filtered (serverless.yml, infra/delivery-stream.json) to inserted
- * delivery requests: each record is one delivery (shared/domain/deliver-code.ts), the records of a batch
+ * The consumer of the table's stream, filtered (shared/channels.ts DELIVERY_STREAM_FILTER_PATTERNS) to
+ * inserted delivery requests of a channel: each record is one delivery (shared/domain/deliver-code.ts), the records of a batch
  * independent. A record that failed for a reason redelivery may fix (DynamoDB, a claim still held) is
  * reported in batchItemFailures; the stream retries it, then hands it to the on-failure queue.
  */
-export function createDeliverCodeHandler(
-  rt: DeliverCodeRuntime,
-  notifier: Notifier = notifierFor(rt.config),
-  options: Pick<DeliverCodeDeps, 'sleep'> = {},
-) {
-  const deps: DeliverCodeDeps = { deliveries: rt.deliveries, codes: rt.codes, notifier, clock: rt.clock, ...options };
+export function createDeliverCodeHandler(rt: DeliverCodeRuntime, notifier: Notifier = notifierFor(rt.config)) {
+  const deps: DeliverCodeDeps = { deliveryRequests: rt.deliveryRequests, sends: rt.sends, notifier, clock: rt.clock };
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
   async function handleRecord(record: DynamoDBRecord): Promise<void> {
@@ -40,7 +37,7 @@ export function createDeliverCodeHandler(
     let delivery;
     try {
       if (!image) throw new DeliveryRequestUnreadable('record without a new image');
-      delivery = rt.deliveries.fromImage(unmarshall(image as Record<string, AttributeValue>));
+      delivery = rt.deliveryRequests.fromImage(unmarshall(image as Record<string, AttributeValue>));
     } catch (err) {
       // Nothing redelivery could change: the stream's filter let through what is not a delivery request.
       logger.error('stream record is not a delivery request; skipped', {

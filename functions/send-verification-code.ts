@@ -1,21 +1,21 @@
 import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
-import { captchaOf, codeStoreOf, deliveriesOf, loadCoreRuntime, registryOf, type LoadOptions } from '../shared/runtime.js';
+import { captchaOf, codeSendsOf, deliveryRequestsOf, loadCoreRuntime, registryOf, type LoadOptions } from '../shared/runtime.js';
 
 /**
  * sendVerificationCode's parts, from its own secrets: CAPTCHA secret, code pepper, identity pepper, and
- * the outbox key its delivery requests are sealed under. No notifier: deliverCode sends the messages.
+ * the delivery request key its delivery requests are sealed under. No notifier: deliverCode sends the messages.
  */
 export async function loadSendVerificationCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('sendVerificationCode', options);
-  return { ...core, registry: registryOf(core), codes: codeStoreOf(core, deliveriesOf(core)), captcha: captchaOf(core) };
+  return { ...core, registry: registryOf(core), sends: codeSendsOf(core, deliveryRequestsOf(core)), captcha: captchaOf(core) };
 }
 export type SendVerificationCodeRuntime = Awaited<ReturnType<typeof loadSendVerificationCodeRuntime>>;
 
 export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntime) {
   const deps = {
     registry: rt.registry,
-    codes: rt.codes,
+    sends: rt.sends,
     captcha: rt.captcha,
     codePepper: rt.config.codePepper,
     identityPepper: rt.config.identityPepper,

@@ -1,16 +1,16 @@
 import { verifyCode, VerifyCodeInput } from '../shared/domain/verify-code.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
-import { appAuthOf, codeStoreOf, loadCoreRuntime, type LoadOptions } from '../shared/runtime.js';
+import { appAuthOf, loadCoreRuntime, verifyAttemptsOf, type LoadOptions } from '../shared/runtime.js';
 
 /** verifyVerificationCode's parts, from its own secrets: app token key, code pepper, identity pepper. */
 export async function loadVerifyVerificationCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('verifyVerificationCode', options);
-  return { ...core, codes: codeStoreOf(core), appAuth: appAuthOf(core) };
+  return { ...core, attempts: verifyAttemptsOf(core), appAuth: appAuthOf(core) };
 }
 export type VerifyVerificationCodeRuntime = Awaited<ReturnType<typeof loadVerifyVerificationCodeRuntime>>;
 
 export function createVerifyVerificationCodeHandler(rt: VerifyVerificationCodeRuntime) {
-  const deps = { codes: rt.codes, codePepper: rt.config.codePepper, identityPepper: rt.config.identityPepper };
+  const deps = { attempts: rt.attempts, codePepper: rt.config.codePepper, identityPepper: rt.config.identityPepper };
 
   return publicOperation(
     {

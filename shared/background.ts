@@ -1,37 +1,33 @@
 import { outsideRequestBudget } from './deadline.js';
 import { logger } from './observability.js';
+import { BACKGROUND_RETRY } from './policy.js';
+import { retry } from './retry.js';
 
 /**
  * Work that must happen even though the request it belongs to has been answered (undoing a send
- * whose outcome was unknown while DynamoDB stalled): retried with backoff, outside any request's
- * budget. In Lambda it runs while the execution environment is thawed, i.e. during this and the
- * following invocations; if the environment is retired first, what is left is written down in the
+ * whose outcome was unknown while DynamoDB stalled): retried as BACKGROUND_RETRY allows, outside any
+ * request's budget. In Lambda it runs while the execution environment is thawed, i.e. during this and
+ * the following invocations; if the environment is retired first, what is left is written down in the
  * log line 'background work abandoned'.
  */
 const running = new Set<Promise<void>>();
 
-export interface RetryOptions {
-  attempts?: number;
-  firstDelayMs?: number;
-  maxDelayMs?: number;
-}
+const errorName = (err: unknown) => (err instanceof Error ? err.name : String(err));
 
-export function retryInBackground(name: string, work: () => Promise<void>, opts: RetryOptions = {}): void {
-  const options = { attempts: 30, firstDelayMs: 250, maxDelayMs: 5000, ...opts };
+export function retryInBackground(name: string, work: () => Promise<void>): void {
   const task = outsideRequestBudget(async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await work();
-        return;
-      } catch (err) {
-        const error = err instanceof Error ? err.name : String(err);
-        if (attempt >= options.attempts) {
-          logger.error('background work abandoned', { work: name, attempts: attempt, error });
-          return;
-        }
-        logger.warn('background work failed; retrying', { work: name, attempt, error });
-        await new Promise((r) => setTimeout(r, Math.min(options.maxDelayMs, options.firstDelayMs * 2 ** (attempt - 1))));
-      }
+    let attempts = 0;
+    try {
+      await retry(
+        BACKGROUND_RETRY,
+        (attempt) => {
+          attempts = attempt;
+          return work();
+        },
+        { onRetry: (err, attempt) => logger.warn('background work failed; retrying', { work: name, attempt, error: errorName(err) }) },
+      );
+    } catch (err) {
+      logger.error('background work abandoned', { work: name, attempts, error: errorName(err) });
     }
   });
   running.add(task);

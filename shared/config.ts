@@ -1,12 +1,16 @@
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
 import {
-  DEFAULT_PARTNER_REQUESTS_PER_SECOND,
+  AUDIT_RETENTION_DAYS,
+  CODE_TTL_SECONDS,
   DEFAULT_SMS_COUNTRY_ALLOWLIST,
-  DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY,
   DYNAMODB_ATTEMPT_TIMEOUT_MS,
   DYNAMODB_CONNECT_TIMEOUT_MS,
+  MAX_CUSTOMERS_PER_MOBILE,
+  PARTNER_REQUESTS_PER_SECOND,
+  SMS_HOURLY_BUDGET_PER_COUNTRY,
   TOKEN_MAX_LIFETIME_SECONDS,
+  type SettingBounds,
 } from './policy.js';
 import { envVariable, localDefault, parameterName, SECRET_NAMES, type SecretName } from './secrets/catalog.js';
 import { createParameterStoreProvider, readSecretParameters, type ParameterStoreProvider } from './secrets/parameter-store.js';
@@ -28,6 +32,8 @@ const int = (def: number, min: number, max: number) =>
     ),
     z.int().check(z.minimum(min), z.maximum(max)),
   );
+/** An integer setting within its bounds from shared/policy.ts. */
+const bounded = (b: SettingBounds) => int(b.default, b.min, b.max);
 const text = (def: string) => z._default(z.string().check(z.minLength(1)), def);
 
 const EnvSchema = z.object({
@@ -35,37 +41,25 @@ const EnvSchema = z.object({
   TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
   AWS_REGION: text('ap-southeast-1'),
   DYNAMODB_ENDPOINT: optionalText,
-  DDB_REQUEST_TIMEOUT_MS: int(DYNAMODB_ATTEMPT_TIMEOUT_MS, 100, 30_000),
-  DDB_CONNECT_TIMEOUT_MS: int(DYNAMODB_CONNECT_TIMEOUT_MS, 50, 10_000),
-  MAX_CUSTOMERS_PER_MOBILE: int(5, 1, 100),
-  CODE_TTL_SECONDS: int(180, 30, 600),
-  AUDIT_RETENTION_DAYS: int(180, 1, 3650),
+  DDB_REQUEST_TIMEOUT_MS: bounded(DYNAMODB_ATTEMPT_TIMEOUT_MS),
+  DDB_CONNECT_TIMEOUT_MS: bounded(DYNAMODB_CONNECT_TIMEOUT_MS),
+  MAX_CUSTOMERS_PER_MOBILE: bounded(MAX_CUSTOMERS_PER_MOBILE),
+  CODE_TTL_SECONDS: bounded(CODE_TTL_SECONDS),
+  AUDIT_RETENTION_DAYS: bounded(AUDIT_RETENTION_DAYS),
   ENUMERATION_PROTECTION: flag(true),
   // ISO 3166 alpha-2 codes, comma-separated: the countries SMS may go to.
   SMS_COUNTRY_ALLOWLIST: optionalText,
   // "<n>" for every country, "<CC>=<n>" for one: e.g. "1000,HK=200".
   SMS_HOURLY_BUDGET_PER_COUNTRY: optionalText,
-  PARTNER_REQUESTS_PER_SECOND: int(DEFAULT_PARTNER_REQUESTS_PER_SECOND, 1, 100_000),
+  PARTNER_REQUESTS_PER_SECOND: bounded(PARTNER_REQUESTS_PER_SECOND),
   NOTIFIER: z.optional(z.enum(['outbox', 'aws'])),
   OUTBOX_PATH: optionalText,
   SMS_SENDER_ID: optionalText,
   EMAIL_FROM: optionalText,
   JWT_ISSUER: optionalText,
-  PARTNER_TOKEN_MAX_LIFETIME_SECONDS: int(
-    TOKEN_MAX_LIFETIME_SECONDS.partner.default,
-    TOKEN_MAX_LIFETIME_SECONDS.partner.min,
-    TOKEN_MAX_LIFETIME_SECONDS.partner.max,
-  ),
-  APP_TOKEN_MAX_LIFETIME_SECONDS: int(
-    TOKEN_MAX_LIFETIME_SECONDS.app.default,
-    TOKEN_MAX_LIFETIME_SECONDS.app.min,
-    TOKEN_MAX_LIFETIME_SECONDS.app.max,
-  ),
-  CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS: int(
-    TOKEN_MAX_LIFETIME_SECONDS.captcha.default,
-    TOKEN_MAX_LIFETIME_SECONDS.captcha.min,
-    TOKEN_MAX_LIFETIME_SECONDS.captcha.max,
-  ),
+  PARTNER_TOKEN_MAX_LIFETIME_SECONDS: bounded(TOKEN_MAX_LIFETIME_SECONDS.partner),
+  APP_TOKEN_MAX_LIFETIME_SECONDS: bounded(TOKEN_MAX_LIFETIME_SECONDS.app),
+  CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS: bounded(TOKEN_MAX_LIFETIME_SECONDS.captcha),
   PARTNER_JWKS_URL: optionalText,
   APP_JWKS_URL: optionalText,
   CAPTCHA_VERIFY_URL: optionalText,
@@ -89,7 +83,6 @@ export interface SmsPolicy {
 export const hourlyBudgetOf = (sms: SmsPolicy, country: string): number =>
   sms.hourlyBudget.byCountry.get(country) ?? sms.hourlyBudget.perCountry;
 
-const MAX_SMS_HOURLY_BUDGET = 10_000_000;
 // A country code is a two-letter code CLDR names as a region (every ISO 3166 country, a few territories
 // and the deprecated codes it still resolves), not one of its groupings (EU, UN, …). Written out rather
 // than asked of Intl.DisplayNames at every cold start, which loads ICU's region names (~4 ms of each
@@ -116,14 +109,15 @@ function smsPolicy(allowlist: string | undefined, budget: string | undefined, pr
       `SMS_COUNTRY_ALLOWLIST must list ISO 3166 alpha-2 country codes separated by commas (not: ${unknown.join(', ') || 'empty'})`,
     );
 
-  let perCountry = DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY;
+  const bounds = SMS_HOURLY_BUDGET_PER_COUNTRY;
+  let perCountry = bounds.default;
   const byCountry = new Map<string, number>();
-  const count = (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_SMS_HOURLY_BUDGET ? Number(v) : undefined);
+  const count = (v: string) => (/^\d+$/.test(v) && Number(v) >= bounds.min && Number(v) <= bounds.max ? Number(v) : undefined);
   for (const entry of budget === undefined ? [] : budget.split(',').map((e) => e.trim())) {
     const [country, value] = entry.includes('=') ? entry.split('=', 2).map((p) => p.trim()) : [undefined, entry];
     const n = count(value ?? '');
     if (n === undefined || (country !== undefined && !isCountry(country.toUpperCase()))) {
-      problems.push(`SMS_HOURLY_BUDGET_PER_COUNTRY: "${entry}" is neither <n> nor <CC>=<n> (n from 1 to ${MAX_SMS_HOURLY_BUDGET})`);
+      problems.push(`SMS_HOURLY_BUDGET_PER_COUNTRY: "${entry}" is neither <n> nor <CC>=<n> (n from ${bounds.min} to ${bounds.max})`);
     } else if (country === undefined) {
       perCountry = n;
     } else {

@@ -10,9 +10,11 @@ import { ANSWER_RESERVE_MS, RETURN_RESERVE_MS } from './policy.js';
  * timeout, and its answer (the audit record, undoing a failed send), which ends just before it.
  */
 interface Phases {
-  /** The signal calls made now must honour. */
+  /** The signal calls made now must honour, and when it fires (epoch ms). */
   signal: AbortSignal;
+  signalEndsAtMs: number;
   answer: AbortSignal;
+  answerEndsAtMs: number;
   /** When the function's timeout ends the request (epoch ms). */
   endsAtMs: number;
 }
@@ -21,24 +23,27 @@ const current = new AsyncLocalStorage<Phases>();
 
 /** Runs a whole request that has `remainingMs` before the function's timeout. */
 export function withinRequestBudget<T>(remainingMs: number, request: () => Promise<T>): Promise<T> {
-  const work = AbortSignal.timeout(Math.max(1, remainingMs - ANSWER_RESERVE_MS));
-  const answer = AbortSignal.timeout(Math.max(1, remainingMs - RETURN_RESERVE_MS));
-  return current.run({ signal: AbortSignal.any([work, answer]), answer, endsAtMs: Date.now() + remainingMs }, request);
+  const startMs = Date.now();
+  const workMs = Math.max(1, remainingMs - ANSWER_RESERVE_MS);
+  const answerMs = Math.max(1, remainingMs - RETURN_RESERVE_MS);
+  const work = AbortSignal.timeout(workMs);
+  const answer = AbortSignal.timeout(answerMs);
+  return current.run(
+    {
+      signal: AbortSignal.any([work, answer]),
+      signalEndsAtMs: startMs + Math.min(workMs, answerMs),
+      answer,
+      answerEndsAtMs: startMs + answerMs,
+      endsAtMs: startMs + remainingMs,
+    },
+    request,
+  );
 }
 
 /** Runs the answer phase: after the work, with the time kept back for it. */
 export function inAnswerPhase<T>(answer: () => Promise<T>): Promise<T> {
   const phases = current.getStore();
-  return phases ? current.run({ ...phases, signal: phases.answer }, answer) : answer();
-}
-
-/** Runs `work` with at most `ms` of the budget it runs in. */
-export function withinBudget<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  const phases = current.getStore();
-  const own = AbortSignal.timeout(Math.max(1, Math.floor(ms)));
-  const answer = phases?.answer ?? own;
-  const endsAtMs = phases?.endsAtMs ?? Date.now() + ms;
-  return current.run({ signal: phases ? AbortSignal.any([phases.signal, own]) : own, answer, endsAtMs }, work);
+  return phases ? current.run({ ...phases, signal: phases.answer, signalEndsAtMs: phases.answerEndsAtMs }, answer) : answer();
 }
 
 /** Runs `work` outside any request's budget (a clean-up that outlives the request). */
@@ -49,6 +54,9 @@ export const requestEndsAt = (): number | undefined => current.getStore()?.endsA
 
 /** The signal of the budget the caller runs in, if any. */
 export const budgetSignal = (): AbortSignal | undefined => current.getStore()?.signal;
+
+/** When that signal fires (epoch ms): the end of the phase the caller runs in, if it runs in a request. */
+export const budgetEndsAt = (): number | undefined => current.getStore()?.signalEndsAtMs;
 
 /** True when `error` ended a call without an answer: the budget ran out, or an attempt timed out. */
 export function isTimeout(error: unknown): boolean {

@@ -1,6 +1,7 @@
 /**
- * Every number SPEC fixes, and the values derived from them (item lifetimes from the windows they
- * serve). Nothing else in the service writes a limit, a window or a TTL as a literal.
+ * Every number of the service: SPEC's limits, the values derived from them (item lifetimes from the windows
+ * they serve), the bounds of every configurable number, time budgets and retries. Nothing else in the
+ * service writes a limit, a window, a TTL, a timeout or a retry count as a literal.
  */
 export const SECOND_MS = 1000;
 export const MINUTE_MS = 60 * SECOND_MS;
@@ -8,9 +9,26 @@ export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
 /** "At most `limit` events in any span of `windowMs`", kept exactly (see store/sliding-window.ts). */
-export interface WindowRule {
+export interface SlidingWindow {
   readonly limit: number;
   readonly windowMs: number;
+}
+
+/** A number an operator may configure (shared/config.ts): its default and the bounds it must keep to. */
+export interface SettingBounds {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * How a loop retries (shared/retry.ts): `attempts` in all, the first included; before each further attempt
+ * a wait drawn at random up to a backoff that starts at `firstDelayMs` and doubles up to `maxDelayMs`.
+ */
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly firstDelayMs: number;
+  readonly maxDelayMs: number;
 }
 
 /** SPEC §1: request bodies. */
@@ -22,31 +40,46 @@ export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** SPEC §3 (seed): check-identity's search_value. */
 export const MAX_SEARCH_VALUE_CHARS = 64;
-export const DEFAULT_MAX_CUSTOMERS_PER_MOBILE = 5;
+/**
+ * The longest value each other input field takes, refused unread beyond it: generous for what the field
+ * holds (an email address has at most 254 characters, RFC 5321; an E.164 number 16 with its `+`).
+ */
+export const MAX_INPUT_CHARS = {
+  /** send's `user`, verify's `contact` and `country`. */
+  contact: 255,
+  verificationCode: 64,
+  customerId: 128,
+  customerName: 64,
+  customerEmail: 254,
+  customerMobile: 32,
+  customerCountry: 32,
+} as const;
+/** SPEC §3: customers one mobile number may be registered to (MAX_CUSTOMERS_PER_MOBILE). */
+export const MAX_CUSTOMERS_PER_MOBILE: SettingBounds = { default: 5, min: 1, max: 100 };
 
 /** SPEC §4: the code itself. */
 export const CODE_DIGITS = 6;
-export const CODE_TTL_SECONDS = { default: 180, min: 30, max: 600 } as const;
+export const CODE_TTL_SECONDS: SettingBounds = { default: 180, min: 30, max: 600 };
 export const MAX_WRONG_TRIES_PER_CODE = 5;
 
 /** SPEC §4: send limits per destination and per source IP. */
-export const SEND_COOLDOWN: WindowRule = { limit: 1, windowMs: MINUTE_MS };
-export const SEND_DAILY_CAP: WindowRule = { limit: 10, windowMs: DAY_MS };
-export const SEND_PER_SOURCE_IP: WindowRule = { limit: 30, windowMs: HOUR_MS };
+export const SEND_COOLDOWN: SlidingWindow = { limit: 1, windowMs: MINUTE_MS };
+export const SEND_DAILY_CAP: SlidingWindow = { limit: 10, windowMs: DAY_MS };
+export const SEND_PER_SOURCE_IP: SlidingWindow = { limit: 30, windowMs: HOUR_MS };
 
 /** SPEC §4 (seed): verify attempts per destination, whoever makes them. */
-export const VERIFY_ATTEMPTS: WindowRule = { limit: 5, windowMs: MINUTE_MS };
+export const VERIFY_ATTEMPTS: SlidingWindow = { limit: 5, windowMs: MINUTE_MS };
 /**
  * SPEC §4: failed verifications per requester (the app token's subject and the source address) and
  * destination. A requester past it is refused every attempt at that destination, the right code too.
  */
-export const VERIFY_FAILURES_PER_REQUESTER: WindowRule = { limit: 10, windowMs: DAY_MS };
+export const VERIFY_FAILURES_PER_REQUESTER: SlidingWindow = { limit: 10, windowMs: DAY_MS };
 /**
  * SPEC §4, NIST SP 800-63B §5.2.2 (at most 100 consecutive failures): failures per destination from
  * all requesters together; it takes ten requesters' whole budgets to reach it. Past it the destination
  * is refused verify and send until 24 h after its last failure.
  */
-export const VERIFY_FAILURES_PER_DESTINATION: WindowRule = { limit: 100, windowMs: DAY_MS };
+export const VERIFY_FAILURES_PER_DESTINATION: SlidingWindow = { limit: 100, windowMs: DAY_MS };
 
 /**
  * SPEC §4: where SMS may go by default (SMS_COUNTRY_ALLOWLIST): the regions send's `country` field names
@@ -59,14 +92,14 @@ export const DEFAULT_SMS_COUNTRY_ALLOWLIST: readonly string[] = ['CN', 'HK', 'MO
  * above what one service's verifications need in an hour (one source address may send 30); an attack must
  * come from over 30 addresses to reach it, and the SmsBudgetExhausted metric says so at once.
  */
-export const DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY = 1000;
+export const SMS_HOURLY_BUDGET_PER_COUNTRY: SettingBounds = { default: 1000, min: 1, max: 10_000_000 };
 export const SMS_BUDGET_PERIOD_MS = HOUR_MS;
 
 /**
  * SPEC §2 CBC.0250: check-identity calls per partner per clock second (PARTNER_REQUESTS_PER_SECOND). A
  * partner's frontend checks an identity per user action; 10 a second is 36 000 an hour per partner.
  */
-export const DEFAULT_PARTNER_REQUESTS_PER_SECOND = 10;
+export const PARTNER_REQUESTS_PER_SECOND: SettingBounds = { default: 10, min: 1, max: 100_000 };
 export const PARTNER_RATE_PERIOD_MS = SECOND_MS;
 
 /** SPEC §5: tokens carry `iat` and `exp`; each kind has a maximum lifetime (configurable within these bounds). */
@@ -74,7 +107,7 @@ export const TOKEN_MAX_LIFETIME_SECONDS = {
   partner: { default: 3600, min: 60, max: 86_400 },
   app: { default: 86_400, min: 60, max: 7 * 86_400 },
   captcha: { default: 600, min: 30, max: 3600 },
-} as const;
+} as const satisfies Record<string, SettingBounds>;
 /** How far a token's `iat` may lie in the future: issuers' clocks drift a little. */
 export const TOKEN_CLOCK_TOLERANCE_SECONDS = 60;
 /** CAPTCHA passes are meant to be used right after the puzzle: the longest a pass can be configured to live. */
@@ -90,9 +123,11 @@ export const AK_FAILURE_MEMORY_MS = DAY_MS;
  * Adding, rotating or revoking a key takes effect within this, plus DynamoDB's eventual consistency.
  */
 export const PARTNER_KEY_CACHE_MS = 30 * SECOND_MS;
+/** Bounds the memory a stream of made-up access keys can take (unknown keys are remembered too). */
+export const PARTNER_KEY_CACHE_MAX_ENTRIES = 4096;
 
 /** SPEC §6: audit retention. */
-export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
+export const AUDIT_RETENTION_DAYS: SettingBounds = { default: 180, min: 1, max: 3650 };
 
 /**
  * How long each kind of item must live: at least as long as the longest rule it serves, then
@@ -137,24 +172,44 @@ export const FUNCTION_TIMEOUT_MS = 10 * SECOND_MS;
 export const ANSWER_RESERVE_MS = 3 * SECOND_MS;
 export const RETURN_RESERVE_MS = 300;
 /** One DynamoDB attempt (config DDB_REQUEST_TIMEOUT_MS); the SDK retries within the request's budget. */
-export const DYNAMODB_ATTEMPT_TIMEOUT_MS = 1000;
-export const DYNAMODB_CONNECT_TIMEOUT_MS = 500;
+export const DYNAMODB_ATTEMPT_TIMEOUT_MS: SettingBounds = { default: SECOND_MS, min: 100, max: 30 * SECOND_MS };
+export const DYNAMODB_CONNECT_TIMEOUT_MS: SettingBounds = { default: 500, min: 50, max: 10 * SECOND_MS };
+/** Attempts per DynamoDB call, the first included: the SDK's standard retry of throttling and transient faults. */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 /**
+ * A conflicting write cancels a transaction at once (TransactionConflict) instead of waiting, and the SDK does
+ * not retry that: the whole transaction is run again (store/transactions.ts).
+ */
+export const TRANSACTION_CONFLICT_RETRY: RetryPolicy = { attempts: 10, firstDelayMs: 20, maxDelayMs: 320 };
+/** What a caller is told to wait when other requests on the same items kept winning (a contended destination). */
+export const CONTENDED_RETRY_AFTER_MS = SECOND_MS;
+/** How often verify judges an attempt again when the destination's item changed under it (concurrent attempts). */
+export const VERIFY_JUDGING_ROUNDS = 4;
+/**
+ * Work that must still happen after its request was answered (undoing a send whose outcome was unknown):
+ * retried outside any request's budget, while the execution environment lives (shared/background.ts).
+ */
+export const BACKGROUND_RETRY: RetryPolicy = { attempts: 30, firstDelayMs: 250, maxDelayMs: 5 * SECOND_MS };
+/**
  * One SNS Publish / SES SendEmail. A call that timed out is never retried (the provider may have taken it:
- * a retry could send a second message); one the provider refused is, up to DELIVERY_ATTEMPTS times.
+ * a retry could send a second message); one the provider refused is (DELIVERY_RETRY).
  */
 export const DELIVERY_TIMEOUT_MS = 3 * SECOND_MS;
-/** Attempts at one delivery (deliverCode), the first included, DELIVERY_RETRY_DELAY_MS apart and doubling. */
-export const DELIVERY_ATTEMPTS = 3;
-export const DELIVERY_RETRY_DELAY_MS = 250;
+/** Attempts at one delivery (deliverCode) while the provider refuses it (an answered error: nothing was sent). */
+export const DELIVERY_RETRY: RetryPolicy = { attempts: 3, firstDelayMs: 250, maxDelayMs: 500 };
 /**
  * serverless.yml's `timeout` of deliverCode: a batch's deliveries run in parallel, each within its
  * attempts (3 × 3 s) and their delays, with the request's reserves. A test holds them together.
  */
 export const DELIVER_FUNCTION_TIMEOUT_MS = 20 * SECOND_MS;
+
 /**
- * A delivery claimed longer ago than this, with no outcome, was cut off (its function timed out or
- * crashed mid-call): the provider may have taken it, so it is never attempted again, only refunded.
+ * Secrets at cold start (secrets/ssm-get-parameters.ts): Lambda's init phase has 10 s. One GetParameters
+ * attempt has SSM_ATTEMPT_MS in all, body included; no attempt starts that could end past SSM_READ_BUDGET_MS
+ * (3 slow attempts and a throttled backoff could otherwise take ~9 s of the 10). The backoffs are the SDK's
+ * standard retry strategy's, longer after throttling.
  */
-export const DELIVERY_CLAIM_STALE_MS = DELIVER_FUNCTION_TIMEOUT_MS + 5 * SECOND_MS;
+export const SSM_ATTEMPT_MS = 2500;
+export const SSM_READ_BUDGET_MS = 7 * SECOND_MS;
+export const SSM_RETRY: RetryPolicy = { attempts: 3, firstDelayMs: 100, maxDelayMs: 20 * SECOND_MS };
+export const SSM_THROTTLED_RETRY: RetryPolicy = { ...SSM_RETRY, firstDelayMs: 500 };

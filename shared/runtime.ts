@@ -7,8 +7,9 @@ import { createDb, type Db } from './store/client.js';
 import { createAuditLog } from './store/audit.js';
 import { createRegistry } from './store/registry.js';
 import { createAccessKeyLockouts, type AccessKeyLockouts } from './store/access-key-lockouts.js';
-import { createCodeStore } from './store/codes.js';
-import { createDeliveries } from './store/deliveries.js';
+import { createCodeSends, type CodeSends } from './store/code-sends.js';
+import { createDeliveryRequests, type DeliveryRequests } from './store/delivery-requests.js';
+import { createVerifyAttempts } from './store/verify-attempts.js';
 import { createPartnerKeys, type PartnerKeys } from './store/partner-keys.js';
 import { createPartnerRate } from './store/partner-rate.js';
 import { appAuthenticator } from './auth/app.js';
@@ -60,11 +61,15 @@ export async function loadCoreRuntime<F extends OperationName>(fn: F, options: L
 
 export const registryOf = (rt: CoreRuntime) => createRegistry(rt.db, rt.config.tableName, rt.config.maxCustomersPerMobile, rt.audit);
 
-/** The code store; one that issues codes (send) writes delivery requests too, sealed under the outbox key. */
-export const codeStoreOf = (rt: CoreRuntime, deliveries?: Parameters<typeof createCodeStore>[3]) =>
-  createCodeStore(rt.db, rt.config.tableName, rt.audit, deliveries);
+/** Code sends; each writes its delivery request, and undoing one withdraws it. */
+export const codeSendsOf = (rt: CoreRuntime, deliveryRequests: Pick<DeliveryRequests, 'requestItem' | 'withdraw'>): CodeSends =>
+  createCodeSends(rt.db, rt.config.tableName, rt.audit, deliveryRequests);
 
-export const deliveriesOf = (rt: CoreRuntime<ConfigWith<'outboxKey'>>) => createDeliveries(rt.db, rt.config.tableName, rt.config.outboxKey, rt.audit);
+export const verifyAttemptsOf = (rt: CoreRuntime) => createVerifyAttempts(rt.db, rt.config.tableName, rt.audit);
+
+/** Delivery requests, sealed under the delivery request key (the secret OUTBOX_KEY). */
+export const deliveryRequestsOf = (rt: CoreRuntime<ConfigWith<'outboxKey'>>) =>
+  createDeliveryRequests(rt.db, rt.config.tableName, rt.config.outboxKey, rt.audit);
 
 export const captchaOf = (rt: CoreRuntime<ConfigWith<'captchaSecret'>>) =>
   createCaptchaVerifier(rt.config.captcha, rt.config.jwtIssuer, rt.config.tokenMaxLifetimeSeconds.captcha);
@@ -106,14 +111,15 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const core = coreRuntime(config, options);
   const lockouts = lockoutsOf(core);
   const partnerKeys = partnerKeysOf(core);
-  const deliveries = deliveriesOf(core);
+  const deliveryRequests = deliveryRequestsOf(core);
   return {
     ...core,
     registry: registryOf(core),
     lockouts,
     partnerKeys,
-    deliveries,
-    codes: codeStoreOf(core, deliveries),
+    deliveryRequests,
+    sends: codeSendsOf(core, deliveryRequests),
+    attempts: verifyAttemptsOf(core),
     partnerRate: partnerRateOf(core),
     captcha: captchaOf(core),
     appAuth: appAuthOf(core),

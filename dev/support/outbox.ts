@@ -1,8 +1,9 @@
 // Reading the outbox file the local notifier writes (shared/notify/outbox.ts): one JSON message per line.
 import { existsSync, readFileSync } from 'node:fs';
+import type { Channel } from '../../shared/channels.js';
 
 export interface OutboxMessage {
-  channel: 'sms' | 'email';
+  channel: Channel;
   to: string;
   code: string;
   expire: number;

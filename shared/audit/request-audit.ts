@@ -112,11 +112,6 @@ export class RequestAudit {
     }
   }
 
-  /** Forgets a committed record that the store has since deleted (a send undone after an unknown outcome). */
-  uncommitted(): void {
-    this.committedRecord = undefined;
-  }
-
   elapsedMs(): number {
     return Math.round(performance.now() - this.startedAt);
   }

@@ -4,6 +4,7 @@ import { normalizeEmail } from '../identity/email.js';
 import { subjectHash } from '../identity/hash.js';
 import { maskAccountName } from '../identity/mask.js';
 import { e164FromContact, e164FromDashed } from '../identity/phone.js';
+import { MAX_INPUT_CHARS } from '../policy.js';
 import type { OperationContext } from '../request/operation-context.js';
 import type { CustomerIdentities, DeregisterOutcome, RegisterOutcome, Registry } from '../store/registry.js';
 
@@ -13,14 +14,14 @@ export class InvalidCustomerEventError extends Error {
 
 const CustomerId = z
   .string()
-  .check(z.trim(), z.minLength(1), z.maxLength(128), z.regex(/^[\w.:-]+$/, 'customerId: letters, digits, _ . : - only'));
+  .check(z.trim(), z.minLength(1), z.maxLength(MAX_INPUT_CHARS.customerId), z.regex(/^[\w.:-]+$/, 'customerId: letters, digits, _ . : - only'));
 
 export const RegisterCustomerEvent = z.strictObject({
   customerId: CustomerId,
-  name: z.string().check(z.maxLength(64)),
-  email: z.optional(z.string().check(z.maxLength(254))),
-  mobile: z.optional(z.string().check(z.maxLength(32))),
-  country: z.optional(z.string().check(z.maxLength(32))),
+  name: z.string().check(z.maxLength(MAX_INPUT_CHARS.customerName)),
+  email: z.optional(z.string().check(z.maxLength(MAX_INPUT_CHARS.customerEmail))),
+  mobile: z.optional(z.string().check(z.maxLength(MAX_INPUT_CHARS.customerMobile))),
+  country: z.optional(z.string().check(z.maxLength(MAX_INPUT_CHARS.customerCountry))),
 });
 
 export const DeregisterCustomerEvent = z.strictObject({ customerId: CustomerId });

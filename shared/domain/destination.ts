@@ -2,9 +2,12 @@ import { normalizeAccountName } from '../identity/account-name.js';
 import { looksLikeEmail, normalizeEmail } from '../identity/email.js';
 import { maskAccountName, maskEmail, maskPhone } from '../identity/mask.js';
 import { e164FromContact, looksLikePhone } from '../identity/phone.js';
-import type { Channel } from '../notify/notifier.js';
+import type { DestinationKind } from '../channels.js';
 
-export type UserIdentity = { kind: 'mobile'; value: string } | { kind: 'email'; value: string } | { kind: 'name'; value: string };
+/** What a destination is: its kind and its normalized value (E.164, lower-cased email). */
+export type Destination = { kind: DestinationKind; value: string };
+
+export type UserIdentity = Destination | { kind: 'name'; value: string };
 
 /**
  * What a `user` / `contact` string is: an email if it has an `@`, a phone number if it is made of
@@ -24,8 +27,6 @@ export function identifyUser(raw: string, country = 'chinaPR', allowName = true)
   const name = normalizeAccountName(value);
   return name ? { kind: 'name', value: name } : undefined;
 }
-
-export const channelOf = (kind: 'mobile' | 'email'): Channel => (kind === 'mobile' ? 'sms' : 'email');
 
 export function maskIdentity(id: UserIdentity): string {
   if (id.kind === 'mobile') return maskPhone(id.value);

@@ -1,24 +1,36 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { CaptchaVerifier } from '../auth/captcha.js';
+import {
+  CHANNEL_NAMES,
+  CHANNELS,
+  DEFAULT_ACCOUNT_CHANNEL,
+  defaultChannelOf,
+  NO_CHANNEL,
+  type Channel,
+  type ChannelEntry,
+  type DestinationKind,
+  type PhoneReach,
+} from '../channels.js';
 import { hourlyBudgetOf, type SmsPolicy } from '../config.js';
 import { invalidParameters, ServiceError } from '../errors.js';
 import { decoyMaskedEmail, decoyMaskedPhone } from '../identity/decoy.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
-import { smsDestination } from '../identity/sms-destination.js';
+import { smsDestination, type SmsRefusal } from '../identity/sms-destination.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
 import { countMetric } from '../observability.js';
-import { CODE_DIGITS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
+import { CODE_DIGITS, MAX_INPUT_CHARS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
 import type { PublicOperationContext } from '../request/operation-context.js';
 import { retryInBackground } from '../background.js';
 import { inAnswerPhase } from '../deadline.js';
-import { SendOutcomeUnknown, traceOf, type CodeSend, type CodeStore, type SendRefusal } from '../store/codes.js';
+import { SendOutcomeUnknown, traceOf, type CodeSend, type CodeSends, type SendRefusal } from '../store/code-sends.js';
 import type { Registry } from '../store/registry.js';
-import { channelOf, identifyUser, maskIdentity } from './destination.js';
+import { identifyUser, maskIdentity, type Destination } from './destination.js';
 
 export const SendCodeInput = z.strictObject({
-  user: z.string().check(z.minLength(1), z.maxLength(255)),
-  sendMethod: z.optional(z.enum(['sms', 'email'])),
+  user: z.string().check(z.minLength(1), z.maxLength(MAX_INPUT_CHARS.contact)),
+  /** The channel (shared/channels.ts). */
+  sendMethod: z.optional(z.enum(CHANNEL_NAMES)),
   token: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_TOKEN_CHARS))),
 });
 export type SendCodeInput = z.output<typeof SendCodeInput>;
@@ -29,9 +41,20 @@ export interface SendCodeResult {
   bindEmail: string | null;
 }
 
+/** The field of send's answer that shows a destination of each kind, masked; the others are null. */
+const ANSWER_FIELD = { mobile: 'bindPhone', email: 'bindEmail' } as const satisfies Record<DestinationKind, keyof SendCodeResult>;
+
+/** The masked contact a withheld account shows instead of a real one, per kind (shared/identity/decoy.ts). */
+const DECOY: Record<DestinationKind, (pepper: string, name: string) => string> = { mobile: decoyMaskedPhone, email: decoyMaskedEmail };
+
+/** Which numbers each phone channel may be sent to, and in which country they are (SPEC §4). */
+const NUMBER_CHECK: Record<PhoneReach, (e164: string, allowedCountries: ReadonlySet<string>) => { country: string } | { refused: SmsRefusal }> = {
+  'sms-capable': smsDestination,
+};
+
 export interface SendCodeDeps {
   registry: Registry;
-  codes: CodeStore;
+  sends: CodeSends;
   captcha: CaptchaVerifier;
   codePepper: string;
   identityPepper: string;
@@ -41,7 +64,7 @@ export interface SendCodeDeps {
 }
 
 // A withheld account's decoy is a phone of send's default country (chinaPR), whose budget it needs room in.
-const DECOY_SMS_COUNTRY = 'CN';
+const DECOY_COUNTRY = 'CN';
 
 /** Six digits from the CSPRNG. */
 export const newCode = (): string => randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
@@ -66,67 +89,80 @@ function refusalError(r: SendRefusal): ServiceError {
   }
 }
 
-function smsRefusalError(reason: 'not_mobile' | 'country_not_allowed'): ServiceError {
+function smsRefusalError(reason: SmsRefusal): ServiceError {
   countMetric('SmsDestinationRefused');
   return new ServiceError('USG.201040003', { detail: reason === 'not_mobile' ? 'number cannot receive SMS' : 'country not in SMS_COUNTRY_ALLOWLIST' });
 }
 
-/** The hourly SMS budget a send spends, or (withheld) needs room in as a real SMS send would. */
-function smsBudgetOf(sms: SmsPolicy, country: string | undefined, withheld: { method: 'sms' | 'email' } | undefined) {
-  if (withheld) return withheld.method === 'sms' ? { country: DECOY_SMS_COUNTRY, limit: hourlyBudgetOf(sms, DECOY_SMS_COUNTRY), spend: false } : undefined;
+/** The hourly budget a send spends, or (withheld) needs room in as a real send on a phone channel would. */
+function smsBudgetOf(sms: SmsPolicy, country: string | undefined, withheld: { channel: Channel } | undefined) {
+  if (withheld) {
+    const entry: ChannelEntry = CHANNELS[withheld.channel];
+    return entry.numbers ? { country: DECOY_COUNTRY, limit: hourlyBudgetOf(sms, DECOY_COUNTRY), spend: false } : undefined;
+  }
   return country ? { country, limit: hourlyBudgetOf(sms, country), spend: true } : undefined;
 }
 
-/** Where a send goes: a destination (with its SMS country), or, under enumeration protection, nowhere. */
+/** Where a send goes: a destination (with the country whose budget it spends), or, under enumeration protection, nowhere. */
 type Target =
-  | { destination: { kind: 'mobile' | 'email'; value: string }; smsCountry: string | undefined }
-  | { withheld: { method: 'sms' | 'email'; reason: 'unknown_account' | 'no_contact' | 'no_sms' } };
+  | { destination: Destination; channel: Channel; country: string | undefined }
+  | { withheld: { channel: Channel; reason: 'unknown_account' | 'no_contact' | 'no_sms' } };
+
+/** Whether `channel` may go to the number `to`: its country when it may (undefined for a channel that is not a phone's). */
+function numberCheck(deps: SendCodeDeps, channel: Channel, to: string) {
+  const entry: ChannelEntry = CHANNELS[channel];
+  return entry.numbers ? NUMBER_CHECK[entry.numbers](to, deps.sms.allowedCountries) : undefined;
+}
 
 /**
- * Undoes a send answered with a failure (see CodeStore.undo), in the time kept for the answer; if
+ * Undoes a send answered with a failure (see CodeSends.undo), in the time kept for the answer; if
  * DynamoDB cannot take it now, it is retried in the background until it can.
  */
 async function undo(deps: SendCodeDeps, send: CodeSend): Promise<void> {
-  const o = { committed: 'unknown', dropAuditRecord: send.audit.record } as const;
+  const o = { committed: 'unknown', removeAuditRecord: send.audit.record } as const;
   try {
-    await inAnswerPhase(() => deps.codes.undo(traceOf(send), o));
+    await inAnswerPhase(() => deps.sends.undo(traceOf(send), o));
   } catch {
-    retryInBackground('undo a failed send', async () => void (await deps.codes.undo(traceOf(send), o)));
+    retryInBackground('undo a failed send', async () => void (await deps.sends.undo(traceOf(send), o)));
   }
 }
 
 /**
- * An account's bound contact for `method`, checked like a typed-in one. An unknown account, one without
- * that contact, or one bound to a number SMS may not go to is withheld under enumeration protection
+ * An account's bound contact for `channel`, checked like a typed-in one. An unknown account, one without
+ * that contact, or one bound to a number the channel may not go to is withheld under enumeration protection
  * (answered like the others) and refused with what it is otherwise.
  */
-async function accountTarget(deps: SendCodeDeps, name: string, method: 'sms' | 'email'): Promise<Target> {
+async function accountTarget(deps: SendCodeDeps, name: string, channel: Channel): Promise<Target> {
+  const kind = CHANNELS[channel].reaches;
   const contacts = await deps.registry.contactsOfAccount(name);
-  const to = contacts && (method === 'sms' ? contacts.mobile : contacts.email);
-  const sms = to && method === 'sms' ? smsDestination(to, deps.sms.allowedCountries) : undefined;
-  if (to && !(sms && 'refused' in sms)) return { destination: { kind: method === 'sms' ? 'mobile' : 'email', value: to }, smsCountry: sms?.country };
-  if (deps.enumerationProtection) return { withheld: { method, reason: !contacts ? 'unknown_account' : sms ? 'no_sms' : 'no_contact' } };
+  const to = contacts?.[kind];
+  const number = to ? numberCheck(deps, channel, to) : undefined;
+  if (to && !(number && 'refused' in number)) return { destination: { kind, value: to }, channel, country: number?.country };
+  if (deps.enumerationProtection) return { withheld: { channel, reason: !contacts ? 'unknown_account' : number ? 'no_sms' : 'no_contact' } };
   if (!contacts) throw new ServiceError('USG.201040000', { detail: 'unknown account' });
-  if (sms && 'refused' in sms) throw smsRefusalError(sms.refused);
-  throw new ServiceError('USG.201040002', { detail: `account has no ${method === 'sms' ? 'mobile' : 'email'}` });
+  if (number && 'refused' in number) throw smsRefusalError(number.refused);
+  throw new ServiceError('USG.201040002', { detail: `account has no ${kind}` });
 }
 
 /**
- * Sends a code to a mobile, an email, or an account's bound contact. A number SMS may not go to is
- * refused first. The CAPTCHA use, the IP and destination limits, the country's SMS budget, the new code,
+ * Sends a code to a mobile, an email, or an account's bound contact, on the channel `sendMethod` names (by
+ * default the first that reaches the destination; SMS for an account). A number the channel may not go to
+ * is refused first. The CAPTCHA use, the IP and destination limits, the country's SMS budget, the new code,
  * its delivery request and the audit record commit in one transaction, and the caller is answered at
- * once: deliverCode sends the message from the table's stream, and refunds the send if it cannot.
+ * once: deliverCode sends the message from the table's stream, and refunds the delivery if it cannot.
  */
 export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: PublicOperationContext): Promise<SendCodeResult> {
   const nowMs = ctx.now.getTime();
   const user = identifyUser(input.user);
   if (!user) throw invalidParameters('USG', 'user is not a mobile number, email or account name');
-  if (user.kind !== 'name' && input.sendMethod !== undefined && input.sendMethod !== channelOf(user.kind)) {
+  if (user.kind !== 'name' && input.sendMethod !== undefined && CHANNELS[input.sendMethod].reaches !== user.kind) {
     throw invalidParameters('USG', `sendMethod ${input.sendMethod} contradicts a ${user.kind} user`);
   }
-  // A number SMS may not go to is refused before anything else happens (SPEC §4).
-  const smsTo = user.kind === 'mobile' ? smsDestination(user.value, deps.sms.allowedCountries) : undefined;
-  if (smsTo && 'refused' in smsTo) throw smsRefusalError(smsTo.refused);
+  // A mobile or an email is the destination itself, on the channel named or the first that reaches it.
+  const direct = user.kind === 'name' ? undefined : { destination: user, channel: input.sendMethod ?? defaultChannelOf(user.kind) };
+  // A number the channel may not go to is refused before anything else happens (SPEC §4).
+  const number = direct && numberCheck(deps, direct.channel, user.value);
+  if (number && 'refused' in number) throw smsRefusalError(number.refused);
 
   let captcha: { jti: string; expiresAtMs: number } | undefined;
   let sourceIpHash: string | undefined;
@@ -144,23 +180,24 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     if (ctx.sourceIp) sourceIpHash = subjectHash(deps.identityPepper, 'ip', sourceIpBucket(ctx.sourceIp));
   }
 
-  const target: Target =
-    user.kind === 'name' ? await accountTarget(deps, user.value, input.sendMethod ?? 'sms') : { destination: user, smsCountry: smsTo?.country };
+  const target: Target = direct
+    ? { ...direct, country: number?.country }
+    : await accountTarget(deps, user.value, input.sendMethod ?? DEFAULT_ACCOUNT_CHANNEL);
   const destination = 'destination' in target ? target.destination : undefined;
   const withheld = 'withheld' in target ? target.withheld : undefined;
 
   // A withheld account goes through the very same transaction, with a code nobody learns, on an item
-  // of its own per name and method (a known account's sms and email are two destinations, each with
+  // of its own per name and channel (a known account's sms and email are two destinations, each with
   // its own cooldown): same answer, same limits, same cost, nothing sent. Its audit subject is the name.
   const audited = destination ?? user;
   const subjectKey = subjectHash(deps.identityPepper, audited.kind, audited.value);
   const masked = maskIdentity(audited);
   ctx.audit.setSubject(subjectKey, masked);
-  const destinationHash = withheld ? subjectHash(deps.identityPepper, 'name', `${user.value}:${withheld.method}`) : subjectKey;
+  const destinationHash = withheld ? subjectHash(deps.identityPepper, 'name', `${user.value}:${withheld.channel}`) : subjectKey;
 
   const code = newCode();
   const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
-  const channel = destination ? channelOf(destination.kind) : 'none';
+  const channel = 'destination' in target ? target.channel : NO_CHANNEL;
   ctx.audit.addDetail(withheld ? { channel, withheld: withheld.reason } : { channel });
   const send: CodeSend = {
     destinationHash,
@@ -170,10 +207,10 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     expiresAtMs: nowMs + deps.codeTtlSeconds * SECOND_MS,
     captcha,
     sourceIpHash,
-    smsBudget: smsBudgetOf(deps.sms, 'smsCountry' in target ? target.smsCountry : undefined, withheld),
+    smsBudget: smsBudgetOf(deps.sms, 'country' in target ? target.country : undefined, withheld),
     audit: ctx.audit.pending('USG.000000000', 200),
     // A withheld send's request is as large as a real one (the name stands in for the contact) and is
-    // never delivered: the stream's filter passes only sms and email requests to deliverCode.
+    // never delivered: the stream's filter passes only requests of a channel to deliverCode.
     delivery: {
       channel,
       to: destination?.value ?? audited.value,
@@ -187,7 +224,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   };
   let refusal: SendRefusal | undefined;
   try {
-    refusal = await deps.codes.issue(send);
+    refusal = await deps.sends.issue(send);
   } catch (err) {
     // No answer from DynamoDB (it stalled, or the budget ran out): the transaction may still commit.
     // The caller is answered with a failure, so the send is undone whichever way it went.
@@ -196,15 +233,16 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   }
   if (refusal) throw refusalError(refusal);
   if (!destination) {
-    const method = withheld?.method ?? 'sms';
-    return {
-      expire: deps.codeTtlSeconds,
-      bindPhone: method === 'sms' ? decoyMaskedPhone(deps.identityPepper, user.value) : null,
-      bindEmail: method === 'email' ? decoyMaskedEmail(deps.identityPepper, user.value) : null,
-    };
+    const kind = CHANNELS[withheld?.channel ?? DEFAULT_ACCOUNT_CHANNEL].reaches;
+    return answer(deps.codeTtlSeconds, kind, DECOY[kind](deps.identityPepper, user.value));
   }
 
   // Accepted: the message is on its way (deliverCode). A failed delivery is refunded there, not here.
   countMetric('CodesSent');
-  return { expire: deps.codeTtlSeconds, bindPhone: channel === 'sms' ? masked : null, bindEmail: channel === 'email' ? masked : null };
+  return answer(deps.codeTtlSeconds, destination.kind, masked);
+}
+
+/** Send's answer: the code's lifetime and the masked destination in the field of its kind. */
+function answer(expire: number, kind: DestinationKind, masked: string): SendCodeResult {
+  return { expire, bindPhone: null, bindEmail: null, [ANSWER_FIELD[kind]]: masked };
 }

@@ -3,29 +3,28 @@ import { invalidParameters, ServiceError } from '../errors.js';
 import { codeHash, requesterHash, subjectHash } from '../identity/hash.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
 import { countMetric } from '../observability.js';
-import { CODE_DIGITS, SECOND_MS } from '../policy.js';
+import { CODE_DIGITS, CONTENDED_RETRY_AFTER_MS, MAX_INPUT_CHARS, SECOND_MS, VERIFY_JUDGING_ROUNDS } from '../policy.js';
 import { callerLabel, type PublicOperationContext } from '../request/operation-context.js';
-import { DESTINATION_WINDOWS, type AttemptOutcome, type CodeStore, type DestinationState, type WrongRecord } from '../store/codes.js';
+import { DESTINATION_WINDOWS, type AttemptOutcome, type DestinationState } from '../store/destinations.js';
 import { msUntilRoom } from '../store/sliding-window.js';
-import { identifyUser, maskIdentity } from './destination.js';
+import type { VerifyAttempts, WrongRecord } from '../store/verify-attempts.js';
+import { identifyUser, maskIdentity, type Destination } from './destination.js';
 
 export const VerifyCodeInput = z.strictObject({
-  contact: z.string().check(z.minLength(1), z.maxLength(255)),
-  country: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
-  verificationCode: z.string().check(z.maxLength(64)),
+  contact: z.string().check(z.minLength(1), z.maxLength(MAX_INPUT_CHARS.contact)),
+  country: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_INPUT_CHARS.contact))),
+  verificationCode: z.string().check(z.maxLength(MAX_INPUT_CHARS.verificationCode)),
 });
 export type VerifyCodeInput = z.output<typeof VerifyCodeInput>;
 
 export interface VerifyCodeDeps {
-  codes: CodeStore;
+  attempts: VerifyAttempts;
   codePepper: string;
   identityPepper: string;
 }
 
 // ASCII digits only: \d in a JS regex without the u flag matches nothing but 0-9.
 const CODE = new RegExp(`^\\d{${CODE_DIGITS}}$`);
-// How often an attempt is re-judged when the destination changes under it (concurrent attempts).
-const MAX_ROUNDS = 4;
 
 function refusal(outcome: Exclude<AttemptOutcome | WrongRecord, { kind: 'verified' | 'wrong' | 'recorded' | 'changed' }>): ServiceError {
   switch (outcome.kind) {
@@ -41,7 +40,7 @@ function refusal(outcome: Exclude<AttemptOutcome | WrongRecord, { kind: 'verifie
 }
 
 /** The destination and code of a request, or the family's parameter error: checked before any storage. */
-export function verificationRequest(input: VerifyCodeInput): { contact: { kind: 'mobile' | 'email'; value: string }; code: string } {
+export function verificationRequest(input: VerifyCodeInput): { contact: Destination; code: string } {
   const contact = identifyUser(input.contact, input.country ?? 'chinaPR', false);
   if (!contact || contact.kind === 'name') throw invalidParameters('USG', 'contact is not a mobile number or email');
   if (!CODE.test(input.verificationCode)) throw invalidParameters('USG', 'verificationCode is not 6 digits');
@@ -74,8 +73,8 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
   const nowMs = ctx.now.getTime();
 
   let lastState: DestinationState | undefined;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const outcome = await deps.codes.attempt({
+  for (let round = 0; round < VERIFY_JUDGING_ROUNDS; round++) {
+    const outcome = await deps.attempts.attempt({
       destinationHash,
       requesterHash: requester,
       codeHash: hash,
@@ -88,7 +87,7 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
     }
     if (outcome.kind !== 'wrong') throw refusal(outcome);
 
-    const recorded = await deps.codes.recordWrong({
+    const recorded = await deps.attempts.recordWrong({
       destinationHash,
       requesterHash: requester,
       judged: outcome.state,
@@ -106,6 +105,6 @@ export async function verifyCode(deps: VerifyCodeDeps, input: VerifyCodeInput, c
   // The destination kept changing under this attempt: others are hammering it right now. Retry when
   // the attempt window (as last seen) has room again.
   countMetric('Throttled');
-  const retryMs = Math.max(1000, msUntilRoom(DESTINATION_WINDOWS.attempts, lastState, nowMs));
+  const retryMs = Math.max(CONTENDED_RETRY_AFTER_MS, msUntilRoom(DESTINATION_WINDOWS.attempts, lastState, nowMs));
   throw new ServiceError('USG.201050003', { detail: 'contended', retryAfterSeconds: retryMs / SECOND_MS });
 }

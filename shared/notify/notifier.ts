@@ -1,6 +1,5 @@
+import type { Channel } from '../channels.js';
 import type { Language } from '../errors.js';
-
-export type Channel = 'sms' | 'email';
 
 export interface CodeMessage {
   channel: Channel;
@@ -13,14 +12,20 @@ export interface CodeMessage {
 }
 
 /**
- * The delivery port: SNS/SES in AWS, the outbox file locally. `deliver` resolves once the provider
- * accepted the message. It throws DeliveryOutcomeUnknown when the provider may have taken it without
- * saying so (a timeout, a lost answer), which deliverCode never retries; any other error means the
- * message was refused and not sent, which it may retry.
+ * The delivery port: in AWS an adapter per channel (shared/notify/aws.ts), locally the outbox file.
+ * `deliver` resolves once the provider accepted the message. It throws DeliveryOutcomeUnknown when the
+ * provider may have taken it without saying so (a timeout, a lost answer), which deliverCode never
+ * retries; any other error means the message was refused and not sent, which it may retry.
  */
 export interface Notifier {
   deliver(message: CodeMessage): Promise<void>;
 }
+
+/**
+ * Sends a message on one channel through its provider (shared/notify/aws.ts has one per channel); resolves
+ * once the provider accepted it. The call carries the request budget's abort signal.
+ */
+export type ChannelAdapter = (message: CodeMessage, callOptions: { abortSignal?: AbortSignal }) => Promise<void>;
 
 /** The provider may or may not have taken the message: sending it again could deliver it twice. */
 export class DeliveryOutcomeUnknown extends Error {

@@ -10,6 +10,8 @@ import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpHandlerOptions, HttpResponse, SdkError } from '@smithy/types';
+import { SSM_ATTEMPT_MS, SSM_READ_BUDGET_MS, SSM_RETRY, SSM_THROTTLED_RETRY } from '../policy.js';
+import { retry } from '../retry.js';
 
 export interface SsmParameter {
   name: string;
@@ -53,23 +55,15 @@ export interface SsmCallOptions {
   endpoint?: string;
   /** Default: the SDK's provider chain (in the Lambda bundles, the role's credentials in the environment). */
   credentials?: AwsCredentialIdentityProvider;
-  /** Attempts in all, on throttling, 5xx, timeouts and network errors. Default 3. */
+  /** Attempts in all, on throttling, 5xx, timeouts and network errors. Default SSM_RETRY's. */
   maxAttempts?: number;
   requestHandler?: RequestHandler;
 }
 
-// Cold start budget: the init phase has 10 s. Each attempt has 1 s to connect and 2 s to the answer's
+// Cold start budget (shared/policy.ts SSM_*): each attempt has 1 s to connect and 2 s to the answer's
 // headers (the handler's timeouts; without throwOnRequestTimeout it only warns when requestTimeout passes,
-// @smithy/node-http-handler 4.x), and 2.5 s in all, body included. Up to 3 attempts with jittered backoff
-// between them, but no attempt starts that could end past READ_BUDGET_MS: 3 slow attempts plus a
-// throttled backoff could otherwise take ~9 s of the 10.
+// @smithy/node-http-handler 4.x), and SSM_ATTEMPT_MS in all, body included; retried within SSM_READ_BUDGET_MS.
 export const SSM_TIMEOUTS = { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true };
-const ATTEMPT_DEADLINE_MS = 2500;
-export const READ_BUDGET_MS = 7000;
-const DEFAULT_ATTEMPTS = 3;
-// The SDK's standard retry strategy: full jitter over an exponential base, a longer one when throttled.
-const BACKOFF_BASE_MS = 100;
-const THROTTLED_BACKOFF_BASE_MS = 500;
 const MAX_ERROR_MESSAGE = 300;
 
 /** The public SSM endpoint of a region, unless the SDK's standard endpoint variables name another. */
@@ -128,7 +122,7 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
     uriEscapePath: true,
   });
   const handler: RequestHandler = options.requestHandler ?? new NodeHttpHandler(SSM_TIMEOUTS);
-  const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
+  const policy = options.maxAttempts === undefined ? SSM_RETRY : { ...SSM_RETRY, attempts: options.maxAttempts };
 
   const attempt = async (names: readonly string[]): Promise<GetParametersAnswer> => {
     const endpoint = endpointUrl();
@@ -154,7 +148,7 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
       // No credentials: nothing a retry would change.
       throw new SsmCallError(errorName(err), errorMessage(err), false);
     }
-    const deadline = AbortSignal.timeout(ATTEMPT_DEADLINE_MS);
+    const deadline = AbortSignal.timeout(SSM_ATTEMPT_MS);
     let response: HttpResponse;
     let text: string;
     try {
@@ -162,7 +156,7 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
       text = await readBody(response.body, deadline);
     } catch (err) {
       // Nothing or part of an answer came back: connection refused or reset, a timeout.
-      if (deadline.aborted) throw new SsmCallError('TimeoutError', `no complete answer within ${ATTEMPT_DEADLINE_MS} ms`, true);
+      if (deadline.aborted) throw new SsmCallError('TimeoutError', `no complete answer within ${SSM_ATTEMPT_MS} ms`, true);
       throw new SsmCallError(errorName(err), errorMessage(err), true);
     }
     if (response.statusCode === 200) return parseAnswer(text);
@@ -176,22 +170,25 @@ export function createGetParameters(options: SsmCallOptions): GetParameters {
   return async (names) => {
     if (names.length === 0) return { parameters: [], invalid: [] };
     if (names.length > 10) throw new SsmCallError('ValidationException', 'GetParameters reads at most 10 names per call', false);
-    const startedMs = Date.now();
-    for (let n = 1; ; n++) {
-      try {
-        return await attempt(names);
-      } catch (err) {
-        const e = err instanceof SsmCallError ? err : new SsmCallError(errorName(err), errorMessage(err), false);
-        const base = e.throttled ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
-        const backoffMs = Math.random() * base * 2 ** (n - 1);
-        const wouldEndMs = Date.now() - startedMs + backoffMs + ATTEMPT_DEADLINE_MS;
-        if (!e.retryable || n >= maxAttempts || wouldEndMs > READ_BUDGET_MS) {
+    return retry(
+      policy,
+      async (n) => {
+        try {
+          return await attempt(names);
+        } catch (err) {
+          const e = err instanceof SsmCallError ? err : new SsmCallError(errorName(err), errorMessage(err), false);
           e.attempts = n;
           throw e;
         }
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
-      }
-    }
+      },
+      {
+        retryable: (err) => (err as SsmCallError).retryable,
+        backoffAfter: (err) => ((err as SsmCallError).throttled ? SSM_THROTTLED_RETRY : policy),
+        attemptMs: SSM_ATTEMPT_MS,
+        // Cold start runs in no request: the read has a budget of its own.
+        deadlineMs: Date.now() + SSM_READ_BUDGET_MS,
+      },
+    );
   };
 }
 

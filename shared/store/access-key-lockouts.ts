@@ -3,6 +3,20 @@ import { conditionFailureItem, isConditionalCheckFailed, unlessConditionFails, t
 import { AK_FAILURES_BEFORE_LOCK, AK_LOCK_MS, ITEM_LIFETIME_MS, ttlAfter } from '../policy.js';
 import { keys } from './keys.js';
 
+/**
+ * Failed-signature counts and locks per (AK, source) (SPEC §5). Each pair is its own item under its own
+ * partition key, so failures from one source never touch, lock or throttle the item another source's
+ * requests read.
+ */
+export interface AccessKeyLockouts {
+  /** The pair's lock and failures so far (strongly consistent). */
+  state(pair: AccessKeySource): Promise<AccessKeySourceState>;
+  /** Counts a failure unless the pair is locked; returns the lock's end when it was. */
+  recordFailure(pair: AccessKeySource, nowMs: number): Promise<{ lockedUntil: number } | undefined>;
+  /** A good signature ends the pair's run of failures ("in a row"). */
+  clearFailures(pair: AccessKeySource): Promise<void>;
+}
+
 /** One access key as used from one source (IPv4 address or IPv6 /64), the source as a keyed hash. */
 export interface AccessKeySource {
   accessKey: string;
@@ -14,13 +28,9 @@ export interface AccessKeySourceState {
   failures: number;
 }
 
-/**
- * Failed-signature counts and locks per (AK, source). Each pair is its own item under its own partition key, so
- * failures from one source never touch, lock or throttle the item another source's requests read.
- */
-export function createAccessKeyLockouts(db: Db, table: string) {
+export function createAccessKeyLockouts(db: Db, table: string): AccessKeyLockouts {
   return {
-    async state(pair: AccessKeySource): Promise<AccessKeySourceState> {
+    async state(pair) {
       const { Item } = await db.doc.send(
         new GetCommand({ TableName: table, Key: keys.accessKeySource(pair.accessKey, pair.sourceHash), ConsistentRead: true }),
       );
@@ -32,7 +42,7 @@ export function createAccessKeyLockouts(db: Db, table: string) {
      * neither counts nor extends it). The failure that makes the count reach the limit sets the lock; only that
      * one sees exactly the limit, so concurrent failures lock once.
      */
-    async recordFailure(pair: AccessKeySource, nowMs: number): Promise<{ lockedUntil: number } | undefined> {
+    async recordFailure(pair, nowMs) {
       const key = keys.accessKeySource(pair.accessKey, pair.sourceHash);
       let failures: number;
       try {
@@ -72,7 +82,7 @@ export function createAccessKeyLockouts(db: Db, table: string) {
     },
 
     /** A good signature ends the pair's run of failures ("in a row"). Only called when failures > 0. */
-    async clearFailures(pair: AccessKeySource): Promise<void> {
+    async clearFailures(pair) {
       await unlessConditionFails(
         db.doc.send(
           new UpdateCommand({
@@ -87,5 +97,3 @@ export function createAccessKeyLockouts(db: Db, table: string) {
     },
   };
 }
-
-export type AccessKeyLockouts = ReturnType<typeof createAccessKeyLockouts>;

@@ -5,10 +5,21 @@ import { unlessConditionFails, type Db } from './client.js';
 import { keys } from './keys.js';
 import type { TransactItem } from './transactions.js';
 
+/** The audit records in the table (SPEC §6): the sink requests write to, and the queries an operator runs. */
+export interface AuditLog extends AuditSink {
+  /** Transaction element: a record committed together with the state change it reports. */
+  putItem(r: AuditRecord): TransactItem;
+  /** Removes a committed record that no longer tells the truth (a send undone after its answer), if it still says what it said. */
+  remove(r: AuditRecord): Promise<void>;
+  /** The record of one request, by its platform request id (the audit record's `requestId`). */
+  byRequestId(requestId: string): Promise<AuditItem[]>;
+  /** Records about one destination (by its keyed hash), newest first. */
+  bySubject(subjectHash: string, since?: Date): Promise<AuditItem[]>;
+}
+
 export type AuditItem = Record<string, unknown>;
 
-/** The audit records in the table: the sink requests write to, and the queries an operator runs. */
-export function createAuditLog(db: Db, table: string, retentionDays: number) {
+export function createAuditLog(db: Db, table: string, retentionDays: number): AuditLog {
   const key = (r: AuditRecord) => ({ pk: keys.audit(r.requestId).pk, sk: `${r.at.toISOString()}#${r.id}` });
   const toItem = (r: AuditRecord): AuditItem => {
     const k = key(r);
@@ -50,20 +61,17 @@ export function createAuditLog(db: Db, table: string, retentionDays: number) {
 
   return {
     ...sink,
-    /** Removes a committed record that no longer tells the truth (a send undone after its answer), if it still says what it said. */
-    async remove(r: AuditRecord): Promise<void> {
+    async remove(r) {
       await unlessConditionFails(
         db.doc.send(
           new DeleteCommand({ TableName: table, Key: key(r), ConditionExpression: 'outcome = :o', ExpressionAttributeValues: { ':o': r.outcome } }),
         ),
       );
     },
-    /** Transaction element: a record committed together with the state change it reports. */
-    putItem(r: AuditRecord): TransactItem {
+    putItem(r) {
       return { Put: { TableName: table, Item: toItem(r) } };
     },
-    /** The record of one request, by the platform's request id (the audit record's `requestId`). */
-    async byRequestId(requestId: string): Promise<AuditItem[]> {
+    async byRequestId(requestId) {
       const { Items } = await db.doc.send(
         new QueryCommand({
           TableName: table,
@@ -74,8 +82,7 @@ export function createAuditLog(db: Db, table: string, retentionDays: number) {
       );
       return Items ?? [];
     },
-    /** Records about one destination (by its keyed hash), newest first. */
-    async bySubject(subjectHash: string, since?: Date): Promise<AuditItem[]> {
+    async bySubject(subjectHash, since) {
       const { Items } = await db.doc.send(
         new QueryCommand({
           TableName: table,
@@ -89,5 +96,3 @@ export function createAuditLog(db: Db, table: string, retentionDays: number) {
     },
   };
 }
-
-export type AuditLog = ReturnType<typeof createAuditLog>;

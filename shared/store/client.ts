@@ -2,6 +2,7 @@ import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { budgetSignal } from '../deadline.js';
+import { DYNAMODB_MAX_ATTEMPTS } from '../policy.js';
 
 export interface DbSettings {
   region: string;
@@ -26,7 +27,7 @@ export interface Db {
 export function createDb(s: DbSettings): Db {
   const raw = new DynamoDBClient({
     region: s.region,
-    maxAttempts: s.maxAttempts ?? 3,
+    maxAttempts: s.maxAttempts ?? DYNAMODB_MAX_ATTEMPTS,
     requestHandler: { requestTimeout: s.requestTimeoutMs, connectionTimeout: s.connectTimeoutMs, throwOnRequestTimeout: true },
     ...(s.endpoint ? { endpoint: s.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });

@@ -21,7 +21,7 @@ export const keys = {
   smsBudget: (country: string, periodStartMs: number): Key => ({ pk: `SMSBUDGET#${country}#${periodStartMs}`, sk: 'COUNT' }),
   /** One partner's check-identity count in one second (its start, epoch ms). */
   partnerRate: (partnerHash: string, periodStartMs: number): Key => ({ pk: `RATE#${partnerHash}#${periodStartMs}`, sk: 'COUNT' }),
-  /** A send's delivery request (the outbox on the table's stream), keyed by the send's own audit record id. */
+  /** A send's delivery request (read from the table's stream by deliverCode), keyed by the send's id. */
   delivery: (sendId: string): Key => ({ pk: `DELIVERY#${sendId}`, sk: 'REQUEST' }),
   audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),
   auditBySubject: (subjectHash: string) => `AUDIT#${subjectHash}`,

@@ -1,8 +1,22 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { PARTNER_KEY_CACHE_MS } from '../policy.js';
+import { PARTNER_KEY_CACHE_MAX_ENTRIES, PARTNER_KEY_CACHE_MS } from '../policy.js';
 import { createSealer } from '../secrets/seal.js';
 import { isConditionalCheckFailed, type Db } from './client.js';
 import { keys } from './keys.js';
+
+/** Partner AK/SK pairs: read by check-identity's signature check, written by the operator's tool. */
+export interface PartnerKeys {
+  /** The secret key of an active access key; undefined for an unknown or revoked one (cached per warm function). */
+  secretOf(accessKey: string): Promise<string | undefined>;
+  /** A new access key with its secret key; throws PartnerKeyStateError if the access key was ever used. */
+  add(accessKey: string, secretKey: string, at: Date, partnerName?: string): Promise<void>;
+  /** Replaces the secret key of an active access key; throws PartnerKeyStateError for an unknown or revoked one. */
+  rotate(accessKey: string, secretKey: string, at: Date): Promise<void>;
+  /** Revokes an access key for good (idempotent); throws PartnerKeyStateError for an unknown one. */
+  revoke(accessKey: string, at: Date): Promise<void>;
+  /** What the table says about an access key, without its secret key. */
+  describe(accessKey: string): Promise<PartnerKeyRecord | undefined>;
+}
 
 /**
  * Partner AK/SK pairs, one item per access key (`PARTNER#<AK>` / `KEY`): the secret key sealed with
@@ -33,16 +47,13 @@ export class PartnerKeyStateError extends Error {
   override name = 'PartnerKeyStateError';
 }
 
-// Bounds the memory a stream of made-up access keys can take (unknown keys are remembered too).
-const MAX_CACHED_ACCESS_KEYS = 4096;
-
 export interface PartnerKeyOptions {
   /** Epoch ms; the cache's clock. */
   now?: () => number;
   cacheMs?: number;
 }
 
-export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: string, options: PartnerKeyOptions = {}) {
+export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: string, options: PartnerKeyOptions = {}): PartnerKeys {
   const sealer = createSealer(keyEncryptionSecret);
   const now = options.now ?? Date.now;
   const cacheMs = options.cacheMs ?? PARTNER_KEY_CACHE_MS;
@@ -87,7 +98,7 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
      * The secret key of an active access key; undefined for an unknown or revoked one. One read per
      * access key per PARTNER_KEY_CACHE_MS in a warm function; concurrent lookups share it.
      */
-    secretOf(accessKey: string): Promise<string | undefined> {
+    secretOf(accessKey) {
       const at = now();
       const hit = cache.get(accessKey);
       if (hit && hit.until > at) return hit.secret;
@@ -95,7 +106,7 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
       cache.delete(accessKey);
       if (cacheMs > 0) {
         cache.set(accessKey, { until: at + cacheMs, secret });
-        if (cache.size > MAX_CACHED_ACCESS_KEYS) cache.delete(cache.keys().next().value!);
+        if (cache.size > PARTNER_KEY_CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);
         // A failed read is not remembered: the next request reads again.
         secret.catch(() => {
           if (cache.get(accessKey)?.secret === secret) cache.delete(accessKey);
@@ -105,7 +116,7 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
     },
 
     /** A new access key with its secret key. */
-    add(accessKey: string, secretKey: string, at: Date, partnerName?: string): Promise<void> {
+    add(accessKey, secretKey, at, partnerName) {
       const item = {
         ...keys.partnerKey(accessKey),
         status: 'active',
@@ -120,7 +131,7 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
     },
 
     /** Replaces the secret key of an active access key: the old one is refused once caches expire. */
-    rotate(accessKey: string, secretKey: string, at: Date): Promise<void> {
+    rotate(accessKey, secretKey, at) {
       const update = new UpdateCommand({
         TableName: table,
         Key: keys.partnerKey(accessKey),
@@ -138,7 +149,7 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
     },
 
     /** Revokes an access key for good: its secret key is erased, the item stays as a tombstone. Idempotent. */
-    revoke(accessKey: string, at: Date): Promise<void> {
+    revoke(accessKey, at) {
       const update = new UpdateCommand({
         TableName: table,
         Key: keys.partnerKey(accessKey),
@@ -151,7 +162,7 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
     },
 
     /** What the table says about an access key, without its secret key (strongly consistent: for operators). */
-    async describe(accessKey: string): Promise<PartnerKeyRecord | undefined> {
+    async describe(accessKey) {
       const { Item } = await db.doc.send(new GetCommand({ TableName: table, Key: keys.partnerKey(accessKey), ConsistentRead: true }));
       if (!Item) return undefined;
       return {
@@ -166,5 +177,3 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
     },
   };
 }
-
-export type PartnerKeys = ReturnType<typeof createPartnerKeys>;

@@ -4,6 +4,12 @@ import { isConditionalCheckFailed, type Db } from './client.js';
 import { keys } from './keys.js';
 import { countEvent, msUntilNextPeriod, type PeriodCounter } from './period-counter.js';
 
+/** Per-partner flow control (SPEC §2 CBC.0250): one conditional write per call, exact under any concurrency. */
+export interface PartnerRate {
+  /** Counts a call of the partner if its second has room: undefined, else the milliseconds until the next second. */
+  admit(partnerHash: string, nowMs: number, perSecond: number): Promise<number | undefined>;
+}
+
 /** A partner's check-identity calls per clock second (SPEC §2 CBC.0250), on an item per partner and second. */
 export const PARTNER_RATE: PeriodCounter = {
   periodMs: PARTNER_RATE_PERIOD_MS,
@@ -11,11 +17,9 @@ export const PARTNER_RATE: PeriodCounter = {
   key: (partnerHash, periodStartMs) => keys.partnerRate(partnerHash, periodStartMs),
 };
 
-/** Per-partner flow control: one conditional write per call, exact under any concurrency. */
-export function createPartnerRate(db: Db, table: string) {
+export function createPartnerRate(db: Db, table: string): PartnerRate {
   return {
-    /** Counts a call of the partner if its second has room: undefined, else the milliseconds until the next second. */
-    async admit(partnerHash: string, nowMs: number, perSecond: number): Promise<number | undefined> {
+    async admit(partnerHash, nowMs, perSecond) {
       try {
         await db.doc.send(new UpdateCommand(countEvent(PARTNER_RATE, table, partnerHash, nowMs, perSecond)));
         return undefined;
@@ -26,5 +30,3 @@ export function createPartnerRate(db: Db, table: string) {
     },
   };
 }
-
-export type PartnerRate = ReturnType<typeof createPartnerRate>;

@@ -6,6 +6,20 @@ import { cancellationReasons } from './client.js';
 import { keys } from './keys.js';
 import { withTransactionRetry, type TransactItem } from './transactions.js';
 
+/** The identity registry (SPEC §3): which customer holds each name and email, and the slots of each mobile. */
+export interface Registry {
+  /** How many customers hold an identity: one eventually consistent read (check-identity is advisory). */
+  usage(kind: IdentityKind, value: string): Promise<IdentityUsage>;
+  /** How many customers one mobile number may be registered to. */
+  readonly maxCustomersPerMobile: number;
+  /** The contacts bound to an account name (a code sent to an account goes to one of them). */
+  contactsOfAccount(name: string): Promise<AccountContacts | undefined>;
+  /** Claims a customer's identities at once, with the request's audit record; throws IdentityConflictError. */
+  claim(c: CustomerIdentities, now: Date, audit: PendingAudit): Promise<RegisterOutcome>;
+  /** Releases exactly what the customer claimed, with the request's audit record. */
+  release(customerId: string, audit: PendingAudit): Promise<DeregisterOutcome>;
+}
+
 export type IdentityKind = 'name' | 'email' | 'mobile';
 
 /** A customer's identities, already normalized (lower-case name and email, E.164 mobile). */
@@ -16,7 +30,9 @@ export interface CustomerIdentities {
   mobile?: string | undefined;
 }
 
+/** What registerCustomer answers: its identities claimed now, or by the same customer before (a replayed event). */
 export type RegisterOutcome = 'registered' | 'already_registered';
+/** What deregisterCustomer answers: its identities released now, or none held. */
 export type DeregisterOutcome = 'deregistered' | 'not_registered';
 
 /** The claim failed: these identities belong to someone else (or the customerId to other identities). */
@@ -41,24 +57,22 @@ export interface IdentityUsage {
 const sameIdentities = (a: CustomerIdentities, b: Record<string, unknown>) =>
   a.name === b.name && (a.email ?? null) === (b.email ?? null) && (a.mobile ?? null) === (b.mobile ?? null);
 
-export function createRegistry(db: Db, table: string, maxCustomersPerMobile: number, auditLog: AuditLog) {
+export function createRegistry(db: Db, table: string, maxCustomersPerMobile: number, auditLog: Pick<AuditLog, 'putItem'>): Registry {
   const keyFor = (kind: IdentityKind, value: string) => keys[kind](value);
 
   return {
     /** One eventually consistent GetItem: check-identity is advisory, claims are atomic. */
-    async usage(kind: IdentityKind, value: string): Promise<IdentityUsage> {
+    async usage(kind, value) {
       const { Item } = await db.doc.send(new GetCommand({ TableName: table, Key: keyFor(kind, value) }));
       if (!Item) return { holders: 0 };
       if (kind === 'mobile') return { holders: Item.customers instanceof Set ? Item.customers.size : 0 };
       return { holders: 1 };
     },
 
-    get maxCustomersPerMobile() {
-      return maxCustomersPerMobile;
-    },
+    maxCustomersPerMobile,
 
     /** The contacts bound to an account name (for sending a code to an account). */
-    async contactsOfAccount(name: string): Promise<AccountContacts | undefined> {
+    async contactsOfAccount(name) {
       const { Item } = await db.doc.send(new GetCommand({ TableName: table, Key: keys.name(name), ConsistentRead: true }));
       if (!Item) return undefined;
       return { customerId: String(Item.customerId), email: Item.email as string | undefined, mobile: Item.mobile as string | undefined };
@@ -69,7 +83,7 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
      * a conflict on any of them leaves nothing behind. The customer item is claimed too: a replayed
      * event finds it and is answered as already registered.
      */
-    async claim(c: CustomerIdentities, now: Date, audit: PendingAudit): Promise<RegisterOutcome> {
+    async claim(c, now, audit) {
       const at = now.toISOString();
       const claimed: IdentityKind[] = ['name'];
       const items: TransactItem[] = [
@@ -143,7 +157,7 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
      * Releases exactly what the customer claimed, with the request's audit record; conditions make
      * it safe against races and replays.
      */
-    async release(customerId: string, audit: PendingAudit): Promise<DeregisterOutcome> {
+    async release(customerId, audit) {
       const { Item } = await db.doc.send(new GetCommand({ TableName: table, Key: keys.customer(customerId), ConsistentRead: true }));
       if (!Item) return 'not_registered';
       const mine = { ':id': customerId };
@@ -191,5 +205,3 @@ export function createRegistry(db: Db, table: string, maxCustomersPerMobile: num
     },
   };
 }
-
-export type Registry = ReturnType<typeof createRegistry>;

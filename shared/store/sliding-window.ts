@@ -1,15 +1,18 @@
+import { ttlAfter, type SlidingWindow } from '../policy.js';
+import type { Key } from './keys.js';
+import type { TransactItem } from './transactions.js';
+
 /**
- * An exact sliding-window limit ("at most N events in any span of W ms") kept in one item as a
- * shift register of the last N event times: attributes <prefix>1 (newest) … <prefix>N (oldest).
+ * A sliding window ("at most N events in any span of W ms", shared/policy.ts) kept exactly in one item
+ * as a shift register of the last N event times: attributes <prefix>1 (newest) … <prefix>N (oldest).
  * A new event is admitted iff <prefix>N is missing or older than now − W, and admitting it shifts
  * every slot down by one. DynamoDB evaluates the right-hand sides against the item as it was before
  * the update, so check and shift happen in one conditional write: exact under any concurrency, with
  * no read first.
  */
-export interface SlidingWindow {
+export interface StoredWindow extends SlidingWindow {
+  /** The item's attributes that hold the window's slots: `<prefix>1` … `<prefix><limit>`. */
   readonly prefix: string;
-  readonly limit: number;
-  readonly windowMs: number;
 }
 
 export interface ExpressionParts {
@@ -24,11 +27,11 @@ export interface ExpressionParts {
  * letters followed by digits is never one of DynamoDB's reserved words, and send's 30-slot window
  * alone would otherwise carry 30 name substitutions in every request.
  */
-const slot = (w: SlidingWindow, i: number) => `${w.prefix}${i}`;
+const slot = (w: StoredWindow, i: number) => `${w.prefix}${i}`;
 
 /** A window's expression text depends on the window only: built once, the values per call. */
-function memoized<T>(build: (w: SlidingWindow) => T): (w: SlidingWindow) => T {
-  const built = new WeakMap<SlidingWindow, T>();
+function memoized<T>(build: (w: StoredWindow) => T): (w: StoredWindow) => T {
+  const built = new WeakMap<StoredWindow, T>();
   return (w) => {
     let text = built.get(w);
     if (text === undefined) {
@@ -48,7 +51,7 @@ const admitText = memoized((w) => {
 });
 
 /** Condition + SET clauses that admit one event at `nowMs` into the window. */
-export function admitEvent(w: SlidingWindow, nowMs: number): ExpressionParts {
+export function admitEvent(w: StoredWindow, nowMs: number): ExpressionParts {
   const { condition, set } = admitText(w);
   return {
     condition,
@@ -58,7 +61,7 @@ export function admitEvent(w: SlidingWindow, nowMs: number): ExpressionParts {
   };
 }
 
-const withdrawText = memoized((w) => {
+const retractText = memoized((w) => {
   const set: string[] = [];
   for (let i = 1; i < w.limit; i++) set.push(`${slot(w, i)} = if_not_exists(${slot(w, i + 1)}, :zero)`);
   set.push(`${slot(w, w.limit)} = :zero`);
@@ -66,17 +69,16 @@ const withdrawText = memoized((w) => {
 });
 
 /**
- * Takes back the event admitted at `admittedAtMs` (e.g. a send whose delivery failed): shifts the
- * slots up again. The slot that fell off on admission was outside the window by then, so a zero
- * in its place is equivalent.
+ * Retracts the event admitted at `admittedAtMs` (a send being undone): shifts the slots up again. The
+ * slot that fell off on admission was outside the window by then, so a zero in its place is equivalent.
  */
-export function withdrawEvent(w: SlidingWindow, admittedAtMs: number): ExpressionParts {
-  const { condition, set } = withdrawText(w);
+export function retractEvent(w: StoredWindow, admittedAtMs: number): ExpressionParts {
+  const { condition, set } = retractText(w);
   return { condition, set: [...set], names: {}, values: { ':zero': 0, [`:${w.prefix}Admitted`]: admittedAtMs } };
 }
 
 /** Condition that the window still has room at `nowMs`, without recording an event. */
-export function hasRoom(w: SlidingWindow, nowMs: number): ExpressionParts {
+export function hasRoom(w: StoredWindow, nowMs: number): ExpressionParts {
   return { condition: admitText(w).condition, set: [], names: {}, values: { [`:${w.prefix}Cut`]: nowMs - w.windowMs } };
 }
 
@@ -90,14 +92,14 @@ function slotValue(item: Record<string, unknown> | undefined, name: string): num
 }
 
 /** Events of the window that fall inside (now − W, now], read from an item. */
-export function eventsInWindow(w: SlidingWindow, item: Record<string, unknown> | undefined, nowMs: number): number {
+export function eventsInWindow(w: StoredWindow, item: Record<string, unknown> | undefined, nowMs: number): number {
   let n = 0;
   for (let i = 1; i <= w.limit; i++) if (slotValue(item, slot(w, i)) > nowMs - w.windowMs) n++;
   return n;
 }
 
 /** Milliseconds until the window admits another event (0 when it has room now). */
-export function msUntilRoom(w: SlidingWindow, item: Record<string, unknown> | undefined, nowMs: number): number {
+export function msUntilRoom(w: StoredWindow, item: Record<string, unknown> | undefined, nowMs: number): number {
   const oldest = slotValue(item, slot(w, w.limit));
   return Math.max(0, oldest + w.windowMs - nowMs);
 }
@@ -112,5 +114,36 @@ export function combine(parts: ExpressionParts[]): ExpressionParts {
     set: parts.flatMap((p) => p.set),
     names: Object.assign({}, ...parts.map((p) => p.names)),
     values: Object.assign({}, ...parts.map((p) => p.values)),
+  };
+}
+
+/** Transaction element: admit one event into a window kept on an item of its own, or fail its condition. */
+export function admitEventItem(w: StoredWindow, table: string, key: Key, nowMs: number, lifetimeMs: number): TransactItem {
+  const parts = admitEvent(w, nowMs);
+  return {
+    Update: {
+      TableName: table,
+      Key: key,
+      UpdateExpression: `SET ${[...parts.set, '#ttl = :windowTtl'].join(', ')}`,
+      ConditionExpression: parts.condition,
+      ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ...parts.values, ':windowTtl': ttlAfter(nowMs, lifetimeMs) },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** Transaction element: fail unless the window kept on an item of its own has room, recording nothing. */
+export function roomCheckItem(w: StoredWindow, table: string, key: Key, nowMs: number): TransactItem {
+  const room = hasRoom(w, nowMs);
+  return {
+    ConditionCheck: {
+      TableName: table,
+      Key: key,
+      ConditionExpression: room.condition,
+      ExpressionAttributeNames: attributeNames(room.names),
+      ExpressionAttributeValues: room.values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
   };
 }

@@ -1,22 +1,53 @@
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons } from './client.js';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TRANSACTION_CONFLICT_RETRY } from '../policy.js';
+import { retry } from '../retry.js';
+import { cancellationReasons, type Db } from './client.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const conflicted = (err: unknown) => cancellationReasons(err)?.some((r) => r.Code === 'TransactionConflict') ?? false;
 
 /**
  * Transactions on a contended item are cancelled with reason `TransactionConflict` instead of
  * waiting; the SDK does not retry those. Re-run the whole attempt (which re-evaluates every
- * condition) a bounded number of times with jittered backoff.
+ * condition) as TRANSACTION_CONFLICT_RETRY allows.
  */
-export async function withTransactionRetry<T>(attempt: () => Promise<T>, maxAttempts = 10): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      const reasons = cancellationReasons(err);
-      const conflicted = reasons?.some((r) => r.Code === 'TransactionConflict') ?? false;
-      if (!conflicted || i >= maxAttempts) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** Math.min(i, 5)));
-    }
+export function withTransactionRetry<T>(attempt: () => Promise<T>): Promise<T> {
+  return retry(TRANSACTION_CONFLICT_RETRY, attempt, { retryable: conflicted });
+}
+
+/** A transaction's item with a name for what it stands for, so a cancelled transaction says which one refused. */
+export interface TaggedItem<Tag extends string> {
+  tag: Tag;
+  item: TransactItem;
+}
+
+/** Why a tagged transaction did not commit (undefined: it did). */
+export type TransactionRefusal<Tag extends string> = {
+  /** The first item (by order) whose condition failed, or `contended`. */
+  tag: Tag | 'contended';
+  /** That item as it was (ReturnValuesOnConditionCheckFailure), when it asked for it. */
+  item: Record<string, unknown> | undefined;
+};
+
+/**
+ * Runs a transaction of tagged items; returns the first item (by order) whose condition failed, or
+ * `contended` when other transactions on the same items kept cancelling it through every retry (many
+ * concurrent requests on one destination: answered as a throttle, not as a server error).
+ */
+export async function transactTagged<Tag extends string>(
+  db: Db,
+  tagged: ReadonlyArray<TaggedItem<Tag>>,
+): Promise<TransactionRefusal<Tag> | undefined> {
+  try {
+    await withTransactionRetry(() => db.doc.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item) })));
+    return undefined;
+  } catch (err) {
+    const reasons = cancellationReasons(err);
+    if (!reasons) throw err;
+    const index = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+    if (index >= 0) return { tag: tagged[index]!.tag, item: reasons[index]!.Item };
+    if (reasons.some((r) => r.Code === 'TransactionConflict')) return { tag: 'contended', item: undefined };
+    throw err;
   }
 }

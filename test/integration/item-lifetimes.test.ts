@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 
 import {
   CAPTCHA_MAX_LIFETIME_MS,
-  DEFAULT_AUDIT_RETENTION_DAYS,
+  AUDIT_RETENTION_DAYS,
   DAY_MS,
   SEND_COOLDOWN,
   SEND_DAILY_CAP,
@@ -74,7 +74,7 @@ describe('item lifetimes', () => {
   it('keeps every audit record for the retention period', () => {
     const lifetimes = lifetimeOf('AUDIT#');
     expect(lifetimes).toHaveLength(3); // the send's, the verify's, and the delivery's
-    for (const lifetime of lifetimes) expect(lifetime).toBeGreaterThanOrEqual(DEFAULT_AUDIT_RETENTION_DAYS * DAY_MS - 1000);
+    for (const lifetime of lifetimes) expect(lifetime).toBeGreaterThanOrEqual(AUDIT_RETENTION_DAYS.default * DAY_MS - 1000);
   });
 
   it('writes a TTL on every item that is not a registry claim', () => {

@@ -8,8 +8,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import type { CodeMessage, Notifier } from '../../shared/notify/notifier.js';
 import { maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
-import { DELIVERY_ATTEMPTS } from '../../shared/policy.js';
+import { DELIVERY_RETRY } from '../../shared/policy.js';
 import { harness, type Harness } from './send-code.harness.js';
+
+const DELIVERY_ATTEMPTS = DELIVERY_RETRY.attempts;
 
 const INTERNAL = 'SMS gateway exploded: arn:aws:sns:ap-southeast-1:123456789012:secret-topic';
 

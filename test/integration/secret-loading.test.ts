@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadFunctionConfig, SECRET_SETTINGS } from '../../shared/config.js';
 import { LOCAL_SECRETS } from '../../shared/local-defaults.js';
 import { ParameterStoreProvider, SecretsUnavailableError } from '../../shared/secrets/parameter-store.js';
-import { READ_BUDGET_MS } from '../../shared/secrets/ssm-get-parameters.js';
+import { SSM_READ_BUDGET_MS } from '../../shared/policy.js';
 import { startSsmStandIn, type SsmBehaviour, type SsmStandIn, type StoredParameter } from '../support/ssm-stand-in.js';
 
 const PATH = '/verigate/prod';
@@ -221,9 +221,9 @@ describe('a function that refuses to start', () => {
     const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(SecretsUnavailableError);
     expect((err as Error).message).toMatch(/TimeoutError: .*\(after 2 attempts\)$/);
-    // Two attempts of 2.5 s: a third would start past 5 s and could end past READ_BUDGET_MS.
+    // Two attempts of 2.5 s: a third would start past 5 s and could end past SSM_READ_BUDGET_MS.
     expect(s.calls).toHaveLength(2);
-    expect(elapsed).toBeLessThanOrEqual(READ_BUDGET_MS);
+    expect(elapsed).toBeLessThanOrEqual(SSM_READ_BUDGET_MS);
   }, 15_000);
 
   it('gives up on a stalled parameter store within its cold-start budget, with the provider it builds itself', async () => {
@@ -240,7 +240,7 @@ describe('a function that refuses to start', () => {
       process.env = saved;
     }
     const elapsed = Date.now() - started;
-    // 3 attempts of at most 2 s each plus backoff, inside READ_BUDGET_MS and Lambda's 10 s init phase.
+    // 3 attempts of at most 2 s each plus backoff, inside SSM_READ_BUDGET_MS and Lambda's 10 s init phase.
     expect(s.calls).toHaveLength(3);
     expect(elapsed).toBeLessThan(8_000);
   }, 20_000);

@@ -10,7 +10,7 @@ vi.hoisted(() => {
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mintAppToken } from '../../scripts/tokens.js';
 import { subjectHash } from '../../shared/identity/hash.js';
-import { DESTINATION_FAILURE_RUN } from '../../shared/store/codes.js';
+import { DESTINATION_FAILURE_RUN } from '../../shared/store/destinations.js';
 import { keys } from '../../shared/store/keys.js';
 import { uniqueMobile as newMobile, uniqueIp } from '../../dev/support/identities.js';
 import { harness, tally, wrongCode, type Harness, type Reply } from './send-code.harness.js';

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifyAttempt,
-  DESTINATION_FAILURE_RUN,
-  DESTINATION_WINDOWS,
-  REQUESTER_FAILURES_WINDOW,
-  type DestinationState,
-} from '../../shared/store/codes.js';
+import { classifyAttempt, DESTINATION_FAILURE_RUN, DESTINATION_WINDOWS, type DestinationState } from '../../shared/store/destinations.js';
+import { REQUESTER_FAILURES_WINDOW } from '../../shared/store/verify-attempts.js';
 import { MAX_WRONG_TRIES_PER_CODE } from '../../shared/policy.js';
 
 const NOW = Date.parse('2025-06-01T10:00:00.000Z');

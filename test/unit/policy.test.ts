@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as policy from '../../shared/policy.js';
 import {
   AK_LOCK_MS,
   PARTNER_RATE_PERIOD_MS,
@@ -41,5 +42,32 @@ describe('policy', () => {
   it('writes TTLs in epoch seconds, rounded up so an item never expires early', () => {
     expect(ttlAfter(1_000, 1)).toBe(2);
     expect(ttlAfter(0, 60_000)).toBe(60);
+  });
+
+  it('keeps every configurable number’s default within its bounds', () => {
+    const settings = {
+      CODE_TTL_SECONDS: policy.CODE_TTL_SECONDS,
+      MAX_CUSTOMERS_PER_MOBILE: policy.MAX_CUSTOMERS_PER_MOBILE,
+      AUDIT_RETENTION_DAYS: policy.AUDIT_RETENTION_DAYS,
+      PARTNER_REQUESTS_PER_SECOND: policy.PARTNER_REQUESTS_PER_SECOND,
+      SMS_HOURLY_BUDGET_PER_COUNTRY: policy.SMS_HOURLY_BUDGET_PER_COUNTRY,
+      DYNAMODB_ATTEMPT_TIMEOUT_MS: policy.DYNAMODB_ATTEMPT_TIMEOUT_MS,
+      DYNAMODB_CONNECT_TIMEOUT_MS: policy.DYNAMODB_CONNECT_TIMEOUT_MS,
+      ...policy.TOKEN_MAX_LIFETIME_SECONDS,
+    };
+    for (const [name, b] of Object.entries(settings)) expect([name, b.min <= b.default && b.default <= b.max]).toEqual([name, true]);
+  });
+
+  it('bounds every retry loop: a first backoff no longer than the longest, and at least one attempt', () => {
+    for (const r of [
+      policy.TRANSACTION_CONFLICT_RETRY,
+      policy.BACKGROUND_RETRY,
+      policy.DELIVERY_RETRY,
+      policy.SSM_RETRY,
+      policy.SSM_THROTTLED_RETRY,
+    ]) {
+      expect(r.attempts).toBeGreaterThanOrEqual(1);
+      expect(r.firstDelayMs).toBeLessThanOrEqual(r.maxDelayMs);
+    }
   });
 });

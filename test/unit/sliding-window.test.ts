@@ -5,11 +5,11 @@ import {
   eventsInWindow,
   hasRoom,
   msUntilRoom,
-  withdrawEvent,
-  type SlidingWindow,
+  retractEvent,
+  type StoredWindow,
 } from '../../shared/store/sliding-window.js';
 
-const W: SlidingWindow = { prefix: 'va', limit: 5, windowMs: 60_000 };
+const W: StoredWindow = { prefix: 'va', limit: 5, windowMs: 60_000 };
 const NOW = Date.parse('2025-06-01T10:00:00.000Z');
 
 /** An item holding events at the given times, newest first (va1 = newest). */
@@ -161,9 +161,9 @@ describe('admitEvent', () => {
   });
 });
 
-describe('withdrawEvent', () => {
+describe('retractEvent', () => {
   it('conditions on the newest slot holding the admitted time and shifts slots back up', () => {
-    const parts = withdrawEvent(W, NOW);
+    const parts = retractEvent(W, NOW);
     expect(parts.condition).toBe('va1 = :vaAdmitted');
     expect(parts.values[':vaAdmitted']).toBe(NOW);
     expect(parts.set[0]).toBe('va1 = if_not_exists(va2, :zero)');

@@ -1,13 +1,17 @@
 // The local poller filters the table's stream as Lambda's event source mapping does, with the very patterns
-// the template gives deliverCode (infra/delivery-stream.json): only inserted delivery requests of a channel.
+// the template gives deliverCode (shared/channels.ts): only inserted delivery requests of a channel.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DELIVERY_FILTER_PATTERNS, matchesPattern } from '../../dev/stream-poller.js';
+import { repoRoot } from '../../dev/paths.js';
+import { matchesPattern } from '../../dev/stream-poller.js';
+import { DELIVERY_STREAM_FILTER_PATTERNS } from '../../shared/channels.js';
 
 const record = (eventName: string, pk: string, channel: string | undefined) => ({
   eventName,
   dynamodb: { Keys: { pk: { S: pk }, sk: { S: 'REQUEST' } }, NewImage: { pk: { S: pk }, ...(channel ? { channel: { S: channel } } : {}) } },
 });
-const passes = (r: unknown) => DELIVERY_FILTER_PATTERNS.some((p) => matchesPattern(r, p as never));
+const passes = (r: unknown) => DELIVERY_STREAM_FILTER_PATTERNS.some((p) => matchesPattern(r, p as never));
 
 describe('the delivery stream filter', () => {
   it('passes an inserted sms or email delivery request', () => {
@@ -21,5 +25,13 @@ describe('the delivery stream filter', () => {
     expect(passes(record('REMOVE', 'DELIVERY#abc', 'sms'))).toBe(false);
     expect(passes(record('INSERT', 'DEST#abc', 'sms'))).toBe(false);
     expect(passes(record('INSERT', 'AUDIT#abc', undefined))).toBe(false);
+  });
+
+  // Until serverless.yml reads the patterns from shared/channels.ts, its copy must not drift from them.
+  it("is the template's filter (infra/delivery-stream.json)", async () => {
+    const template = JSON.parse(await readFile(path.join(repoRoot, 'infra', 'delivery-stream.json'), 'utf8')) as {
+      filterPatterns: unknown;
+    };
+    expect(template.filterPatterns).toEqual(DELIVERY_STREAM_FILTER_PATTERNS);
   });
 });

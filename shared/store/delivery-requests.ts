@@ -1,32 +1,42 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../audit/request-audit.js';
+import { isChannel, NO_CHANNEL, type DeliveryChannel } from '../channels.js';
 import type { Language } from '../errors.js';
 import { ITEM_LIFETIME_MS, ttlAfter } from '../policy.js';
 import { createSealer, DELIVERY_REQUEST_SEAL, SealError } from '../secrets/seal.js';
 import type { AuditLog } from './audit.js';
 import { cancellationReasons, conditionFailureItem, isConditionalCheckFailed, unlessConditionFails, type Db } from './client.js';
+import type { SendTrace } from './code-sends.js';
 import { keys, type Key } from './keys.js';
 import type { TransactItem } from './transactions.js';
 
-/**
- * Delivery requests: the outbox send commits with its code, one item per send, read by deliverCode from
- * the table's stream. The destination and the code are sealed (AES-256-GCM under the outbox key, bound to
- * the item), so the table never holds a code a reader could use; everything else on the item is what
- * undoing the send needs (keyed hashes, times), so a failed delivery can be refunded without another read.
- *
- * A delivery is claimed before any provider call and settled after it, each with a condition, so however
- * often the stream hands the record over, at most one claim calls the provider and one outcome is kept.
- */
+/** Delivery requests: one per accepted send, written with it, read by deliverCode from the table's stream. */
+export interface DeliveryRequests {
+  /** Transaction element: the send's delivery request, written once with the send (CodeSends.issue). */
+  requestItem(r: DeliveryRequest): TransactItem;
+  /** A delivery request from a stream record's new image; throws DeliveryRequestUnreadable. */
+  fromImage(image: Record<string, unknown>): StoredDeliveryRequest;
+  /** The destination and code, unsealed; throws DeliveryRequestUnreadable. */
+  open(d: StoredDeliveryRequest): { to: string; code: string };
+  /** Claims the request for one invocation running until `untilMs`: at most one claim ever calls the provider. */
+  claim(sendId: string, untilMs: number, realNowMs: number): Promise<ClaimResult>;
+  /** Ends this invocation's claim early (it failed after claiming), never reopening it for sending. */
+  endClaim(sendId: string, untilMs: number, realNowMs: number): Promise<void>;
+  /** Withdraws a request no invocation claimed (its send is being undone): false when claimed or settled already. */
+  withdraw(sendId: string, atMs: number): Promise<boolean>;
+  /** Settles the request (delivered, or refunded) with its audit record: false when settled already. */
+  settle(sendId: string, s: Settlement): Promise<boolean>;
+}
 
-/** What a send leaves for its delivery. `channel` 'none': a withheld send, whose item deliverCode skips. */
+/** What a send leaves for its delivery. `channel` NO_CHANNEL: a withheld send, whose request is never sent. */
 export interface DeliveryRequest {
-  /** The send's audit record id: unique per send, the item's key. */
+  /** The send's id (its audit record's id): unique per send, the item's key. */
   sendId: string;
-  /** The platform's request id of the send (its audit record's key). */
+  /** The send's platform request id (its audit record's key). */
   sendRequestId: string;
-  /** The request id the caller saw (its X-Request-Id, else the platform's): carried into the message's log line. */
+  /** The send's request id (X-Request-Id): carried into the message and its log line. */
   requestId: string;
-  channel: 'sms' | 'email' | 'none';
+  channel: DeliveryChannel;
   to: string;
   code: string;
   expireSeconds: number;
@@ -34,23 +44,20 @@ export interface DeliveryRequest {
   subjectHash: string;
   subjectMasked: string;
   committedAtMs: number;
-  /** What undoing the send needs (CodeStore.undo). */
+  /** What undoing the send needs (CodeSends.undo). */
   trace: SendTrace;
 }
 
-/** The traces a committed send left, found again by undo (shared/store/codes.ts). */
-export interface SendTrace {
-  sendId: string;
-  destinationHash: string;
-  codeHash: string;
-  nowMs: number;
-  captcha?: { jti: string; expiresAtMs: number } | undefined;
-  sourceIpHash?: string | undefined;
+/** A delivery request as deliverCode reads it from the stream: the code still sealed. */
+export interface StoredDeliveryRequest extends Omit<DeliveryRequest, 'to' | 'code'> {
+  sealed: string;
 }
 
-/** A delivery request as deliverCode reads it from the stream: the code still sealed. */
-export interface StoredDelivery extends Omit<DeliveryRequest, 'to' | 'code'> {
-  sealed: string;
+export interface Settlement {
+  outcome: 'delivered' | 'refunded';
+  attempts: number;
+  atMs: number;
+  audit: AuditRecord;
 }
 
 export type ClaimResult =
@@ -68,18 +75,25 @@ export class DeliveryRequestUnreadable extends Error {
   override name = 'DeliveryRequestUnreadable';
 }
 
+/** A request written, never claimed and not settled: the only state it can be claimed or withdrawn in. */
+const UNCLAIMED = 'attribute_exists(pk) AND attribute_not_exists(claimedUntil) AND attribute_not_exists(settledAt)';
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
-export function createDeliveries(db: Db, table: string, outboxKey: string, auditLog: AuditLog) {
-  const sealer = createSealer(outboxKey, DELIVERY_REQUEST_SEAL);
+/**
+ * The destination and the code are sealed (AES-256-GCM under `sealingKey`, the delivery request key, bound to
+ * the item), so the table never holds a code a reader could use; everything else on the item is what undoing
+ * the send needs (keyed hashes, times), so a failed delivery can be refunded without another read.
+ *
+ * A delivery is claimed before any provider call and settled after it, each with a condition, so however
+ * often the stream hands the record over, at most one claim calls the provider and one outcome is kept.
+ */
+export function createDeliveryRequests(db: Db, table: string, sealingKey: string, auditLog: Pick<AuditLog, 'putItem'>): DeliveryRequests {
+  const sealer = createSealer(sealingKey, DELIVERY_REQUEST_SEAL);
   const boundTo = (k: Key) => `${k.pk}/${k.sk}`;
 
   return {
-    key: (sendId: string): Key => keys.delivery(sendId),
-
-    /** Transaction element: the send's delivery request, written once with the send. */
-    requestItem(r: DeliveryRequest): TransactItem {
+    requestItem(r) {
       const k = keys.delivery(r.sendId);
       const t = r.trace;
       return {
@@ -109,10 +123,10 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
     },
 
     /** A delivery request from a stream record's new image (unmarshalled). */
-    fromImage(image: Record<string, unknown>): StoredDelivery {
+    fromImage(image) {
       const sendId = str(image.pk).replace(/^DELIVERY#/, '');
-      const channel = str(image.channel);
-      if (!sendId || typeof image.sealed !== 'string' || (channel !== 'sms' && channel !== 'email' && channel !== 'none')) {
+      const channel = image.channel;
+      if (!sendId || typeof image.sealed !== 'string' || !(isChannel(channel) || channel === NO_CHANNEL)) {
         throw new DeliveryRequestUnreadable('not a delivery request image');
       }
       return {
@@ -138,7 +152,7 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
     },
 
     /** The destination and code, opened; throws DeliveryRequestUnreadable if the seal does not open. */
-    open(d: StoredDelivery): { to: string; code: string } {
+    open(d) {
       try {
         const { to, code } = JSON.parse(sealer.open(d.sealed, boundTo(keys.delivery(d.sendId)))) as { to: unknown; code: unknown };
         if (typeof to !== 'string' || typeof code !== 'string') throw new SealError('sealed payload has no destination or code');
@@ -153,14 +167,14 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
      * request never claimed and not settled can be. The claim is never taken over: whoever finds it held
      * past its end knows the provider may have taken the message, and refunds instead of sending again.
      */
-    async claim(sendId: string, untilMs: number, realNowMs: number): Promise<ClaimResult> {
+    async claim(sendId, untilMs, realNowMs) {
       try {
         await db.doc.send(
           new UpdateCommand({
             TableName: table,
             Key: keys.delivery(sendId),
             UpdateExpression: 'SET claimedUntil = :until',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(claimedUntil) AND attribute_not_exists(settledAt)',
+            ConditionExpression: UNCLAIMED,
             ExpressionAttributeValues: { ':until': untilMs },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -179,7 +193,7 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
      * Ends this invocation's claim early (it failed after claiming): the stream's retry then finds it cut
      * off and refunds at once, instead of waiting for the invocation's end. Never reopens it for sending.
      */
-    async endClaim(sendId: string, untilMs: number, realNowMs: number): Promise<void> {
+    async endClaim(sendId, untilMs, realNowMs) {
       await unlessConditionFails(
         db.doc.send(
           new UpdateCommand({
@@ -198,14 +212,14 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
      * being undone), so its message is never sent. False when it is claimed or settled already: the
      * message may be out (or the request was never written).
      */
-    async withdraw(sendId: string, atMs: number): Promise<boolean> {
+    async withdraw(sendId, atMs) {
       try {
         await db.doc.send(
           new UpdateCommand({
             TableName: table,
             Key: keys.delivery(sendId),
             UpdateExpression: 'SET settledAt = :at, outcome = :outcome REMOVE sealed',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(claimedUntil) AND attribute_not_exists(settledAt)',
+            ConditionExpression: UNCLAIMED,
             ExpressionAttributeValues: { ':at': atMs, ':outcome': 'withdrawn' },
           }),
         );
@@ -220,10 +234,7 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
      * Settles the delivery (delivered, or refunded) with its audit record, in one transaction, and drops
      * the sealed code: it is no use to anyone after this. False when it was settled already.
      */
-    async settle(
-      sendId: string,
-      s: { outcome: 'delivered' | 'refunded'; attempts: number; atMs: number; audit: AuditRecord },
-    ): Promise<boolean> {
+    async settle(sendId, s) {
       try {
         await db.doc.send(
           new TransactWriteCommand({
@@ -249,5 +260,3 @@ export function createDeliveries(db: Db, table: string, outboxKey: string, audit
     },
   };
 }
-
-export type Deliveries = ReturnType<typeof createDeliveries>;
