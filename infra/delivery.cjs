@@ -1,13 +1,12 @@
 // @ts-check
-// The outbox's consumer (docs/architecture.md "Delivery"): the operation the table's stream triggers (deliverCode), fed
-// only inserted delivery requests (infra/delivery-stream.json). A batch that still fails after the stream's
+// The consumer of delivery requests (docs/architecture.md "Delivery"): the operation the table's stream triggers (deliverCode), fed
+// only inserted delivery requests (shared/channels.ts). A batch that still fails after the stream's
 // retries is described (shard and sequence numbers, not the records) in this on-failure queue, which an
 // alarm watches.
 'use strict';
 
 const { getAtt, upperFirst } = require('./cfn.cjs');
-const { streamOperations } = require('./operations.cjs');
-const { filterPatterns } = require('./delivery-stream.json');
+const { deliveryStreamFilterPatterns: filterPatterns, streamOperations } = require('./operations.cjs');
 
 if (streamOperations.length !== 1) throw new Error('infra/delivery.cjs: the stream of delivery requests has exactly one consumer');
 /** The function that consumes the stream, and the logical id of its on-failure queue. */

@@ -16,6 +16,8 @@ const load = (file) => tsxRequire(path.join(__dirname, '..', file), __filename);
 const declaration = load('shared/operations.ts');
 /** @type {typeof import('../shared/secrets/catalog.js')} */
 const catalog = load('shared/secrets/catalog.ts');
+/** @type {typeof import('../shared/channels.js')} */
+const channels = load('shared/channels.ts');
 
 const { OPERATIONS, DEPLOYMENT, keyPrefix } = declaration;
 
@@ -42,6 +44,8 @@ async function stageParam(resolveVariable, name, fallback, o = {}) {
 const roleLogicalId = (fn) => `${upperFirst(fn)}Role`;
 
 module.exports = {
+  /** deliverCode's stream filter: inserted delivery requests of a channel (shared/channels.ts). */
+  deliveryStreamFilterPatterns: channels.DELIVERY_STREAM_FILTER_PATTERNS,
   operations,
   httpOperations: byTrigger('http'),
   eventOperations: byTrigger('event'),

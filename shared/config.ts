@@ -158,7 +158,7 @@ export interface Config {
   identityPepper: string;
   /** Seals partner secret keys in the table (shared/secrets/seal.ts). */
   partnerKeyEncryptionKey: string;
-  /** Seals the destination and code of a delivery request in the table (shared/store/deliveries.ts). */
+  /** Seals the destination and code of a delivery request in the table (shared/store/delivery-requests.ts). */
   outboxKey: string;
 }
 

@@ -66,7 +66,7 @@ export const OPERATIONS = {
     route: { method: 'POST', path: '/v1/usg/acs/verifycode/send' },
     family: 'USG',
     auth: 'captcha',
-    // the outbox key seals the delivery request
+    // the delivery request key (outboxKey) seals the delivery request
     secrets: ['captchaSecret', 'codePepper', 'identityPepper', 'outboxKey'],
   },
   verifyVerificationCode: {
@@ -80,8 +80,8 @@ export const OPERATIONS = {
   // the identity pepper hashes the audit subject of a name
   registerCustomer: { trigger: 'event', name: 'registerCustomer', auth: 'iam', secrets: ['identityPepper'] },
   deregisterCustomer: { trigger: 'event', name: 'deregisterCustomer', auth: 'iam', secrets: ['identityPepper'] },
-  // Sends the code of each accepted send from the table's stream (the outbox), and refunds what cannot be;
-  // the outbox key opens the delivery request.
+  // Sends the code of each accepted send from the table's stream (its delivery request), and refunds what cannot be;
+  // the delivery request key (outboxKey) opens the delivery request.
   deliverCode: { trigger: 'stream', name: 'deliverCode', auth: 'iam', secrets: ['outboxKey'] },
 } as const satisfies Record<string, HttpOperationEntry | EventOperationEntry | StreamOperationEntry>;
 
@@ -169,12 +169,12 @@ export const DEPLOYMENT = {
     reservedConcurrency: 20,
     dynamodb: {
       GetItem: ['name'], // registry.contactsOfAccount
-      PutItem: ['audit', 'captcha', 'delivery'], // audit.write; codes.issue transaction: CAPTCHA use, audit record, delivery request (the outbox)
-      // codes.issue transaction: destination, IP window, SMS budget; codes.undo of a send without an answer:
+      PutItem: ['audit', 'captcha', 'delivery'], // audit.write; sends.issue transaction: CAPTCHA use, audit record, delivery request
+      // sends.issue transaction: destination, IP window, SMS budget; sends.undo of a send without an answer:
       // also voids the CAPTCHA pass and withdraws the delivery request
       UpdateItem: ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'],
-      ConditionCheckItem: ['smsBudget'], // codes.issue of a withheld send: room in the country's SMS budget, nothing spent
-      DeleteItem: ['audit'], // codes.undo: the 200 record of a send that committed after it was answered 500
+      ConditionCheckItem: ['smsBudget'], // sends.issue of a withheld send: room in the country's SMS budget, nothing spent
+      DeleteItem: ['audit'], // sends.undo: the 200 record of a send that committed after it was answered 500
     },
   },
   verifyVerificationCode: {
@@ -182,10 +182,10 @@ export const DEPLOYMENT = {
     stageParams: 'verify',
     throttle: { rate: 50, burst: 100 },
     dynamodb: {
-      PutItem: ['audit'], // audit.write; codes.attempt and codes.recordWrong transactions: audit record
-      // codes.attempt; codes.recordWrong transaction: destination (its audit record never needs amending), the requester's failures
+      PutItem: ['audit'], // audit.write; attempts.attempt and attempts.recordWrong transactions: audit record
+      // attempts.attempt; attempts.recordWrong transaction: destination (its audit record never needs amending), the requester's failures
       UpdateItem: ['destination', 'requester'],
-      ConditionCheckItem: ['requester'], // codes.attempt: the requester has failure budget left
+      ConditionCheckItem: ['requester'], // attempts.attempt: the requester has failure budget left
     },
   },
   registerCustomer: {
@@ -212,9 +212,9 @@ export const DEPLOYMENT = {
     timeoutMs: DELIVER_FUNCTION_TIMEOUT_MS,
     deliversCodes: true,
     dynamodb: {
-      // deliveries.claim; deliveries.settle transaction; codes.undo of a refunded send: destination, IP window, CAPTCHA pass
+      // deliveryRequests.claim; deliveryRequests.settle transaction; sends.undo of a refunded send: destination, IP window, CAPTCHA pass
       UpdateItem: ['delivery', 'destination', 'sourceIp', 'captcha'],
-      PutItem: ['audit'], // deliveries.settle transaction: the delivery's audit record
+      PutItem: ['audit'], // deliveryRequests.settle transaction: the delivery's audit record
     },
   },
 } as const satisfies { [K in OperationName]: DeploymentOf<K> };

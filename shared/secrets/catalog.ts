@@ -20,7 +20,7 @@ export const SECRET_NAMES = [
   'identityPepper',
   /** Seals partner secret keys in the table (shared/secrets/seal.ts). */
   'partnerKeyEncryptionKey',
-  /** Seals the destination and code a delivery request carries from send to deliverCode (store/deliveries.ts). */
+  /** Seals the destination and code a delivery request carries from send to deliverCode (store/delivery-requests.ts). */
   'outboxKey',
 ] as const;
 

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELIVERY_STREAM_FILTER_PATTERNS } from '../../shared/channels.js';
 import { DEPLOYMENT, HTTP_OPERATIONS, OPERATIONS, functionName, type OperationName } from '../../shared/operations.js';
 import { FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
 import { envVariable, parameterName, SECRET_NAMES } from '../../shared/secrets/catalog.js';
@@ -552,7 +553,7 @@ describe('customer events', () => {
   );
 });
 
-describe('delivery (the outbox on the table stream)', () => {
+describe('delivery (delivery requests on the table stream)', () => {
   const mapping = () =>
     resources('AWS::Lambda::EventSourceMapping').find(
       ([, m]) => m.Properties!.FunctionName['Fn::GetAtt'][0] === functionsByOperation().deliverCode!.id,
@@ -566,7 +567,7 @@ describe('delivery (the outbox on the table stream)', () => {
     const m = mapping()!;
     expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': ['VerigateTable', 'StreamArn'] });
     const filters = (m.FilterCriteria.Filters as Array<{ Pattern: string }>).map((f) => JSON.parse(f.Pattern));
-    expect(filters).toEqual(JSON.parse(await repoFile('infra/delivery-stream.json')).filterPatterns);
+    expect(filters).toEqual(DELIVERY_STREAM_FILTER_PATTERNS);
     expect(filters).toEqual([
       expect.objectContaining({
         eventName: ['INSERT'],
