@@ -128,7 +128,9 @@ async function npmPack(specs: string[], dest: string): Promise<Record<string, st
   const summary = (answer as { error?: { summary?: string } } | undefined)?.error?.summary;
   if (failure || !Array.isArray(answer)) {
     const why = (summary ?? failure ?? 'no answer').split('\n')[0];
-    throw new ChromiumUnavailable(`could not fetch ${specs.join(' and ')} from the npm registry (${why}); reach it once (the result is kept in .cache/), ${FIX}`);
+    throw new ChromiumUnavailable(
+      `could not fetch ${specs.join(' and ')} from the npm registry (${why}); reach it once (the result is kept in .cache/), ${FIX}`,
+    );
   }
   const tarballs: Record<string, string> = {};
   for (const spec of specs) {
@@ -202,12 +204,16 @@ export async function chromiumLaunchOptions(o: { cacheDir?: string } = {}): Prom
   if (system) {
     const found = await versionOf(system);
     if ('failure' in found) {
-      throw new ChromiumUnavailable(`CHROMIUM_PATH=${system} does not run (${found.failure}); point it at a Chromium binary, or unset it to use the one fetched from npm`);
+      throw new ChromiumUnavailable(
+        `CHROMIUM_PATH=${system} does not run (${found.failure}); point it at a Chromium binary, or unset it to use the one fetched from npm`,
+      );
     }
     return { executablePath: system, headless: true, args: CHROMIUM_ARGS };
   }
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new ChromiumUnavailable(`${CHROMIUM_PACKAGE} ships Chromium for linux-x64 only (this is ${process.platform}-${process.arch}); set CHROMIUM_PATH to a Chromium binary`);
+    throw new ChromiumUnavailable(
+      `${CHROMIUM_PACKAGE} ships Chromium for linux-x64 only (this is ${process.platform}-${process.arch}); set CHROMIUM_PATH to a Chromium binary`,
+    );
   }
   const dir = o.cacheDir ?? DEFAULT_CACHE_DIR;
   let cached = await cachedChromium(dir);
