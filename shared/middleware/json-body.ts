@@ -19,7 +19,9 @@ interface JsonBodyOptions {
  */
 export function jsonBody(opts: JsonBodyOptions): MiddlewareObj<unknown, unknown, Error, Context, OperationInternal> {
   const options = { maxBytes: MAX_BODY_BYTES, ...opts };
-  const parser = httpJsonBodyParser();
+  // The content type is checked below, case-insensitively as media types are (middy's check is not);
+  // disableContentTypeCheck is documented (middy.js.org) but missing from the package's types.
+  const parser = httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0]);
   return {
     before: async (request) => {
       const { incoming } = stateOf(request);

