@@ -8,6 +8,7 @@ import {
   DYNAMODB_CONNECT_TIMEOUT_MS,
   TOKEN_MAX_LIFETIME_SECONDS,
 } from './policy.js';
+import { CAPTCHA_PROVIDER_NAMES, readCaptchaSettings, type CaptchaProviderSettings } from './auth/captcha/settings.js';
 import { parameterName, SECRET_NAMES, SECRETS, type SecretName } from './secrets/catalog.js';
 import { createParameterStoreProvider, readSecretParameters, type ParameterStoreProvider } from './secrets/parameter-store.js';
 
@@ -68,7 +69,17 @@ const EnvSchema = z.object({
   ),
   PARTNER_JWKS_URL: optionalText,
   APP_JWKS_URL: optionalText,
+  // The CAPTCHA provider send's `token` comes from, and its settings (shared/auth/captcha/settings.ts).
+  CAPTCHA_PROVIDER: z.pipe(
+    optionalText,
+    z.optional(z.enum(CAPTCHA_PROVIDER_NAMES, { error: `must be one of ${CAPTCHA_PROVIDER_NAMES.join(', ')}` })),
+  ),
   CAPTCHA_VERIFY_URL: optionalText,
+  CAPTCHA_HOSTNAMES: optionalText,
+  CAPTCHA_ACTION: optionalText,
+  RECAPTCHA_MIN_SCORE: optionalText,
+  HCAPTCHA_SITEKEY: optionalText,
+  GEETEST_CAPTCHA_ID: optionalText,
   // Where the stage's secrets live in SSM Parameter Store (default `/verigate/<stage>`); unused locally.
   SECRETS_PATH: optionalText,
   // Secrets (shared/secrets/catalog.ts): taken from here in the local stage, where each has a documented
@@ -167,7 +178,8 @@ export interface Config {
   // The fields below hold secrets (SecretField): a function's configuration has only those it needs.
   partnerTokenKey: TokenKeySource;
   appTokenKey: TokenKeySource;
-  captcha: { kind: 'secret'; secret: string } | { kind: 'site-verify'; url: string; secret: string };
+  /** A signed pass verified with the CAPTCHA secret (CAPTCHA_PROVIDER=signed-pass), or a provider's, with its secret. */
+  captcha: { kind: 'secret'; secret: string } | ({ kind: 'provider'; secret: string } & CaptchaProviderSettings);
   codePepper: string;
   identityPepper: string;
   /** Seals partner secret keys in the table (shared/secrets/seal.ts). */
@@ -208,6 +220,8 @@ const LOCAL_DEFAULT_VALUES: ReadonlySet<string> = new Set([
 interface Reading {
   env: Env;
   settings: Settings;
+  /** The CAPTCHA provider's settings; undefined for the signed pass. */
+  captcha: CaptchaProviderSettings | undefined;
   problems: string[];
 }
 
@@ -257,6 +271,8 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     else if (!isLocal && url.protocol !== 'https:') problems.push(`${name} must be an https:// URL outside the local stage`);
   }
 
+  const captcha = readCaptchaSettings(e, problems);
+
   const secretsPath = e.SECRETS_PATH ?? `/verigate/${e.STAGE}`;
   if (!SECRETS_PATH_PATTERN.test(secretsPath)) problems.push(SECRETS_PATH_PROBLEM);
 
@@ -289,7 +305,7 @@ function readSettings(source: Record<string, string | undefined>): Reading {
         }
       : undefined,
   };
-  return { env: e, settings, problems };
+  return { env: e, settings, captcha, problems };
 }
 
 /** The secrets a field needs: a token key given as a JWKS URL needs none. */
@@ -359,8 +375,8 @@ function assemble<F extends SecretField>(
       e.PARTNER_JWKS_URL ? { kind: 'jwks', url: e.PARTNER_JWKS_URL } : { kind: 'secret', secret: secret('partnerJwtSecret') },
     appTokenKey: () => (e.APP_JWKS_URL ? { kind: 'jwks', url: e.APP_JWKS_URL } : { kind: 'secret', secret: secret('appJwtSecret') }),
     captcha: () =>
-      e.CAPTCHA_VERIFY_URL
-        ? { kind: 'site-verify', url: e.CAPTCHA_VERIFY_URL, secret: secret('captchaSecret') }
+      reading.captcha
+        ? { kind: 'provider', secret: secret('captchaSecret'), ...reading.captcha }
         : { kind: 'secret', secret: secret('captchaSecret') },
     codePepper: () => secret('codePepper'),
     identityPepper: () => secret('identityPepper'),
