@@ -89,6 +89,8 @@ export const CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS = {
   hcaptcha: 120 * SECOND_MS,
   recaptcha: 2 * MINUTE_MS,
 } as const;
+/** "A Turnstile token can have up to 2048 characters": a longer one is refused without asking. */
+export const TURNSTILE_TOKEN_MAX_CHARS = 2048;
 /** One call to a CAPTCHA provider's verification endpoint, within what is left of the request's budget. */
 export const CAPTCHA_VERIFY_TIMEOUT_MS = 2 * SECOND_MS;
 /** A provider's answer is a small JSON object: a longer one is not an answer. */

@@ -4,8 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { SECOND_MS, TOKEN_CLOCK_TOLERANCE_SECONDS } from '../../policy.js';
 import { postForm } from './provider-call.js';
-import type { ProviderConfig } from './siteverify.js';
-import { auditText, passed, providerPassId, refused, unavailable, type CaptchaAdapter } from './verdict.js';
+import { auditText, passed, providerPassId, refused, unavailable, type CaptchaAdapter, type ProviderConfig } from './verdict.js';
 
 /** The documented endpoint ("http/https" both supported): only https leaves the function. */
 export const GEETEST_VERIFY_URL = 'https://gcaptcha4.geetest.com/validate';

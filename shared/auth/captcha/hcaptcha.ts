@@ -2,8 +2,8 @@
 //   https://docs.hcaptcha.com/#verify-the-user-response-server-side
 //   https://docs.hcaptcha.com/#siteverify-error-codes-table
 import { CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS } from '../../policy.js';
-import { siteverify, type ProviderConfig } from './siteverify.js';
-import { passed, providerPassId, type CaptchaAdapter, type ErrorCodeMeaning } from './verdict.js';
+import { siteverify } from './siteverify.js';
+import { passed, providerPassId, type CaptchaAdapter, type ProviderConfig, type ErrorCodeMeaning } from './verdict.js';
 
 export const HCAPTCHA_VERIFY_URL = 'https://api.hcaptcha.com/siteverify';
 

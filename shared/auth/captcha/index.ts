@@ -7,9 +7,15 @@ import { hcaptcha } from './hcaptcha.js';
 import { recaptcha } from './recaptcha.js';
 import type { CaptchaProviderName } from './settings.js';
 import { signedPass } from './signed-pass.js';
-import type { ProviderConfig } from './siteverify.js';
 import { turnstile } from './turnstile.js';
-import { refused, type CaptchaAdapter, type CaptchaAttempt, type CaptchaPass, type CaptchaVerdict } from './verdict.js';
+import {
+  refused,
+  type CaptchaAdapter,
+  type CaptchaAttempt,
+  type CaptchaPass,
+  type CaptchaVerdict,
+  type ProviderConfig,
+} from './verdict.js';
 
 export type { CaptchaAttempt, CaptchaPass } from './verdict.js';
 

@@ -3,8 +3,17 @@
 //   https://developers.google.com/recaptcha/docs/v3 (score, action)
 //   https://developers.google.com/recaptcha/docs/faq ("Can I use reCAPTCHA globally?": www.recaptcha.net)
 import { CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS } from '../../policy.js';
-import { siteverify, type ProviderConfig } from './siteverify.js';
-import { auditText, misconfigured, passed, providerPassId, refused, type CaptchaAdapter, type ErrorCodeMeaning } from './verdict.js';
+import { siteverify } from './siteverify.js';
+import {
+  auditText,
+  misconfigured,
+  passed,
+  providerPassId,
+  refused,
+  type CaptchaAdapter,
+  type ProviderConfig,
+  type ErrorCodeMeaning,
+} from './verdict.js';
 
 /** For mainland China, CAPTCHA_VERIFY_URL=https://www.recaptcha.net/recaptcha/api/siteverify. */
 export const RECAPTCHA_VERIFY_URL = 'https://www.google.com/recaptcha/api/siteverify';

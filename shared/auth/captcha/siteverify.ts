@@ -1,9 +1,5 @@
-import type { Config } from '../../config.js';
 import { postForm } from './provider-call.js';
 import { auditText, refused, unavailable, verdictOfErrorCodes, type CaptchaVerdict, type ErrorCodeMeaning } from './verdict.js';
-
-/** A remote provider's configuration: its settings and its secret. */
-export type ProviderConfig = Extract<Config['captcha'], { kind: 'provider' }>;
 
 /**
  * The siteverify protocol Turnstile, hCaptcha and reCAPTCHA share: a form POST of `secret`, `response` and

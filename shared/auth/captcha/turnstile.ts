@@ -2,14 +2,12 @@
 //   https://developers.cloudflare.com/turnstile/get-started/server-side-validation/
 //   https://developers.cloudflare.com/turnstile/get-started/client-side-rendering/widget-configurations/ (action, cData)
 import { createHash } from 'node:crypto';
-import { CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS } from '../../policy.js';
-import { siteverify, type ProviderConfig } from './siteverify.js';
+import { CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS, TURNSTILE_TOKEN_MAX_CHARS } from '../../policy.js';
+import { siteverify } from './siteverify.js';
 import { userBinding } from './user-binding.js';
-import { auditText, passed, providerPassId, refused, type CaptchaAdapter, type ErrorCodeMeaning } from './verdict.js';
+import { auditText, passed, providerPassId, refused, type CaptchaAdapter, type ProviderConfig, type ErrorCodeMeaning } from './verdict.js';
 
 export const TURNSTILE_VERIFY_URL = 'https://challenges.cloudflare.com/turnstile/v0/siteverify';
-/** "A Turnstile token can have up to 2048 characters." */
-const TOKEN_MAX_CHARS = 2048;
 
 /** Turnstile's `error-codes` (the documentation's table). */
 const ERROR_CODES: ErrorCodeMeaning = {
@@ -47,7 +45,7 @@ function idempotencyKey(token: string): string {
 export function turnstile(config: ProviderConfig): CaptchaAdapter {
   const url = config.verifyUrl ?? TURNSTILE_VERIFY_URL;
   return async (attempt) => {
-    if (attempt.token.length > TOKEN_MAX_CHARS) return refused('format');
+    if (attempt.token.length > TURNSTILE_TOKEN_MAX_CHARS) return refused('format');
     const answer = await siteverify(
       url,
       { secret: config.secret, response: attempt.token, remoteip: attempt.sourceIp, idempotency_key: idempotencyKey(attempt.token) },

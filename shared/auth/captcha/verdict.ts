@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { Config } from '../../config.js';
 import type { UserIdentity } from '../../domain/destination.js';
 import type { CaptchaProviderName } from './settings.js';
+
+/** A remote provider's configuration: its settings and its secret. */
+export type ProviderConfig = Extract<Config['captcha'], { kind: 'provider' }>;
 
 /** A send's `token`, and what it must prove: a person solved the puzzle for this very `user`, just now. */
 export interface CaptchaAttempt {
