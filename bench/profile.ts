@@ -90,16 +90,18 @@ interface Marks {
 function markPhases(rt: LocalRuntime['rt']): Marks {
   const marks: Marks = { captchaIn: 0, captchaOut: 0, issueIn: 0, docIn: 0, httpIn: 0, httpOut: 0 };
   const parts = rt as unknown as Record<string, unknown> & { sends?: { issue: (...a: unknown[]) => unknown } };
-  const captcha = parts.captcha as ((...a: unknown[]) => Promise<unknown>) | undefined;
-  if (captcha)
-    parts.captcha = async (...a: unknown[]) => {
+  const captcha = parts.captcha as { verify: (...a: unknown[]) => Promise<unknown> } | undefined;
+  if (captcha) {
+    const verify = captcha.verify;
+    captcha.verify = async (...a: unknown[]) => {
       marks.captchaIn = performance.now();
       try {
-        return await captcha(...a);
+        return await verify(...a);
       } finally {
         marks.captchaOut = performance.now();
       }
     };
+  }
   const sends = parts.sends;
   if (sends) {
     const issue = sends.issue.bind(sends);

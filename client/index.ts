@@ -53,3 +53,6 @@ export function retryAfterSeconds(response: Response): number | undefined {
 
 /** The request id the service answered with (for support requests and its audit trail). */
 export const requestIdOf = (response: Response): string | undefined => response.headers.get('x-request-id') ?? undefined;
+
+/** The Turnstile widget's `cData` that binds its pass to `user` (docs/captcha.md). */
+export { normalizedUser, turnstileCData, userBinding } from './captcha.js';

@@ -31,7 +31,7 @@ export interface paths {
         put?: never;
         /**
          * Send a one-time verification code by SMS or email
-         * @description Needs no caller credentials: the body carries a puzzle-CAPTCHA `token` issued for this very `user` (single use). `user` is a mobile number (`+86…`), an email, or an account name whose bound contact `sendMethod` picks. One send per destination per 60 s, 10 per 24 h, 30 per source address per hour (429 `USG.201050004` with `Retry-After`). Messages default to zh-CN.
+         * @description Needs no caller credentials: the body carries a CAPTCHA `token` for this very `user` (single use), from the provider the stage uses (Turnstile, hCaptcha, reCAPTCHA, GeeTest v4, or a signed pass); a provider that cannot be asked in time is 503 `USG.000000503` with `Retry-After`. `user` is a mobile number (`+86…`), an email, or an account name whose bound contact `sendMethod` picks. One send per destination per 60 s, 10 per 24 h, 30 per source address per hour (429 `USG.201050004` with `Retry-After`). Messages default to zh-CN.
          */
         post: operations["sendVerificationCode"];
         delete?: never;
@@ -93,7 +93,7 @@ export interface components {
              * @enum {string}
              */
             sendMethod?: "sms" | "email";
-            /** @description The puzzle-CAPTCHA pass for `user` (single use). */
+            /** @description The CAPTCHA pass for `user` (single use): the Turnstile, hCaptcha or reCAPTCHA response token, GeeTest v4's `getValidate()` result JSON-encoded, or a signed pass, whichever provider the stage uses. A Turnstile widget must carry `cData` = the user binding of `user` (docs/captcha.md). */
             token?: string;
         };
         SendCodeOutput: {
@@ -260,6 +260,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description `CBC.0503` The service is busy. Try again later. (`Retry-After`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error_code: "CBC.0503";
+                        error_msg: string;
+                    };
+                };
+            };
         };
     };
     sendVerificationCode: {
@@ -355,6 +370,24 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         error_code: "USG.000000500";
+                        error_msg: string;
+                        request_id: string;
+                        remaining_attempts?: number;
+                        retry_after?: number;
+                    };
+                };
+            };
+            /** @description `USG.000000503` The service is temporarily unavailable. Try again later. (`Retry-After`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error_code: "USG.000000503";
                         error_msg: string;
                         request_id: string;
                         remaining_attempts?: number;

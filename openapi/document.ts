@@ -27,8 +27,16 @@ function jsonSchema(schema: z.ZodMiniType, io: 'input' | 'output'): Json {
  * one list here that is not derived: which refusals the operation's auth and domain raise.
  */
 export const OPERATION_CODES: Record<HttpOperationName, ErrorCode[]> = {
-  checkIdentity: ['APIG.0301', 'CBC.0151', 'CBC.0154', 'CBC.0250'],
-  sendVerificationCode: ['USG.000000006', 'USG.201040000', 'USG.201040002', 'USG.201040003', 'USG.201050003', 'USG.201050004'],
+  checkIdentity: ['APIG.0301', 'CBC.0151', 'CBC.0154', 'CBC.0250', 'CBC.0503'],
+  sendVerificationCode: [
+    'USG.000000006',
+    'USG.201040000',
+    'USG.201040002',
+    'USG.201040003',
+    'USG.201050003',
+    'USG.201050004',
+    'USG.000000503',
+  ],
   verifyVerificationCode: ['USG.000000004', 'USG.000000005', 'USG.201050001', 'USG.201050002', 'USG.201050003'],
 };
 
@@ -43,9 +51,10 @@ const EXTRA_FIELDS: Partial<Record<ErrorCode, Json>> = {
   'USG.201050001': { remaining_attempts: 4 },
   'USG.201050003': { retry_after: 42 },
   'USG.201050004': { retry_after: 60 },
+  'USG.000000503': { retry_after: 5 },
 };
 /** Codes answered with a Retry-After header (and, in the USG family, `retry_after`). */
-const RETRY_AFTER_CODES = new Set<ErrorCode>(['APIG.0301', 'CBC.0250', 'USG.201050003', 'USG.201050004']);
+const RETRY_AFTER_CODES = new Set<ErrorCode>(['APIG.0301', 'CBC.0250', 'CBC.0503', 'USG.201050003', 'USG.201050004', 'USG.000000503']);
 
 const EXAMPLE_REQUEST_ID = '0f4c9a7e-6d1b-4c2e-9a55-3b1f8e2d7c60';
 
@@ -62,7 +71,8 @@ const SUMMARIES: Record<HttpOperationName, { summary: string; description: strin
     tag: 'Verification code',
     summary: 'Send a one-time verification code by SMS or email',
     description:
-      'Needs no caller credentials: the body carries a puzzle-CAPTCHA `token` issued for this very `user` (single use). ' +
+      'Needs no caller credentials: the body carries a CAPTCHA `token` for this very `user` (single use), from the provider the stage uses ' +
+      '(Turnstile, hCaptcha, reCAPTCHA, GeeTest v4, or a signed pass); a provider that cannot be asked in time is 503 `USG.000000503` with `Retry-After`. ' +
       '`user` is a mobile number (`+86…`), an email, or an account name whose bound contact `sendMethod` picks. ' +
       'One send per destination per 60 s, 10 per 24 h, 30 per source address per hour (429 `USG.201050004` with `Retry-After`). ' +
       'Messages default to zh-CN.',
@@ -128,7 +138,9 @@ export const FIELD_DESCRIPTIONS: Record<HttpOperationName, Record<string, string
   sendVerificationCode: {
     user: 'Mobile number (`+86…`), email address or account name; the same value the CAPTCHA pass was issued for.',
     sendMethod: 'For an account name: `sms` (default) sends to its bound phone, `email` to its bound email.',
-    token: 'The puzzle-CAPTCHA pass for `user` (single use).',
+    token:
+      "The CAPTCHA pass for `user` (single use): the Turnstile, hCaptcha or reCAPTCHA response token, GeeTest v4's `getValidate()` result JSON-encoded, " +
+      'or a signed pass, whichever provider the stage uses. A Turnstile widget must carry `cData` = the user binding of `user` (docs/captcha.md).',
   },
   verifyVerificationCode: {
     contact: 'The mobile number (with its country code, e.g. `+8613612345678`) or email address the code was sent to.',
@@ -174,9 +186,7 @@ function errorResponses(op: HttpOperationName): Record<string, Json> {
     const body = z.extend(envelope, { error_code: z.enum(codes as [ErrorCode, ...ErrorCode[]]) });
     const retryAfter = codes.some((c) => RETRY_AFTER_CODES.has(c));
     responses[String(status)] = {
-      description: codes
-        .map((c) => `\`${c}\` ${messageFor(c, 'en-US')}${RETRY_AFTER_CODES.has(c) ? ' (`Retry-After`)' : ''}`)
-        .join(' | '),
+      description: codes.map((c) => `\`${c}\` ${messageFor(c, 'en-US')}${RETRY_AFTER_CODES.has(c) ? ' (`Retry-After`)' : ''}`).join(' | '),
       headers: {
         'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' },
         ...(retryAfter ? { 'Retry-After': { $ref: '#/components/headers/Retry-After' } } : {}),
@@ -273,7 +283,8 @@ export function buildOpenApiDocument(version: string): Json {
           name: 'X-Request-Id',
           in: 'header',
           required: false,
-          description: 'Your id for this request, echoed on the answer and kept in the audit record; a UUID is generated when absent or not a safe token.',
+          description:
+            'Your id for this request, echoed on the answer and kept in the audit record; a UUID is generated when absent or not a safe token.',
           schema: { type: 'string', pattern: CLIENT_REQUEST_ID.source },
           example: EXAMPLE_REQUEST_ID,
         },
@@ -297,13 +308,17 @@ export function buildOpenApiDocument(version: string): Json {
           name: 'X-Sdk-Date',
           in: 'header',
           required: false,
-          description: 'With an AK/SK signature (required then, and signed): the signing time `YYYYMMDDTHHMMSSZ` (UTC), within 15 minutes of the server clock.',
+          description:
+            'With an AK/SK signature (required then, and signed): the signing time `YYYYMMDDTHHMMSSZ` (UTC), within 15 minutes of the server clock.',
           schema: { type: 'string', pattern: '^\\d{8}T\\d{6}Z$' },
           example: '20250101T120000Z',
         },
       },
       headers: {
-        'X-Request-Id': { description: 'The request id: yours when it was a safe token, else a generated UUID.', schema: { type: 'string' } },
+        'X-Request-Id': {
+          description: 'The request id: yours when it was a safe token, else a generated UUID.',
+          schema: { type: 'string' },
+        },
         'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
       },
       securitySchemes: {
@@ -318,7 +333,7 @@ export function buildOpenApiDocument(version: string): Json {
           in: 'header',
           name: 'Authorization',
           description:
-            "Huawei Cloud AK/SK signature as the official SDK signer (`huaweicloudsdkcore`) produces it: `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<sorted;lower-case;names>, Signature=<hex>`, " +
+            'Huawei Cloud AK/SK signature as the official SDK signer (`huaweicloudsdkcore`) produces it: `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<sorted;lower-case;names>, Signature=<hex>`, ' +
             'where Signature = hex(HMAC-SHA256(SK, "SDK-HMAC-SHA256\\n" + X-Sdk-Date + "\\n" + hex(SHA-256(CanonicalRequest)))) and CanonicalRequest = ' +
             'METHOD \\n path with a trailing `/` \\n sorted query \\n `name:value\\n` per signed header \\n signed header list \\n hex(SHA-256(body)). ' +
             '`host` and `X-Sdk-Date` must be signed; `X-Sdk-Date` within 15 minutes. Wrong: 401 `APIG.0301`; five wrong in a row lock the AK for that source for 5 minutes (`Retry-After`).',

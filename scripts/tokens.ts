@@ -57,7 +57,7 @@ export function mintAppToken(config: Config, o: MintOptions = {}) {
 
 /** A puzzle-CAPTCHA pass as the operator's CAPTCHA service issues it: bound to `user`, single-use by jti. */
 export function mintCaptchaToken(config: Config, user: string, o: MintOptions & { jti?: string } = {}) {
-  if (config.captcha.kind !== 'secret') throw new Error('CAPTCHA tokens can only be minted with CAPTCHA_SECRET');
+  if (config.captcha.kind !== 'secret') throw new Error(`CAPTCHA_PROVIDER=${config.captcha.provider}: its passes come from the provider's widget, not from here (signed-pass only)`);
   const iat = o.issuedAt ?? Math.floor(Date.now() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -12,6 +12,7 @@ import {
   TOKEN_MAX_LIFETIME_SECONDS,
   type SettingBounds,
 } from './policy.js';
+import { CAPTCHA_PROVIDER_NAMES, readCaptchaSettings, type CaptchaProviderSettings } from './auth/captcha/settings.js';
 import { envVariable, localDefault, parameterName, SECRET_NAMES, type SecretName } from './secrets/catalog.js';
 import { createParameterStoreProvider, readSecretParameters, type ParameterStoreProvider } from './secrets/parameter-store.js';
 
@@ -62,7 +63,17 @@ const EnvSchema = z.object({
   CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS: bounded(TOKEN_MAX_LIFETIME_SECONDS.captcha),
   PARTNER_JWKS_URL: optionalText,
   APP_JWKS_URL: optionalText,
+  // The CAPTCHA provider send's `token` comes from, and its settings (shared/auth/captcha/settings.ts).
+  CAPTCHA_PROVIDER: z.pipe(
+    optionalText,
+    z.optional(z.enum(CAPTCHA_PROVIDER_NAMES, { error: `must be one of ${CAPTCHA_PROVIDER_NAMES.join(', ')}` })),
+  ),
   CAPTCHA_VERIFY_URL: optionalText,
+  CAPTCHA_HOSTNAMES: optionalText,
+  CAPTCHA_ACTION: optionalText,
+  RECAPTCHA_MIN_SCORE: optionalText,
+  HCAPTCHA_SITEKEY: optionalText,
+  GEETEST_CAPTCHA_ID: optionalText,
   // Where the stage's secrets live in SSM Parameter Store (default `/verigate/<stage>`); unused locally.
   // The secrets' own variables (secretVariables) are read beside this schema.
   SECRETS_PATH: optionalText,
@@ -153,7 +164,8 @@ export interface Config {
   // The settings below hold secrets (HELD_IN): a function's configuration has only those of its own secrets.
   partnerTokenKey: TokenKeySource;
   appTokenKey: TokenKeySource;
-  captcha: { kind: 'secret'; secret: string } | { kind: 'site-verify'; url: string; secret: string };
+  /** A signed pass verified with the CAPTCHA secret (CAPTCHA_PROVIDER=signed-pass), or a provider's, with its secret. */
+  captcha: { kind: 'secret'; secret: string } | ({ kind: 'provider'; secret: string } & CaptchaProviderSettings);
   codePepper: string;
   identityPepper: string;
   /** Seals partner secret keys in the table (shared/secrets/seal.ts). */
@@ -201,6 +213,8 @@ interface Reading {
    */
   secretVariables: Partial<Record<SecretName, string>>;
   settings: Settings;
+  /** The CAPTCHA provider's settings; undefined for the signed pass. */
+  captcha: CaptchaProviderSettings | undefined;
   problems: string[];
 }
 
@@ -256,6 +270,8 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     else if (!isLocal && url.protocol !== 'https:') problems.push(`${name} must be an https:// URL outside the local stage`);
   }
 
+  const captcha = readCaptchaSettings(e, problems);
+
   const secretsPath = e.SECRETS_PATH ?? `/verigate/${e.STAGE}`;
   if (!SECRETS_PATH_PATTERN.test(secretsPath)) problems.push(SECRETS_PATH_PROBLEM);
 
@@ -288,7 +304,7 @@ function readSettings(source: Record<string, string | undefined>): Reading {
         }
       : undefined,
   };
-  return { env: e, secretVariables, settings, problems };
+  return { env: e, secretVariables, settings, captcha, problems };
 }
 
 /** Whether a secret's value is read at all: a token key given as a JWKS URL needs none. */
@@ -339,11 +355,11 @@ function localSecrets(names: readonly SecretName[], reading: Reading): Partial<R
 }
 
 /** The three settings that combine a secret (its value, '' when not needed) with a URL setting. */
-const COMBINED: { [S in keyof HeldIn]: (secret: string, e: Env) => Config[HeldIn[S]] } = {
-  partnerJwtSecret: (secret, e) => (e.PARTNER_JWKS_URL ? { kind: 'jwks', url: e.PARTNER_JWKS_URL } : { kind: 'secret', secret }),
-  appJwtSecret: (secret, e) => (e.APP_JWKS_URL ? { kind: 'jwks', url: e.APP_JWKS_URL } : { kind: 'secret', secret }),
-  captchaSecret: (secret, e) =>
-    e.CAPTCHA_VERIFY_URL ? { kind: 'site-verify', url: e.CAPTCHA_VERIFY_URL, secret } : { kind: 'secret', secret },
+const COMBINED: { [S in keyof HeldIn]: (secret: string, r: Reading) => Config[HeldIn[S]] } = {
+  partnerJwtSecret: (secret, { env: e }) => (e.PARTNER_JWKS_URL ? { kind: 'jwks', url: e.PARTNER_JWKS_URL } : { kind: 'secret', secret }),
+  appJwtSecret: (secret, { env: e }) => (e.APP_JWKS_URL ? { kind: 'jwks', url: e.APP_JWKS_URL } : { kind: 'secret', secret }),
+  // A signed pass verified with the CAPTCHA secret, or a provider's verification with it (CAPTCHA_PROVIDER).
+  captchaSecret: (secret, r) => (r.captcha ? { kind: 'provider', secret, ...r.captcha } : { kind: 'secret', secret }),
 };
 
 function assemble<S extends SecretName>(
@@ -355,7 +371,7 @@ function assemble<S extends SecretName>(
   const held = Object.fromEntries(
     secrets.map((n) => {
       const secret = values[n]?.trim() ?? '';
-      return [settingOf(n), n in COMBINED ? COMBINED[n as keyof HeldIn](secret, reading.env) : secret];
+      return [settingOf(n), n in COMBINED ? COMBINED[n as keyof HeldIn](secret, reading) : secret];
     }),
   );
   return { ...reading.settings, ...(held as Pick<Config, SettingOf<S>>) };

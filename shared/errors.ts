@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   'CBC.0151': { status: 403, family: 'CBC', en: 'Access denied.', zh: '访问被拒绝。' },
   'CBC.0154': { status: 403, family: 'CBC', en: 'The token is invalid or has expired.', zh: 'Token 无效或已过期。' },
   'CBC.0250': { status: 429, family: 'CBC', en: 'Flow control. Try again later.', zh: '流量控制，请稍后重试。' },
+  'CBC.0503': { status: 503, family: 'CBC', en: 'The service is busy. Try again later.', zh: '服务繁忙，请稍后重试。' },
   'CBC.0999': { status: 500, family: 'CBC', en: 'Other errors.', zh: '其他错误。' },
   'USG.000000001': { status: 400, family: 'USG', en: 'Invalid parameters.', zh: '参数无效。' },
   'USG.000000004': {
@@ -62,6 +63,12 @@ export const ERROR_CODES = {
     en: 'Verification codes are sent too often. Try again later.',
     zh: '验证码发送过于频繁，请稍后重试。',
   },
+  'USG.000000503': {
+    status: 503,
+    family: 'USG',
+    en: 'The service is temporarily unavailable. Try again later.',
+    zh: '服务暂时不可用，请稍后重试。',
+  },
   'USG.000000500': { status: 500, family: 'USG', en: 'Internal server error.', zh: '服务器内部错误。' },
 } as const satisfies Record<string, CodeSpec>;
 
@@ -69,8 +76,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Codes whose meaning exists in both families, picked by the operation's family. */
 export const FAMILY_CODES = {
-  CBC: { invalid: 'CBC.0100', internal: 'CBC.0999', success: 'CBC.0000' },
-  USG: { invalid: 'USG.000000001', internal: 'USG.000000500', success: 'USG.000000000' },
+  CBC: { invalid: 'CBC.0100', internal: 'CBC.0999', unavailable: 'CBC.0503', success: 'CBC.0000' },
+  USG: { invalid: 'USG.000000001', internal: 'USG.000000500', unavailable: 'USG.000000503', success: 'USG.000000000' },
 } as const;
 
 export interface ServiceErrorOptions {

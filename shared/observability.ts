@@ -30,10 +30,22 @@ export type MetricName =
   | 'AuthFailures'
   | 'CustomersRegistered'
   | 'CustomersDeregistered'
-  | 'ServerErrors';
+  | 'ServerErrors'
+  /** A send's CAPTCHA check, by provider and outcome, and by provider and the check that failed (countMetricWith). */
+  | 'CaptchaChecks';
 
 export function countMetric(name: MetricName, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/**
+ * A count under dimensions of its own (one or more dimension sets), published at once as a record of its
+ * own: a dimension added to `metrics` would apply to every other metric of the request too.
+ */
+export function countMetricWith(name: MetricName, dimensionSets: readonly Record<string, string>[], value = 1): void {
+  const single = metrics.singleMetric();
+  for (const set of dimensionSets) single.addDimensions(set);
+  single.addMetric(name, MetricUnit.Count, value);
 }
 
 /** Durations: DeliveryLatency is the time from a send's commit to the provider's acceptance of its message. */

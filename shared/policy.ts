@@ -112,6 +112,26 @@ export const TOKEN_MAX_LIFETIME_SECONDS = {
 export const TOKEN_CLOCK_TOLERANCE_SECONDS = 60;
 /** CAPTCHA passes are meant to be used right after the puzzle: the longest a pass can be configured to live. */
 export const CAPTCHA_MAX_LIFETIME_MS = TOKEN_MAX_LIFETIME_SECONDS.captcha.max * SECOND_MS;
+/**
+ * How long each CAPTCHA provider documents its tokens to be redeemable (shared/auth/captcha/): a used
+ * pass is remembered longer than this (ITEM_LIFETIME_MS.usedCaptcha). GeeTest documents none: its pass
+ * is held to the CAPTCHA pass lifetime (CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS) from its `gen_time`.
+ */
+export const CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS = {
+  turnstile: 300 * SECOND_MS,
+  hcaptcha: 120 * SECOND_MS,
+  recaptcha: 2 * MINUTE_MS,
+} as const;
+/** "A Turnstile token can have up to 2048 characters": a longer one is refused without asking. */
+export const TURNSTILE_TOKEN_MAX_CHARS = 2048;
+/** One call to a CAPTCHA provider's verification endpoint, within what is left of the request's budget. */
+export const CAPTCHA_VERIFY_TIMEOUT_MS = 2 * SECOND_MS;
+/** A provider's answer is a small JSON object: a longer one is not an answer. */
+export const CAPTCHA_ANSWER_MAX_BYTES = 16 * 1024;
+/** Retry-After of the 503 answered when the CAPTCHA provider could not be asked. */
+export const CAPTCHA_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+/** reCAPTCHA v3's RECAPTCHA_MIN_SCORE (Google scores 0.0 to 1.0 and suggests 0.5 to start with). */
+export const RECAPTCHA_MIN_SCORE_BOUNDS = { min: 0.1, max: 0.9 } as const;
 /** SPEC §5: AK/SK signatures. */
 export const SIGNATURE_MAX_CLOCK_SKEW_MS = 15 * MINUTE_MS;
 export const AK_FAILURES_BEFORE_LOCK = 5;

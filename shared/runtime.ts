@@ -13,7 +13,7 @@ import { createVerifyAttempts } from './store/verify-attempts.js';
 import { createPartnerKeys, type PartnerKeys } from './store/partner-keys.js';
 import { createPartnerRate } from './store/partner-rate.js';
 import { appAuthenticator } from './auth/app.js';
-import { createCaptchaVerifier } from './auth/captcha.js';
+import { createCaptchaVerifier } from './auth/captcha/index.js';
 
 /**
  * The composition root. Each function builds only the parts it uses, from a configuration holding only
@@ -72,7 +72,7 @@ export const deliveryRequestsOf = (rt: CoreRuntime<ConfigWith<'outboxKey'>>) =>
   createDeliveryRequests(rt.db, rt.config.tableName, rt.config.outboxKey, rt.audit);
 
 export const captchaOf = (rt: CoreRuntime<ConfigWith<'captchaSecret'>>) =>
-  createCaptchaVerifier(rt.config.captcha, rt.config.jwtIssuer, rt.config.tokenMaxLifetimeSeconds.captcha);
+  createCaptchaVerifier(rt.config.captcha, { issuer: rt.config.jwtIssuer, maxLifetimeSeconds: rt.config.tokenMaxLifetimeSeconds.captcha });
 
 export const appAuthOf = (rt: CoreRuntime<ConfigWith<'appJwtSecret'>>) =>
   appAuthenticator(createTokenVerifier(rt.config.appTokenKey, rt.config.jwtIssuer, JWT_AUDIENCES.app, rt.config.tokenMaxLifetimeSeconds.app));

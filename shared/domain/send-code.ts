@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { CaptchaVerifier } from '../auth/captcha.js';
+import { passAlreadyUsed, requireCaptchaPass, type CaptchaPass, type CaptchaVerifier } from '../auth/captcha/index.js';
 import {
   CHANNEL_NAMES,
   CHANNELS,
@@ -69,10 +69,8 @@ const DECOY_COUNTRY = 'CN';
 /** Six digits from the CSPRNG. */
 export const newCode = (): string => randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
 
-function refusalError(r: SendRefusal): ServiceError {
+function refusalError(r: Exclude<SendRefusal, { reason: 'captcha_used' }>): ServiceError {
   switch (r.reason) {
-    case 'captcha_used':
-      return new ServiceError('USG.000000006', { detail: 'CAPTCHA pass already used' });
     case 'sms_budget_exhausted':
       countMetric('SmsBudgetExhausted');
       countMetric('Throttled');
@@ -164,19 +162,11 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   const number = direct && numberCheck(deps, direct.channel, user.value);
   if (number && 'refused' in number) throw smsRefusalError(number.refused);
 
-  let captcha: { jti: string; expiresAtMs: number } | undefined;
+  let captcha: CaptchaPass | undefined;
   let sourceIpHash: string | undefined;
   if (!ctx.direct) {
-    // Over HTTP a CAPTCHA pass issued for this very user is required; trusted direct calls skip it.
-    const pass = input.token === undefined ? undefined : await deps.captcha(input.token, nowMs);
-    // A pass minted for the very string sent identifies the same user: no second parse of the number.
-    const passUser = pass && (pass.user === input.user ? user : identifyUser(pass.user));
-    if (!pass || !passUser || passUser.kind !== user.kind || passUser.value !== user.value) {
-      throw new ServiceError('USG.000000006', {
-        detail: input.token === undefined ? 'no CAPTCHA token' : 'CAPTCHA token invalid or for another user',
-      });
-    }
-    captcha = { jti: pass.jti, expiresAtMs: pass.expiresAtMs };
+    // Over HTTP a CAPTCHA pass for this very user is required (claimed once below); trusted direct calls skip it.
+    captcha = await requireCaptchaPass(deps.captcha, { token: input.token, user, rawUser: input.user, sourceIp: ctx.sourceIp, nowMs });
     if (ctx.sourceIp) sourceIpHash = subjectHash(deps.identityPepper, 'ip', sourceIpBucket(ctx.sourceIp));
   }
 
@@ -231,7 +221,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     if (err instanceof SendOutcomeUnknown) await undo(deps, send);
     throw err;
   }
-  if (refusal) throw refusalError(refusal);
+  if (refusal) throw refusal.reason === 'captcha_used' ? passAlreadyUsed(deps.captcha) : refusalError(refusal);
   if (!destination) {
     const kind = CHANNELS[withheld?.channel ?? DEFAULT_ACCOUNT_CHANNEL].reaches;
     return answer(deps.codeTtlSeconds, kind, DECOY[kind](deps.identityPepper, user.value));

@@ -10,6 +10,7 @@ const SPEC_TABLE: Record<string, number> = {
   'CBC.0154': 403,
   'CBC.0250': 429,
   'CBC.0999': 500,
+  'CBC.0503': 503,
   'USG.000000001': 400,
   'USG.000000004': 401,
   'USG.000000005': 403,
@@ -23,6 +24,7 @@ const SPEC_TABLE: Record<string, number> = {
   'USG.201050003': 429,
   'USG.201050004': 429,
   'USG.000000500': 500,
+  'USG.000000503': 503,
 };
 
 const codes = Object.keys(ERROR_CODES) as ErrorCode[];
@@ -74,6 +76,10 @@ describe('FAMILY_CODES', () => {
       expect(ERROR_CODES[invalid]).toMatchObject({ family, status: 400 });
       expect(ERROR_CODES[internal]).toMatchObject({ family, status: 500 });
     }
+  });
+
+  it('points each family’s unavailable code at its 503 (SPEC §2: capacity, a stalled dependency)', () => {
+    for (const family of ['CBC', 'USG'] as const) expect(ERROR_CODES[FAMILY_CODES[family].unavailable]).toMatchObject({ family, status: 503 });
   });
 });
 

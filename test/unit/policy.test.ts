@@ -5,6 +5,7 @@ import {
   PARTNER_RATE_PERIOD_MS,
   SMS_BUDGET_PERIOD_MS,
   CAPTCHA_MAX_LIFETIME_MS,
+  CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS,
   CODE_TTL_SECONDS,
   ITEM_LIFETIME_MS,
   SECOND_MS,
@@ -30,6 +31,10 @@ describe('policy', () => {
     // Period counters live from their period's start: at least the period.
     expect(ITEM_LIFETIME_MS.smsBudget).toBeGreaterThanOrEqual(SMS_BUDGET_PERIOD_MS);
     expect(ITEM_LIFETIME_MS.partnerRate).toBeGreaterThanOrEqual(PARTNER_RATE_PERIOD_MS);
+  });
+
+  it('remembers a used CAPTCHA pass longer than any provider redeems its token, so no replay outlives the claim', () => {
+    for (const lifetimeMs of Object.values(CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS)) expect(ITEM_LIFETIME_MS.usedCaptcha).toBeGreaterThan(lifetimeMs);
   });
 
   it('keeps the destination-wide failure cap within NIST SP 800-63B (at most 100) and out of one requester’s reach', () => {

@@ -3,7 +3,7 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { appAuthenticator } from '../../shared/auth/app.js';
-import { createCaptchaVerifier } from '../../shared/auth/captcha.js';
+import { createSignedPassVerifier } from '../../shared/auth/captcha/signed-pass.js';
 import { createTokenVerifier, withinLifetime } from '../../shared/auth/jwt.js';
 import { TOKEN_CLOCK_TOLERANCE_SECONDS } from '../../shared/policy.js';
 import { loadConfig } from '../../shared/config.js';
@@ -133,7 +133,7 @@ describe('CAPTCHA passes', () => {
     if (times.exp !== undefined) jwt.setExpirationTime(times.exp);
     return jwt.sign(captchaKey());
   };
-  const verify = createCaptchaVerifier(config.captcha, config.jwtIssuer, config.tokenMaxLifetimeSeconds.captcha);
+  const verify = createSignedPassVerifier(config.captcha.secret, config.jwtIssuer, config.tokenMaxLifetimeSeconds.captcha);
 
   it('accepts a pass living up to the default 600 s, refuses 601 s, a missing iat or exp, and 2500', async () => {
     expect(config.tokenMaxLifetimeSeconds.captcha).toBe(600);
@@ -159,7 +159,7 @@ describe('tokens minted by scripts/tokens.ts', () => {
     const realClock = () => new Date();
     const partner = createTokenVerifier(short.partnerTokenKey, short.jwtIssuer, JWT_AUDIENCES.partner, 120, realClock);
     const app = createTokenVerifier(short.appTokenKey, short.jwtIssuer, JWT_AUDIENCES.app, 90, realClock);
-    const captcha = createCaptchaVerifier(short.captcha, short.jwtIssuer, 60);
+    const captcha = createSignedPassVerifier(short.captcha.secret, short.jwtIssuer, 60);
     expect(await partner(await mintPartnerToken(short))).toMatchObject({ role: 'solution_provider' });
     expect(await app(await mintAppToken(short))).toMatchObject({ sub: 'local-app' });
     expect(await captcha(await mintCaptchaToken(short, 'someone'), Date.now())).toMatchObject({ user: 'someone' });
