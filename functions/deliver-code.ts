@@ -6,6 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { deliverCode, type DeliverCodeDeps } from '../shared/domain/deliver-code.js';
+import { compileMessages } from '../shared/messages/catalog.js';
 import { lambdaEntry } from '../shared/middleware/operation-state.js';
 import type { Notifier } from '../shared/notify/notifier.js';
 import { notifierFor } from '../shared/notify/select.js';
@@ -14,10 +15,13 @@ import { DELIVER_FUNCTION_TIMEOUT_MS } from '../shared/policy.js';
 import { codeStoreOf, deliveriesOf, loadCoreRuntime, type LoadOptions } from '../shared/runtime.js';
 import { DeliveryRequestUnreadable } from '../shared/store/deliveries.js';
 
-/** deliverCode's parts, from its own secret: the outbox key the delivery requests are sealed under. */
+/**
+ * deliverCode's parts, from its own secret (the outbox key the delivery requests are sealed under) and
+ * the stage's messages, checked here at cold start (a ConfigError names every problem).
+ */
 export async function loadDeliverCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('deliverCode', options);
-  return { ...core, deliveries: deliveriesOf(core), codes: codeStoreOf(core) };
+  return { ...core, deliveries: deliveriesOf(core), codes: codeStoreOf(core), messages: compileMessages(core.config) };
 }
 export type DeliverCodeRuntime = Awaited<ReturnType<typeof loadDeliverCodeRuntime>>;
 
@@ -28,8 +32,8 @@ export type DeliverCodeRuntime = Awaited<ReturnType<typeof loadDeliverCodeRuntim
  * reported in batchItemFailures; the stream retries it, then hands it to the on-failure queue.
  */
 export function createDeliverCodeHandler(
-  rt: DeliverCodeRuntime,
-  notifier: Notifier = notifierFor(rt.config),
+  rt: Omit<DeliverCodeRuntime, 'messages'> & Partial<Pick<DeliverCodeRuntime, 'messages'>>,
+  notifier: Notifier = notifierFor(rt.config, rt.messages ?? compileMessages(rt.config)),
   options: Pick<DeliverCodeDeps, 'sleep'> = {},
 ) {
   const deps: DeliverCodeDeps = { deliveries: rt.deliveries, codes: rt.codes, notifier, clock: rt.clock, ...options };

@@ -4,7 +4,9 @@ import {
   DEFAULT_PARTNER_REQUESTS_PER_SECOND,
   DEFAULT_SMS_COUNTRY_ALLOWLIST,
   DEFAULT_SMS_HOURLY_BUDGET_PER_COUNTRY,
+  DEFAULT_SMS_MAX_PARTS,
   DYNAMODB_ATTEMPT_TIMEOUT_MS,
+  MAX_SMS_MAX_PARTS,
   DYNAMODB_CONNECT_TIMEOUT_MS,
   TOKEN_MAX_LIFETIME_SECONDS,
 } from './policy.js';
@@ -50,6 +52,11 @@ const EnvSchema = z.object({
   OUTBOX_PATH: optionalText,
   SMS_SENDER_ID: optionalText,
   EMAIL_FROM: optionalText,
+  // Messages (shared/messages, docs/messages.md): checked where they are rendered, deliverCode and preview.
+  MESSAGE_BRAND: optionalText,
+  MESSAGE_TEMPLATES: optionalText,
+  WEBOTP_DOMAIN: optionalText,
+  SMS_MAX_PARTS: int(DEFAULT_SMS_MAX_PARTS, 1, MAX_SMS_MAX_PARTS),
   JWT_ISSUER: optionalText,
   PARTNER_TOKEN_MAX_LIFETIME_SECONDS: int(
     TOKEN_MAX_LIFETIME_SECONDS.partner.default,
@@ -141,6 +148,21 @@ function smsPolicy(allowlist: string | undefined, budget: string | undefined, pr
   return { allowedCountries: new Set(allowed), hourlyBudget: { perCountry, byCountry } };
 }
 
+/** SPEC §4: the brand messages carry in the local stage when MESSAGE_BRAND is unset. */
+export const LOCAL_MESSAGE_BRAND = 'verigate';
+
+/** What code messages say and how long an SMS may run (shared/messages compiles and checks them). */
+export interface MessageSettings {
+  /** MESSAGE_BRAND: the local stage's default is LOCAL_MESSAGE_BRAND; any other stage must set its own. */
+  brand: string | undefined;
+  /** MESSAGE_TEMPLATES: JSON overriding any part of the default templates, per language. */
+  templates: string | undefined;
+  /** WEBOTP_DOMAIN: the stage's web domain; every SMS then ends with `@<domain> #<code>`. */
+  webOtpDomain: string | undefined;
+  /** SMS_MAX_PARTS: the most parts an SMS template may take. */
+  smsMaxParts: number;
+}
+
 export interface Config {
   stage: string;
   isLocal: boolean;
@@ -157,6 +179,7 @@ export interface Config {
   /** SPEC §2 CBC.0250: check-identity calls one partner may make per second. */
   partnerRequestsPerSecond: number;
   notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; smsSenderId: string | undefined; emailFrom: string };
+  messages: MessageSettings;
   jwtIssuer: string;
   /** Longest exp − iat accepted per kind of token (seconds). */
   tokenMaxLifetimeSeconds: { partner: number; app: number; captcha: number };
@@ -275,6 +298,12 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     sms: smsPolicy(e.SMS_COUNTRY_ALLOWLIST, e.SMS_HOURLY_BUDGET_PER_COUNTRY, problems),
     partnerRequestsPerSecond: e.PARTNER_REQUESTS_PER_SECOND,
     notifier,
+    messages: {
+      brand: e.MESSAGE_BRAND ?? (isLocal ? LOCAL_MESSAGE_BRAND : undefined),
+      templates: e.MESSAGE_TEMPLATES,
+      webOtpDomain: e.WEBOTP_DOMAIN,
+      smsMaxParts: e.SMS_MAX_PARTS,
+    },
     jwtIssuer,
     tokenMaxLifetimeSeconds: {
       partner: e.PARTNER_TOKEN_MAX_LIFETIME_SECONDS,

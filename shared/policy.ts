@@ -158,3 +158,10 @@ export const DELIVER_FUNCTION_TIMEOUT_MS = 20 * SECOND_MS;
  * crashed mid-call): the provider may have taken it, so it is never attempted again, only refunded.
  */
 export const DELIVERY_CLAIM_STALE_MS = DELIVER_FUNCTION_TIMEOUT_MS + 5 * SECOND_MS;
+
+/**
+ * SPEC §4: the parts an SMS template may take (SMS_MAX_PARTS). One by default: a second part doubles the
+ * price of every code sent. At most ten, within what End User Messaging accepts in one message.
+ */
+export const DEFAULT_SMS_MAX_PARTS = 1;
+export const MAX_SMS_MAX_PARTS = 10;

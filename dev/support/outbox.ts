@@ -2,12 +2,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 export interface OutboxMessage {
-  channel: 'sms' | 'email';
+  channel: 'sms' | 'email' | 'voice';
   to: string;
   code: string;
   expire: number;
   requestId: string;
   sentAt: string;
+  /** The rendered message (SSML for voice). */
+  text: string;
+  /** Email only. */
+  subject?: string;
+  html?: string;
 }
 
 /** The messages in `file`, oldest first ([] before the first one is written). */

@@ -3,12 +3,15 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { budgetSignal } from '../deadline.js';
 import { outcomeUnknown } from '../store/client.js';
 import { DELIVERY_TIMEOUT_MS, SECOND_MS } from '../policy.js';
-import { DeliveryOutcomeUnknown, messageText, type CodeMessage, type Notifier } from './notifier.js';
+import type { MessageCatalog } from '../messages/catalog.js';
+import { countDelivered, DeliveryOutcomeUnknown, type CodeMessage, type Notifier } from './notifier.js';
 
 export interface AwsNotifierOptions {
   region: string;
   emailFrom: string;
   smsSenderId: string | undefined;
+  /** The stage's messages (shared/messages). */
+  messages: MessageCatalog;
   /** A stand-in endpoint for SNS and SES (tests); AWS's own when undefined. */
   endpoint?: string | undefined;
 }
@@ -43,13 +46,13 @@ export function awsNotifier(options: AwsNotifierOptions): Notifier {
   };
 
   async function send(m: CodeMessage): Promise<void> {
-    const text = messageText(m);
     if (m.channel === 'sms') {
+      const sms = options.messages.render('sms', m.language, m);
       sns ??= new SNSClient(settings);
       await sns.send(
         new PublishCommand({
           PhoneNumber: m.to,
-          Message: text.body,
+          Message: sms.text,
           MessageAttributes: {
             'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
             ...(options.smsSenderId ? { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: options.smsSenderId } } : {}),
@@ -57,16 +60,24 @@ export function awsNotifier(options: AwsNotifierOptions): Notifier {
         }),
         callOptions(),
       );
+      countDelivered(sms);
       return;
     }
+    const email = options.messages.render('email', m.language, m);
     ses ??= new SESv2Client(settings);
     await ses.send(
       new SendEmailCommand({
         FromEmailAddress: options.emailFrom,
         Destination: { ToAddresses: [m.to] },
-        Content: { Simple: { Subject: { Data: text.subject, Charset: 'UTF-8' }, Body: { Text: { Data: text.body, Charset: 'UTF-8' } } } },
+        Content: {
+          Simple: {
+            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+          },
+        },
       }),
       callOptions(),
     );
+    countDelivered(email);
   }
 }
