@@ -460,6 +460,15 @@ export async function loadOperatorSecret(
   return { settings: reading.settings, secret: found.values[name]!.trim() };
 }
 
+/**
+ * What messages are compiled from (shared/messages), for a tool (scripts/preview.ts): read by the same
+ * rules as the functions' settings, without their secrets or the settings a message does not use.
+ */
+export function loadMessageSettings(env: Record<string, string | undefined>): Pick<Settings, 'stage' | 'codeTtlSeconds' | 'messages'> {
+  const { settings } = readSettings(env);
+  return { stage: settings.stage, codeTtlSeconds: settings.codeTtlSeconds, messages: settings.messages };
+}
+
 /** The secrets `names`: locally from the environment or defaults; elsewhere from the parameter store, checked. */
 async function collectSecrets(
   reading: Reading,

@@ -231,7 +231,9 @@ export function compileMessages(config: MessageConfig): MessageCatalog {
       const p = brandProblem(set.brand, `${language}.brand`);
       if (p) problems.push(p);
     }
-    if (isMainland(language) && !SIGNATURE.test(set.sms.replaceAll('{brand}', set.brand ?? brand)))
+    // (Without a brand, already a problem of its own, the signature cannot be read.)
+    const signatureBrand = set.brand ?? settings.brand;
+    if (isMainland(language) && signatureBrand !== undefined && !SIGNATURE.test(set.sms.replaceAll('{brand}', signatureBrand)))
       problems.push(`${language}.sms: must start with its carrier-registered signature in 【】, such as 【{brand}】`);
     if (!VOICE_IDS.has(set.voiceId)) problems.push(`${language}.voiceId: "${set.voiceId}" is not a SendVoiceMessage voice (such as JOANNA, ZHIYU)`);
     const templates = Object.fromEntries(TEMPLATE_FIELDS.map((f) => [f, checkTemplate(language, f, set[f], ttl, problems)])) as CompiledSet['templates'];
