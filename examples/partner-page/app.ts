@@ -292,6 +292,7 @@ $('send').addEventListener('click', async () => {
   const method = document.querySelector<HTMLInputElement>('input[name=method]:checked')?.value === 'email' ? 'email' : 'sms';
   const user = method === 'email' ? value('email') : mobileE164();
   if (!user) return show('send-result', () => t().fillIn, false);
+  stopListeningForCode();
   const captcha = await backend<{ token: string }>('/backend/captcha', { user });
   const { data, error, response } = await api.POST('/v1/usg/acs/verifycode/send', {
     body: { user, sendMethod: method, token: captcha.body.token },
