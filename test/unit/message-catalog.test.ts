@@ -1,6 +1,9 @@
 // The stage's messages: brand and templates from configuration, rendered per channel and language, the
 // WebOTP line, SMS parts, and the cold-start checks that name every problem at once.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../dev/paths.js';
 import { ConfigError, loadConfig } from '../../shared/config.js';
 import { compileMessages, type MessageCatalog } from '../../shared/messages/catalog.js';
 import { htmlProblems } from '../../shared/messages/html.js';
@@ -58,6 +61,14 @@ describe('brand and templates from configuration', () => {
     expect(c.render('sms', 'ja-JP', code).text).toBe('【verigate】認証コードは 042917 です。3 分有効です。');
     expect(c.render('email', 'ja-JP', { code: '042917', expireSeconds: 90 }).text).toBe('認証コード: 042917（90 秒有効）');
     expect(c.render('voice', 'ja-JP', code).voiceId).toBe('MIZUKI');
+  });
+
+  it('compiles the example of docs/messages.md', () => {
+    const doc = readFileSync(path.join(repoRoot, 'docs', 'messages.md'), 'utf8');
+    const example = /```json\n([\s\S]*?)```/.exec(doc)![1]!;
+    const c = compile({ MESSAGE_TEMPLATES: example });
+    expect(c.languages).toEqual(['zh-CN', 'en-US', 'ja-JP']);
+    expect(c.render('sms', 'zh-CN', code).text).toMatch(/^【阿克米云】/);
   });
 
   it('falls back to en-US for a language it does not have', () => {
