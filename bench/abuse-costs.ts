@@ -22,6 +22,7 @@ import { startDynamoDbLocal } from '../dev/emulator.js';
 import { createTable } from '../dev/table.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tokens.js';
 import { loadConfig } from '../shared/config.js';
+import { compileMessages } from '../shared/messages/catalog.js';
 import type { CodeMessage, Notifier } from '../shared/notify/notifier.js';
 import { outboxNotifier } from '../shared/notify/outbox.js';
 import { createRuntime } from '../shared/runtime.js';
@@ -71,7 +72,7 @@ async function main() {
     });
     const rt = createRuntime(config);
     const meter = attachMeter(rt.db);
-    const outbox = outboxNotifier(outboxPath, () => {});
+    const outbox = outboxNotifier(outboxPath, compileMessages(config), () => {});
     const codes = new Map<string, string>();
     const deliveredAt = new Map<string, number>();
     const capture: Notifier = {

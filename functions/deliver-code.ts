@@ -6,6 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { deliverCode, type DeliverCodeDeps } from '../shared/domain/deliver-code.js';
+import { compileMessages } from '../shared/messages/catalog.js';
 import { lambdaEntry } from '../shared/middleware/operation-state.js';
 import type { Notifier } from '../shared/notify/notifier.js';
 import { notifierFor } from '../shared/notify/select.js';
@@ -14,11 +15,14 @@ import { DELIVER_FUNCTION_TIMEOUT_MS } from '../shared/policy.js';
 import { codeSendsOf, deliveryRequestsOf, loadCoreRuntime, type LoadOptions } from '../shared/runtime.js';
 import { DeliveryRequestUnreadable } from '../shared/store/delivery-requests.js';
 
-/** deliverCode's parts, from its own secret: the delivery request key the delivery requests are sealed under. */
+/**
+ * deliverCode's parts, from its own secret (the delivery request key the delivery requests are sealed under)
+ * and the stage's messages, checked here at cold start (a ConfigError names every problem).
+ */
 export async function loadDeliverCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('deliverCode', options);
   const deliveryRequests = deliveryRequestsOf(core);
-  return { ...core, deliveryRequests, sends: codeSendsOf(core, deliveryRequests) };
+  return { ...core, deliveryRequests, sends: codeSendsOf(core, deliveryRequests), messages: compileMessages(core.config) };
 }
 export type DeliverCodeRuntime = Awaited<ReturnType<typeof loadDeliverCodeRuntime>>;
 
@@ -28,7 +32,10 @@ export type DeliverCodeRuntime = Awaited<ReturnType<typeof loadDeliverCodeRuntim
  * independent. A record that failed for a reason redelivery may fix (DynamoDB, a claim still held) is
  * reported in batchItemFailures; the stream retries it, then hands it to the on-failure queue.
  */
-export function createDeliverCodeHandler(rt: DeliverCodeRuntime, notifier: Notifier = notifierFor(rt.config)) {
+export function createDeliverCodeHandler(
+  rt: Omit<DeliverCodeRuntime, 'messages'> & Partial<Pick<DeliverCodeRuntime, 'messages'>>,
+  notifier: Notifier = notifierFor(rt.config, rt.messages ?? compileMessages(rt.config)),
+) {
   const deps: DeliverCodeDeps = { deliveryRequests: rt.deliveryRequests, sends: rt.sends, notifier, clock: rt.clock };
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
 

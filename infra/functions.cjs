@@ -1,7 +1,7 @@
 // @ts-check
 // serverless.yml's `functions`, one per operation of shared/operations.ts: its handler, its own role
 // (infra/roles.cjs), its trigger as an event (an HTTP API route, its customer-event queue, or the table's
-// stream), and its timeout and reserved concurrency where it declares them.
+// stream), its own settings, and its timeout and reserved concurrency where it declares them.
 'use strict';
 
 const { operations, envVariable, roleLogicalId, stageParam } = require('./operations.cjs');
@@ -19,6 +19,14 @@ async function localSecretVariables(operation, resolveVariable) {
     operation.secrets.map(async (name) => [envVariable(name), await resolveVariable(`env:${envVariable(name)}, ''`)]),
   );
   return Object.fromEntries(entries);
+}
+
+/** The settings only this function reads, from their stage parameters; an unset (null) one is left out. */
+async function ownSettings(operation, resolveVariable) {
+  const entries = await Promise.all(
+    Object.entries(operation.environment ?? {}).map(async ([variable, param]) => [variable, await resolveVariable(`param:${param}, null`)]),
+  );
+  return Object.fromEntries(entries.filter(([, value]) => value !== null && value !== undefined));
 }
 
 async function eventsOf(operation, resolveVariable) {
@@ -45,7 +53,11 @@ async function functions({ resolveVariable }) {
         fn.reservedConcurrency = await stageParam(resolveVariable, `${o.stageParams}ReservedConcurrency`, o.reservedConcurrency, {
           integer: true,
         });
-      if (local && o.secrets.length) fn.environment = await localSecretVariables(o, resolveVariable);
+      const environment = {
+        ...(local ? await localSecretVariables(o, resolveVariable) : {}),
+        ...(await ownSettings(o, resolveVariable)),
+      };
+      if (Object.keys(environment).length) fn.environment = environment;
       fn.events = await eventsOf(o, resolveVariable);
       return [o.name, fn];
     }),

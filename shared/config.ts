@@ -9,6 +9,7 @@ import {
   MAX_CUSTOMERS_PER_MOBILE,
   PARTNER_REQUESTS_PER_SECOND,
   SMS_HOURLY_BUDGET_PER_COUNTRY,
+  SMS_MAX_PARTS,
   TOKEN_MAX_LIFETIME_SECONDS,
   type SettingBounds,
 } from './policy.js';
@@ -57,6 +58,11 @@ const EnvSchema = z.object({
   OUTBOX_PATH: optionalText,
   SMS_SENDER_ID: optionalText,
   EMAIL_FROM: optionalText,
+  // Messages (shared/messages, docs/messages.md): checked where they are rendered, deliverCode and preview.
+  MESSAGE_BRAND: optionalText,
+  MESSAGE_TEMPLATES: optionalText,
+  WEBOTP_DOMAIN: optionalText,
+  SMS_MAX_PARTS: bounded(SMS_MAX_PARTS),
   JWT_ISSUER: optionalText,
   PARTNER_TOKEN_MAX_LIFETIME_SECONDS: bounded(TOKEN_MAX_LIFETIME_SECONDS.partner),
   APP_TOKEN_MAX_LIFETIME_SECONDS: bounded(TOKEN_MAX_LIFETIME_SECONDS.app),
@@ -138,6 +144,21 @@ function smsPolicy(allowlist: string | undefined, budget: string | undefined, pr
   return { allowedCountries: new Set(allowed), hourlyBudget: { perCountry, byCountry } };
 }
 
+/** SPEC §4: the brand messages carry in the local stage when MESSAGE_BRAND is unset. */
+export const LOCAL_MESSAGE_BRAND = 'verigate';
+
+/** What code messages say and how long an SMS may run (shared/messages compiles and checks them). */
+export interface MessageSettings {
+  /** MESSAGE_BRAND: the local stage's default is LOCAL_MESSAGE_BRAND; any other stage must set its own. */
+  brand: string | undefined;
+  /** MESSAGE_TEMPLATES: JSON overriding any part of the default templates, per language. */
+  templates: string | undefined;
+  /** WEBOTP_DOMAIN: the stage's web domain; every SMS then ends with `@<domain> #<code>`. */
+  webOtpDomain: string | undefined;
+  /** SMS_MAX_PARTS: the most parts an SMS template may take. */
+  smsMaxParts: number;
+}
+
 export interface Config {
   stage: string;
   isLocal: boolean;
@@ -154,6 +175,7 @@ export interface Config {
   /** SPEC §2 CBC.0250: check-identity calls one partner may make per second. */
   partnerRequestsPerSecond: number;
   notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; smsSenderId: string | undefined; emailFrom: string };
+  messages: MessageSettings;
   jwtIssuer: string;
   /** Longest exp − iat accepted per kind of token (seconds). */
   tokenMaxLifetimeSeconds: { partner: number; app: number; captcha: number };
@@ -290,6 +312,12 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     sms: smsPolicy(e.SMS_COUNTRY_ALLOWLIST, e.SMS_HOURLY_BUDGET_PER_COUNTRY, problems),
     partnerRequestsPerSecond: e.PARTNER_REQUESTS_PER_SECOND,
     notifier,
+    messages: {
+      brand: e.MESSAGE_BRAND ?? (isLocal ? LOCAL_MESSAGE_BRAND : undefined),
+      templates: e.MESSAGE_TEMPLATES,
+      webOtpDomain: e.WEBOTP_DOMAIN,
+      smsMaxParts: e.SMS_MAX_PARTS,
+    },
     jwtIssuer,
     tokenMaxLifetimeSeconds: {
       partner: e.PARTNER_TOKEN_MAX_LIFETIME_SECONDS,
@@ -435,6 +463,15 @@ export async function loadOperatorSecret(
   problems.push(...found.problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);
   return { settings: reading.settings, secret: found.values[name]!.trim() };
+}
+
+/**
+ * What messages are compiled from (shared/messages), for a tool (scripts/preview.ts): read by the same
+ * rules as the functions' settings, without their secrets or the settings a message does not use.
+ */
+export function loadMessageSettings(env: Record<string, string | undefined>): Pick<Settings, 'stage' | 'codeTtlSeconds' | 'messages'> {
+  const { settings } = readSettings(env);
+  return { stage: settings.stage, codeTtlSeconds: settings.codeTtlSeconds, messages: settings.messages };
 }
 
 /** The secrets `names`: locally from the environment or defaults; elsewhere from the parameter store, checked. */

@@ -17,6 +17,8 @@ export type MetricName =
   | 'CodesDelivered'
   /** A delivery that failed for good and was refunded (deliverCode): alarm on any. */
   | 'DeliveryFailures'
+  /** The parts of each SMS the provider accepted (Average: parts per message, Sum: the parts paid for). */
+  | 'SmsParts'
   | 'CodesVerified'
   | 'VerificationsFailed'
   | 'Throttled'

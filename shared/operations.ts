@@ -119,6 +119,8 @@ interface FunctionDeployment {
   dynamodb: Partial<Record<DynamoDbAction, readonly KeyKind[]>>;
   /** Lambda timeout, when not serverless.yml's provider.timeout (FUNCTION_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Settings only this function reads: its environment variable → the stage parameter that gives it (unset: left out). */
+  environment?: Readonly<Record<string, string>>;
 }
 
 interface HttpDeployment extends FunctionDeployment {
@@ -211,6 +213,8 @@ export const DEPLOYMENT = {
     // A batch's deliveries, each up to DELIVERY_ATTEMPTS calls.
     timeoutMs: DELIVER_FUNCTION_TIMEOUT_MS,
     deliversCodes: true,
+    // What the messages say (docs/messages.md): only the function that renders them reads these.
+    environment: { MESSAGE_BRAND: 'messageBrand', MESSAGE_TEMPLATES: 'messageTemplates', WEBOTP_DOMAIN: 'webOtpDomain', SMS_MAX_PARTS: 'smsMaxParts' },
     dynamodb: {
       // deliveryRequests.claim; deliveryRequests.settle transaction; sends.undo of a refunded send: destination, IP window, CAPTCHA pass
       UpdateItem: ['delivery', 'destination', 'sourceIp', 'captcha'],

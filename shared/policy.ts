@@ -233,3 +233,9 @@ export const SSM_ATTEMPT_MS = 2500;
 export const SSM_READ_BUDGET_MS = 7 * SECOND_MS;
 export const SSM_RETRY: RetryPolicy = { attempts: 3, firstDelayMs: 100, maxDelayMs: 20 * SECOND_MS };
 export const SSM_THROTTLED_RETRY: RetryPolicy = { ...SSM_RETRY, firstDelayMs: 500 };
+
+/**
+ * SPEC §4: the parts an SMS template may take (SMS_MAX_PARTS). One by default: a second part doubles the
+ * price of every code sent. At most ten, within what End User Messaging accepts in one message.
+ */
+export const SMS_MAX_PARTS: SettingBounds = { default: 1, min: 1, max: 10 };

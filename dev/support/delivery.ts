@@ -2,6 +2,7 @@
 // integration tests and the bench use to see a send's message arrive as it would in AWS.
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { createDeliverCodeHandler } from '../../functions/deliver-code.js';
+import { compileMessages } from '../../shared/messages/catalog.js';
 import type { Notifier } from '../../shared/notify/notifier.js';
 import { outboxNotifier } from '../../shared/notify/outbox.js';
 import { createRuntime } from '../../shared/runtime.js';
@@ -37,7 +38,7 @@ export function startLocalDelivery(local: Pick<LocalRuntime, 'config' | 'rt' | '
     connectTimeoutMs: config.ddbConnectTimeoutMs,
   });
   const rt = createRuntime(config, { db, clock: local.rt.clock });
-  const quietOutbox = outboxNotifier(local.outboxPath, () => {});
+  const quietOutbox = outboxNotifier(local.outboxPath, compileMessages(config), () => {});
   const notifier = typeof o.notifier === 'function' ? o.notifier(quietOutbox) : (o.notifier ?? quietOutbox);
   const lambda = createDeliverCodeHandler(rt, notifier);
   const handler = (event: DynamoDBStreamEvent) => lambda(event);

@@ -9,6 +9,11 @@ export interface OutboxMessage {
   expire: number;
   requestId: string;
   sentAt: string;
+  /** The rendered message (SSML for voice). */
+  text: string;
+  /** Email only. */
+  subject?: string;
+  html?: string;
 }
 
 /** The messages in `file`, oldest first ([] before the first one is written). */

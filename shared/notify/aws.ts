@@ -1,6 +1,7 @@
 import type { Channel } from '../channels.js';
 import { budgetSignal } from '../deadline.js';
 import { DELIVERY_TIMEOUT_MS, SECOND_MS } from '../policy.js';
+import type { MessageCatalog } from '../messages/catalog.js';
 import { outcomeUnknown } from '../store/client.js';
 import { sesEmailAdapter } from './email.js';
 import { DeliveryOutcomeUnknown, type ChannelAdapter, type CodeMessage, type Notifier } from './notifier.js';
@@ -10,6 +11,8 @@ export interface AwsNotifierOptions {
   region: string;
   emailFrom: string;
   smsSenderId: string | undefined;
+  /** The stage's messages (shared/messages). */
+  messages: MessageCatalog;
   /** A stand-in endpoint for SNS and SES (tests); AWS's own when undefined. */
   endpoint?: string | undefined;
 }
@@ -29,8 +32,8 @@ export function awsNotifier(options: AwsNotifierOptions): Notifier {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
   const adapters: Record<Channel, ChannelAdapter> = {
-    sms: snsSmsAdapter(settings, options.smsSenderId),
-    email: sesEmailAdapter(settings, options.emailFrom),
+    sms: snsSmsAdapter(settings, options.messages, options.smsSenderId),
+    email: sesEmailAdapter(settings, options.messages, options.emailFrom),
   };
   return {
     async deliver(m: CodeMessage) {

@@ -1,5 +1,7 @@
 import type { Channel } from '../channels.js';
 import type { Language } from '../errors.js';
+import type { RenderedMessage } from '../messages/catalog.js';
+import { countMetric } from '../observability.js';
 
 export interface CodeMessage {
   channel: Channel;
@@ -12,10 +14,11 @@ export interface CodeMessage {
 }
 
 /**
- * The delivery port: in AWS an adapter per channel (shared/notify/aws.ts), locally the outbox file.
- * `deliver` resolves once the provider accepted the message. It throws DeliveryOutcomeUnknown when the
- * provider may have taken it without saying so (a timeout, a lost answer), which deliverCode never
- * retries; any other error means the message was refused and not sent, which it may retry.
+ * The delivery port: in AWS an adapter per channel (shared/notify/aws.ts), locally the outbox file. Each adapter renders the message it sends
+ * from the stage's catalog (shared/messages), in the channel's form. `deliver` resolves once the provider
+ * accepted the message. It throws DeliveryOutcomeUnknown when the provider may have taken it without
+ * saying so (a timeout, a lost answer), which deliverCode never retries; any other error means the
+ * message was refused and not sent, which it may retry.
  */
 export interface Notifier {
   deliver(message: CodeMessage): Promise<void>;
@@ -35,26 +38,10 @@ export class DeliveryOutcomeUnknown extends Error {
   }
 }
 
-export const SERVICE_NAME = 'verigate';
-
-function lifetime(seconds: number, language: Language): string {
-  const minutes = Math.floor(seconds / 60);
-  const rest = seconds % 60;
-  if (language === 'zh-CN') return rest === 0 ? `${minutes} 分钟` : `${seconds} 秒`;
-  if (rest === 0) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  return `${seconds} seconds`;
-}
-
-/** The localized text of a code message: names the service and the lifetime. */
-export function messageText(m: Pick<CodeMessage, 'code' | 'expireSeconds' | 'language'>): { subject: string; body: string } {
-  if (m.language === 'zh-CN') {
-    return {
-      subject: `【${SERVICE_NAME}】验证码`,
-      body: `【${SERVICE_NAME}】您的验证码是 ${m.code}，${lifetime(m.expireSeconds, m.language)}内有效。请勿将验证码告知他人。`,
-    };
-  }
-  return {
-    subject: `[${SERVICE_NAME}] Your verification code`,
-    body: `[${SERVICE_NAME}] Your verification code is ${m.code}. It expires in ${lifetime(m.expireSeconds, m.language)}. Do not share it with anyone.`,
-  };
+/**
+ * Counts what the provider accepted: an SMS's parts, what it is billed by. Called by each adapter once
+ * its provider took the message.
+ */
+export function countDelivered(message: RenderedMessage): void {
+  if (message.channel === 'sms') countMetric('SmsParts', message.parts);
 }

@@ -37,6 +37,7 @@ function prodEnvironment(operation: OperationName): Record<string, string> {
     ...fn.environment,
     JWT_ISSUER: 'https://issuer.artifact.example',
     EMAIL_FROM: 'no-reply@artifact.example',
+    MESSAGE_BRAND: 'Artifact',
   };
 }
 

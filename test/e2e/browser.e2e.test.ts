@@ -87,6 +87,7 @@ describe('the reference partner page in Chromium', () => {
 
     await page.goto(`${PAGE_ORIGIN}/`);
     await page.waitForSelector('body[data-ready=true]');
+    await expectAutofillAttributes(page);
     await page.fill('#name', name);
     await page.fill('#email', email);
     await page.fill('#mobile', mobile.national);
@@ -131,6 +132,14 @@ describe('the reference partner page in Chromium', () => {
     // 3. A wrong code, in Chinese: the service's zh-CN message and the attempts left.
     await page.selectOption('#language', 'zh-CN');
     expect(await page.textContent('#verify')).toBe('验证');
+    // Everything the page still shows follows: its own check results, and the service's kept answer with its countdown.
+    expect(await page.evaluate('[document.documentElement.lang, document.title]')).toEqual(['zh-CN', 'verigate — 合作伙伴参考页面']);
+    expect(await page.textContent('[data-check=name]')).toBe('账号名：可用');
+    expect(await page.textContent('[data-check=email]')).toBe('邮箱：可用');
+    expect(await page.textContent('[data-check=mobile]')).toBe('手机号：可用 — 该号码还可注册 5 个账号');
+    expect(await page.textContent('#send-result')).toMatch(/^验证码发送过于频繁，请稍后重试。 \(请求 ID [\w-]+\) \d+ 秒后可重新获取验证码。$/);
+    expect(await page.textContent('#send')).toBe('重新发送验证码');
+    await shoot(page, '05a-switched-to-zh-CN');
     const wrong = message.code === '000000' ? '111111' : '000000';
     await page.fill('#code', wrong);
     await page.click('#verify');
@@ -139,6 +148,8 @@ describe('the reference partner page in Chromium', () => {
 
     // The right code, back in English.
     await page.selectOption('#language', 'en-US');
+    expect(await page.textContent('[data-check=name]')).toBe('Account name: available');
+    expect(await page.textContent('#verify-result')).toMatch(/^The verification code is incorrect\. 4 attempt\(s\) left\. \(request id [\w-]+\)$/);
     await page.fill('#code', message.code);
     await page.click('#verify');
     await until(() => page.textContent('#verify-result')).toBe('Verified. You can create your account now.');
@@ -157,6 +168,100 @@ describe('the reference partner page in Chromium', () => {
     expect(problems).toEqual([]);
     // The 429 resend and the 400 wrong code, and nothing else.
     expect(refusals).toHaveLength(2);
+    await context.close();
+  });
+});
+
+/** The code field as browsers autofill it: from the SMS (Safari, and WebOTP's origin-bound line), digits only. */
+async function expectAutofillAttributes(page: Page): Promise<void> {
+  const code = page.locator('#code');
+  expect(await code.getAttribute('autocomplete')).toBe('one-time-code');
+  expect(await code.getAttribute('inputmode')).toBe('numeric');
+  expect(await code.getAttribute('maxlength')).toBe('6');
+}
+
+// A stand-in for the WebOTP API as its specification describes it (navigator.credentials.get with
+// `otp: { transport: ['sms'] }` answers an OTPCredential whose `code` is read from the SMS's last line,
+// and rejects when its signal aborts): a real one needs an Android phone that receives the SMS. Each
+// request and abort is logged to sessionStorage, which outlives a reload of the page.
+const WEBOTP_STAND_IN = `(() => {
+  const log = (entry) => sessionStorage.setItem('webotp', JSON.stringify([...JSON.parse(sessionStorage.getItem('webotp') || '[]'), entry]));
+  if (!('OTPCredential' in window)) Object.defineProperty(window, 'OTPCredential', { value: class OTPCredential {}, configurable: true });
+  const waiting = [];
+  window.__smsArrives = (code) => waiting.splice(0).forEach((answer) => answer(code));
+  navigator.credentials.get = (options) =>
+    new Promise((resolve, reject) => {
+      log({ request: options && options.otp, withSignal: Boolean(options && options.signal) });
+      let settled = false;
+      waiting.push((code) => {
+        if (!settled) (settled = true), resolve({ id: '', type: 'otp', code });
+      });
+      options.signal.addEventListener('abort', () => {
+        if (!settled) (settled = true), log('aborted'), reject(options.signal.reason);
+      });
+    });
+})();`;
+
+describe('autofill of the code on the reference page (WebOTP)', () => {
+  it('asks for the SMS code after a send, stops asking when the page is left or the code submitted, and fills and submits what arrives', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(WEBOTP_STAND_IN);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    await page.route(`${PAGE_ORIGIN}/**`, (route) => route.continue({ url: route.request().url().replace(PAGE_ORIGIN, server.url) }));
+    const webOtpLog = () => page.evaluate<unknown[]>(`JSON.parse(sessionStorage.getItem('webotp') ?? '[]')`);
+    const asked = { request: { transport: ['sms'] }, withSignal: true };
+    const sendPath = OPERATIONS.sendVerificationCode.route.path;
+
+    /** Fills the details (with a fresh mobile), checks them and sends a code by SMS; the send's request id. */
+    async function sendTo(mobile: string, check: boolean): Promise<string> {
+      if (check) {
+        await page.fill('#name', uniqueName());
+        await page.fill('#email', uniqueEmail());
+      }
+      await page.fill('#mobile', mobile);
+      if (check) {
+        await page.click('#check');
+        await page.waitForSelector('#step-send:not([hidden])');
+      }
+      const sent = page.waitForResponse((r) => r.url().endsWith(sendPath) && r.request().method() === 'POST');
+      await page.click('#send');
+      const response = await sent;
+      expect(response.status()).toBe(200);
+      return (await response.headerValue('x-request-id')) ?? '';
+    }
+
+    await page.goto(`${PAGE_ORIGIN}/`);
+    await page.waitForSelector('body[data-ready=true]');
+    await expectAutofillAttributes(page);
+    expect(await webOtpLog()).toEqual([]); // nothing is asked before a code is sent
+
+    // Left: a reload ends the request.
+    await sendTo(uniqueMobile().national, true);
+    await until(webOtpLog).toEqual([asked]);
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    expect(await webOtpLog()).toEqual([asked, 'aborted']);
+
+    // Submitted by hand: the request ends.
+    await sendTo(uniqueMobile().national, true);
+    await until(webOtpLog).toHaveLength(3);
+    await page.fill('#code', '000000');
+    await page.click('#verify');
+    await until(webOtpLog).toEqual([asked, 'aborted', asked, 'aborted']);
+
+    // The SMS arrives: its code fills the field and is submitted.
+    const mobile = uniqueMobile();
+    const requestId = await sendTo(mobile.national, false);
+    await until(webOtpLog).toHaveLength(5);
+    const message = await poll(async () => (await outboxFor(requestId))[0], `the outbox message of ${requestId}`);
+    expect(message.text).toContain(message.code);
+    await page.evaluate(`window.__smsArrives(${JSON.stringify(message.code)})`);
+    await until(() => page.textContent('#verify-result')).toBe('Verified. You can create your account now.');
+    expect(await page.inputValue('#code')).toBe(message.code);
+    expect(await webOtpLog()).toEqual([asked, 'aborted', asked, 'aborted', asked]);
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

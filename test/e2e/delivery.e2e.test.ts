@@ -2,7 +2,7 @@
 // stream of DynamoDB Local feeds deliverCode (dev/stream-poller.ts → serverless-offline), whose message
 // appears in the outbox exactly once (how soon is the bench's to say); its code verifies.
 import { describe, expect, it } from 'vitest';
-import { uniqueMobile } from '../../dev/support/identities.js';
+import { uniqueEmail, uniqueMobile } from '../../dev/support/identities.js';
 import { appToken, auditRecordsSince, call, captchaToken, expectOk, outboxFor, readOutbox } from './helpers.js';
 
 describe('delivery off the request path', () => {
@@ -30,5 +30,29 @@ describe('delivery off the request path', () => {
       { headers: { 'x-access-token': await appToken() } },
     );
     await expectOk(verify);
+  });
+
+  it('the outbox line carries what the user receives: the SMS text with code and brand, the email subject, text and HTML', async () => {
+    const mobile = uniqueMobile();
+    const sms = await call('sendVerificationCode', { user: mobile.e164, token: await captchaToken(mobile.e164) });
+    await expectOk(sms);
+    const [text] = await outboxFor(sms.requestId);
+    // USG answers in zh-CN unless asked otherwise (SPEC §1): the message follows the request's language.
+    expect(text!.text).toBe(`【verigate】您的验证码是 ${text!.code}，3 分钟内有效。请勿告知他人。`);
+    expect(text).not.toHaveProperty('html');
+
+    const email = uniqueEmail();
+    const mail = await call(
+      'sendVerificationCode',
+      { user: email, sendMethod: 'email', token: await captchaToken(email) },
+      { headers: { 'Accept-Language': 'en-US' } },
+    );
+    await expectOk(mail);
+    const [letter] = await outboxFor(mail.requestId);
+    expect(letter).toMatchObject({ channel: 'email', to: email, expire: 180, requestId: mail.requestId, subject: '[verigate] Your verification code' });
+    expect(letter!.text).toContain(`Your verification code is: ${letter!.code}`);
+    expect(letter!.text).toContain('verigate');
+    expect(letter!.html).toMatch(new RegExp(`^<!DOCTYPE html>[\\s\\S]*>${letter!.code}</span>[\\s\\S]*</html>$`));
+    expect(letter!.html).toContain('It expires in 3 minutes.');
   });
 });

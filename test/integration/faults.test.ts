@@ -20,6 +20,7 @@ import { createLocalRuntime, type LocalRuntime } from '../../dev/support/runtime
 import { mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { backgroundSettled } from '../../shared/background.js';
 import { subjectHash } from '../../shared/identity/hash.js';
+import { compileMessages } from '../../shared/messages/catalog.js';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import { OPERATIONS } from '../../shared/operations.js';
 import { DELIVER_FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
@@ -194,7 +195,7 @@ describe('the SMS provider accepts and never answers', () => {
 
   it('send answers 200 without calling it; deliverCode publishes once, never again when the stream redelivers, and refunds the send', async () => {
     const endpoint = `http://127.0.0.1:${(sns.address() as AddressInfo).port}`;
-    const notifier = awsNotifier({ region: 'ap-southeast-1', emailFrom: 'no-reply@verigate.example', smsSenderId: undefined, endpoint });
+    const notifier = awsNotifier({ region: 'ap-southeast-1', emailFrom: 'no-reply@verigate.example', smsSenderId: undefined, endpoint, messages: compileMessages(local.config) });
     await delivery.drain(); // the earlier tests' sends, delivered through the outbox: this stand-in sees only its own
     const stalled = startLocalDelivery(local, { notifier });
     try {

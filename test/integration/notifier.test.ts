@@ -5,6 +5,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { loadConfig } from '../../shared/config.js';
+import { compileMessages } from '../../shared/messages/catalog.js';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import type { CodeMessage, Notifier } from '../../shared/notify/notifier.js';
 import { maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
@@ -104,7 +106,13 @@ describe('the AWS notifier (SNS / SES v2 stubbed with aws-sdk-client-mock)', () 
 
   beforeAll(async () => {
     h = await harness({
-      notifier: () => awsNotifier({ region: 'ap-southeast-1', emailFrom: 'no-reply@verigate.example', smsSenderId: 'VERIGATE' }),
+      notifier: () =>
+        awsNotifier({
+          region: 'ap-southeast-1',
+          emailFrom: 'no-reply@verigate.example',
+          smsSenderId: 'VERIGATE',
+          messages: compileMessages(loadConfig({ STAGE: 'local' })),
+        }),
     });
   });
 
@@ -153,6 +161,13 @@ describe('the AWS notifier (SNS / SES v2 stubbed with aws-sdk-client-mock)', () 
     expect(input.FromEmailAddress).toBe('no-reply@verigate.example');
     expect(input.Destination?.ToAddresses).toEqual([email]);
     expect(input.Content?.Simple?.Subject?.Data).toBe('【verigate】验证码');
+    // Beside the text part, an HTML part: the same code, the brand, nothing fetched from elsewhere.
+    const { Text, Html } = input.Content?.Simple?.Body ?? {};
+    expect(Text?.Charset).toBe('UTF-8');
+    expect(Html?.Charset).toBe('UTF-8');
+    expect(codeIn(Html?.Data ?? '')).toBe(codeIn(Text?.Data ?? ''));
+    expect(Html?.Data).toMatch(/^<!DOCTYPE html>[\s\S]*verigate[\s\S]*<\/html>$/);
+    expect(Html?.Data).not.toMatch(/https?:|<img|<script/i);
     expect((await h.verify(email, codeIn(input.Content?.Simple?.Body?.Text?.Data ?? ''))).status).toBe(200);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });

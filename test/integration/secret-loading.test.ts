@@ -15,6 +15,8 @@ const PROD_ENV = {
   AWS_REGION: 'ap-southeast-1',
   JWT_ISSUER: 'https://issuer.example.com',
   EMAIL_FROM: 'no-reply@example.com',
+  // deliverCode renders messages: outside the local stage it needs the brand they carry.
+  MESSAGE_BRAND: 'Example',
 };
 const value = (n: number) => `prod-parameter-value-${n}-`.padEnd(48, 'z');
 const ALL_PARAMETERS: Record<string, StoredParameter> = {

@@ -18,7 +18,7 @@ import { readZip } from '../support/zip.js';
 const STAGE = 'prod';
 const GIVEN_ALARM_TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:ops-alarms';
 /** Stage parameters the second package is built with, to see the template follow them (docs/operations.md "Parameters per stage"). */
-const GIVEN_PARAMS = { alarmTopicArn: GIVEN_ALARM_TOPIC, sendRateLimit: 7, sendBurstLimit: 9, sendReservedConcurrency: 3 };
+const GIVEN_PARAMS = { alarmTopicArn: GIVEN_ALARM_TOPIC, sendRateLimit: 7, sendBurstLimit: 9, sendReservedConcurrency: 3, messageBrand: 'Acme Cloud' };
 const repoFile = (name: string) => readFile(path.join(import.meta.dirname, '..', '..', name), 'utf8');
 
 // ---------- what the code does, stated independently of infra/ and shared/operations.ts ----------
@@ -87,6 +87,10 @@ const LOCAL_SHELL = {
   SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000',
   PARTNER_REQUESTS_PER_SECOND: '100000',
   EMAIL_FROM: 'dev@laptop.invalid',
+  MESSAGE_BRAND: 'Laptop',
+  MESSAGE_TEMPLATES: '{"en-US":{"sms":"dev {code}"}}',
+  WEBOTP_DOMAIN: 'localhost',
+  SMS_MAX_PARTS: '10',
 };
 
 beforeAll(async () => {
@@ -202,6 +206,29 @@ describe('the prod package', () => {
         SMS_HOURLY_BUDGET_PER_COUNTRY: '1000',
         PARTNER_REQUESTS_PER_SECOND: '10',
       });
+    }
+  });
+
+  it("gives the message settings to deliverCode alone, the stage's own (none from the shell, no brand by default)", () => {
+    for (const [template, brand] of [
+      [t(), undefined],
+      [withSentinels.template, 'Acme Cloud'],
+    ] as const) {
+      const fns = Object.fromEntries(
+        resources('AWS::Lambda::Function', template).map(([, r]) => [
+          String(r.Properties!.FunctionName).replace(`verigate-${STAGE}-`, ''),
+          ((r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>,
+        ]),
+      );
+      for (const [op, vars] of Object.entries(fns)) {
+        if (op === 'deliverCode') continue;
+        for (const name of ['MESSAGE_BRAND', 'MESSAGE_TEMPLATES', 'WEBOTP_DOMAIN', 'SMS_MAX_PARTS']) expect(vars, op).not.toHaveProperty(name);
+      }
+      const deliver = fns.deliverCode!;
+      // Without a brand deliverCode refuses to start (shared/messages): a stage ships no one else's name.
+      expect(deliver.MESSAGE_BRAND).toBe(brand);
+      expect(deliver).not.toHaveProperty('WEBOTP_DOMAIN');
+      expect(deliver).toMatchObject({ SMS_MAX_PARTS: '1', MESSAGE_TEMPLATES: '' });
     }
   });
 

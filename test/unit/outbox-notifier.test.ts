@@ -1,0 +1,50 @@
+// The local delivery port: one JSON line per message, with what the user would receive beside the code,
+// and the SMS's parts counted once the message is out.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../shared/config.js';
+import { compileMessages } from '../../shared/messages/catalog.js';
+import { outboxNotifier } from '../../shared/notify/outbox.js';
+import { metrics } from '../../shared/observability.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'verigate-outbox-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+const messages = compileMessages(loadConfig({ STAGE: 'local', MESSAGE_BRAND: 'Acme', WEBOTP_DOMAIN: 'login.acme.example' }));
+const base = { code: '042917', expireSeconds: 180, requestId: 'req-1' } as const;
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('the outbox notifier', () => {
+  it('writes an SMS with its present fields and the rendered text, printed as written, and counts its parts', async () => {
+    const file = path.join(dir, 'sms.jsonl');
+    const printed: string[] = [];
+    const added = vi.spyOn(metrics, 'addMetric');
+    await outboxNotifier(file, messages, (l) => printed.push(l)).deliver({ ...base, channel: 'sms', to: '+8613612345678', language: 'zh-CN' });
+    const [line] = lines(file);
+    expect(Object.keys(line!)).toEqual(['channel', 'to', 'code', 'expire', 'requestId', 'sentAt', 'text']);
+    expect(line).toMatchObject({ channel: 'sms', to: '+8613612345678', code: '042917', expire: 180, requestId: 'req-1' });
+    expect(line!.text).toBe('【Acme】您的验证码是 042917，3 分钟内有效。请勿告知他人。\n@login.acme.example #042917');
+    expect(new Date(String(line!.sentAt)).toISOString()).toBe(line!.sentAt);
+    expect(printed).toEqual([JSON.stringify(line)]);
+    expect(added).toHaveBeenCalledWith('SmsParts', 'Count', 1);
+  });
+
+  it('writes an email with its subject, text and HTML parts, and counts no parts', async () => {
+    const file = path.join(dir, 'email.jsonl');
+    const added = vi.spyOn(metrics, 'addMetric');
+    await outboxNotifier(file, messages, () => {}).deliver({ ...base, channel: 'email', to: 'someone@example.com', language: 'en-US' });
+    const [line] = lines(file);
+    expect(Object.keys(line!)).toEqual(['channel', 'to', 'code', 'expire', 'requestId', 'sentAt', 'text', 'subject', 'html']);
+    expect(line!.subject).toBe('[Acme] Your verification code');
+    expect(line!.text).toContain('Your verification code is: 042917');
+    expect(line!.html).toContain('>042917</span>');
+    expect(added).not.toHaveBeenCalled();
+  });
+});
