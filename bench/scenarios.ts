@@ -22,13 +22,14 @@ export interface Scenario {
   operation: OperationName;
   /** `n` events, prepared (and any state they need created) outside the measurement. */
   prepare(n: number): Promise<unknown[]>;
-  /** One call; throws unless the answer is the scenario's. */
-  run(event: unknown): Promise<void>;
+  /** One call (with the Lambda context given, else none); throws unless the answer is the scenario's, else returns it. */
+  run(event: unknown, context?: unknown): Promise<unknown>;
 }
 
-const expectStatus = async (handler: Handler, event: unknown, want: number): Promise<void> => {
-  const res = (await handler(event, {})) as { statusCode?: number };
+const expectStatus = async (handler: Handler, event: unknown, want: number, context: unknown = {}): Promise<unknown> => {
+  const res = (await handler(event, context)) as { statusCode?: number };
   if (res.statusCode !== want) throw new Error(`expected ${want}, got ${res.statusCode}: ${JSON.stringify(res)}`);
+  return res;
 };
 
 export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
@@ -88,7 +89,7 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
             uniqueIp(),
           ),
         ),
-      run: (e) => expectStatus(check, e, 200),
+      run: (e, c) => expectStatus(check, e, 200, c),
     },
     {
       name: 'send',
@@ -106,19 +107,19 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
             );
           }),
         ),
-      run: (e) => expectStatus(send, e, 200),
+      run: (e, c) => expectStatus(send, e, 200, c),
     },
     {
       name: 'verify-wrong',
       operation: 'verifyVerificationCode',
       prepare: (n) => verifyEvents(n, (code) => (code === '000000' ? '000001' : '000000')),
-      run: (e) => expectStatus(verify, e, 400),
+      run: (e, c) => expectStatus(verify, e, 400, c),
     },
     {
       name: 'verify-right',
       operation: 'verifyVerificationCode',
       prepare: (n) => verifyEvents(n, (code) => code),
-      run: (e) => expectStatus(verify, e, 200),
+      run: (e, c) => expectStatus(verify, e, 200, c),
     },
     {
       name: 'registerCustomer',
@@ -130,9 +131,10 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
           email: uniqueEmail(),
           mobile: uniqueMobile().e164,
         })),
-      run: async (e) => {
-        const r = (await register(e, {})) as { status?: string };
+      run: async (e, c = {}) => {
+        const r = (await register(e, c)) as { status?: string };
         if (r.status !== 'registered') throw new Error(`expected registered, got ${JSON.stringify(r)}`);
+        return r;
       },
     },
     {
@@ -148,12 +150,13 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
         if (records.length !== n) throw new Error(`expected ${n} delivery requests on the stream, read ${records.length}`);
         return records.map((record) => ({ Records: [record] }));
       },
-      run: async (e) => {
+      run: async (e, c = {}) => {
         const before = delivered;
-        const r = (await deliver(e, {})) as { batchItemFailures?: unknown[] };
+        const r = (await deliver(e, c)) as { batchItemFailures?: unknown[] };
         // Exact at concurrency 1; at 16, another call's delivery may be the one counted.
         if (r.batchItemFailures?.length !== 0 || delivered <= before)
           throw new Error(`expected one delivery and no failure, got ${JSON.stringify(r)}`);
+        return r;
       },
     },
   ];

@@ -179,7 +179,9 @@ export interface ItemWrite {
   /** Its TTL (epoch seconds) before and after, when it has one. */
   beforeTtl: number | undefined;
   afterTtl: number | undefined;
-  /** Its index entries' sizes, all indexes together. */
+  /** Its index entries: how many (one per index it is in) and their sizes, all indexes together. */
+  beforeIndexEntries: number;
+  afterIndexEntries: number;
   beforeIndexBytes: number;
   afterIndexBytes: number;
   writeUnits: number;
@@ -434,11 +436,12 @@ function createBiller(settings: { endpoint: string; region: string }) {
     return itemBytes(Attributes ?? {});
   };
 
-  const indexBytes = (shape: TableShape, item: Item | undefined): number =>
-    shape.indexes.reduce((s, i) => {
+  const entries = (shape: TableShape, item: Item | undefined): Item[] =>
+    shape.indexes.flatMap((i) => {
       const e = indexEntry(item, shape, i);
-      return s + (e ? itemBytes(e) : 0);
-    }, 0);
+      return e ? [e] : [];
+    });
+  const indexBytes = (shape: TableShape, item: Item | undefined): number => entries(shape, item).reduce((s, e) => s + itemBytes(e), 0);
 
   const ttlOf = (shape: TableShape, item: Record<string, AttributeValue> | undefined): number | undefined => {
     const v = shape.ttlAttribute ? item?.[shape.ttlAttribute]?.N : undefined;
@@ -489,6 +492,8 @@ function createBiller(settings: { endpoint: string; region: string }) {
         afterBytes,
         beforeTtl: ttlOf(shape, b),
         afterTtl: ttlOf(shape, a),
+        beforeIndexEntries: entries(shape, b).length,
+        afterIndexEntries: entries(shape, a).length,
         beforeIndexBytes: indexBytes(shape, b),
         afterIndexBytes: indexBytes(shape, a),
         writeUnits: units,

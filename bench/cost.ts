@@ -1,0 +1,215 @@
+// Dollars per million, part by part, from what the bench measured: DynamoDB request units billed from the
+// items each call touched (dev/support/meter.ts), Lambda at an in-AWS duration derived from the call's
+// CPU and DynamoDB requests (bench/prices.ts LAMBDA_IN_AWS), API Gateway and WAF per request as the
+// packaged template fronts the functions, CloudWatch Logs from the bytes each call writes, and the storage
+// and point-in-time recovery of the items each call leaves, for as long as their TTL keeps them.
+import type { Billed, ItemWrite } from '../dev/support/meter.js';
+import { STORAGE_OVERHEAD_BYTES } from '../dev/support/meter.js';
+import { keyPrefix, OPERATIONS, type OperationName } from '../shared/operations.js';
+import type { Deployment, FunctionFacts } from './deployment.js';
+import { accessLogLine, platformLines, type LogMeasurement } from './log-bytes.js';
+import { round } from './measure.js';
+import { DESIGNED_EDGE, LAMBDA_IN_AWS, MONTHLY_API_REQUESTS, PRICES } from './prices.js';
+
+const GB = 2 ** 30;
+const MONTH_S = (365.25 / 12) * 86_400;
+/** The audit record's kind: its partition key's prefix (shared/store/keys.ts). */
+export const AUDIT_KIND = keyPrefix('audit').replace(/#$/, '');
+
+/** What the bench measured of one scenario, per call. */
+export interface ScenarioBill {
+  name: string;
+  operation: OperationName;
+  /** Calls in the billing pass, and what DynamoDB would bill for them together. */
+  calls: number;
+  billed: Billed;
+  /** DynamoDB requests per call, by operation (from the latency pass). */
+  requestsPerCall: Record<string, number>;
+  /** CPU time of this process per call (user + system), at concurrency 1. */
+  cpuMsPerCall: number;
+  log: LogMeasurement;
+}
+
+export const PARTS = ['dynamoWrites', 'dynamoReads', 'lambda', 'apiGateway', 'waf', 'logs', 'auditStorage', 'itemStorage', 'pitr'] as const;
+export type Part = (typeof PARTS)[number];
+export type Parts = Record<Part, number>;
+
+/** An edge in front of the HTTP functions: the API kind and the web ACL's rules, if any. */
+export interface Edge {
+  api: 'rest' | 'http';
+  wafRules: readonly string[] | undefined;
+  source: string;
+}
+
+export const packagedEdge = (d: Deployment): Edge => ({ api: d.api.kind, wafRules: d.waf?.rules, source: 'the packaged template' });
+export const designedEdge: Edge = {
+  api: DESIGNED_EDGE.api,
+  wafRules: DESIGNED_EDGE.wafRules,
+  source: 'issue 17\u2019s design (REST API + WAF)',
+};
+
+export interface ScenarioCost {
+  name: string;
+  operation: OperationName;
+  perCall: {
+    writeUnits: number;
+    indexWriteUnits: number;
+    readUnits: number;
+    inAwsMs: number;
+    billedMs: number;
+    logBytes: { function: number; platform: number; access: number };
+    /** Bytes the call leaves in the table (items + overhead), held for their TTL: audit records and the rest. */
+    auditGbMonths: number;
+    itemGbMonths: number;
+    tableGbMonths: number;
+    /** Bytes left without a TTL (registry claims): they stay. */
+    permanentBytes: number;
+  };
+  usdPerMillion: Parts & { total: number };
+}
+
+/** Lambda's duration in AWS for one call of the scenario (`latencyScale` scales the assumed round trips). */
+export function inAwsDuration(s: ScenarioBill, fn: FunctionFacts, latencyScale = 1): { ms: number; billedMs: number } {
+  const cpu = s.cpuMsPerCall * (LAMBDA_IN_AWS.fullVcpuAtMb / fn.memoryMb);
+  const trips = Object.entries(s.requestsPerCall).reduce((sum, [op, n]) => {
+    const ms = LAMBDA_IN_AWS.roundTripMs[op];
+    if (ms === undefined) throw new Error(`no in-AWS round trip assumed for DynamoDB ${op} (bench/prices.ts)`);
+    return sum + n * ms;
+  }, 0);
+  const provider = s.operation === 'deliverCode' ? LAMBDA_IN_AWS.providerCallMs : 0;
+  const ms = cpu + (trips + provider) * latencyScale;
+  return { ms, billedMs: Math.ceil(ms) };
+}
+
+const lambdaUsd = (fn: FunctionFacts, billedMs: number, invocations: number) =>
+  (fn.memoryMb / 1024) * (billedMs / 1000) * (fn.architecture === 'arm64' ? PRICES.lambdaArmPerGbSecond : PRICES.lambdaX86PerGbSecond) +
+  PRICES.lambdaPerRequest * invocations;
+
+/** GB-months an item write adds to what the table (or its indexes) holds, until each image's TTL. */
+function gbMonths(w: ItemWrite, bytes: (w: ItemWrite, side: 'before' | 'after') => number): number {
+  const life = (ttl: number | undefined) => (ttl === undefined ? 0 : Math.max(0, ttl - w.atMs / 1000));
+  const held = bytes(w, 'after') * life(w.afterTtl) - bytes(w, 'before') * life(w.beforeTtl);
+  return held / GB / MONTH_S;
+}
+const tableBytes = (w: ItemWrite, side: 'before' | 'after') => {
+  const b = side === 'before' ? w.beforeBytes : w.afterBytes;
+  return b === undefined ? 0 : b + STORAGE_OVERHEAD_BYTES;
+};
+const indexBytes = (w: ItemWrite, side: 'before' | 'after') =>
+  side === 'before'
+    ? w.beforeIndexBytes + w.beforeIndexEntries * STORAGE_OVERHEAD_BYTES
+    : w.afterIndexBytes + w.afterIndexEntries * STORAGE_OVERHEAD_BYTES;
+
+export function scenarioCost(s: ScenarioBill, d: Deployment, edge: Edge): ScenarioCost {
+  const fn = d.functions[s.operation];
+  const http = OPERATIONS[s.operation].trigger === 'http';
+  const n = s.calls;
+  const writes = s.billed.writes.filter((w) => w.applied);
+  const storage = (filter: (w: ItemWrite) => boolean) =>
+    writes.filter(filter).reduce((sum, w) => sum + gbMonths(w, tableBytes) + gbMonths(w, indexBytes), 0) / n;
+  const auditGbMonths = storage((w) => w.kind === AUDIT_KIND);
+  const itemGbMonths = storage((w) => w.kind !== AUDIT_KIND);
+  const tableGbMonths = writes.reduce((sum, w) => sum + gbMonths(w, tableBytes), 0) / n;
+  const permanentBytes =
+    writes.filter((w) => w.afterTtl === undefined).reduce((sum, w) => sum + tableBytes(w, 'after') - tableBytes(w, 'before'), 0) / n;
+
+  const duration = inAwsDuration(s, fn);
+  const invocations = s.operation === 'deliverCode' ? 1 / LAMBDA_IN_AWS.deliveriesPerInvocation : 1;
+  const platform = platformLines(duration.ms, duration.billedMs, fn.memoryMb).reduce((sum, l) => sum + Buffer.byteLength(l) + 1, 0);
+  const format = d.api.accessLogFormat;
+  const access =
+    http && format
+      ? Buffer.byteLength(
+          accessLogLine(format, edge.api, {
+            operation: s.operation,
+            status: 200,
+            responseBytes: s.log.responseBytes,
+            latencyMs: duration.ms + 5,
+            integrationMs: duration.ms + 2,
+          }),
+        )
+      : 0;
+  const retentionMonths = (days: number | undefined) => ((days ?? 3653) * 86_400) / MONTH_S;
+  const logUsd = (bytes: number, retentionDays: number | undefined) =>
+    (bytes / GB) * (PRICES.logsIngestedPerGb + PRICES.logsStoredPerGbMonth * retentionMonths(retentionDays));
+
+  const perCallUsd: Parts = {
+    dynamoWrites: ((s.billed.writeUnits + s.billed.indexWriteUnits) / n) * PRICES.dynamoPerWriteUnit,
+    dynamoReads: (s.billed.readUnits / n) * PRICES.dynamoPerReadUnit,
+    lambda: lambdaUsd(fn, duration.billedMs, invocations),
+    apiGateway: http ? (edge.api === 'rest' ? PRICES.restApiPerRequest : PRICES.httpApiPerRequest) : 0,
+    waf:
+      http && edge.wafRules
+        ? PRICES.wafPerRequest + (PRICES.wafWebAclPerMonth + PRICES.wafRulePerMonth * edge.wafRules.length) / MONTHLY_API_REQUESTS
+        : 0,
+    logs: logUsd(s.log.bytesPerCall + platform * invocations, fn.logRetentionDays) + logUsd(access, d.api.accessLogRetentionDays),
+    auditStorage: auditGbMonths * PRICES.dynamoStoragePerGbMonth,
+    itemStorage: itemGbMonths * PRICES.dynamoStoragePerGbMonth,
+    pitr: d.table.pointInTimeRecovery ? tableGbMonths * PRICES.pitrPerGbMonth : 0,
+  };
+  const usdPerMillion = Object.fromEntries(PARTS.map((p) => [p, round(perCallUsd[p] * 1e6, 4)])) as Parts;
+  return {
+    name: s.name,
+    operation: s.operation,
+    perCall: {
+      writeUnits: round(s.billed.writeUnits / n, 3),
+      indexWriteUnits: round(s.billed.indexWriteUnits / n, 3),
+      readUnits: round(s.billed.readUnits / n, 3),
+      inAwsMs: round(duration.ms, 2),
+      billedMs: duration.billedMs,
+      logBytes: { function: round(s.log.bytesPerCall, 1), platform: platform * invocations, access },
+      auditGbMonths,
+      itemGbMonths,
+      tableGbMonths,
+      permanentBytes: round(permanentBytes, 1),
+    },
+    usdPerMillion: { ...usdPerMillion, total: round(PARTS.reduce((sum, p) => sum + perCallUsd[p], 0) * 1e6, 3) },
+  };
+}
+
+/** What the bench prices: a verification (send, its delivery, a right verify) and a check-identity call. */
+export const PRODUCTS: Record<string, string[]> = {
+  'verification (send + delivery + right verify)': ['send', 'deliverCode', 'verify-right'],
+  'check-identity call': ['check-identity'],
+};
+
+export interface ProductCost {
+  name: string;
+  scenarios: string[];
+  usdPerMillion: Parts & { total: number };
+}
+
+/** Sums the scenarios' parts into each product; undefined when a scenario was not measured. */
+export function productCosts(costs: ScenarioCost[]): ProductCost[] {
+  return Object.entries(PRODUCTS).flatMap(([name, scenarios]) => {
+    const parts = scenarios.map((s) => costs.find((c) => c.name === s));
+    if (parts.some((p) => !p)) return [];
+    const sum = (k: Part | 'total') =>
+      round(
+        parts.reduce((a, p) => a + p!.usdPerMillion[k], 0),
+        3,
+      );
+    return [{ name, scenarios, usdPerMillion: { ...(Object.fromEntries(PARTS.map((p) => [p, sum(p)])) as Parts), total: sum('total') } }];
+  });
+}
+
+/** The Lambda part of each product with every assumed round trip halved and doubled. */
+export function lambdaSensitivity(
+  bills: ScenarioBill[],
+  d: Deployment,
+): Array<{ name: string; half: number; assumed: number; double: number }> {
+  return Object.entries(PRODUCTS).flatMap(([name, scenarios]) => {
+    const picked = scenarios.map((s) => bills.find((b) => b.name === s));
+    if (picked.some((b) => !b)) return [];
+    const at = (scale: number) =>
+      round(
+        picked.reduce((sum, b) => {
+          const fn = d.functions[b!.operation];
+          const inv = b!.operation === 'deliverCode' ? 1 / LAMBDA_IN_AWS.deliveriesPerInvocation : 1;
+          return sum + lambdaUsd(fn, inAwsDuration(b!, fn, scale).billedMs, inv) * 1e6;
+        }, 0),
+        3,
+      );
+    return [{ name, half: at(0.5), assumed: at(1), double: at(2) }];
+  });
+}
