@@ -210,7 +210,7 @@ export const DEPLOYMENT = {
   },
   deliverCode: {
     handler: 'functions/deliver-code.handler',
-    // A batch's deliveries, each up to DELIVERY_ATTEMPTS calls.
+    // A batch's deliveries, each up to DELIVERY_RETRY's attempts.
     timeoutMs: DELIVER_FUNCTION_TIMEOUT_MS,
     deliversCodes: true,
     // What the messages say (docs/messages.md): only the function that renders them reads these.
