@@ -13,7 +13,7 @@ import { envVariable, parameterName, SECRET_NAMES } from '../../shared/secrets/c
 import { dynamodbCalls, expectedCalls } from '../support/dynamodb-calls.js';
 import { bareEnvironment, packageStage, type CfnResource, type CfnTemplate, type Package } from '../support/osls-package.js';
 import { SECRET_PARAMETERS } from '../support/secret-parameters.js';
-import { readZip } from '../support/zip.js';
+import { readZip } from '../../dev/support/zip.js';
 
 const STAGE = 'prod';
 const GIVEN_ALARM_TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:ops-alarms';
