@@ -8,8 +8,10 @@ export const PRICES = {
   lambdaArmPerGbSecond: 0.0000133334,
   /** Lambda: per request. */
   lambdaPerRequest: 0.2 / 1_000_000,
-  /** API Gateway HTTP API: per request (first 300 million a month). */
-  httpApiPerRequest: 1.0 / 1_000_000,
+  /** API Gateway REST API: per request (first 333 million a month). */
+  restApiPerRequest: 3.5 / 1_000_000,
+  /** AWS WAF: per request the web ACL in front of the REST API inspects (plus $5 a month per web ACL, $1 per rule). */
+  wafPerRequest: 0.6 / 1_000_000,
   /** DynamoDB on-demand: per write request unit. */
   dynamoPerWriteUnit: 0.625 / 1_000_000,
   /** DynamoDB on-demand: per read request unit. */

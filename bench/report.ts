@@ -60,7 +60,7 @@ export function operationResult(m: ScenarioMeasurement, floor: Floors, iteration
   const c1 = m.latency.c1!;
   const billedMs = Math.ceil(c1.mean);
   const lambda = (lambdaMemoryMb / 1024) * (billedMs / 1000) * PRICES.lambdaArmPerGbSecond + PRICES.lambdaPerRequest;
-  const api = OPERATIONS[m.operation].trigger === 'http' ? PRICES.httpApiPerRequest : 0;
+  const api = OPERATIONS[m.operation].trigger === 'http' ? PRICES.restApiPerRequest + PRICES.wafPerRequest : 0;
   const dynamo = rru * PRICES.dynamoPerReadUnit + wru * PRICES.dynamoPerWriteUnit;
   return {
     name: m.name,
