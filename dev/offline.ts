@@ -1,6 +1,6 @@
 // The one serverless-offline launcher (stage `local`) on top of a running DynamoDB Local, shared by
 // `npm start` and the e2e suite: it creates the stage's table, starts `osls offline` as its own
-// process group, says when the HTTP API answers, and then feeds the table's stream to deliverCode
+// process group, says when the API answers, and then feeds the table's stream to deliverCode
 // (serverless-offline runs no stream consumer; see dev/stream-poller.ts).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -37,7 +37,7 @@ export interface Offline {
   apiUrl: string;
   lambdaEndpoint: string;
   tableName: string;
-  /** Resolves once the HTTP API answers; rejects (after stopping it) with its last output if it exits or times out. */
+  /** Resolves once the API answers; rejects (after stopping it) with its last output if it exits or times out. */
   ready: Promise<void>;
   exited: Promise<number | string>;
   stop(): Promise<void>;

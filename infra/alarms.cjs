@@ -5,12 +5,31 @@
 
 const { getAtt, lambdaLogicalId, ref, upperFirst } = require('./cfn.cjs');
 const { CUSTOMER_EVENT_QUEUES, MAX_RECEIVE_COUNT, queueIds } = require('./events.cjs');
-const { DELIVERY_DLQ } = require('./delivery.cjs');
+const { DELIVERY_DLQ, DELIVERY_FUNCTION } = require('./delivery.cjs');
+const { operations } = require('./operations.cjs');
+const { webAclRules } = require('./waf.cjs');
+const table = require('./table.json');
 
 /** The service's own EMF metrics (shared/observability.ts): namespace and the one dimension Powertools adds. */
 const SERVICE_NAMESPACE = 'verigate';
 const SERVICE_DIMENSIONS = [{ Name: 'service', Value: 'verigate' }];
 const FIVE_MINUTES = 300;
+const ONE_MINUTE = 60;
+/** A function's concurrency alarms at this share of its reservation, before Lambda throttles it. */
+const NEAR_RESERVATION = 0.8;
+
+/**
+ * The DynamoDB API operations the functions call (CloudWatch's Operation dimension): the item actions they
+ * declare (shared/operations.ts), a ConditionCheckItem being part of a TransactWriteItems, which every
+ * writer uses.
+ */
+const dynamodbOperations = () =>
+  [
+    ...new Set([
+      ...operations.flatMap((o) => Object.keys(o.dynamodb)).filter((action) => action !== 'ConditionCheckItem'),
+      'TransactWriteItems',
+    ]),
+  ].sort();
 
 /**
  * @param {{ name: string, description: string, namespace: string, metric: string, dimensions: unknown[],
@@ -47,7 +66,8 @@ const number = async (resolveVariable, name) => {
 
 async function alarmResources({ resolveConfigurationProperty, resolveVariable }) {
   const stage = await resolveVariable('sls:stage');
-  const functions = Object.keys((await resolveConfigurationProperty(['functions'])) ?? {});
+  const definitions = (await resolveConfigurationProperty(['functions'])) ?? {};
+  const functions = Object.keys(definitions);
   const givenTopic = String((await resolveVariable('param:alarmTopicArn')) ?? '').trim();
   const threshold = (name) => number(resolveVariable, name);
   const prefix = `verigate-${stage}`;
@@ -81,16 +101,101 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
       dimensions,
       threshold: 1,
     });
+    const reserved = Number(definitions[fn]?.reservedConcurrency);
+    if (reserved > 0)
+      add(`${upperFirst(fn)}ConcurrencyAlarm`, {
+        name: `${prefix}-${fn}-concurrency`,
+        description: `${fn} ran at ${NEAR_RESERVATION * 100} % or more of its reserved concurrency (${reserved}) in a minute: past it, Lambda throttles the route.`,
+        namespace: 'AWS/Lambda',
+        metric: 'ConcurrentExecutions',
+        dimensions,
+        statistic: 'Maximum',
+        period: ONE_MINUTE,
+        threshold: Math.ceil(reserved * NEAR_RESERVATION),
+      });
+  }
+
+  add('DeliverCodeIteratorAgeAlarm', {
+    name: `${prefix}-${DELIVERY_FUNCTION}-iterator-age`,
+    description: `${DELIVERY_FUNCTION} reads the table's stream late: the oldest delivery request it took in a minute waited this long (ms), so codes arrive that much after send answered.`,
+    namespace: 'AWS/Lambda',
+    metric: 'IteratorAge',
+    dimensions: [{ Name: 'FunctionName', Value: ref(lambdaLogicalId(DELIVERY_FUNCTION)) }],
+    statistic: 'Maximum',
+    period: ONE_MINUTE,
+    threshold: await threshold('deliveryIteratorAgeMsThreshold'),
+  });
+
+  const tableName = { Name: 'TableName', Value: ref('VerigateTable') };
+  for (const operation of dynamodbOperations()) {
+    const dimensions = [tableName, { Name: 'Operation', Value: operation }];
+    add(`DynamoDb${operation}ThrottledAlarm`, {
+      name: `${prefix}-dynamodb-${operation}-throttled`,
+      description: `DynamoDB throttled ${operation} requests of the table (a hot key, or the table's maximum throughput reached): callers got 503 once the SDK's retries ran out.`,
+      namespace: 'AWS/DynamoDB',
+      metric: 'ThrottledRequests',
+      dimensions,
+      threshold: await threshold('dynamodbThrottledThreshold'),
+    });
+    add(`DynamoDb${operation}SystemErrorsAlarm`, {
+      name: `${prefix}-dynamodb-${operation}-system-errors`,
+      description: `DynamoDB answered ${operation} requests with a server error (HTTP 500): an AWS-side fault; the SDK retried, callers may have got 503.`,
+      namespace: 'AWS/DynamoDB',
+      metric: 'SystemErrors',
+      dimensions,
+      threshold: await threshold('dynamodbSystemErrorsThreshold'),
+    });
+  }
+  add('DynamoDbTransactionConflictAlarm', {
+    name: `${prefix}-dynamodb-transaction-conflicts`,
+    description: 'Transactions of the table were cancelled because another request wrote one of their items at the same time (TransactionConflict): concurrent requests on one destination or caller; what outlasts the retries is a 503.',
+    namespace: 'AWS/DynamoDB',
+    metric: 'TransactionConflict',
+    dimensions: [tableName],
+    threshold: await threshold('transactionConflictsThreshold'),
+  });
+  const indexes = table.GlobalSecondaryIndexes.map((i) => i.IndexName);
+  for (const [metric, what] of [
+    ['ReadThrottleEvents', 'reads'],
+    ['WriteThrottleEvents', 'writes'],
+  ])
+    for (const index of [undefined, ...indexes]) {
+      const on = index ? `index ${index}` : 'table';
+      add(`DynamoDb${metric}${index ? upperFirst(index) : ''}Alarm`, {
+        name: `${prefix}-dynamodb-${index ? `${index}-` : ''}${metric.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`,
+        description: `DynamoDB throttled ${what} of the ${on} (a partition over its 1,000 write / 3,000 read units a second, or the maximum throughput): they were retried or answered 503.`,
+        namespace: 'AWS/DynamoDB',
+        metric,
+        dimensions: index ? [tableName, { Name: 'GlobalSecondaryIndexName', Value: index }] : [tableName],
+        threshold: await threshold('dynamodbThrottledThreshold'),
+      });
+    }
+
+  // The web ACL's blocking rules, one alarm each: a surge of one kind of refusal at the edge.
+  for (const { rule, blocks } of await webAclRules(stage, resolveVariable)) {
+    if (!blocks) continue;
+    add(`WafBlocked${rule.Name.split('-').map(upperFirst).join('')}Alarm`, {
+      name: `${prefix}-waf-${rule.Name}-blocked`,
+      description: `The web ACL's rule ${rule.Name} blocked a surge of requests (answered ${rule.Action.Block.CustomResponse.ResponseCode} at the edge, no function invoked).`,
+      namespace: 'AWS/WAFV2',
+      metric: 'BlockedRequests',
+      dimensions: [
+        { Name: 'WebACL', Value: `verigate-${stage}` },
+        { Name: 'Region', Value: ref('AWS::Region') },
+        { Name: 'Rule', Value: rule.VisibilityConfig.MetricName },
+      ],
+      threshold: await threshold('wafBlockedThreshold'),
+    });
   }
 
   add('Api5xxAlarm', {
     name: `${prefix}-api-5xx`,
-    description: 'The HTTP API answered 5xx (a 500 of the family, a Lambda timeout or throttle, an integration failure).',
+    description: 'The REST API stage answered 5xx (a 500 or 503 of the family, a Lambda timeout or throttle, an integration failure).',
     namespace: 'AWS/ApiGateway',
-    metric: '5xx',
+    metric: '5XXError',
     dimensions: [
-      { Name: 'ApiId', Value: ref('HttpApi') },
-      { Name: 'Stage', Value: '$default' },
+      { Name: 'ApiName', Value: `verigate-${stage}` },
+      { Name: 'Stage', Value: stage },
     ],
     threshold: await threshold('api5xxThreshold'),
   });

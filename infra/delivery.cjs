@@ -16,23 +16,28 @@ const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /**
  * The consumer's event: the table's stream, filtered to inserted delivery requests of a channel (a withheld
- * send's request, channel none, never invokes it), retried `retries` times halving the batch, then described
- * in the on-failure queue.
- * @param {number} retries
+ * send's request, channel none, never invokes it), `batchSize` records an invocation and up to
+ * `parallelizationFactor` invocations at once per shard, retried `retries` times halving the batch, then
+ * described in the on-failure queue.
+ * @param {{ retries: number, batchSize: number, parallelizationFactor: number }} o
  */
-const streamEvent = (retries) => ({
-  stream: {
-    type: 'dynamodb',
-    arn: getAtt('VerigateTable', 'StreamArn'),
-    startingPosition: 'TRIM_HORIZON',
-    batchSize: 10,
-    maximumRetryAttempts: retries,
-    bisectBatchOnFunctionError: true,
-    functionResponseType: 'ReportBatchItemFailures',
-    filterPatterns,
-    destinations: { onFailure: { arn: getAtt(DELIVERY_DLQ, 'Arn'), type: 'sqs' } },
-  },
-});
+const streamEvent = (o) => {
+  if (o.parallelizationFactor > 10) throw new Error('infra/delivery.cjs: a stream has at most 10 invocations at once per shard');
+  return {
+    stream: {
+      type: 'dynamodb',
+      arn: getAtt('VerigateTable', 'StreamArn'),
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: o.batchSize,
+      parallelizationFactor: o.parallelizationFactor,
+      maximumRetryAttempts: o.retries,
+      bisectBatchOnFunctionError: true,
+      functionResponseType: 'ReportBatchItemFailures',
+      filterPatterns,
+      destinations: { onFailure: { arn: getAtt(DELIVERY_DLQ, 'Arn'), type: 'sqs' } },
+    },
+  };
+};
 
 async function deliveryResources() {
   return {

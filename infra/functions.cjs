@@ -1,10 +1,11 @@
 // @ts-check
 // serverless.yml's `functions`, one per operation of shared/operations.ts: its handler, its own role
-// (infra/roles.cjs), its trigger as an event (an HTTP API route, its customer-event queue, or the table's
-// stream), its own settings, and its timeout and reserved concurrency where it declares them.
+// (infra/roles.cjs), its trigger as an event (a REST API method with a Lambda proxy integration, payload 1.0,
+// its customer-event queue, or the table's stream), its own settings, and its timeout and reserved
+// concurrency where it declares them.
 'use strict';
 
-const { operations, envVariable, roleLogicalId, stageParam } = require('./operations.cjs');
+const { allowedOrigins, cors, operations, envVariable, roleLogicalId, stageParam } = require('./operations.cjs');
 const { queueEvent } = require('./events.cjs');
 const { streamEvent } = require('./delivery.cjs');
 
@@ -29,14 +30,33 @@ async function ownSettings(operation, resolveVariable) {
   return Object.fromEntries(entries.filter(([, value]) => value !== null && value !== undefined));
 }
 
-async function eventsOf(operation, resolveVariable) {
+/**
+ * A REST API method for the route. With allowed origins, the path also gets an OPTIONS method (a mock
+ * integration) that answers browsers' preflights for them; without any, it gets none and browsers are refused.
+ */
+function httpEvent(operation, origins) {
+  const http = { method: operation.route.method.toLowerCase(), path: operation.route.path, integration: 'lambda-proxy' };
+  if (origins.length)
+    http.cors = { origins, headers: [...cors.CORS_REQUEST_HEADERS], maxAge: cors.CORS_MAX_AGE_SECONDS, allowCredentials: false };
+  return { http };
+}
+
+async function eventsOf(operation, resolveVariable, origins) {
   switch (operation.trigger) {
     case 'http':
-      return [{ httpApi: { method: operation.route.method, path: operation.route.path } }];
+      return [httpEvent(operation, origins)];
     case 'event':
       return [queueEvent(operation.name)];
-    case 'stream':
-      return [streamEvent(await stageParam(resolveVariable, 'deliveryStreamRetries', undefined, { integer: true }))];
+    case 'stream': {
+      const param = (name, fallback) => stageParam(resolveVariable, `${operation.stageParams}${name}`, fallback, { integer: true });
+      return [
+        streamEvent({
+          retries: await stageParam(resolveVariable, 'deliveryStreamRetries', undefined, { integer: true }),
+          batchSize: await param('BatchSize', operation.stream.batchSize),
+          parallelizationFactor: await param('ParallelizationFactor', operation.stream.parallelizationFactor),
+        }),
+      ];
+    }
     default:
       throw new Error(`infra/functions.cjs: ${operation.name} has an unknown trigger ${operation.trigger}`);
   }
@@ -44,6 +64,7 @@ async function eventsOf(operation, resolveVariable) {
 
 async function functions({ resolveVariable }) {
   const local = (await resolveVariable('sls:stage')) === 'local';
+  const origins = await allowedOrigins(resolveVariable);
   const entries = await Promise.all(
     operations.map(async (o) => {
       /** @type {Record<string, unknown>} */
@@ -56,9 +77,11 @@ async function functions({ resolveVariable }) {
       const environment = {
         ...(local ? await localSecretVariables(o, resolveVariable) : {}),
         ...(await ownSettings(o, resolveVariable)),
+        // What the answers grant browsers: the same origins as the preflights.
+        ...(o.trigger === 'http' ? { CORS_ALLOWED_ORIGINS: origins.join(',') } : {}),
       };
       if (Object.keys(environment).length) fn.environment = environment;
-      fn.events = await eventsOf(o, resolveVariable);
+      fn.events = await eventsOf(o, resolveVariable, origins);
       return [o.name, fn];
     }),
   );

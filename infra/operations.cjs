@@ -18,8 +18,12 @@ const declaration = load('shared/operations.ts');
 const catalog = load('shared/secrets/catalog.ts');
 /** @type {typeof import('../shared/channels.js')} */
 const channels = load('shared/channels.ts');
+/** @type {typeof import('../shared/request/cors.js')} */
+const cors = load('shared/request/cors.ts');
+/** @type {typeof import('../shared/errors.js')} */
+const errors = load('shared/errors.ts');
 
-const { OPERATIONS, DEPLOYMENT, keyPrefix } = declaration;
+const { OPERATIONS, DEPLOYMENT, EDGE, keyPrefix } = declaration;
 
 /** Every operation as one object: what it is (OPERATIONS) and how it is deployed (DEPLOYMENT). */
 const operations = Object.keys(OPERATIONS).map((name) => ({ ...OPERATIONS[name], ...DEPLOYMENT[name] }));
@@ -40,6 +44,19 @@ async function stageParam(resolveVariable, name, fallback, o = {}) {
   return value;
 }
 
+/**
+ * The stage's allowed browser origins (param corsAllowedOrigins: a list, or one comma-separated string from
+ * --param), checked as the functions check their CORS_ALLOWED_ORIGINS.
+ * @param {(variable: string) => Promise<unknown>} resolveVariable
+ * @returns {Promise<string[]>}
+ */
+async function allowedOrigins(resolveVariable) {
+  const problems = [];
+  const origins = cors.parseAllowedOrigins(/** @type {any} */ (await resolveVariable('param:corsAllowedOrigins, null')), problems);
+  if (problems.length) throw new Error(`param corsAllowedOrigins: ${problems.join('; ')}`);
+  return origins;
+}
+
 /** The logical id of a function's IAM role (`checkIdentity` → `CheckIdentityRole`). */
 const roleLogicalId = (fn) => `${upperFirst(fn)}Role`;
 
@@ -52,6 +69,10 @@ module.exports = {
   streamOperations: byTrigger('stream'),
   keyPrefix,
   stageParam,
+  allowedOrigins,
+  EDGE,
+  cors,
+  errors,
   roleLogicalId,
   envVariable: catalog.envVariable,
   parameterName: catalog.parameterName,

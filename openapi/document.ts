@@ -258,9 +258,9 @@ export function buildOpenApiDocument(version: string): Json {
     servers: [
       { url: 'http://127.0.0.1:3000', description: '`npm start` (stage local)' },
       {
-        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
-        description: 'A deployed stage (HTTP API default endpoint)',
-        variables: { apiId: { default: 'abcdef1234' }, region: { default: 'eu-west-1' } },
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com/{stage}',
+        description: "A deployed stage (the REST API's execute-api endpoint, whose path starts with the stage; a custom domain has none)",
+        variables: { apiId: { default: 'abcdef1234' }, region: { default: 'eu-west-1' }, stage: { default: 'prod' } },
       },
     ],
     tags: [

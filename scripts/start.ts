@@ -27,7 +27,7 @@ function portFromEnv(name: string, fallback: number): number {
 
 const ports = {
   dynamo: { port: portFromEnv('DYNAMODB_PORT', 8000), envName: 'DYNAMODB_PORT', what: 'DynamoDB Local' },
-  http: { port: portFromEnv('PORT', 3000), envName: 'PORT', what: 'HTTP API' },
+  http: { port: portFromEnv('PORT', 3000), envName: 'PORT', what: 'the API' },
   lambda: { port: portFromEnv('LAMBDA_PORT', 3002), envName: 'LAMBDA_PORT', what: 'Lambda invoke endpoint' },
   // For partner developers (docs/api.md): the reference page (an origin the local stage's CORS allows) and the API docs.
   page: { port: portFromEnv('PAGE_PORT', 3001), envName: 'PAGE_PORT', what: 'reference partner page' },
@@ -136,7 +136,7 @@ if (!shuttingDown && offline) {
   const lines = [
     '',
     `verigate ready (stage ${OFFLINE_STAGE})`,
-    `  HTTP API         ${apiUrl}`,
+    `  API              ${apiUrl}`,
     ...HTTP_OPERATIONS.map(({ route }) => `    ${route.method} ${apiUrl}${route.path}`),
     `  Lambda invoke    ${lambdaEndpoint}  (function names: ${functionNames.join(', ')})`,
     `  DynamoDB Local   ${dynamo.endpoint}  (table ${OFFLINE_TABLE}, in memory)`,

@@ -55,7 +55,7 @@ export function mintAppToken(config: Config, o: MintOptions = {}) {
   return sign({}, secretOf(config.appTokenKey), JWT_AUDIENCES.app, config.jwtIssuer, { subject: 'local-app', ...o }, ttl);
 }
 
-/** A puzzle-CAPTCHA pass as the operator's CAPTCHA service issues it: bound to `user`, single-use by jti. */
+/** A signed pass (CAPTCHA_PROVIDER=signed-pass) as the operator's puzzle service issues it: bound to `user`, single-use by jti. */
 export function mintCaptchaToken(config: Config, user: string, o: MintOptions & { jti?: string } = {}) {
   if (config.captcha.kind !== 'secret') throw new Error(`CAPTCHA_PROVIDER=${config.captcha.provider}: its passes come from the provider's widget, not from here (signed-pass only)`);
   const iat = o.issuedAt ?? Math.floor(Date.now() / 1000);

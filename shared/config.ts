@@ -14,6 +14,7 @@ import {
   type SettingBounds,
 } from './policy.js';
 import { CAPTCHA_PROVIDER_NAMES, readCaptchaSettings, type CaptchaProviderSettings } from './auth/captcha/settings.js';
+import { parseAllowedOrigins } from './request/cors.js';
 import { envVariable, localDefault, parameterName, SECRET_NAMES, type SecretName } from './secrets/catalog.js';
 import { createParameterStoreProvider, readSecretParameters, type ParameterStoreProvider } from './secrets/parameter-store.js';
 
@@ -54,6 +55,8 @@ const EnvSchema = z.object({
   // "<n>" for every country, "<CC>=<n>" for one: e.g. "1000,HK=200".
   SMS_HOURLY_BUDGET_PER_COUNTRY: optionalText,
   PARTNER_REQUESTS_PER_SECOND: bounded(PARTNER_REQUESTS_PER_SECOND),
+  // Browser origins the functions' answers grant (shared/request/cors.ts), comma-separated.
+  CORS_ALLOWED_ORIGINS: optionalText,
   NOTIFIER: z.optional(z.enum(['outbox', 'aws'])),
   OUTBOX_PATH: optionalText,
   SMS_SENDER_ID: optionalText,
@@ -174,6 +177,8 @@ export interface Config {
   sms: SmsPolicy;
   /** SPEC §2 CBC.0250: check-identity calls one partner may make per second. */
   partnerRequestsPerSecond: number;
+  /** Origins a browser page may call from: their answers carry Access-Control-Allow-Origin. */
+  corsAllowedOrigins: readonly string[];
   notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; smsSenderId: string | undefined; emailFrom: string };
   messages: MessageSettings;
   jwtIssuer: string;
@@ -311,6 +316,7 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     enumerationProtection: e.ENUMERATION_PROTECTION,
     sms: smsPolicy(e.SMS_COUNTRY_ALLOWLIST, e.SMS_HOURLY_BUDGET_PER_COUNTRY, problems),
     partnerRequestsPerSecond: e.PARTNER_REQUESTS_PER_SECOND,
+    corsAllowedOrigins: parseAllowedOrigins(e.CORS_ALLOWED_ORIGINS, problems),
     notifier,
     messages: {
       brand: e.MESSAGE_BRAND ?? (isLocal ? LOCAL_MESSAGE_BRAND : undefined),

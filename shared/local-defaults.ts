@@ -1,5 +1,5 @@
-// Development-only secrets for the `local` stage, documented in docs/operations.md so that `npm start` and
-// `npm test` need no configuration. The config module refuses them in every other stage.
+// Development-only secrets for the `local` stage, documented here (docs/operations.md points to this file) so
+// that `npm start` and `npm test` need no configuration. The config module refuses them in every other stage.
 export const LOCAL_PARTNER_DEFAULTS = {
   accessKey: 'VGLOCALPARTNERAK0001',
   secretKey: 'vglocalpartnersk0000000000000000000000001',

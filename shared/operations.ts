@@ -1,4 +1,4 @@
-import type { Family } from './errors.js';
+import type { ErrorCode, Family } from './errors.js';
 import { DELIVER_FUNCTION_TIMEOUT_MS } from './policy.js';
 import type { SecretName } from './secrets/catalog.js';
 import { keys } from './store/keys.js';
@@ -7,8 +7,8 @@ import { keys } from './store/keys.js';
  * The one declaration of each operation, in two tables keyed by its name: OPERATIONS, what the operation is
  * (the functions' code reads it, so every bundle carries it), and DEPLOYMENT, how AWS runs it (read by
  * infra/ through infra/operations.cjs and by the tests; tree-shaken out of every bundle). serverless.yml's
- * functions, the IAM roles, the HTTP API's route settings and each function's secrets derive from them;
- * a new operation is one entry in each (tsc asks for the second).
+ * functions, the IAM roles, the REST API stage's method settings, the web ACL's rules and each function's
+ * secrets derive from them; a new operation is one entry in each (tsc asks for the second).
  */
 
 /** Who may call an operation: what its caller authentication middleware checks. */
@@ -23,7 +23,7 @@ export type CallerAuth =
   | 'iam';
 
 export interface HttpOperationEntry {
-  /** Reached through the HTTP API (and by direct invocation). */
+  /** Reached through the REST API stage (and by direct invocation). */
   trigger: 'http';
   /** The Lambda function name in serverless.yml (`verigate-<stage>-<name>` once deployed). */
   name: string;
@@ -126,13 +126,25 @@ interface FunctionDeployment {
 interface HttpDeployment extends FunctionDeployment {
   /**
    * The prefix of its stage parameters, which override the defaults below: `<stageParams>RateLimit`,
-   * `<stageParams>BurstLimit` and `<stageParams>ReservedConcurrency` (`--param="sendRateLimit=10"`).
+   * `<stageParams>BurstLimit`, `<stageParams>ReservedConcurrency`, and those of its edge rules
+   * (`<stageParams>IpRateLimit`, `<stageParams>TokenRateLimit`), e.g. `--param="sendRateLimit=10"`.
    */
   stageParams: string;
-  /** API Gateway throttling of its route: requests per second and burst (a 429 not of the family). */
+  /** API Gateway throttling of its method: requests per second and burst, all callers together. */
   throttle: { rate: number; burst: number };
-  /** Concurrent executions reserved for (and capping) the function. */
-  reservedConcurrency?: number;
+  /** Concurrent executions reserved for (and capping) the function: a flood of one route cannot take another's. */
+  reservedConcurrency: number;
+  /** The web ACL in front of the stage (infra/waf.cjs): how it answers this route, and the route's own rules. */
+  edge: {
+    /** The route family's answer to a caller over a rate the web ACL counts (429, Retry-After the WAF window). */
+    overRate: ErrorCode;
+    /** The route family's answer to a source on AWS's IP reputation lists (403: it hit no limit). */
+    listedSource: ErrorCode;
+    /** A stricter rate per source address for this route alone, requests per WAF window. */
+    sourceIpRate?: number;
+    /** A rate per value of this request header (a partner's token), by default the partner's flow control over the window. */
+    tokenHeader?: string;
+  };
 }
 
 interface EventDeployment extends FunctionDeployment {
@@ -143,7 +155,30 @@ interface EventDeployment extends FunctionDeployment {
 interface StreamDeployment extends FunctionDeployment {
   /** Sends codes: SMS to phone numbers and email as the stage's SES identity, and nothing else. */
   deliversCodes?: boolean;
+  /** The prefix of its stage parameters: `<stageParams>BatchSize`, `<stageParams>ParallelizationFactor`. */
+  stageParams?: string;
+  /**
+   * How Lambda reads the stream: records per invocation, and invocations at once per shard (1–10). A batch's
+   * records are handled concurrently, so one invocation lasts about one record's time.
+   */
+  stream?: { batchSize: number; parallelizationFactor: number };
 }
+
+/**
+ * How the stage admits requests before a function runs (infra/rest-api.cjs, infra/waf.cjs); each number is
+ * the default of the stage parameter named beside it. docs/operations.md "Capacity and throttles" sizes them.
+ */
+export const EDGE = {
+  /** API Gateway throttle of every method without its own, the OPTIONS preflights (apiRateLimit / apiBurstLimit). */
+  stageThrottle: { rate: 200, burst: 400 },
+  /** The window WAF's rate-based rules count over (EvaluationWindowSec), and so the Retry-After of their 429. */
+  wafWindowSeconds: 60,
+  /**
+   * Requests of one source address per window, all routes together (wafIpRateLimit): twice a partner's default
+   * flow control from one address, under half of the smallest route's throttle.
+   */
+  sourceIpRate: 1200,
+} as const;
 
 type DeploymentOf<K extends OperationName> = (typeof OPERATIONS)[K]['trigger'] extends 'http'
   ? HttpDeployment
@@ -156,6 +191,9 @@ export const DEPLOYMENT = {
     handler: 'functions/check-identity.handler',
     stageParams: 'checkIdentity',
     throttle: { rate: 100, burst: 200 },
+    reservedConcurrency: 20,
+    // A partner over its CBC.0250 rate; an address on the reputation lists is not a partner.
+    edge: { overRate: 'CBC.0250', listedSource: 'CBC.0151', tokenHeader: 'X-Auth-Token' },
     dynamodb: {
       GetItem: ['name', 'email', 'mobile', 'accessKeySource', 'partnerKey'], // registry.usage; lockouts.state; partnerKeys.secretOf
       PutItem: ['audit'], // audit.write
@@ -169,6 +207,11 @@ export const DEPLOYMENT = {
     // Caps what a flood of the unauthenticated send route can run (and spend) at once, and keeps that
     // capacity from being taken by the other functions.
     reservedConcurrency: 20,
+    // An address over its send rate at the edge is over its hourly cap (SEND_PER_SOURCE_IP, which the template
+    // test holds this equal to) within the window, which the function would refuse anyway: the web ACL answers
+    // it without an invocation or a write. (A literal: a value read from another module would keep this table
+    // in every bundle.)
+    edge: { overRate: 'USG.201050004', listedSource: 'USG.000000005', sourceIpRate: 30 },
     dynamodb: {
       GetItem: ['name'], // registry.contactsOfAccount
       PutItem: ['audit', 'captcha', 'delivery'], // audit.write; sends.issue transaction: CAPTCHA use, audit record, delivery request
@@ -183,6 +226,8 @@ export const DEPLOYMENT = {
     handler: 'functions/verify-verification-code.handler',
     stageParams: 'verify',
     throttle: { rate: 50, burst: 100 },
+    reservedConcurrency: 10,
+    edge: { overRate: 'USG.201050003', listedSource: 'USG.000000005' },
     dynamodb: {
       PutItem: ['audit'], // audit.write; attempts.attempt and attempts.recordWrong transactions: audit record
       // attempts.attempt; attempts.recordWrong transaction: destination (its audit record never needs amending), the requester's failures
@@ -210,9 +255,13 @@ export const DEPLOYMENT = {
   },
   deliverCode: {
     handler: 'functions/deliver-code.handler',
-    // A batch's deliveries, each up to DELIVERY_ATTEMPTS calls.
+    // A batch's deliveries, each up to DELIVERY_RETRY's attempts.
     timeoutMs: DELIVER_FUNCTION_TIMEOUT_MS,
     deliversCodes: true,
+    // Sized for a country's peak (docs/operations.md "Capacity and throttles"): up to 10 × 50 deliveries in
+    // flight per stream shard; 50 is also the SDK's sockets per host, so a batch's calls all run at once.
+    stageParams: 'delivery',
+    stream: { batchSize: 50, parallelizationFactor: 10 },
     // What the messages say (docs/messages.md): only the function that renders them reads these.
     environment: { MESSAGE_BRAND: 'messageBrand', MESSAGE_TEMPLATES: 'messageTemplates', WEBOTP_DOMAIN: 'webOtpDomain', SMS_MAX_PARTS: 'smsMaxParts' },
     dynamodb: {

@@ -230,6 +230,11 @@ export const DELIVER_FUNCTION_TIMEOUT_MS = 20 * SECOND_MS;
  * standard retry strategy's, longer after throttling.
  */
 export const SSM_ATTEMPT_MS = 2500;
+/** An SSM attempt's connection, and its wait for the answer's headers (within SSM_ATTEMPT_MS). */
+export const SSM_CONNECT_TIMEOUT_MS = SECOND_MS;
+export const SSM_HEADERS_TIMEOUT_MS = 2 * SECOND_MS;
+/** Powertools keeps the secrets read at cold start this long, so a second load in one environment reads none. */
+export const SECRET_CACHE_SECONDS = 900;
 export const SSM_READ_BUDGET_MS = 7 * SECOND_MS;
 export const SSM_RETRY: RetryPolicy = { attempts: 3, firstDelayMs: 100, maxDelayMs: 20 * SECOND_MS };
 export const SSM_THROTTLED_RETRY: RetryPolicy = { ...SSM_RETRY, firstDelayMs: 500 };
@@ -239,3 +244,10 @@ export const SSM_THROTTLED_RETRY: RetryPolicy = { ...SSM_RETRY, firstDelayMs: 50
  * price of every code sent. At most ten, within what End User Messaging accepts in one message.
  */
 export const SMS_MAX_PARTS: SettingBounds = { default: 1, min: 1, max: 10 };
+
+/**
+ * Token keys from a JWKS URL (shared/auth/jwt.ts): one fetch of the key set may take this long, and an
+ * unknown key id refetches the set at most once per cooldown (a flood of forged key ids costs one fetch).
+ */
+export const JWKS_FETCH_TIMEOUT_MS = 2 * SECOND_MS;
+export const JWKS_REFETCH_COOLDOWN_MS = 30 * SECOND_MS;

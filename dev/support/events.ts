@@ -1,37 +1,43 @@
-// API Gateway HTTP API (payload 2.0) events as AWS delivers them, and calling a handler with one in
-// process: for the integration tests, the e2e suite's invoke-endpoint calls and the bench.
+// API Gateway REST API events (Lambda proxy integration, payload 1.0) as AWS delivers them, and calling a
+// handler with one in process: for the integration tests, the e2e suite's invoke-endpoint calls and the bench.
 import { randomUUID } from 'node:crypto';
 
 export interface ApiGatewayRequest {
   path: string;
   /** The body exactly as sent; absent when undefined or null. */
   body?: string | null;
-  /** Headers exactly as given (AWS lower-cases them; in-process tests may not, to exercise normalisation). */
+  /** Headers exactly as given (a REST API passes the client's names; in-process tests exercise normalisation). */
   headers?: Record<string, string>;
   sourceIp?: string;
 }
 
-/** A POST to `path` as API Gateway (HTTP API, payload 2.0) hands it to the function. */
+/** A POST to `path` as API Gateway (REST API, Lambda proxy, payload 1.0) hands it to the function, on a custom domain. */
 export function apiGatewayEvent({ path, body, headers = {}, sourceIp = '203.0.113.10' }: ApiGatewayRequest): Record<string, unknown> {
-  const routeKey = `POST ${path}`;
   return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
+    resource: path,
+    path,
+    httpMethod: 'POST',
     headers,
-    ...(body === undefined || body === null ? {} : { body }),
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body ?? null,
     isBase64Encoded: false,
     requestContext: {
       accountId: '123456789012',
       apiId: 'local',
       domainName: headers.host ?? 'api.example.com',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp, userAgent: 'verigate-dev' },
+      httpMethod: 'POST',
+      identity: { sourceIp, userAgent: 'verigate-dev' },
+      path,
+      protocol: 'HTTP/1.1',
       requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
+      requestTime: new Date().toUTCString(),
+      requestTimeEpoch: Date.now(),
+      resourcePath: path,
+      stage: 'local',
     },
   };
 }

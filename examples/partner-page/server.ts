@@ -110,7 +110,8 @@ export async function startPartnerPage(o: PartnerPageOptions): Promise<PartnerPa
       // The service's answer, as it came (status, body, request id), for the page to show.
       send(res, response.status, data ?? error, { 'x-request-id': response.headers.get('x-request-id') ?? '' });
     },
-    // Stand-in for the operator's puzzle-CAPTCHA service: a real page gets this pass from the puzzle.
+    // Stand-in for the stage's CAPTCHA provider: a real page gets its pass from the provider's widget or the
+    // operator's puzzle service (docs/captcha.md).
     '/backend/captcha': async (body, _req, res) => {
       const user = text(body.user);
       if (!user) throw new BadRequest('user is required');

@@ -1,7 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { TokenKeySource } from '../config.js';
-import { MAX_TOKEN_CHARS, TOKEN_CLOCK_TOLERANCE_SECONDS } from '../policy.js';
+import { JWKS_FETCH_TIMEOUT_MS, JWKS_REFETCH_COOLDOWN_MS, MAX_TOKEN_CHARS, TOKEN_CLOCK_TOLERANCE_SECONDS } from '../policy.js';
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload | undefined>;
 
@@ -46,7 +46,10 @@ export function createTokenVerifier(
           return async (token: string, now: Date) => jwtVerify(token, await key(), { ...claims(now), algorithms: ['HS256'] });
         })()
       : (() => {
-          const jwks = createRemoteJWKSet(new URL(source.url), { timeoutDuration: 2000, cooldownDuration: 30_000 });
+          const jwks = createRemoteJWKSet(new URL(source.url), {
+            timeoutDuration: JWKS_FETCH_TIMEOUT_MS,
+            cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
+          });
           return (token: string, now: Date) => jwtVerify(token, jwks, { ...claims(now), algorithms: ['RS256', 'ES256'] });
         })();
   return async (token) => {

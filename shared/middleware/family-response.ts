@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { messageFor, type Family } from '../errors.js';
+import { CORS_EXPOSED_HEADERS, grantedOrigin } from '../request/cors.js';
 import { failureAnswer } from './answer.js';
 import type { OperationInternal, OperationState } from './operation-state.js';
 
@@ -23,11 +24,18 @@ export class OperationError extends Error {
   }
 }
 
-function headers(state: OperationState, retryAfterSeconds?: number): Record<string, string> {
+function headers(state: OperationState, allowedOrigins: readonly string[], retryAfterSeconds?: number): Record<string, string> {
+  // API Gateway answers the preflight (an OPTIONS method of the REST API); the answer itself must grant the
+  // page too, or the browser hides it. Where some origin may be granted, the answer depends on Origin.
+  const origin = grantedOrigin(state.incoming.headers.origin, allowedOrigins);
   return {
     'content-type': 'application/json;charset=UTF-8',
     'x-request-id': state.requestId,
     'cache-control': 'no-store',
+    ...(allowedOrigins.length ? { vary: 'Origin' } : {}),
+    ...(origin === undefined
+      ? {}
+      : { 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS_EXPOSED_HEADERS.join(', ') }),
     ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }),
   };
 }
@@ -37,8 +45,12 @@ function headers(state: OperationState, retryAfterSeconds?: number): Record<stri
  * (and the family's error envelope on failure); to a direct invocation the body itself, or an
  * error named by its code. An unexpected error is never described to the caller.
  */
-export function familyResponse(opts: { family: Family }): MiddlewareObj<unknown, unknown, Error, Context, OperationInternal> {
-  const options = { ...opts };
+export function familyResponse(opts: {
+  family: Family;
+  /** Browser origins granted by the answer (CORS_ALLOWED_ORIGINS); none by default. */
+  allowedOrigins?: readonly string[];
+}): MiddlewareObj<unknown, unknown, Error, Context, OperationInternal> {
+  const options = { allowedOrigins: [] as readonly string[], ...opts };
   return {
     after: async (request) => {
       const state = request.internal.operation;
@@ -46,7 +58,7 @@ export function familyResponse(opts: { family: Family }): MiddlewareObj<unknown,
       const body = request.response;
       request.response = {
         statusCode: 200,
-        headers: headers(state),
+        headers: headers(state, options.allowedOrigins),
         body: body === undefined ? '' : JSON.stringify(body),
       } satisfies HttpResponse;
     },
@@ -68,7 +80,7 @@ export function familyResponse(opts: { family: Family }): MiddlewareObj<unknown,
       request.error = null;
       request.response = {
         statusCode: answer.status,
-        headers: headers(state, answer.known?.retryAfterSeconds),
+        headers: headers(state, options.allowedOrigins, answer.known?.retryAfterSeconds),
         body: JSON.stringify(envelope),
       } satisfies HttpResponse;
     },

@@ -36,6 +36,8 @@ export interface PublicOperationSpec<S extends z.ZodMiniType, O> {
 export interface PublicOperationDeps {
   audit: AuditSink;
   clock: () => Date;
+  /** The browser origins its answers grant (CORS_ALLOWED_ORIGINS); none when absent. */
+  config?: { corsAllowedOrigins: readonly string[] };
 }
 
 /**
@@ -48,7 +50,7 @@ export function publicOperation<S extends z.ZodMiniType, O>(spec: PublicOperatio
   const handler = middy<unknown, unknown, Error, Context, OperationInternal>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
-    .use(familyResponse({ family }))
+    .use(familyResponse({ family, allowedOrigins: deps.config?.corsAllowedOrigins ?? [] }))
     .use(requestLog({ family }))
     .use(requestContext({ operation: name, defaultLanguage: DEFAULT_LANGUAGE[family], clock: deps.clock }))
     .use(auditTrail({ family, sink: () => deps.audit }));

@@ -46,6 +46,16 @@ export function requestContext(opts: RequestContextOptions): MiddlewareObj<unkno
         }),
       };
       logger.appendKeys({ requestId, operation: options.operation });
+      // The access log of the API: every line of a request the function serves says who asked what, so its
+      // `request done` line is the request's access-log line (the stage keeps none: docs/operations.md "Logs").
+      if (!incoming.direct)
+        logger.appendKeys({
+          apiRequestId: incoming.gatewayRequestId,
+          ip: incoming.sourceIp,
+          userAgent: incoming.headers['user-agent'],
+          httpMethod: incoming.method,
+          path: incoming.path,
+        });
     },
   };
 }

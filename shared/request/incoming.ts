@@ -15,6 +15,8 @@ export interface IncomingRequest {
   /** A direct invocation's body, already an object. */
   directBody: unknown;
   sourceIp: string | undefined;
+  /** API Gateway's id of the request (requestContext.requestId, its `x-amzn-RequestId`); none when direct. */
+  gatewayRequestId: string | undefined;
 }
 
 type Dict = Record<string, unknown>;
@@ -66,12 +68,15 @@ export function normalizeEvent(event: unknown): IncomingRequest {
     return {
       direct: false,
       method: String(http?.method ?? event.httpMethod ?? 'POST'),
-      path: String(event.rawPath ?? event.path ?? '/'),
+      // The path the client asked for, which an AK/SK signature covers: a REST API's requestContext.path keeps
+      // the stage of an execute-api URL (`/prod/v2/...`) and a custom domain's base path; its `path` drops them.
+      path: String(event.rawPath ?? rc.path ?? event.path ?? '/'),
       query: queryOf(event),
       headers: lowerCaseHeaders(event.headers),
       rawBody: body !== undefined && event.isBase64Encoded === true ? Buffer.from(body, 'base64').toString('utf8') : body,
       directBody: undefined,
       sourceIp: typeof http?.sourceIp === 'string' ? http.sourceIp : typeof identity?.sourceIp === 'string' ? identity.sourceIp : undefined,
+      gatewayRequestId: typeof rc.requestId === 'string' ? rc.requestId : undefined,
     };
   }
   const { headers, ...body } = isDict(event) ? event : {};
@@ -84,5 +89,6 @@ export function normalizeEvent(event: unknown): IncomingRequest {
     rawBody: undefined,
     directBody: isDict(event) ? body : event,
     sourceIp: undefined,
+    gatewayRequestId: undefined,
   };
 }

@@ -1,14 +1,14 @@
 import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
+import { SECRET_CACHE_SECONDS } from '../policy.js';
 import { parameterName, type SecretName } from './catalog.js';
 import { createGetParameters, SsmCallError, type GetParameters, type SsmCallOptions } from './ssm-get-parameters.js';
 
 /**
  * Reads secrets from SSM Parameter Store through Powertools Parameters: one GetParameters call (with
  * decryption) for the names a function needs, and nothing else under the path. Values are read once,
- * at cold start; Powertools keeps them cached for SECRET_CACHE_SECONDS, so a second load in the same
+ * at cold start; Powertools keeps them cached for SECRET_CACHE_SECONDS (shared/policy.ts), so a second load in the same
  * execution environment does not call SSM again.
  */
-export const SECRET_CACHE_SECONDS = 900;
 
 export class SecretsUnavailableError extends Error {
   override name = 'SecretsUnavailableError';

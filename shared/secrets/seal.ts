@@ -19,7 +19,10 @@ export interface SealPurpose {
   associatedDataPrefix: string;
 }
 
-export const PARTNER_SECRET_KEY_SEAL: SealPurpose = { hkdfInfo: 'partner-secret-key-seal/v1', associatedDataPrefix: 'verigate-partner-sk:' };
+export const PARTNER_SECRET_KEY_SEAL: SealPurpose = {
+  hkdfInfo: 'partner-secret-key-seal/v1',
+  associatedDataPrefix: 'verigate-partner-sk:',
+};
 /** A delivery request's destination and code, bound to the request's item (shared/store/delivery-requests.ts). */
 export const DELIVERY_REQUEST_SEAL: SealPurpose = { hkdfInfo: 'delivery-request-seal/v1', associatedDataPrefix: 'verigate-delivery:' };
 

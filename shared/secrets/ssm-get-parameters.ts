@@ -10,7 +10,14 @@ import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpHandlerOptions, HttpResponse, SdkError } from '@smithy/types';
-import { SSM_ATTEMPT_MS, SSM_READ_BUDGET_MS, SSM_RETRY, SSM_THROTTLED_RETRY } from '../policy.js';
+import {
+  SSM_ATTEMPT_MS,
+  SSM_CONNECT_TIMEOUT_MS,
+  SSM_HEADERS_TIMEOUT_MS,
+  SSM_READ_BUDGET_MS,
+  SSM_RETRY,
+  SSM_THROTTLED_RETRY,
+} from '../policy.js';
 import { retry } from '../retry.js';
 
 export interface SsmParameter {
@@ -60,10 +67,14 @@ export interface SsmCallOptions {
   requestHandler?: RequestHandler;
 }
 
-// Cold start budget (shared/policy.ts SSM_*): each attempt has 1 s to connect and 2 s to the answer's
-// headers (the handler's timeouts; without throwOnRequestTimeout it only warns when requestTimeout passes,
+// Cold start budget (shared/policy.ts SSM_*): each attempt has SSM_CONNECT_TIMEOUT_MS to connect and
+// SSM_HEADERS_TIMEOUT_MS to the answer's headers (the handler's timeouts; without throwOnRequestTimeout it only warns when requestTimeout passes,
 // @smithy/node-http-handler 4.x), and SSM_ATTEMPT_MS in all, body included; retried within SSM_READ_BUDGET_MS.
-export const SSM_TIMEOUTS = { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true };
+export const SSM_TIMEOUTS = {
+  connectionTimeout: SSM_CONNECT_TIMEOUT_MS,
+  requestTimeout: SSM_HEADERS_TIMEOUT_MS,
+  throwOnRequestTimeout: true,
+};
 const MAX_ERROR_MESSAGE = 300;
 
 /** The public SSM endpoint of a region, unless the SDK's standard endpoint variables name another. */

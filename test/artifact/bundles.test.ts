@@ -18,7 +18,7 @@ import { createDb } from '../../shared/store/client.js';
 import { keys, type Key } from '../../shared/store/keys.js';
 import {
   eventBridgeEvent,
-  httpApiEvent,
+  restApiEvent,
   invokeOnce,
   invokePackaged,
   lambdaEnvironment,
@@ -146,19 +146,19 @@ describe('the prod package', () => {
   });
 });
 
-describe('HTTP API functions (payload 2.0)', () => {
+describe('REST API functions (payload 1.0)', () => {
   it('checkIdentity answers a partner with the claim state, and a malformed body with a 400 of its family', async () => {
     const token = await mintPartnerToken(localConfig);
     const requestId = `artifact-${unique()}`;
     const report = await invokePackaged(
       'checkIdentity',
       [
-        httpApiEvent(
+        restApiEvent(
           'checkIdentity',
           { search_type: 'name', search_value: uniqueName() },
           { 'X-Auth-Token': token, 'X-Request-Id': requestId },
         ),
-        httpApiEvent('checkIdentity', '{"search_type": "name", "search_value": ', { 'X-Auth-Token': token }),
+        restApiEvent('checkIdentity', '{"search_type": "name", "search_value": ', { 'X-Auth-Token': token }),
       ],
       env('checkIdentity'),
     );
@@ -181,7 +181,7 @@ describe('HTTP API functions (payload 2.0)', () => {
     const sendId = `artifact-${unique()}`;
     const send = await invokeOnce(
       'sendVerificationCode',
-      httpApiEvent(
+      restApiEvent(
         'sendVerificationCode',
         { user: mobile, token: await mintCaptchaToken(localConfig, mobile) },
         { 'X-Request-Id': sendId },
@@ -229,7 +229,7 @@ describe('HTTP API functions (payload 2.0)', () => {
     expect(code).toMatch(/^\d{6}$/);
 
     const app = { 'X-Access-Token': await mintAppToken(localConfig) };
-    const verify = () => httpApiEvent('verifyVerificationCode', { contact: mobile, country: 'chinaPR', verificationCode: code }, app);
+    const verify = () => restApiEvent('verifyVerificationCode', { contact: mobile, country: 'chinaPR', verificationCode: code }, app);
     const report = await invokePackaged('verifyVerificationCode', [verify(), verify()], env('verifyVerificationCode'));
     expectRanOnTargetNode(report);
     const [accepted, spent] = report.invocations.map(httpResult);
@@ -265,7 +265,7 @@ describe('customer event functions', () => {
     // Another bundle reads the claim the way this one wrote it.
     const check = await invokeOnce(
       'checkIdentity',
-      httpApiEvent('checkIdentity', { search_type: 'name', search_value: name }, { 'X-Auth-Token': await mintPartnerToken(localConfig) }),
+      restApiEvent('checkIdentity', { search_type: 'name', search_value: name }, { 'X-Auth-Token': await mintPartnerToken(localConfig) }),
       env('checkIdentity'),
     );
     expect(json(httpResult(check))).toMatchObject({ error_code: 'CBC.0000', check_result: 'used_by_user' });

@@ -1,7 +1,6 @@
 // vitest globalSetup for the artifact suite (after global-dynamodb): the prod package built once, as
 // `npm run package` builds it for a deploy; each function's zip unpacked as Lambda unpacks it into its task
 // root; and the official Node build of the runtime serverless.yml deploys to.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { ensureLambdaNode, type NodeBinary } from '../../dev/node-runtime.js';
 import { oslsBin, repoRoot } from '../../dev/paths.js';
 import { spawnGroup } from '../../dev/processes.js';
+import { extractZip } from '../../dev/support/zip.js';
 import { functionName, OPERATIONS, type OperationName } from '../../shared/operations.js';
 
 export const PACKAGE_STAGE = 'prod';
@@ -48,22 +48,6 @@ declare module 'vitest' {
 }
 
 const PACKAGE_TIMEOUT_MS = 180_000;
-
-function unzip(zip: string, into: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('unzip', ['-q', '-o', zip, '-d', into], (error, _stdout, stderr) => {
-      if (!error) return resolve();
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(
-        new Error(
-          missing
-            ? 'The artifact tests unpack the Lambda zips with `unzip`, which is not on PATH. Install it, e.g. `apt-get install unzip`'
-            : `unzip ${zip} failed: ${error.message}\n${stderr}`,
-        ),
-      );
-    });
-  });
-}
 
 /** Runs `osls package --stage prod` into `out`, with nothing from the test environment leaking into the template. */
 async function packageService(out: string, workDir: string): Promise<void> {
@@ -136,7 +120,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (!artifact) throw new Error(`the ${PACKAGE_STAGE} package has no artifact for ${operation}`);
       const taskRoot = path.join(root, 'task', operation);
       await mkdir(taskRoot, { recursive: true });
-      await unzip(path.resolve(out, path.basename(artifact)), taskRoot);
+      await extractZip(path.resolve(out, path.basename(artifact)), taskRoot);
       const p = resource.Properties as {
         Handler: string;
         Runtime: string;

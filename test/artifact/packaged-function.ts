@@ -1,11 +1,12 @@
 // Invokes a packaged function in a fresh process of the Lambda runtime's Node, with the environment Lambda
-// would give it, and builds the events AWS delivers (API Gateway HTTP API 2.0, SQS, EventBridge).
+// would give it, and builds the events AWS delivers (API Gateway REST API proxy 1.0, SQS, EventBridge).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { repoRoot } from '../../dev/paths.js';
 import { OPERATIONS, type HttpOperationName, type OperationName } from '../../shared/operations.js';
+import { PACKAGE_STAGE } from './global-package.js';
 
 const RUNNER = path.join(repoRoot, 'dev', 'invoke-handler.mjs');
 
@@ -123,8 +124,12 @@ export async function invokeOnce(
 
 const API_ID = 'a1b2c3d4e5';
 
-/** An API Gateway HTTP API (payload format 2.0) event for an operation's route; header names lower-cased as API Gateway sends them. */
-export function httpApiEvent(
+/**
+ * An API Gateway REST API event (Lambda proxy integration, payload 1.0, regional endpoint) for an operation's
+ * route, called on the stage's execute-api URL: header names as the client sent them, the stage in
+ * requestContext.path.
+ */
+export function restApiEvent(
   operation: HttpOperationName,
   body: unknown,
   headers: Record<string, string> = {},
@@ -135,34 +140,43 @@ export function httpApiEvent(
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const domainName = `${API_ID}.execute-api.${region}.amazonaws.com`;
   const now = new Date();
+  const sent: Record<string, string> = {
+    Accept: 'application/json',
+    'Content-Type': 'application/json',
+    Host: domainName,
+    'User-Agent': 'verigate-artifact-test',
+    'X-Amzn-Trace-Id': `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+    'X-Forwarded-For': sourceIp,
+    'X-Forwarded-Port': '443',
+    'X-Forwarded-Proto': 'https',
+    ...headers,
+  };
   return {
-    version: '2.0',
-    routeKey: `${method} ${routePath}`,
-    rawPath: routePath,
-    rawQueryString: '',
-    headers: {
-      accept: 'application/json',
-      'content-length': String(Buffer.byteLength(text)),
-      'content-type': 'application/json',
-      host: domainName,
-      'user-agent': 'verigate-artifact-test',
-      'x-amzn-trace-id': `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomUUID().replaceAll('-', '').slice(0, 24)}`,
-      'x-forwarded-for': sourceIp,
-      'x-forwarded-port': '443',
-      'x-forwarded-proto': 'https',
-      ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
-    },
+    resource: routePath,
+    path: routePath,
+    httpMethod: method,
+    headers: sent,
+    multiValueHeaders: Object.fromEntries(Object.entries(sent).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
     requestContext: {
+      resourceId: 'abc123',
+      resourcePath: routePath,
+      httpMethod: method,
+      extendedRequestId: randomUUID(),
+      requestTime: now.toUTCString(),
+      path: `/${PACKAGE_STAGE}${routePath}`,
       accountId: '000000000000',
-      apiId: API_ID,
-      domainName,
+      protocol: 'HTTP/1.1',
+      stage: PACKAGE_STAGE,
       domainPrefix: API_ID,
-      http: { method, path: routePath, protocol: 'HTTP/1.1', sourceIp, userAgent: 'verigate-artifact-test' },
+      requestTimeEpoch: now.getTime(),
       requestId: randomUUID(),
-      routeKey: `${method} ${routePath}`,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
+      identity: { sourceIp, userAgent: 'verigate-artifact-test', accessKey: null, accountId: null, caller: null, user: null, userArn: null },
+      domainName,
+      apiId: API_ID,
     },
     body: text,
     isBase64Encoded: false,

@@ -153,8 +153,8 @@ describe('check-identity: AK/SK signed by the official Huawei SDK signer', () =>
     await expectOk(res);
   });
 
-  // HTTP API payload 2.0 joins a repeated key's values with commas in queryStringParameters ("tag=b,a");
-  // the signature covers "tag=a&tag=b", so the query must come from rawQueryString.
+  // queryStringParameters keeps one value of a repeated key (REST 1.0) or joins them with commas (HTTP API
+  // 2.0, "tag=b,a"); the signature covers "tag=a&tag=b", so the query must come from all of its values.
   it('accepts a signed request with a repeated query parameter', async () => {
     const res = await signedCall({ url: `${url()}?tag=b&tag=a` });
     await expectOk(await signedCall({})); // resets the AK's consecutive-failure count either way

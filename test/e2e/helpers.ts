@@ -273,7 +273,7 @@ export function thrownErrorName(result: InvokeResult): string | undefined {
 }
 
 /**
- * Sends a request to a route's function as API Gateway (HTTP API, payload 2.0) would deliver it, through the
+ * Sends a request to a route's function as API Gateway (REST API, payload 1.0) would deliver it, through the
  * Lambda invoke endpoint. For the few requests serverless-offline's HTTP emulation does not pass on faithfully
  * (it adds `content-type: application/json` when a request has none, and hands over a JSON string body
  * already parsed), this is how the function's own answer to them is checked.

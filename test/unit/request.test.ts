@@ -80,6 +80,13 @@ describe('normalizeEvent with a REST API (payload 1.0) event', () => {
     });
   });
 
+  it("takes the path the client asked for, the stage of an execute-api URL included, as the one its signature covers", () => {
+    const r = normalizeEvent(
+      restV1({ requestContext: { path: '/prod/v1/usg/acs/verifycode/send', stage: 'prod', identity: { sourceIp: '198.51.100.9' } } }),
+    );
+    expect(r.path).toBe('/prod/v1/usg/acs/verifycode/send');
+  });
+
   it('decodes a base64 body', () => {
     const r = normalizeEvent(restV1({ body: Buffer.from('{"x":1}').toString('base64'), isBase64Encoded: true }));
     expect(r.rawBody).toBe('{"x":1}');

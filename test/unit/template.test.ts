@@ -7,18 +7,42 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_STREAM_FILTER_PATTERNS } from '../../shared/channels.js';
-import { DEPLOYMENT, HTTP_OPERATIONS, OPERATIONS, functionName, type OperationName } from '../../shared/operations.js';
-import { FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
+import { CbcErrorBody, UsgErrorBody } from '../../shared/domain/responses.js';
+import { ERROR_CODES, type ErrorCode } from '../../shared/errors.js';
+import {
+  DEPLOYMENT,
+  EDGE,
+  HTTP_OPERATIONS,
+  OPERATIONS,
+  functionName,
+  type HttpOperationName,
+  type OperationName,
+} from '../../shared/operations.js';
+import { FUNCTION_TIMEOUT_MS, PARTNER_REQUESTS_PER_SECOND, SEND_PER_SOURCE_IP } from '../../shared/policy.js';
 import { envVariable, parameterName, SECRET_NAMES } from '../../shared/secrets/catalog.js';
 import { dynamodbCalls, expectedCalls } from '../support/dynamodb-calls.js';
 import { bareEnvironment, packageStage, type CfnResource, type CfnTemplate, type Package } from '../support/osls-package.js';
 import { SECRET_PARAMETERS } from '../support/secret-parameters.js';
-import { readZip } from '../support/zip.js';
+import { readZip } from '../../dev/support/zip.js';
 
 const STAGE = 'prod';
 const GIVEN_ALARM_TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:ops-alarms';
 /** Stage parameters the second package is built with, to see the template follow them (docs/operations.md "Parameters per stage"). */
-const GIVEN_PARAMS = { alarmTopicArn: GIVEN_ALARM_TOPIC, sendRateLimit: 7, sendBurstLimit: 9, sendReservedConcurrency: 3, messageBrand: 'Acme Cloud' };
+const GIVEN_PARAMS = {
+  alarmTopicArn: GIVEN_ALARM_TOPIC,
+  sendRateLimit: 7,
+  sendBurstLimit: 9,
+  sendReservedConcurrency: 3,
+  messageBrand: 'Acme Cloud',
+  // Browser origins as one --param gives them: an exact origin and a scheme's prefix form.
+  corsAllowedOrigins: 'http://localhost:5173,https://*',
+  wafIpRateLimit: 900,
+  sendIpRateLimit: 12,
+  checkIdentityTokenRateLimit: 300,
+  deliveryBatchSize: 25,
+  deliveryParallelizationFactor: 4,
+  tableMaxWriteRequestUnits: 8000,
+};
 const repoFile = (name: string) => readFile(path.join(import.meta.dirname, '..', '..', name), 'utf8');
 
 // ---------- what the code does, stated independently of infra/ and shared/operations.ts ----------
@@ -136,6 +160,38 @@ function render(v: unknown): string {
   throw new Error(`cannot render ${JSON.stringify(v)}`);
 }
 
+/** The REST API's methods as "METHOD /path" (the path rebuilt from its resources) → the method's logical id. */
+function restMethods(template = t()): Record<string, string> {
+  const pathOf = (ref: Record<string, any>): string => {
+    if ('Fn::GetAtt' in ref) {
+      expect(ref['Fn::GetAtt']).toEqual(['ApiGatewayRestApi', 'RootResourceId']);
+      return '';
+    }
+    const r = resource(ref.Ref as string, template);
+    expect(r.Type).toBe('AWS::ApiGateway::Resource');
+    return `${pathOf(r.Properties!.ParentId)}/${r.Properties!.PathPart}`;
+  };
+  return Object.fromEntries(
+    resources('AWS::ApiGateway::Method', template).map(([id, m]) => [`${m.Properties!.HttpMethod} ${pathOf(m.Properties!.ResourceId)}`, id]),
+  );
+}
+/** The routes' methods (POST), without the preflights' OPTIONS methods. */
+const routeMethods = (template = t()) => Object.fromEntries(Object.entries(restMethods(template)).filter(([key]) => !key.startsWith('OPTIONS ')));
+const preflightMethods = (template = t()) => Object.fromEntries(Object.entries(restMethods(template)).filter(([key]) => key.startsWith('OPTIONS ')));
+
+type Throttle = { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+/** The REST stage's method settings as "METHOD /path" (`* *` for the stage default) → its throttle and what else it sets. */
+function methodSettingsIn(template = t()): Record<string, Throttle & Record<string, unknown>> {
+  const settings = resource('ApiGatewayStage', template).Properties!.MethodSettings as Array<Record<string, any>>;
+  return Object.fromEntries(
+    settings.map((s) => {
+      const path = s.ResourcePath === '/*' ? '*' : (s.ResourcePath as string).slice(1).replaceAll('~1', '/');
+      return [`${s.HttpMethod} ${path}`, s as Throttle & Record<string, unknown>];
+    }),
+  );
+}
+const throttleOf = (s: Throttle) => ({ ThrottlingRateLimit: s.ThrottlingRateLimit, ThrottlingBurstLimit: s.ThrottlingBurstLimit });
+
 /** The function resources by operation name (FunctionName is verigate-<stage>-<operation>). */
 function functionsByOperation(template = t()): Record<string, { id: string; resource: CfnResource }> {
   return Object.fromEntries(
@@ -239,7 +295,7 @@ describe('the prod package', () => {
       expect(fns[op.name]!.resource.Properties!.Handler).toBe(DEPLOYMENT[op.name].handler);
       expect(fns[op.name]!.resource.Properties!.FunctionName).toBe(functionName(STAGE, op.name));
     }
-    const routeKeys = resources('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!.RouteKey);
+    const routeKeys = Object.keys(routeMethods());
     expect(routeKeys.sort()).toEqual(
       Object.values(OPERATIONS)
         .flatMap((o) => (o.trigger === 'http' ? [`${o.route.method} ${o.route.path}`] : []))
@@ -251,10 +307,9 @@ describe('the prod package', () => {
 describe('the template and the declaration of the operations (shared/operations.ts)', () => {
   const declared = Object.keys(OPERATIONS) as OperationName[];
   const routeKey = (o: (typeof HTTP_OPERATIONS)[number]) => `${o.route.method} ${o.route.path}`;
-  const routesIn = (template = t()) =>
-    Object.fromEntries(resources('AWS::ApiGatewayV2::Route', template).map(([id, r]) => [r.Properties!.RouteKey as string, id]));
-  type Throttle = { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
-  const routeSettingsIn = (template = t()) => resource('HttpApiStage', template).Properties!.RouteSettings as Record<string, Throttle>;
+  const routesIn = (template = t()) => routeMethods(template);
+  const routeSettingsIn = (template = t()): Record<string, Throttle> =>
+    Object.fromEntries(Object.entries(methodSettingsIn(template)).flatMap(([key, s]) => (key === '* *' ? [] : [[key, throttleOf(s)]])));
   const declaredThrottle = (o: (typeof HTTP_OPERATIONS)[number]): Throttle => {
     const { rate, burst } = DEPLOYMENT[o.name].throttle;
     return { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst };
@@ -285,9 +340,13 @@ describe('the template and the declaration of the operations (shared/operations.
     const settings = routeSettingsIn();
     expect(Object.keys(settings).sort()).toEqual(HTTP_OPERATIONS.map(routeKey).sort());
     for (const o of HTTP_OPERATIONS) expect(settings[routeKey(o)], o.name).toEqual(declaredThrottle(o));
-    const dependsOn = list(resource('HttpApiStage').DependsOn);
+    // The stage serves the one deployment, which is made after every route's method.
+    const [[deploymentId, deployment]] = resources('AWS::ApiGateway::Deployment') as [[string, CfnResource]];
+    expect(resources('AWS::ApiGateway::Deployment')).toHaveLength(1);
+    expect(resource('ApiGatewayStage').Properties!.DeploymentId).toEqual({ Ref: deploymentId });
+    const dependsOn = list(deployment.DependsOn);
     for (const id of dependsOn) expect(t().Resources[id], id).toBeDefined();
-    expect(dependsOn.filter((id) => resource(id).Type === 'AWS::ApiGatewayV2::Route').sort()).toEqual(Object.values(routesIn()).sort());
+    expect(dependsOn.filter((id) => resource(id).Properties!.HttpMethod === 'POST').sort()).toEqual(Object.values(routesIn()).sort());
   });
 
   it('reserves the declared concurrency, and none for a function that declares none', () => {
@@ -429,41 +488,99 @@ describe('least privilege', () => {
 });
 
 describe('browsers (CORS)', () => {
-  const cors = () => resource('HttpApi').Properties!.CorsConfiguration;
+  const PAGE = 'http://localhost:5173';
+  const STRANGER = 'https://evil.example.com';
+  /** The request headers each route reads (a preflight asks for those its page sends). */
+  const HEADERS_PER_ROUTE: Record<HttpOperationName, string[]> = {
+    checkIdentity: ['content-type', 'x-request-id', 'accept-language', 'x-auth-token', 'authorization', 'x-sdk-date'],
+    sendVerificationCode: ['content-type', 'x-request-id', 'accept-language'],
+    verifyVerificationCode: ['content-type', 'x-request-id', 'accept-language', 'x-access-token'],
+  };
+  const given = () => withSentinels.template;
+  /** What an OPTIONS method answers: its headers' values (quoted literals unquoted) and its response template. */
+  function preflightAnswer(op: HttpOperationName) {
+    const id = preflightMethods(given())[`OPTIONS ${OPERATIONS[op].route.path}`];
+    expect(id, op).toBeDefined();
+    const method = resource(id!, given()).Properties!;
+    expect(method.AuthorizationType).toBe('NONE');
+    expect(method.Integration.Type).toBe('MOCK');
+    const [response] = method.Integration.IntegrationResponses as Array<Record<string, any>>;
+    const headers = Object.fromEntries(
+      Object.entries(response!.ResponseParameters as Record<string, string>).map(([k, v]) => [
+        k.replace('method.response.header.', '').toLowerCase(),
+        v.replace(/^'|'$/g, ''),
+      ]),
+    );
+    return { headers, template: response!.ResponseTemplates['application/json'] as string };
+  }
+  /** The origin an OPTIONS method grants a preflight from `origin`: its template's Java regexes, matched whole, else the static header. */
+  function grantedBy(op: HttpOperationName, origin: string): string {
+    const { headers, template } = preflightAnswer(op);
+    const patterns = [...template.matchAll(/\$origin\.matches\("([^"]+)"\)/g)].map((m) => new RegExp(`^(?:${m[1]})$`));
+    expect(patterns.length).toBeGreaterThan(0);
+    return patterns.some((p) => p.test(origin)) ? origin : headers['access-control-allow-origin']!;
+  }
 
-  it('lets a page POST with the headers the API reads and read X-Request-Id and Retry-After', () => {
-    const c = cors();
-    expect(c.AllowMethods).toEqual(['POST']);
-    expect(c.AllowHeaders.map((h: string) => h.toLowerCase()).sort()).toEqual(HEADERS_THE_API_READS.map((h) => h.toLowerCase()).sort());
-    expect(c.ExposeHeaders.map((h: string) => h.toLowerCase()).sort()).toEqual(['retry-after', 'x-request-id']);
-    expect(c.AllowCredentials).toBeUndefined();
-    expect(c.MaxAge).toBeGreaterThan(0);
+  it.each(HTTP_OPERATIONS.map((o) => o.name))(
+    'answers the preflight of %s with POST and the headers the route reads, for a page the stage lists',
+    (op) => {
+      const { headers } = preflightAnswer(op);
+      expect(headers['access-control-allow-methods']!.split(',').sort()).toEqual(['OPTIONS', 'POST']);
+      const allowed = headers['access-control-allow-headers']!.split(',').map((h) => h.toLowerCase());
+      expect(allowed.sort()).toEqual(HEADERS_THE_API_READS.map((h) => h.toLowerCase()).sort());
+      expect(allowed).toEqual(expect.arrayContaining(HEADERS_PER_ROUTE[op]));
+      expect(headers['access-control-allow-credentials']).toBeUndefined();
+      expect(Number(headers['access-control-max-age'])).toBeGreaterThan(0);
+      expect(grantedBy(op, PAGE)).toBe(PAGE);
+      // `https://*`: any https origin.
+      expect(grantedBy(op, 'https://signup.partner.example')).toBe('https://signup.partner.example');
+    },
+  );
+
+  it('does not grant an origin the stage does not list, and never "*"', () => {
+    const listed = withSentinels.template;
+    expect(listed).toBeDefined();
+    for (const o of HTTP_OPERATIONS) {
+      for (const stranger of ['http://evil.example.com', 'http://localhost:5174']) expect(grantedBy(o.name, stranger)).not.toBe(stranger);
+      expect(preflightAnswer(o.name).headers['access-control-allow-origin']).not.toBe('*');
+    }
+    expect(grantedBy('sendVerificationCode', STRANGER)).toBe(STRANGER); // https://* lists every https origin
+  });
+
+  it('gives the functions the same origins for their own answers, which name the page and let it read X-Request-Id and Retry-After', () => {
+    for (const o of HTTP_OPERATIONS) {
+      const vars = functionsByOperation(given())[o.name]!.resource.Properties!.Environment.Variables as Record<string, string>;
+      expect(vars.CORS_ALLOWED_ORIGINS, o.name).toBe(GIVEN_PARAMS.corsAllowedOrigins);
+    }
+    // (the headers themselves: test/unit/middleware/family-response.test.ts and test/e2e/cors.e2e.test.ts)
   });
 
   it('allows no origin in prod until the stage lists its partner pages, and never "*"', () => {
-    expect(cors().AllowOrigins).toEqual([]);
+    expect(preflightMethods()).toEqual({});
+    for (const o of HTTP_OPERATIONS)
+      expect((functionsByOperation()[o.name]!.resource.Properties!.Environment.Variables as Record<string, string>).CORS_ALLOWED_ORIGINS).toBe('');
   });
 });
 
 describe('throttling', () => {
-  const stage = () => resource('HttpApiStage').Properties!;
+  const settings = (template = t()) => methodSettingsIn(template);
 
-  it('throttles every route of the stage by default', () => {
-    const d = stage().DefaultRouteSettings;
+  it('throttles every method of the stage by default (the preflights), and keeps no execution log', () => {
+    const d = settings()['* *']!;
     expect(d.ThrottlingRateLimit).toBeGreaterThan(0);
     expect(d.ThrottlingBurstLimit).toBeGreaterThanOrEqual(d.ThrottlingRateLimit);
+    expect(throttleOf(d)).toEqual({ ThrottlingRateLimit: EDGE.stageThrottle.rate, ThrottlingBurstLimit: EDGE.stageThrottle.burst });
+    for (const s of Object.values(settings())) expect(s).toMatchObject({ LoggingLevel: 'OFF', DataTraceEnabled: false });
   });
 
   it('gives each route its own limits, the unauthenticated send route the lowest', () => {
-    const routes = Object.fromEntries(resources('AWS::ApiGatewayV2::Route').map(([id, r]) => [r.Properties!.RouteKey as string, id]));
-    const settings = stage().RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
-    expect(Object.keys(settings).sort()).toEqual(Object.keys(routes).sort());
-    // Route settings need their routes to exist first.
-    expect(list(resource('HttpApiStage').DependsOn)).toEqual(expect.arrayContaining(Object.values(routes)));
-    const send = settings[`POST ${OPERATIONS.sendVerificationCode.route.path}`]!;
-    for (const s of Object.values(settings)) {
+    const routes = routeMethods();
+    const perRoute = Object.fromEntries(Object.entries(settings()).filter(([key]) => key !== '* *'));
+    expect(Object.keys(perRoute).sort()).toEqual(Object.keys(routes).sort());
+    const send = perRoute[`POST ${OPERATIONS.sendVerificationCode.route.path}`]!;
+    for (const s of Object.values(perRoute)) {
       expect(s.ThrottlingRateLimit).toBeGreaterThan(0);
-      expect(s.ThrottlingRateLimit).toBeLessThanOrEqual(stage().DefaultRouteSettings.ThrottlingRateLimit);
+      expect(s.ThrottlingRateLimit).toBeLessThanOrEqual(settings()['* *']!.ThrottlingRateLimit);
       expect(send.ThrottlingRateLimit).toBeLessThanOrEqual(s.ThrottlingRateLimit);
     }
   });
@@ -471,6 +588,14 @@ describe('throttling', () => {
   it('reserves (and so caps) the concurrency of sendVerificationCode', () => {
     const reserved = functionsByOperation().sendVerificationCode!.resource.Properties!.ReservedConcurrentExecutions;
     expect(Number.isInteger(reserved) && reserved > 0).toBe(true);
+  });
+
+  it('reserves each HTTP function its own concurrency, so a flood of one route cannot take what another needs', () => {
+    for (const o of HTTP_OPERATIONS) {
+      const reserved = functionsByOperation()[o.name]!.resource.Properties!.ReservedConcurrentExecutions;
+      expect(reserved, o.name).toBe(DEPLOYMENT[o.name].reservedConcurrency);
+      expect(Number.isInteger(reserved) && reserved > 0, o.name).toBe(true);
+    }
   });
 });
 
@@ -487,13 +612,63 @@ describe('alarms', () => {
     expect(find('AWS/Lambda', 'Throttles', dimensions)).toHaveLength(1);
   });
 
-  it('watches 5xx answers of the HTTP API stage', () => {
+  it('watches 5xx answers of the REST API stage', () => {
     expect(
-      find('AWS/ApiGateway', '5xx', [
-        { Name: 'ApiId', Value: { Ref: 'HttpApi' } },
-        { Name: 'Stage', Value: '$default' },
+      find('AWS/ApiGateway', '5XXError', [
+        { Name: 'ApiName', Value: `verigate-${STAGE}` },
+        { Name: 'Stage', Value: STAGE },
       ]),
     ).toHaveLength(1);
+    expect(resource('ApiGatewayRestApi').Properties!.Name).toBe(`verigate-${STAGE}`);
+  });
+
+  it.each(HTTP_OPERATIONS.map((o) => o.name))('warns when %s runs at four fifths of its reserved concurrency', (op) => {
+    const fn = functionsByOperation()[op]!;
+    const [a, ...more] = find('AWS/Lambda', 'ConcurrentExecutions', [{ Name: 'FunctionName', Value: { Ref: fn.id } }]);
+    expect(more).toEqual([]);
+    expect(a).toMatchObject({ Statistic: 'Maximum', Threshold: Math.ceil(0.8 * fn.resource.Properties!.ReservedConcurrentExecutions) });
+    expect(a!.Threshold).toBeLessThan(fn.resource.Properties!.ReservedConcurrentExecutions);
+    const given = functionsByOperation(withSentinels.template).sendVerificationCode!;
+    expect(
+      find('AWS/Lambda', 'ConcurrentExecutions', [{ Name: 'FunctionName', Value: { Ref: given.id } }], withSentinels.template)[0]!.Threshold,
+    ).toBe(Math.ceil(0.8 * GIVEN_PARAMS.sendReservedConcurrency));
+  });
+
+  it("watches how late deliverCode reads the table's stream", () => {
+    const [a] = find('AWS/Lambda', 'IteratorAge', [{ Name: 'FunctionName', Value: { Ref: functionsByOperation().deliverCode!.id } }]);
+    expect(a).toMatchObject({ Statistic: 'Maximum' });
+    expect(a!.Threshold).toBeGreaterThan(0);
+  });
+
+  it('watches DynamoDB throttles and server errors of every operation the functions call, conflicts, and throttle events of the table and its index', () => {
+    const table = { Name: 'TableName', Value: { Ref: 'VerigateTable' } };
+    const called = new Set(['TransactWriteItems', ...operations.flatMap((op) => Object.keys(dynamodbCalls(op)))]);
+    called.delete('ConditionCheckItem');
+    for (const operation of called)
+      for (const metric of ['ThrottledRequests', 'SystemErrors'])
+        expect(find('AWS/DynamoDB', metric, [table, { Name: 'Operation', Value: operation }]), `${metric} ${operation}`).toHaveLength(1);
+    expect(find('AWS/DynamoDB', 'TransactionConflict', [table])).toHaveLength(1);
+    for (const metric of ['ReadThrottleEvents', 'WriteThrottleEvents']) {
+      expect(find('AWS/DynamoDB', metric, [table])).toHaveLength(1);
+      expect(find('AWS/DynamoDB', metric, [table, { Name: 'GlobalSecondaryIndexName', Value: 'gsi1' }])).toHaveLength(1);
+    }
+  });
+
+  it("watches a surge of requests blocked by each of the web ACL's refusing rules", () => {
+    const refusing = (resource('WebAcl').Properties!.Rules as Array<Record<string, any>>).filter((r) => r.Action?.Block);
+    for (const r of refusing)
+      expect(
+        find('AWS/WAFV2', 'BlockedRequests', [
+          { Name: 'WebACL', Value: `verigate-${STAGE}` },
+          { Name: 'Region', Value: { Ref: 'AWS::Region' } },
+          { Name: 'Rule', Value: r.VisibilityConfig.MetricName },
+        ]),
+        r.Name,
+      ).toHaveLength(1);
+  });
+
+  it('says in every alarm what it means', () => {
+    for (const a of alarms()) expect(String(a.AlarmDescription).length, a.AlarmName).toBeGreaterThan(40);
   });
 
   it('watches the depth of every DLQ and every failed event delivery', () => {
@@ -531,6 +706,170 @@ describe('alarms', () => {
     expect(given.Resources.AlarmTopic).toBeUndefined();
     expect(alarms(given).length).toBe(alarms().length);
     for (const a of alarms(given)) expect([...a.AlarmActions, ...a.OKActions].map(render)).toEqual([GIVEN_ALARM_TOPIC, GIVEN_ALARM_TOPIC]);
+  });
+});
+
+describe('the edge: a REST API stage behind a regional web ACL', () => {
+  type Rule = Record<string, any> & { Name: string; Priority: number };
+  const acl = (template = t()) => resource('WebAcl', template).Properties!;
+  const rules = (template = t()) => (acl(template).Rules as Rule[]).slice().sort((a, b) => a.Priority - b.Priority);
+  const rule = (name: string, template = t()) => {
+    const r = rules(template).find((x) => x.Name === name);
+    if (!r) throw new Error(`no rule ${name}`);
+    return r;
+  };
+  /** The route paths a statement is scoped to (its path matches, wherever they are nested). */
+  const pathsOf = (statement: unknown): string[] =>
+    JSON.stringify(statement).match(/"SearchString":"([^"]+)"/g)?.map((m) => m.slice('"SearchString":"'.length, -1)) ?? [];
+  const window = EDGE.wafWindowSeconds;
+
+  it('serves the routes from one regional REST API stage, the very paths of the contract', () => {
+    expect(resource('ApiGatewayRestApi').Properties!.EndpointConfiguration).toEqual({ Types: ['REGIONAL'] });
+    expect(resources('AWS::ApiGateway::Stage')).toHaveLength(1);
+    expect(resource('ApiGatewayStage').Properties).toMatchObject({ RestApiId: { Ref: 'ApiGatewayRestApi' }, StageName: STAGE });
+    // The deployment creates no stage of its own, which would be a second way in without the web ACL.
+    const [[, deployment]] = resources('AWS::ApiGateway::Deployment') as [[string, CfnResource]];
+    expect(deployment.Properties!.StageName).toBeUndefined();
+    expect(Object.keys(routeMethods()).sort()).toEqual(HTTP_OPERATIONS.map((o) => `POST ${o.route.path}`).sort());
+    for (const id of Object.values(routeMethods())) {
+      const integration = resource(id).Properties!.Integration;
+      expect(integration.Type, id).toBe('AWS_PROXY');
+      expect(resource(id).Properties!.AuthorizationType, id).toBe('NONE');
+    }
+  });
+
+  it('associates a REGIONAL web ACL with that stage, allowing by default what no rule refuses', () => {
+    const a = acl();
+    expect(a.Scope).toBe('REGIONAL');
+    expect(a.DefaultAction).toEqual({ Allow: {} });
+    const [[, association], ...more] = resources('AWS::WAFv2::WebACLAssociation') as [[string, CfnResource]];
+    expect(more).toEqual([]);
+    expect(association.Properties!.WebACLArn).toEqual({ 'Fn::GetAtt': ['WebAcl', 'Arn'] });
+    const [pattern, vars] = association.Properties!.ResourceArn['Fn::Sub'] as [string, Record<string, unknown>];
+    expect(pattern.replace('${Api}', render(vars.Api)).replace(/\$\{([^}]+)\}/g, (_, n: string) => render({ Ref: n }))).toBe(
+      `arn:aws:apigateway:ap-southeast-1::/restapis/<ApiGatewayRestApi>/stages/${STAGE}`,
+    );
+    expect(list(association.DependsOn)).toContain('ApiGatewayStage');
+  });
+
+  it("counts sources on AWS's IP reputation lists and answers them 403 in each route's family", () => {
+    const reputation = rule('ip-reputation');
+    expect(reputation.Statement).toEqual({ ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } });
+    expect(reputation.OverrideAction).toEqual({ Count: {} });
+    for (const o of HTTP_OPERATIONS) {
+      const r = rule(`${o.name}-ip-reputation`);
+      expect(r.Priority).toBeGreaterThan(reputation.Priority);
+      expect(JSON.stringify(r.Statement)).toContain('awswaf:managed:aws:amazon-ip-list:AWSManagedIPReputationList');
+      expect(pathsOf(r.Statement)).toEqual([o.route.path]);
+      expect(r.Action.Block.CustomResponse.ResponseCode).toBe(403);
+    }
+  });
+
+  it('limits every source address over all routes, answering each route in its family', () => {
+    const ipRate = rule('ip-rate');
+    expect(ipRate.Statement.RateBasedStatement).toEqual({ Limit: EDGE.sourceIpRate, EvaluationWindowSec: window, AggregateKeyType: 'IP' });
+    expect(ipRate.Action).toEqual({ Count: {} });
+    const label = ipRate.RuleLabels[0].Name as string;
+    for (const o of HTTP_OPERATIONS) {
+      const r = rule(`${o.name}-over-ip-rate`);
+      expect(r.Priority).toBeGreaterThan(ipRate.Priority);
+      expect(JSON.stringify(r.Statement)).toContain(`"Key":"${label}"`);
+      expect(pathsOf(r.Statement)).toEqual([o.route.path]);
+      expect(r.Action.Block.CustomResponse.ResponseCode).toBe(429);
+    }
+  });
+
+  it("limits each source address on send's path more strictly: past it, it is past its hourly send cap anyway", () => {
+    const send = rule('sendVerificationCode-ip-rate').Statement.RateBasedStatement;
+    expect(send).toMatchObject({ Limit: SEND_PER_SOURCE_IP.limit, EvaluationWindowSec: window, AggregateKeyType: 'IP' });
+    expect(send.Limit).toBeLessThan(rule('ip-rate').Statement.RateBasedStatement.Limit);
+    expect(pathsOf(send.ScopeDownStatement)).toEqual([OPERATIONS.sendVerificationCode.route.path]);
+  });
+
+  it("limits each partner token on check-identity's path at its flow-control rate over the window", () => {
+    const token = rule('checkIdentity-token-rate').Statement.RateBasedStatement;
+    expect(token).toMatchObject({
+      Limit: PARTNER_REQUESTS_PER_SECOND.default * window,
+      EvaluationWindowSec: window,
+      AggregateKeyType: 'CUSTOM_KEYS',
+      CustomKeys: [{ Header: { Name: 'x-auth-token', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }],
+    });
+    expect(pathsOf(token.ScopeDownStatement)).toEqual([OPERATIONS.checkIdentity.route.path]);
+    expect(rule('checkIdentity-token-rate').Action.Block.CustomResponse.CustomResponseBodyKey).toBe('CBC_0250');
+  });
+
+  it('matches a route however its path is escaped or prefixed by the stage', () => {
+    const matches = rules().flatMap((r) => (JSON.stringify(r).match(/"ByteMatchStatement":\{[^}]*\}[^\]]*\]/g) ?? []).map((m) => ({ r, m })));
+    // Every rule but the two that count for all routes is scoped to a path.
+    expect(matches.length).toBe(rules().length - 2);
+    for (const { r, m } of matches) {
+      expect(m, r.Name).toContain('"FieldToMatch":{"UriPath":{}}');
+      expect(m, r.Name).toContain('"PositionalConstraint":"CONTAINS"');
+      expect(m, r.Name).toContain('"Type":"URL_DECODE"');
+      expect(m, r.Name).toContain('"Type":"NORMALIZE_PATH"');
+    }
+  });
+
+  it("answers every refusal with a JSON body of the route's family, and Retry-After the window for a rate", () => {
+    const bodies = acl().CustomResponseBodies as Record<string, { ContentType: string; Content: string }>;
+    const refusing = rules().filter((r) => r.Action?.Block);
+    // Per route: a listed source, a source over the all-routes rate; and send's source rate, check-identity's token rate.
+    expect(refusing.length).toBe(HTTP_OPERATIONS.length * 2 + 2);
+    for (const r of refusing) {
+      const response = r.Action.Block.CustomResponse;
+      const body = bodies[response.CustomResponseBodyKey];
+      expect(body, r.Name).toBeDefined();
+      expect(body!.ContentType).toBe('APPLICATION_JSON');
+      const json = JSON.parse(body!.Content) as { error_code: ErrorCode };
+      const spec = ERROR_CODES[json.error_code];
+      expect(spec.status, r.Name).toBe(response.ResponseCode);
+      const op = HTTP_OPERATIONS.find((o) => pathsOf(r.Statement).includes(o.route.path))!;
+      expect(spec.family, r.Name).toBe(op.family);
+      expect((op.family === 'USG' ? UsgErrorBody : CbcErrorBody).safeParse(json).success, r.Name).toBe(true);
+      if (response.ResponseCode === 429) {
+        expect(response.ResponseHeaders, r.Name).toEqual([{ Name: 'Retry-After', Value: String(window) }]);
+        if (op.family === 'USG') expect(json).toMatchObject({ retry_after: window });
+      }
+    }
+  });
+
+  it('keeps metrics and sampled requests of every rule, and no WAF log', () => {
+    expect(acl().VisibilityConfig).toMatchObject({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true });
+    for (const r of rules()) expect(r.VisibilityConfig, r.Name).toMatchObject({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true });
+    expect(new Set(rules().map((r) => r.VisibilityConfig.MetricName)).size).toBe(rules().length);
+    expect(resources('AWS::WAFv2::LoggingConfiguration')).toEqual([]);
+  });
+
+  it("takes the web ACL's limits from the stage's parameters when it gives them", () => {
+    const given = withSentinels.template;
+    expect(rule('ip-rate', given).Statement.RateBasedStatement.Limit).toBe(GIVEN_PARAMS.wafIpRateLimit);
+    expect(rule('sendVerificationCode-ip-rate', given).Statement.RateBasedStatement.Limit).toBe(GIVEN_PARAMS.sendIpRateLimit);
+    expect(rule('checkIdentity-token-rate', given).Statement.RateBasedStatement.Limit).toBe(GIVEN_PARAMS.checkIdentityTokenRateLimit);
+  });
+});
+
+describe('capacity as parameters', () => {
+  const deliverMapping = (template = t()) =>
+    resources('AWS::Lambda::EventSourceMapping', template).find(
+      ([, m]) => m.Properties!.FunctionName['Fn::GetAtt'][0] === functionsByOperation(template).deliverCode!.id,
+    )![1].Properties!;
+
+  it("reads deliverCode's stream in batches, several at once per shard, as declared or as the stage gives", () => {
+    expect(deliverMapping()).toMatchObject({
+      BatchSize: DEPLOYMENT.deliverCode.stream.batchSize,
+      ParallelizationFactor: DEPLOYMENT.deliverCode.stream.parallelizationFactor,
+    });
+    expect(deliverMapping(withSentinels.template)).toMatchObject({
+      BatchSize: GIVEN_PARAMS.deliveryBatchSize,
+      ParallelizationFactor: GIVEN_PARAMS.deliveryParallelizationFactor,
+    });
+  });
+
+  it("leaves the table's on-demand throughput unbounded unless the stage sets a maximum", () => {
+    expect(resource('VerigateTable').Properties!.OnDemandThroughput).toBeUndefined();
+    expect(resource('VerigateTable', withSentinels.template).Properties!.OnDemandThroughput).toEqual({
+      MaxWriteRequestUnits: GIVEN_PARAMS.tableMaxWriteRequestUnits,
+    });
   });
 });
 
@@ -648,18 +987,15 @@ describe('data', () => {
 });
 
 describe('logs', () => {
-  it('writes a JSON access log line per request with both request ids, kept for a bounded time', () => {
-    const settings = resource('HttpApiStage').Properties!.AccessLogSettings;
-    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
-    const line = JSON.parse(settings.Format) as Record<string, string>;
-    expect(line).toMatchObject({
-      requestId: '$context.requestId',
-      integrationRequestId: '$context.integration.requestId',
-      status: '$context.status',
-      routeKey: '$context.routeKey',
-      ip: '$context.identity.sourceIp',
-      responseLatency: '$context.responseLatency',
-    });
-    for (const [id, group] of resources('AWS::Logs::LogGroup')) expect(group.Properties!.RetentionInDays, id).toBeGreaterThan(0);
+  it('writes no access-log line at the stage, where a request the web ACL blocks would write one too; logs are kept for a bounded time', () => {
+    // One line per request comes from the function that serves it (test/unit/middleware/request-context.test.ts).
+    expect(resource('ApiGatewayStage').Properties!.AccessLogSetting).toBeUndefined();
+    expect(resources('AWS::WAFv2::LoggingConfiguration')).toEqual([]);
+    expect(resources('AWS::ApiGateway::Account')).toEqual([]);
+    for (const [id, group] of resources('AWS::Logs::LogGroup')) {
+      expect(group.Properties!.RetentionInDays, id).toBeGreaterThan(0);
+      expect(String(group.Properties!.LogGroupName), id).toMatch(/^\/aws\/lambda\/verigate-prod-/);
+    }
   });
+
 });

@@ -114,6 +114,39 @@ describe('familyResponse over HTTP', () => {
   });
 });
 
+describe('familyResponse to a browser page (CORS)', () => {
+  const ALLOWED = ['https://signup.partner.example', 'http://*'];
+  const answeringPages = (handler: () => Promise<unknown>) =>
+    chain([], handler, { outer: [familyResponse({ family: 'USG', allowedOrigins: ALLOWED })], defaultLanguage: 'zh-CN' });
+
+  it('names a listed origin and lets it read X-Request-Id and Retry-After, on a success and on a refusal alike', async () => {
+    for (const handler of [async () => ({}), async () => Promise.reject(new ServiceError('USG.201050004', { retryAfterSeconds: 5 }))]) {
+      const result = asHttp(await answeringPages(handler).invoke(httpPost('{}', { Origin: 'https://signup.partner.example' })));
+      expect(result.headers).toMatchObject({
+        'access-control-allow-origin': 'https://signup.partner.example',
+        'access-control-expose-headers': 'X-Request-Id, Retry-After',
+        vary: 'Origin',
+      });
+    }
+  });
+
+  it("grants any origin of a scheme given in its prefix form, and nothing else that looks like one", async () => {
+    const origin = async (o: string) => asHttp(await answeringPages(async () => ({})).invoke(httpPost('{}', { Origin: o }))).headers;
+    expect((await origin('http://localhost:5173'))['access-control-allow-origin']).toBe('http://localhost:5173');
+    for (const stranger of ['https://evil.example.com', 'https://signup.partner.example.evil.com', 'http://', 'null'])
+      expect(await origin(stranger), stranger).not.toHaveProperty('access-control-allow-origin');
+  });
+
+  it('names no origin the stage does not list, nor any when it lists none, and says the answer varies by Origin', async () => {
+    const stranger = asHttp(await answeringPages(async () => ({})).invoke(httpPost('{}', { Origin: 'https://evil.example.com' })));
+    expect(stranger.headers).not.toHaveProperty('access-control-allow-origin');
+    expect(stranger.headers).not.toHaveProperty('access-control-expose-headers');
+    expect(stranger.headers.vary).toBe('Origin');
+    const none = asHttp(await answering('USG', async () => ({})).invoke(httpPost('{}', { Origin: 'https://signup.partner.example' })));
+    expect(none.headers).not.toHaveProperty('access-control-allow-origin');
+  });
+});
+
 describe('familyResponse for a direct invocation', () => {
   it('returns the success body itself', async () => {
     const body = { bindPhone: '+86181****2345', expire: 180 };

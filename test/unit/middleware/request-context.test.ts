@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../../shared/observability.js';
-import { chain, httpPost, NOW, RecordingAuditSink } from './support.js';
+import { chain, httpPost, NOW, PATH, RecordingAuditSink } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -105,6 +105,28 @@ describe('requestContext over HTTP', () => {
     const append = vi.spyOn(logger, 'appendKeys');
     await stateOf(httpPost('{}', { 'X-Request-Id': 'log-me-1' }), { awsRequestId: 'lambda-req-5' });
     expect(append).toHaveBeenCalledWith({ requestId: 'log-me-1', operation: 'sendVerificationCode' });
+  });
+});
+
+describe('requestContext and the access log', () => {
+  it("adds API Gateway's request id, the source address, the user agent, the method and the path to every log line of an HTTP request", async () => {
+    const append = vi.spyOn(logger, 'appendKeys');
+    const event = httpPost('{}', { 'User-Agent': 'partner-sdk/1.2' });
+    (event.requestContext as Record<string, unknown>).requestId = 'apigw-req-7';
+    await stateOf(event, { awsRequestId: 'lambda-req-7' });
+    expect(append).toHaveBeenCalledWith({
+      apiRequestId: 'apigw-req-7',
+      ip: '203.0.113.10',
+      userAgent: 'partner-sdk/1.2',
+      httpMethod: 'POST',
+      path: PATH,
+    });
+  });
+
+  it('adds none of them for a direct invocation', async () => {
+    const append = vi.spyOn(logger, 'appendKeys');
+    await stateOf({ user: 'a@example.com' }, { awsRequestId: 'lambda-req-8' });
+    expect(append.mock.calls.flatMap((c) => Object.keys(c[0] ?? {}))).not.toContain('apiRequestId');
   });
 });
 

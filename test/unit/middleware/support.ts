@@ -14,7 +14,7 @@ export const PATH = '/v1/usg/acs/verifycode/send';
 export const NOW = new Date('2026-03-01T08:00:00.000Z');
 export const clock = () => NOW;
 
-/** An HTTP API (payload 2.0) POST whose body is sent exactly as given, `application/json` unless told otherwise. */
+/** A REST API (payload 1.0) POST whose body is sent exactly as given, `application/json` unless told otherwise. */
 export function httpPost(body: string | undefined, headers: Record<string, string> = {}): Record<string, unknown> {
   return apiGatewayEvent({ path: PATH, body, headers: { 'content-type': 'application/json', ...headers } });
 }

@@ -1,5 +1,6 @@
-// Reads the entries of a zip archive (stored or deflated), enough for the function packages osls writes.
-import { readFile } from 'node:fs/promises';
+// Reads and unpacks zip archives (stored or deflated), enough for the function packages osls writes.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
@@ -37,4 +38,22 @@ export async function readZip(file: string): Promise<ZipEntry[]> {
     entries.push({ name, data: method === 8 ? inflateRawSync(raw) : Buffer.from(raw) });
   }
   return entries;
+}
+
+/**
+ * Unpacks a zip archive into `into` (the artifact tests and the bench unpack the Lambda zips this way, so
+ * neither needs an `unzip` on the machine). An entry that would land outside `into` is refused.
+ */
+export async function extractZip(file: string, into: string): Promise<void> {
+  const root = path.resolve(into);
+  for (const entry of await readZip(file)) {
+    const target = path.resolve(root, entry.name);
+    if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`${file}: entry ${entry.name} leaves the folder`);
+    if (entry.name.endsWith('/')) {
+      await mkdir(target, { recursive: true });
+      continue;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, entry.data);
+  }
 }
