@@ -23,14 +23,14 @@ import type { LocalRuntime } from '../dev/support/runtime.js';
 import { runBench } from './run.js';
 import { measureBundles, measureImportFloors, packageService } from './bundles.js';
 import { coldEnvironment, coldRequestsOf, startAwsPath } from './cold-start.js';
-import { designedEdge, lambdaSensitivity, packagedEdge, productCosts, scenarioCost, type ScenarioBill } from './cost.js';
+import { comparedEdge, lambdaSensitivity, packagedEdge, productCosts, scenarioCost, type ScenarioBill } from './cost.js';
 import { readDeployment, type Deployment } from './deployment.js';
 import { measureFloors } from './floors.js';
 import { itemSizes } from './item-sizes.js';
 import { measureFunctionLogs } from './log-bytes.js';
 import { measure, round, type Stats } from './measure.js';
 import { runMixedLoad, type MixedLoadResult } from './mixed-load.js';
-import { DESIGNED_EDGE, LAMBDA_IN_AWS, MONTHLY_API_REQUESTS, PRICES, PRICES_READ_ON } from './prices.js';
+import { LAMBDA_IN_AWS, MONTHLY_API_REQUESTS, PRICES, PRICES_READ_ON } from './prices.js';
 import { operationResult, render, targetsOf, type CostReport, type Report, type ScenarioMeasurement } from './report.js';
 import { scenariosOf } from './scenarios.js';
 
@@ -149,14 +149,12 @@ async function costOf(local: LocalRuntime, measured: ScenarioMeasurement[], depl
   });
   const edge = packagedEdge(deployment);
   const scenarios = bills.map((b) => scenarioCost(b, deployment, edge));
-  const alternative = deployment.waf ? undefined : designedEdge;
+  const alternative = comparedEdge(edge);
   return {
     edge,
     scenarios,
     products: productCosts(scenarios),
-    ...(alternative
-      ? { designedEdge: { edge: alternative, products: productCosts(bills.map((b) => scenarioCost(b, deployment, alternative))) } }
-      : {}),
+    compared: { edge: alternative, products: productCosts(bills.map((b) => scenarioCost(b, deployment, alternative))) },
     lambdaSensitivity: lambdaSensitivity(bills, deployment),
     bills: bills.map((b) => ({
       name: b.name,
@@ -179,7 +177,7 @@ async function costOf(local: LocalRuntime, measured: ScenarioMeasurement[], depl
         ]),
       ),
     },
-    assumptions: { lambda: LAMBDA_IN_AWS, monthlyApiRequests: MONTHLY_API_REQUESTS, designedEdge: DESIGNED_EDGE },
+    assumptions: { lambda: LAMBDA_IN_AWS, monthlyApiRequests: MONTHLY_API_REQUESTS },
   };
 }
 

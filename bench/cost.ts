@@ -9,7 +9,7 @@ import { keyPrefix, OPERATIONS, type OperationName } from '../shared/operations.
 import type { Deployment, FunctionFacts } from './deployment.js';
 import { accessLogLine, platformLines, type LogMeasurement } from './log-bytes.js';
 import { round } from './measure.js';
-import { DESIGNED_EDGE, LAMBDA_IN_AWS, MONTHLY_API_REQUESTS, PRICES } from './prices.js';
+import { LAMBDA_IN_AWS, MONTHLY_API_REQUESTS, PRICES } from './prices.js';
 
 const GB = 2 ** 30;
 const MONTH_S = (365.25 / 12) * 86_400;
@@ -42,11 +42,15 @@ export interface Edge {
 }
 
 export const packagedEdge = (d: Deployment): Edge => ({ api: d.api.kind, wafRules: d.waf?.rules, source: 'the packaged template' });
-export const designedEdge: Edge = {
-  api: DESIGNED_EDGE.api,
-  wafRules: DESIGNED_EDGE.wafRules,
-  source: 'issue 17\u2019s design (REST API + WAF)',
-};
+/**
+ * The edge the cost is set beside: an HTTP API without a web ACL (the stage before issue 17) when the template
+ * has one, else the REST API behind a web ACL of issue 17's rules (IP reputation, a per-address rate for all
+ * routes and a stricter one for send, a per-token rate).
+ */
+export const comparedEdge = (packaged: Edge): Edge =>
+  packaged.wafRules
+    ? { api: 'http', wafRules: undefined, source: 'an HTTP API without WAF (the stage before issue 17)' }
+    : { api: 'rest', wafRules: ['ip-reputation', 'ip-rate', 'send-ip-rate', 'token-rate'], source: 'issue 17\u2019s REST API + WAF' };
 
 export interface ScenarioCost {
   name: string;

@@ -49,6 +49,7 @@ export function itemSizes(passes: Array<{ scenario: string; calls: number; bille
         .writtenBy.push(`${scenario}: ${[...counts].map(([a, n]) => `${a}×${Math.round((n / calls) * 100) / 100}`).join(', ')}`);
     for (const [kind, sample] of Object.entries(billed.samples)) {
       const k = kinds.get(kind);
+      // The pass's largest image, when it is the largest of all passes.
       if (!k || itemBytes(sample) < k.bytes) continue;
       k.attributes = attributesOf(sample);
       k.nameBytes = Object.keys(sample).reduce((s, n) => s + Buffer.byteLength(n), 0);

@@ -78,16 +78,6 @@ export const LAMBDA_IN_AWS = {
  */
 export const MONTHLY_API_REQUESTS = Number(process.env.BENCH_MONTHLY_API_REQUESTS ?? 10_000_000);
 
-/**
- * The edge issue 17 designs (docs: DESIGN-17 "Admission at the edge"): a REST API stage behind a regional
- * WAF web ACL with the managed IP reputation list, a per-address rate rule for all routes, a stricter one
- * for send, and a per-token rate rule. Priced beside the packaged template while that has no web ACL.
- */
-export const DESIGNED_EDGE = {
-  api: 'rest',
-  wafRules: ['AWSManagedRulesAmazonIpReputationList', 'rate-per-address', 'rate-per-address-send', 'rate-per-partner-token'],
-} as const;
-
 /** Per-message prices the table leaves out (they dwarf it): noted beside it. */
 export const OUT_OF_SCOPE_NOTE =
   'End User Messaging SMS/voice and SES are priced per message and not included: SES $0.10 per 1,000 emails ' +

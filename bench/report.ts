@@ -8,7 +8,7 @@ import type { Floors } from './floors.js';
 import { bytesOverKbBoundary, type KindSize } from './item-sizes.js';
 import { round, type Stats } from './measure.js';
 import type { MixedLoadResult } from './mixed-load.js';
-import { MONTHLY_API_REQUESTS, OUT_OF_SCOPE_NOTE } from './prices.js';
+import { MONTHLY_API_REQUESTS, OUT_OF_SCOPE_NOTE, PRICES } from './prices.js';
 
 const TARGET_RATIO = 1.3;
 const TARGET_BUNDLE_KIB = 450;
@@ -119,8 +119,8 @@ export interface CostReport {
   edge: Edge;
   scenarios: ScenarioCost[];
   products: ProductCost[];
-  /** The same priced with issue 17's designed edge, while the packaged template has no web ACL. */
-  designedEdge?: { edge: Edge; products: ProductCost[] };
+  /** The same behind another edge (bench/cost.ts comparedEdge), to read what the edge costs. */
+  compared: { edge: Edge; products: ProductCost[] };
   lambdaSensitivity: Array<{ name: string; half: number; assumed: number; double: number }>;
   bills: Array<{ name: string; cpuMsPerCall: number; requestsPerCall: Record<string, number>; logSample: string[] }>;
   itemSizes: KindSize[];
@@ -188,15 +188,14 @@ function productTable(products: ProductCost[]): string[] {
 /** The cost section: products part by part, each scenario per call, the assumptions' weight, item sizes. */
 export function renderCost(c: CostReport, pricesReadOn: string): string[] {
   const lines: string[] = [];
-  lines.push(`cost as AWS bills it, us-east-1 prices read ${pricesReadOn}, DynamoDB on demand; ${edgeText(c.edge)}:`);
+  const spread = (e: Edge) =>
+    e.wafRules
+      ? ` (the web ACL's $${PRICES.wafWebAclPerMonth + PRICES.wafRulePerMonth * e.wafRules.length} a month spread over ${MONTHLY_API_REQUESTS.toLocaleString('en-US')} API requests a month)`
+      : '';
+  lines.push(`cost as AWS bills it, us-east-1 prices read ${pricesReadOn}, DynamoDB on demand; ${edgeText(c.edge)}${spread(c.edge)}:`);
   lines.push(...productTable(c.products));
-  if (c.designedEdge) {
-    lines.push('');
-    lines.push(
-      `with ${edgeText(c.designedEdge.edge)} (its fixed monthly cost spread over ${MONTHLY_API_REQUESTS.toLocaleString('en-US')} API requests a month):`,
-    );
-    lines.push(...productTable(c.designedEdge.products));
-  }
+  lines.push('', `the same with ${edgeText(c.compared.edge)}${spread(c.compared.edge)}:`);
+  lines.push(...productTable(c.compared.products));
   lines.push('');
   lines.push(
     'per call, by scenario (request units as AWS bills them, from the items each call touched; Lambda in AWS from the CPU measured here and the DynamoDB requests made):',

@@ -193,7 +193,7 @@ export interface Billed {
   writeUnits: number;
   indexWriteUnits: number;
   writes: ItemWrite[];
-  /** The latest image of each kind of item written (SDK form): what the report breaks down by attribute. */
+  /** The largest image of each kind of item written (SDK form): what the report breaks down by attribute. */
   samples: Record<string, Record<string, AttributeValue>>;
   /** Calls billed while another was in flight: their images may hold another call's changes. */
   overlapped: number;
@@ -501,7 +501,8 @@ function createBiller(settings: { endpoint: string; region: string }) {
       });
       billed.writeUnits += units;
       billed.indexWriteUnits += indexUnits;
-      if (a && applied) billed.samples[kind] = a;
+      const sample = billed.samples[kind];
+      if (a && applied && (!sample || itemBytes(a) >= itemBytes(sample))) billed.samples[kind] = a;
     }
     if (failure) throw failure;
     return result as T;
