@@ -29,7 +29,7 @@ import { measureFloors } from './floors.js';
 import { itemSizes } from './item-sizes.js';
 import { measureFunctionLogs } from './log-bytes.js';
 import { measure, round, type Stats } from './measure.js';
-import { runMixedLoad, type MixedLoadResult } from './mixed-load.js';
+import { failedMixedLoad, runMixedLoad, type MixedLoadResult } from './mixed-load.js';
 import { LAMBDA_IN_AWS, MONTHLY_API_REQUESTS, PRICES, PRICES_READ_ON } from './prices.js';
 import { operationResult, render, targetsOf, type CostReport, type Report, type ScenarioMeasurement } from './report.js';
 import { scenariosOf } from './scenarios.js';
@@ -181,13 +181,20 @@ async function costOf(local: LocalRuntime, measured: ScenarioMeasurement[], depl
   };
 }
 
+/** The mixed load; a failure to run or check it is a failed invariant, so the rest of the report is still written. */
+const mixedLoad = (local: LocalRuntime, workDir: string): Promise<MixedLoadResult> =>
+  runMixedLoad(local.config.dynamodbEndpoint!, workDir, settings.mixed).catch((err: unknown) => {
+    process.stderr.write(`mixed load: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return failedMixedLoad(settings.mixed, err);
+  });
+
 // Everything the run writes (outbox, package, unzipped bundles, esbuild's temp folders) goes in its work folder.
 runBench('bench', async (local, workDir) => {
   const load = { start: loadavg().map((x) => round(x, 2)), end: [] as number[] };
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version };
   let mixed: MixedLoadResult | undefined;
   if (only === 'mixed') {
-    mixed = await runMixedLoad(local.config.dynamodbEndpoint!, workDir, settings.mixed);
+    mixed = await mixedLoad(local, workDir);
     load.end = loadavg().map((x) => round(x, 2));
     writeReport({
       date: new Date().toISOString(),
@@ -220,7 +227,7 @@ runBench('bench', async (local, workDir) => {
       cost.scenarios.find((c) => c.name === m.name)!,
     ),
   );
-  if (!only) mixed = await runMixedLoad(local.config.dynamodbEndpoint!, workDir, settings.mixed);
+  if (!only) mixed = await mixedLoad(local, workDir);
   // Imports and cold starts run on the Node the functions deploy to, not on the one running the bench.
   const packaged = only
     ? { lambdaNode: 'not measured (BENCH_ONLY=operations)', bundles: [], importFloors: [] }
