@@ -1,12 +1,13 @@
 // @ts-check
 // serverless.yml's `functions`, one per operation of shared/operations.ts: its handler, its own role
-// (infra/roles.cjs), its trigger as an event (an HTTP API route, its customer-event queue, or the table's
-// stream), its own settings, and its timeout and reserved concurrency where it declares them.
+// (infra/roles.cjs), its trigger as an event (an HTTP API route, its customer-event queue, the table's
+// stream, or the receipts topic), its own settings, and its timeout and reserved concurrency where it declares them.
 'use strict';
 
-const { operations, envVariable, roleLogicalId, stageParam } = require('./operations.cjs');
+const { operations, envVariable, receiptInvokeRetries, roleLogicalId, stageParam } = require('./operations.cjs');
 const { queueEvent } = require('./events.cjs');
 const { streamEvent } = require('./delivery.cjs');
+const { receiptsEvent, receiptsOnFailure } = require('./receipts.cjs');
 
 /**
  * The local stage only: the developer's overrides of the function's own secrets (CAPTCHA_SECRET, ...;
@@ -31,6 +32,8 @@ async function ownSettings(operation, resolveVariable) {
 
 async function eventsOf(operation, resolveVariable) {
   switch (operation.trigger) {
+    case 'topic':
+      return [receiptsEvent(await resolveVariable('sls:stage'))];
     case 'http':
       return [{ httpApi: { method: operation.route.method, path: operation.route.path } }];
     case 'event':
@@ -59,6 +62,11 @@ async function functions({ resolveVariable }) {
       };
       if (Object.keys(environment).length) fn.environment = environment;
       fn.events = await eventsOf(o, resolveVariable);
+      if (o.trigger === 'topic') {
+        // Invoked asynchronously by the topic: a failed event is retried, then described in its on-failure queue.
+        fn.maximumRetryAttempts = receiptInvokeRetries;
+        fn.destinations = receiptsOnFailure();
+      }
       return [o.name, fn];
     }),
   );
