@@ -77,8 +77,8 @@ beforeAll(async () => {
   h = await harness({
     notifier: (outbox) => ({
       deliver: async (m) => {
-        if (failDelivery) throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
-        await outbox.deliver(m);
+        if (failDelivery) throw Object.assign(new Error('End User Messaging is down'), { name: 'InternalServerException' });
+        return outbox.deliver(m);
       },
     }),
   });

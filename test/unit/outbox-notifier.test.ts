@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
 const messages = compileMessages(loadConfig({ STAGE: 'local', MESSAGE_BRAND: 'Acme', WEBOTP_DOMAIN: 'login.acme.example' }));
-const base = { code: '042917', expireSeconds: 180, requestId: 'req-1' } as const;
+const base = { code: '042917', expireSeconds: 180, remainingSeconds: 179, requestId: 'req-1', deliveryRequestId: 'dr-1' } as const;
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -26,7 +26,7 @@ describe('the outbox notifier', () => {
     const file = path.join(dir, 'sms.jsonl');
     const printed: string[] = [];
     const added = vi.spyOn(metrics, 'addMetric');
-    await outboxNotifier(file, messages, (l) => printed.push(l)).deliver({ ...base, channel: 'sms', to: '+8613612345678', language: 'zh-CN' });
+    await outboxNotifier(file, messages, (l) => printed.push(l)).deliver({ ...base, channel: 'sms', to: '+8613612345678', country: 'CN', language: 'zh-CN' });
     const [line] = lines(file);
     expect(Object.keys(line!)).toEqual(['channel', 'to', 'code', 'expire', 'requestId', 'sentAt', 'text']);
     expect(line).toMatchObject({ channel: 'sms', to: '+8613612345678', code: '042917', expire: 180, requestId: 'req-1' });
@@ -39,7 +39,7 @@ describe('the outbox notifier', () => {
   it('writes an email with its subject, text and HTML parts, and counts no parts', async () => {
     const file = path.join(dir, 'email.jsonl');
     const added = vi.spyOn(metrics, 'addMetric');
-    await outboxNotifier(file, messages, () => {}).deliver({ ...base, channel: 'email', to: 'someone@example.com', language: 'en-US' });
+    await outboxNotifier(file, messages, () => {}).deliver({ ...base, channel: 'email', to: 'someone@example.com', country: undefined, language: 'en-US' });
     const [line] = lines(file);
     expect(Object.keys(line!)).toEqual(['channel', 'to', 'code', 'expire', 'requestId', 'sentAt', 'text', 'subject', 'html']);
     expect(line!.subject).toBe('[Acme] Your verification code');
