@@ -163,3 +163,8 @@ export const RECEIPT_CODES = {
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ReceiptCode = keyof typeof RECEIPT_CODES;
+
+/** Outcomes of the operator's suppression command (scripts/suppression.ts), one audit record per lifted suppression. */
+export const SUPPRESSION_CODES = {
+  'SUP.0000': { status: 200, meaning: 'lifted: an operator removed the suppression (npm run suppression -- remove)' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
