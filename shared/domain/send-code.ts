@@ -201,7 +201,11 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   // work whatever it is bound to; an account bound to a suppressed contact is withheld like one without it.
   const read = keysOf(target);
   if (await deps.suppressions.isSuppressed(read.destinationHash ?? read.subjectKey, nowMs)) {
-    if (direct || !deps.enumerationProtection || !('destination' in target)) throw suppressedError();
+    if (direct || !deps.enumerationProtection || !('destination' in target)) {
+      // The refusal's record names the destination it refused, as a send's record does.
+      if ('destination' in target) ctx.audit.setSubject(read.subjectKey, maskIdentity(target.destination));
+      throw suppressedError();
+    }
     target = { withheld: { channel: target.channel, reason: 'suppressed' } };
   }
   const destination = 'destination' in target ? target.destination : undefined;
