@@ -7,12 +7,15 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../dev/paths.js';
-import { auditRecordsSince, call, captchaToken, expectError, expectOk, outboxFor, type AuditRecord } from './helpers.js';
+import { auditRecords, auditRecordsSince, call, captchaToken, expectError, expectOk, outboxFor, type AuditRecord } from './helpers.js';
 
 const HK_FAILURE = '+85257048854';
 
-/** The receipt records of a send, once recordReceipt has written them (the pollers run every 100 ms). */
-async function receiptsOf(sendRequestId: string, since: Date, count: number): Promise<AuditRecord[]> {
+/** The receipt records of a send (by the X-Request-Id it was answered with), once recordReceipt has written them. */
+async function receiptsOf(clientRequestId: string, since: Date, count: number): Promise<AuditRecord[]> {
+  // A receipt names the send by its platform request id, which keys the send's own record.
+  const [send] = (await auditRecords(clientRequestId)).filter((r) => r.operation === 'sendVerificationCode');
+  const sendRequestId = String(send?.requestId);
   const deadline = Date.now() + 15_000;
   for (;;) {
     const records = (await auditRecordsSince('recordReceipt', since)).filter(
