@@ -74,7 +74,10 @@ export function startReceiptsPoller(o: ReceiptsPollerOptions): ReceiptsPoller {
 
   /** The lines appended since the last read (a line still being written waits for its end). */
   async function newLines(): Promise<string[]> {
-    const size = await stat(options.file).then((s) => s.size, () => 0);
+    const size = await stat(options.file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size <= offset) return [];
     const handle = await open(options.file, 'r');
     try {

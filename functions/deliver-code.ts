@@ -40,7 +40,13 @@ export function createDeliverCodeHandler(
   rt: Omit<DeliverCodeRuntime, 'messages' | 'providers'> & Partial<Pick<DeliverCodeRuntime, 'messages' | 'providers'>>,
   notifier: Notifier = notifierFor(rt.config, rt.messages ?? compileMessages(rt.config), rt.providers),
 ) {
-  const deps: DeliverCodeDeps = { deliveryRequests: rt.deliveryRequests, sends: rt.sends, suppressions: rt.suppressions, notifier, clock: rt.clock };
+  const deps: DeliverCodeDeps = {
+    deliveryRequests: rt.deliveryRequests,
+    sends: rt.sends,
+    suppressions: rt.suppressions,
+    notifier,
+    clock: rt.clock,
+  };
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
   async function handleRecord(record: DynamoDBRecord): Promise<void> {

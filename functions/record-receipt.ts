@@ -32,7 +32,12 @@ function parseMessage(body: string): unknown {
  * changes nothing that was recorded.
  */
 export function createRecordReceiptHandler(rt: Pick<RecordReceiptRuntime, 'deliveryRequests' | 'sends' | 'suppressions' | 'clock'>) {
-  const deps: RecordReceiptDeps = { deliveryRequests: rt.deliveryRequests, sends: rt.sends, suppressions: rt.suppressions, clock: rt.clock };
+  const deps: RecordReceiptDeps = {
+    deliveryRequests: rt.deliveryRequests,
+    sends: rt.sends,
+    suppressions: rt.suppressions,
+    clock: rt.clock,
+  };
   const handler = middy<SNSEvent, void, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))

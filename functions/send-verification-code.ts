@@ -1,6 +1,14 @@
 import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
-import { captchaOf, codeSendsOf, deliveryRequestsOf, loadCoreRuntime, registryOf, suppressionsOf, type LoadOptions } from '../shared/runtime.js';
+import {
+  captchaOf,
+  codeSendsOf,
+  deliveryRequestsOf,
+  loadCoreRuntime,
+  registryOf,
+  suppressionsOf,
+  type LoadOptions,
+} from '../shared/runtime.js';
 
 /**
  * sendVerificationCode's parts, from its own secrets: CAPTCHA secret, code pepper, identity pepper, and

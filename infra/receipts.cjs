@@ -36,7 +36,10 @@ const sesConfigurationSetArn = (name) => arn('ses', 'configuration-set/', name);
  */
 function countryRules(value) {
   const rules = [];
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [country = '', status = ''] = entry.split('=').map((p) => p.trim().toUpperCase());
     if (!/^[A-Z]{2}$/.test(country) || !PROTECT_STATUSES.includes(status))
       throw new Error(`infra/receipts.cjs: param protectCountryRules: "${entry}" is not <CC>=${PROTECT_STATUSES.join('|')}`);
@@ -52,8 +55,10 @@ function countryRules(value) {
 async function configurationSetNames(resolveVariable) {
   const smsVoice = String(await resolveVariable('param:smsVoiceConfigurationSet'));
   const ses = String(await resolveVariable('param:sesConfigurationSet'));
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(smsVoice)) throw new Error('infra/receipts.cjs: param smsVoiceConfigurationSet must be a name (letters, digits, _ and -)');
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(ses)) throw new Error('infra/receipts.cjs: param sesConfigurationSet must be a name (letters, digits, _ and -)');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(smsVoice))
+    throw new Error('infra/receipts.cjs: param smsVoiceConfigurationSet must be a name (letters, digits, _ and -)');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(ses))
+    throw new Error('infra/receipts.cjs: param sesConfigurationSet must be a name (letters, digits, _ and -)');
   return { smsVoice, ses };
 }
 
@@ -101,7 +106,11 @@ async function receiptResources({ resolveVariable }) {
       },
       [RECEIPTS_TOPIC]: {
         Type: 'AWS::SNS::Topic',
-        Properties: { TopicName: receiptsTopicName(stage), DisplayName: `verigate ${stage} delivery receipts`, KmsMasterKeyId: ref(RECEIPTS_KEY) },
+        Properties: {
+          TopicName: receiptsTopicName(stage),
+          DisplayName: `verigate ${stage} delivery receipts`,
+          KmsMasterKeyId: ref(RECEIPTS_KEY),
+        },
       },
       // Only End User Messaging and SES may publish, and only for this stage's configuration sets.
       DeliveryReceiptsTopicPolicy: {

@@ -9,7 +9,14 @@ const { arn, getAtt, logGroupLogicalId, ref, upperFirst } = require('./cfn.cjs')
 const { CUSTOMER_EVENT_QUEUES, queueIds } = require('./events.cjs');
 const { DELIVERY_DLQ, DELIVERY_FUNCTION } = require('./delivery.cjs');
 const { keyPrefix, identityArn, operations, parameterName, parseOriginationIdentities, roleLogicalId } = require('./operations.cjs');
-const { configurationSetNames, RECEIPTS_DLQ, RECEIPTS_FUNCTION, SMS_PROTECT_CONFIGURATION, sesConfigurationSetArn, smsVoiceConfigurationSetArn } = require('./receipts.cjs');
+const {
+  configurationSetNames,
+  RECEIPTS_DLQ,
+  RECEIPTS_FUNCTION,
+  SMS_PROTECT_CONFIGURATION,
+  sesConfigurationSetArn,
+  smsVoiceConfigurationSetArn,
+} = require('./receipts.cjs');
 
 /**
  * The declared DynamoDB item actions, each limited to the items (by partition-key prefix, from

@@ -69,7 +69,9 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (args.command === 'list') {
       for (const s of await suppressions.list(Date.now()))
-        console.log(JSON.stringify({ destination: s.subjectMasked, reason: s.reason, since: s.since.toISOString(), until: s.until.toISOString() }));
+        console.log(
+          JSON.stringify({ destination: s.subjectMasked, reason: s.reason, since: s.since.toISOString(), until: s.until.toISOString() }),
+        );
       return;
     }
     const contact = identifyUser(args.contact!, args.country ?? 'chinaPR', false);

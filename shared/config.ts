@@ -521,12 +521,20 @@ export function readProviderSettings(source: Record<string, string | undefined>,
   const voiceIdentities = parseOriginationIdentities('VOICE_ORIGINATION_IDENTITIES', e.VOICE_ORIGINATION_IDENTITIES, isCountry, problems);
   const unserved = [...sms.allowedCountries].filter((c) => !voiceIdentities.has(c) && !voiceIdentities.has(ANY_COUNTRY));
   if (unserved.length > 0)
-    problems.push(`VOICE_ORIGINATION_IDENTITIES has no identity for ${unserved.join(', ')} (a voice call needs one: give each country's, or *=<identity>)`);
+    problems.push(
+      `VOICE_ORIGINATION_IDENTITIES has no identity for ${unserved.join(', ')} (a voice call needs one: give each country's, or *=<identity>)`,
+    );
   const protect = e.SMS_PROTECT_CONFIGURATION_ID;
-  if (protect !== undefined && !SMS_VOICE_RESOURCE.test(protect)) problems.push('SMS_PROTECT_CONFIGURATION_ID must be a protect configuration id or ARN');
+  if (protect !== undefined && !SMS_VOICE_RESOURCE.test(protect))
+    problems.push('SMS_PROTECT_CONFIGURATION_ID must be a protect configuration id or ARN');
   const settings: ProviderSettings = {
     smsVoice: {
-      configurationSet: required('SMS_VOICE_CONFIGURATION_SET', e.SMS_VOICE_CONFIGURATION_SET, SMS_VOICE_RESOURCE, 'a configuration set name or ARN: receipts come through it'),
+      configurationSet: required(
+        'SMS_VOICE_CONFIGURATION_SET',
+        e.SMS_VOICE_CONFIGURATION_SET,
+        SMS_VOICE_RESOURCE,
+        'a configuration set name or ARN: receipts come through it',
+      ),
       protectConfigurationId: protect,
       sms: smsIdentities,
       voice: voiceIdentities,
@@ -534,7 +542,12 @@ export function readProviderSettings(source: Record<string, string | undefined>,
       voiceMaxPricePerMinute: price('VOICE_MAX_PRICE_PER_MINUTE', e.VOICE_MAX_PRICE_PER_MINUTE),
     },
     ses: {
-      configurationSet: required('SES_CONFIGURATION_SET', e.SES_CONFIGURATION_SET, SES_CONFIGURATION_SET, 'an SES configuration set name: receipts come through it'),
+      configurationSet: required(
+        'SES_CONFIGURATION_SET',
+        e.SES_CONFIGURATION_SET,
+        SES_CONFIGURATION_SET,
+        'an SES configuration set name: receipts come through it',
+      ),
     },
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);

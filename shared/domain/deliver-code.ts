@@ -142,7 +142,9 @@ async function deliverClaimed(deps: DeliverCodeDeps, d: StoredDeliveryRequest, p
   await settle(deps, d, platformRequestId, now, 'DLV.0000', { attempts, messageId });
   // For the verify of this code to report it received (message feedback): of no use to anything else, so
   // a failure here is logged, not retried through the stream.
-  await deps.sends.sent(d.trace, messageId).catch((err: unknown) => logger.warn('message id not noted on the destination', { error: errorName(err) }));
+  await deps.sends
+    .sent(d.trace, messageId)
+    .catch((err: unknown) => logger.warn('message id not noted on the destination', { error: errorName(err) }));
   return 'accepted';
 }
 

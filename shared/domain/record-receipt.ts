@@ -26,7 +26,11 @@ export type ReceiptResult =
   /** Not a receipt of a message this service sent. */
   | 'not_a_receipt';
 
-const OUTCOME: Record<Exclude<Receipt['state'], 'pending'>, ReceiptCode> = { delivered: 'RCP.0000', failed: 'RCP.0502', complained: 'RCP.0001' };
+const OUTCOME: Record<Exclude<Receipt['state'], 'pending'>, ReceiptCode> = {
+  delivered: 'RCP.0000',
+  failed: 'RCP.0502',
+  complained: 'RCP.0001',
+};
 
 /** Whether `target` already holds what `r` says: then it changes nothing, whatever order receipts come in. */
 const alreadyHeld = (target: ReceiptTarget, r: Receipt) => (r.state === 'complained' ? target.complained : target.receipt !== undefined);

@@ -25,7 +25,9 @@ export interface AwsNotifierOptions {
 function refusedForNow(err: unknown): boolean {
   const e = err as { name?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode ?? 0;
-  return e.$retryable !== undefined || e.$fault === 'server' || status >= 500 || status === 429 || /Throttl|TooManyRequests/.test(e.name ?? '');
+  return (
+    e.$retryable !== undefined || e.$fault === 'server' || status >= 500 || status === 429 || /Throttl|TooManyRequests/.test(e.name ?? '')
+  );
 }
 
 /** End User Messaging's answer to a number that opted out of our messages (ConflictException, Reason). */

@@ -9,7 +9,12 @@ import { countDelivered, type ChannelAdapter, type CodeMessage } from './notifie
  * through the configuration set whose event destination sends the receipts, tagged with the delivery
  * request's id (the receipts carry the message's tags).
  */
-export function sesEmailAdapter(settings: SESv2ClientConfig, ses: ProviderSettings['ses'], messages: MessageCatalog, from: string): ChannelAdapter {
+export function sesEmailAdapter(
+  settings: SESv2ClientConfig,
+  ses: ProviderSettings['ses'],
+  messages: MessageCatalog,
+  from: string,
+): ChannelAdapter {
   let client: SESv2Client | undefined;
   return async (m: CodeMessage, callOptions) => {
     const email = messages.render('email', m.language, m);

@@ -36,7 +36,10 @@ export function parseOriginationIdentities(
   problems: string[],
 ): OriginationIdentities {
   const map = new Map<string, string>();
-  for (const entry of (value ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [country = '', identity = ''] = entry.split('=', 2).map((p) => p.trim());
     const code = country === ANY_COUNTRY ? ANY_COUNTRY : country.toUpperCase();
     if (!entry.includes('=') || (code !== ANY_COUNTRY && !(COUNTRY.test(code) && isCountry(code)))) {

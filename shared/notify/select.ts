@@ -9,7 +9,11 @@ import { outboxNotifier } from './outbox.js';
  * Messaging or SES. The aws notifier's provider settings are read and checked at deliverCode's cold start
  * (shared/config.ts readProviderSettings).
  */
-export function notifierFor(config: Pick<Config, 'notifier' | 'region'>, messages: MessageCatalog, providers: ProviderSettings | undefined): Notifier {
+export function notifierFor(
+  config: Pick<Config, 'notifier' | 'region'>,
+  messages: MessageCatalog,
+  providers: ProviderSettings | undefined,
+): Notifier {
   const n = config.notifier;
   if (n.kind === 'outbox') return outboxNotifier(n.path, messages);
   if (!providers) throw new Error('the aws notifier needs its provider settings (readProviderSettings)');

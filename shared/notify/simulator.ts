@@ -167,7 +167,13 @@ function sesRecords(a: AcceptedMessage): object[] {
     case 'bounce':
       return [send, bounce('General', 'smtp; 550 5.1.1 user unknown')];
     case 'suppressionlist':
-      return [send, bounce('Suppressed', 'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.')];
+      return [
+        send,
+        bounce(
+          'Suppressed',
+          'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.',
+        ),
+      ];
     case 'complaint':
       return [
         send,

@@ -63,7 +63,11 @@ export function smsAdapter(eum: () => PinpointSMSVoiceV2Client, s: ProviderSetti
  * shared/messages/voice.ts) in the language's Polly voice. A call needs an origination identity: the
  * configuration names one for every country voice may call (shared/config.ts).
  */
-export function voiceAdapter(eum: () => PinpointSMSVoiceV2Client, s: ProviderSettings['smsVoice'], messages: MessageCatalog): ChannelAdapter {
+export function voiceAdapter(
+  eum: () => PinpointSMSVoiceV2Client,
+  s: ProviderSettings['smsVoice'],
+  messages: MessageCatalog,
+): ChannelAdapter {
   return async (m, callOptions) => {
     const identity = identityFor(s.voice, m.country);
     if (!identity) throw new DeliveryRefused(new Error(`no voice origination identity for ${m.country ?? 'this country'}`), 'refused');

@@ -42,7 +42,10 @@ export interface CodeSend {
    * The delivery request deliverCode sends the message from once the send commits, committed with it; the
    * store adds the send's ids and trace. A withheld send leaves one too (NO_CHANNEL), which is never sent.
    */
-  delivery: Pick<DeliveryRequest, 'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'requestId' | 'subjectHash' | 'subjectMasked'>;
+  delivery: Pick<
+    DeliveryRequest,
+    'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'requestId' | 'subjectHash' | 'subjectMasked'
+  >;
 }
 
 export type SendRefusal =

@@ -303,7 +303,12 @@ export function createDeliveryRequests(
             Key: keys.delivery(sendId),
             UpdateExpression: `SET settledAt = :at, outcome = :outcome, attempts = :attempts${s.messageId ? ', messageId = :mid' : ''} REMOVE sealed`,
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(settledAt)',
-            ExpressionAttributeValues: { ':at': s.atMs, ':outcome': s.outcome, ':attempts': s.attempts, ...(s.messageId ? { ':mid': s.messageId } : {}) },
+            ExpressionAttributeValues: {
+              ':at': s.atMs,
+              ':outcome': s.outcome,
+              ':attempts': s.attempts,
+              ...(s.messageId ? { ':mid': s.messageId } : {}),
+            },
           },
         },
         auditLog.putItem(s.audit),
@@ -338,7 +343,8 @@ export function createDeliveryRequests(
       const update =
         r.kind === 'final'
           ? {
-              UpdateExpression: 'SET receipt = :state, receiptReason = :reason, receiptAt = :at, messageId = if_not_exists(messageId, :mid)',
+              UpdateExpression:
+                'SET receipt = :state, receiptReason = :reason, receiptAt = :at, messageId = if_not_exists(messageId, :mid)',
               ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receipt)',
               ExpressionAttributeValues: { ':state': r.state, ':reason': r.reason, ':at': r.atMs, ':mid': r.messageId },
             }

@@ -242,7 +242,11 @@ describe('HTTP API functions (payload 2.0)', () => {
     const recorded = await invokePackaged('recordReceipt', receipts, env('recordReceipt'));
     expectRanOnTargetNode(recorded);
     expect(recorded.invocations.map((i) => i.ok)).toEqual([true, true]);
-    expect(await item({ pk: String(request.pk), sk: String(request.sk) })).toMatchObject({ outcome: 'accepted', receipt: 'delivered', receiptReason: 'TEXT_SUCCESSFUL' });
+    expect(await item({ pk: String(request.pk), sk: String(request.sk) })).toMatchObject({
+      outcome: 'accepted',
+      receipt: 'delivered',
+      receiptReason: 'TEXT_SUCCESSFUL',
+    });
 
     const app = { 'X-Access-Token': await mintAppToken(localConfig) };
     const verify = () => httpApiEvent('verifyVerificationCode', { contact: mobile, country: 'chinaPR', verificationCode: code }, app);

@@ -31,7 +31,10 @@ function suppression(args: string[]): Promise<{ code: number; stderr: string }> 
     execFile(
       path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
       [path.join(repoRoot, 'scripts', 'suppression.ts'), ...args],
-      { cwd: repoRoot, env: { ...process.env, STAGE: 'local', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'), TABLE_NAME: inject('tableName') } },
+      {
+        cwd: repoRoot,
+        env: { ...process.env, STAGE: 'local', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'), TABLE_NAME: inject('tableName') },
+      },
       (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
     );
   });
@@ -58,9 +61,16 @@ describe('receipts on the local stack', () => {
     const first = await call('sendVerificationCode', { user: address, token: await captchaToken(address) });
     await expectOk(first);
     const [receipt] = await receiptsOf(first.requestId, since, 1);
-    expect(receipt).toMatchObject({ outcome: 'RCP.0502', detail: { channel: 'email', event: 'Bounce/Permanent/General', suppressed: 'bounce' } });
+    expect(receipt).toMatchObject({
+      outcome: 'RCP.0502',
+      detail: { channel: 'email', event: 'Bounce/Permanent/General', suppressed: 'bounce' },
+    });
 
-    const refused = await call('sendVerificationCode', { user: address, token: await captchaToken(address) }, { headers: { 'Accept-Language': 'en-US' } });
+    const refused = await call(
+      'sendVerificationCode',
+      { user: address, token: await captchaToken(address) },
+      { headers: { 'Accept-Language': 'en-US' } },
+    );
     await expectError(refused, 400, 'USG.201040004');
 
     expect((await suppression(['remove', address])).code).toBe(0);

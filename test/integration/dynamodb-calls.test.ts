@@ -82,7 +82,8 @@ beforeAll(async () => {
     notifier: (outbox) => ({
       deliver: async (m) => {
         if (failDelivery) throw Object.assign(new Error('End User Messaging is down'), { name: 'InternalServerException' });
-        if (optedOut.has(m.to)) throw new DeliveryRefused(Object.assign(new Error('opted out'), { name: 'ConflictException' }), 'opted_out');
+        if (optedOut.has(m.to))
+          throw new DeliveryRefused(Object.assign(new Error('opted out'), { name: 'ConflictException' }), 'opted_out');
         return outbox.deliver(m);
       },
     }),

@@ -17,7 +17,8 @@ import { harness, wrongCode, type Harness } from './send-code.harness.js';
 const HK_SUCCESS = '+85257048426';
 const HK_FAILURE = '+85257048854';
 /** A mailbox simulator address of its own per test (a label behaves as the plain address). */
-const simulated = (kind: 'success' | 'bounce' | 'complaint' | 'suppressionlist') => `${kind}+${randomUUID().slice(0, 8)}@simulator.amazonses.com`;
+const simulated = (kind: 'success' | 'bounce' | 'complaint' | 'suppressionlist') =>
+  `${kind}+${randomUUID().slice(0, 8)}@simulator.amazonses.com`;
 
 let h: Harness;
 beforeAll(async () => {
@@ -28,7 +29,8 @@ beforeEach(() => {
 });
 
 const items = () => h.scan();
-const requestOf = async (sendRequestId: string) => (await items()).find((i) => String(i.pk).startsWith('DELIVERY#') && i.requestId === sendRequestId);
+const requestOf = async (sendRequestId: string) =>
+  (await items()).find((i) => String(i.pk).startsWith('DELIVERY#') && i.requestId === sendRequestId);
 const receiptRecords = async (sendRequestId: string) =>
   (await items()).filter((i) => i.operation === 'recordReceipt' && (i.detail as Record<string, unknown>)?.sendRequestId === sendRequestId);
 
@@ -37,7 +39,10 @@ function suppressionScript(args: string[], t: Harness): Promise<{ code: number; 
     execFile(
       path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
       [path.join(repoRoot, 'scripts', 'suppression.ts'), ...args],
-      { cwd: repoRoot, env: { ...process.env, STAGE: 'local', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'), TABLE_NAME: t.config.tableName } },
+      {
+        cwd: repoRoot,
+        env: { ...process.env, STAGE: 'local', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'), TABLE_NAME: t.config.tableName },
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -49,7 +54,12 @@ describe("End User Messaging's destination simulator numbers", () => {
     const failed = await h.send(HK_FAILURE, { ip });
     expect(failed.status).toBe(200);
     const request = await requestOf(failed.requestId);
-    expect(request).toMatchObject({ outcome: 'accepted', receipt: 'failed', receiptReason: 'TEXT_UNREACHABLE', messageId: expect.any(String) });
+    expect(request).toMatchObject({
+      outcome: 'accepted',
+      receipt: 'failed',
+      receiptReason: 'TEXT_UNREACHABLE',
+      messageId: expect.any(String),
+    });
     const [record, ...more] = await receiptRecords(failed.requestId);
     expect(more).toEqual([]);
     expect(record).toMatchObject({
@@ -112,9 +122,12 @@ describe("SES's mailbox simulator", () => {
 
     const listed = await suppressionScript(['list'], h);
     expect(listed.code).toBe(0);
-    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
-      expect.objectContaining({ destination: maskedEmail(address), reason: 'bounce' }),
-    );
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    ).toContainEqual(expect.objectContaining({ destination: maskedEmail(address), reason: 'bounce' }));
     expect(listed.stdout).not.toContain(address);
     const lifted = await suppressionScript(['remove', address.toUpperCase()], h);
     expect([lifted.code, lifted.stderr]).toEqual([0, expect.stringContaining('lifted')]);
@@ -130,11 +143,17 @@ describe("SES's mailbox simulator", () => {
     const address = simulated('complaint');
     const sent = await h.send(address, { token: await h.captcha(address) });
     expect(sent.status).toBe(200);
-    expect(await requestOf(sent.requestId)).toMatchObject({ receipt: 'delivered', receiptReason: 'Delivery', complainedAt: expect.any(Number) });
-    expect((await receiptRecords(sent.requestId)).map((r) => [r.outcome, (r.detail as Record<string, unknown>).suppressed]).sort()).toEqual([
-      ['RCP.0000', undefined],
-      ['RCP.0001', 'complaint'],
-    ]);
+    expect(await requestOf(sent.requestId)).toMatchObject({
+      receipt: 'delivered',
+      receiptReason: 'Delivery',
+      complainedAt: expect.any(Number),
+    });
+    expect((await receiptRecords(sent.requestId)).map((r) => [r.outcome, (r.detail as Record<string, unknown>).suppressed]).sort()).toEqual(
+      [
+        ['RCP.0000', undefined],
+        ['RCP.0001', 'complaint'],
+      ],
+    );
     h.clock.advance(61_000);
     const refused = await h.send(address, { token: await h.captcha(address) });
     expect([refused.status, refused.body.error_code]).toEqual([400, 'USG.201040004']);
@@ -183,7 +202,9 @@ describe('receipts that come again, or out of order', () => {
     for (const e of events) await m.receipts.handler(e); // and again
     const after = (await m.scan()).find((i) => i.pk === request.pk)!;
     expect(after).toMatchObject({ receipt: 'delivered', receiptReason: 'TEXT_DELIVERED' });
-    const records = (await m.scan()).filter((i) => i.operation === 'recordReceipt' && (i.detail as Record<string, unknown>).sendRequestId === sent.requestId);
+    const records = (await m.scan()).filter(
+      (i) => i.operation === 'recordReceipt' && (i.detail as Record<string, unknown>).sendRequestId === sent.requestId,
+    );
     expect(records).toHaveLength(1);
   });
 
@@ -201,7 +222,9 @@ describe('receipts that come again, or out of order', () => {
 
 describe('an account bound to a suppressed contact', () => {
   const register = async (t: Harness, name: string, email: string) =>
-    expect(await (t.registerHandler as (e: unknown) => Promise<unknown>)({ customerId: `cust-${randomUUID()}`, name, email })).toMatchObject({
+    expect(
+      await (t.registerHandler as (e: unknown) => Promise<unknown>)({ customerId: `cust-${randomUUID()}`, name, email }),
+    ).toMatchObject({
       status: 'registered',
     });
 

@@ -376,7 +376,12 @@ describe("the aws notifier's provider settings (deliverCode's cold start)", () =
     const p = readProviderSettings(GIVEN, sms);
     expect(Object.fromEntries(p.smsVoice.sms)).toEqual({ CN: 'pool-0123abcd', HK: 'phone-99', '*': 'VERIGATE' });
     expect(Object.fromEntries(p.smsVoice.voice)).toEqual({ CN: 'arn:aws:sms-voice:ap-east-1:123456789012:pool/pool-1', '*': 'pool-2' });
-    expect(p.smsVoice).toMatchObject({ configurationSet: 'verigate-prod', protectConfigurationId: undefined, smsMaxPrice: '0.05', voiceMaxPricePerMinute: '0.12' });
+    expect(p.smsVoice).toMatchObject({
+      configurationSet: 'verigate-prod',
+      protectConfigurationId: undefined,
+      smsMaxPrice: '0.05',
+      voiceMaxPricePerMinute: '0.12',
+    });
     expect(p.ses).toEqual({ configurationSet: 'verigate-prod' });
   });
 
@@ -403,6 +408,8 @@ describe("the aws notifier's provider settings (deliverCode's cold start)", () =
 
   it('needs a voice identity for every allow-listed country, its own or every other country’s', () => {
     expect(problems({ ...GIVEN, VOICE_ORIGINATION_IDENTITIES: undefined })).toContain('has no identity for CN, HK, MO, TW');
-    expect(() => readProviderSettings({ ...GIVEN, VOICE_ORIGINATION_IDENTITIES: 'CN=pool-1,HK=pool-2,MO=pool-3,TW=pool-4' }, sms)).not.toThrow();
+    expect(() =>
+      readProviderSettings({ ...GIVEN, VOICE_ORIGINATION_IDENTITIES: 'CN=pool-1,HK=pool-2,MO=pool-3,TW=pool-4' }, sms),
+    ).not.toThrow();
   });
 });

@@ -74,7 +74,9 @@ describe("SES's event records, from its mailbox simulator", () => {
       accountSuppressed: ['gone@example.com'],
       delayed: ['slow@example.com'],
       configurationSets: {
-        [SET]: { eventDestinations: [{ name: 'all', matchingEventTypes: ['SEND', 'DELIVERY', 'BOUNCE', 'COMPLAINT', 'REJECT', 'DELIVERY_DELAY'] }] },
+        [SET]: {
+          eventDestinations: [{ name: 'all', matchingEventTypes: ['SEND', 'DELIVERY', 'BOUNCE', 'COMPLAINT', 'REJECT', 'DELIVERY_DELAY'] }],
+        },
       },
     });
   });
@@ -93,12 +95,31 @@ describe("SES's event records, from its mailbox simulator", () => {
     await new Promise((r) => setImmediate(r));
     return ses.sink.records().filter((r) => r.mail.messageId === MessageId);
   }
-  const read = (records: SesEventRecord[]) => records.map((r) => readReceipt(r)).map((r) => [r!.state, r!.reason, 'suppress' in r! ? r.suppress : undefined]);
+  const read = (records: SesEventRecord[]) =>
+    records.map((r) => readReceipt(r)).map((r) => [r!.state, r!.reason, 'suppress' in r! ? r.suppress : undefined]);
 
   it.each([
-    [MAILBOX_SIMULATOR.success, [['pending', 'Send', undefined], ['delivered', 'Delivery', undefined]]],
-    [MAILBOX_SIMULATOR.bounce, [['pending', 'Send', undefined], ['failed', 'Bounce/Permanent/General', 'bounce']]],
-    [MAILBOX_SIMULATOR.suppressionList, [['pending', 'Send', undefined], ['failed', 'Bounce/Permanent/Suppressed', 'bounce']]],
+    [
+      MAILBOX_SIMULATOR.success,
+      [
+        ['pending', 'Send', undefined],
+        ['delivered', 'Delivery', undefined],
+      ],
+    ],
+    [
+      MAILBOX_SIMULATOR.bounce,
+      [
+        ['pending', 'Send', undefined],
+        ['failed', 'Bounce/Permanent/General', 'bounce'],
+      ],
+    ],
+    [
+      MAILBOX_SIMULATOR.suppressionList,
+      [
+        ['pending', 'Send', undefined],
+        ['failed', 'Bounce/Permanent/Suppressed', 'bounce'],
+      ],
+    ],
     [
       MAILBOX_SIMULATOR.complaint,
       [
@@ -107,9 +128,22 @@ describe("SES's event records, from its mailbox simulator", () => {
         ['complained', 'Complaint/abuse', undefined],
       ],
     ],
-    ['gone@example.com', [['pending', 'Send', undefined], ['failed', 'Bounce/Permanent/OnAccountSuppressionList', 'bounce']]],
+    [
+      'gone@example.com',
+      [
+        ['pending', 'Send', undefined],
+        ['failed', 'Bounce/Permanent/OnAccountSuppressionList', 'bounce'],
+      ],
+    ],
     // A soft bounce SES stopped retrying: the message failed, the address may be fine.
-    ['slow@example.com', [['pending', 'Send', undefined], ['pending', 'DeliveryDelay', undefined], ['failed', 'Bounce/Transient/General', undefined]]],
+    [
+      'slow@example.com',
+      [
+        ['pending', 'Send', undefined],
+        ['pending', 'DeliveryDelay', undefined],
+        ['failed', 'Bounce/Transient/General', undefined],
+      ],
+    ],
   ])('%s', async (to, expected) => {
     const records = await recordsFor(to);
     expect(records.every((r) => readReceipt(r)?.deliveryRequestId === 'dr-2' && readReceipt(r)?.messageId === r.mail.messageId)).toBe(true);
@@ -143,7 +177,13 @@ describe('the local port answers as the AWS simulators do', () => {
     ...o,
   });
   const local = (m: CodeMessage) =>
-    simulatedReceipts({ message: m, rendered: messages.render(m.channel, m.language, m), messageId: 'local-1', at: new Date(), from: 'no-reply@verigate.invalid' })
+    simulatedReceipts({
+      message: m,
+      rendered: messages.render(m.channel, m.language, m),
+      messageId: 'local-1',
+      at: new Date(),
+      from: 'no-reply@verigate.invalid',
+    })
       .map((r) => readReceipt(r)!)
       .filter((r) => r.state !== 'pending');
 
@@ -152,7 +192,9 @@ describe('the local port answers as the AWS simulators do', () => {
   beforeAll(async () => {
     [eum, ses] = await Promise.all([
       startSmsVoiceStandIn({ configurationSets: { [SET]: { eventDestinations: [{ name: 'all', matchingEventTypes: ['ALL'] }] } } }),
-      startSesStandIn({ configurationSets: { [SET]: { eventDestinations: [{ name: 'all', matchingEventTypes: ['DELIVERY', 'BOUNCE', 'COMPLAINT'] }] } } }),
+      startSesStandIn({
+        configurationSets: { [SET]: { eventDestinations: [{ name: 'all', matchingEventTypes: ['DELIVERY', 'BOUNCE', 'COMPLAINT'] }] } },
+      }),
     ]);
   });
   afterAll(async () => {
@@ -166,27 +208,36 @@ describe('the local port answers as the AWS simulators do', () => {
     expect([...DESTINATION_SIMULATOR.values()].some((s) => s.isoCountryCode === 'CN')).toBe(false);
   });
 
-  it.each([...SIMULATOR_NUMBERS.map((s) => s.phoneNumber), '+8613612345678'])('an SMS to %s ends as it does in End User Messaging', async (to) => {
-    const client = smsVoiceClient({ endpoint: eum.endpoint });
-    try {
-      const { MessageId } = await client.send(
-        new SendTextMessageCommand({ DestinationPhoneNumber: to, MessageBody: 'code 042917', ConfigurationSetName: SET, Context: { deliveryRequestId: 'dr-3' } }),
-      );
-      await new Promise((r) => setImmediate(r));
-      const aws = eum.sink
-        .records()
-        .filter((r) => r.messageId === MessageId)
-        .map((r) => readReceipt(r)!)
-        .filter((r) => r.state !== 'pending');
-      const mine = local(message({ to }));
-      expect(mine.map((r) => [r.state, r.reason, r.deliveryRequestId])).toEqual(aws.map((r) => [r.state, r.reason, r.deliveryRequestId]));
-    } finally {
-      client.destroy();
-    }
-  });
+  it.each([...SIMULATOR_NUMBERS.map((s) => s.phoneNumber), '+8613612345678'])(
+    'an SMS to %s ends as it does in End User Messaging',
+    async (to) => {
+      const client = smsVoiceClient({ endpoint: eum.endpoint });
+      try {
+        const { MessageId } = await client.send(
+          new SendTextMessageCommand({
+            DestinationPhoneNumber: to,
+            MessageBody: 'code 042917',
+            ConfigurationSetName: SET,
+            Context: { deliveryRequestId: 'dr-3' },
+          }),
+        );
+        await new Promise((r) => setImmediate(r));
+        const aws = eum.sink
+          .records()
+          .filter((r) => r.messageId === MessageId)
+          .map((r) => readReceipt(r)!)
+          .filter((r) => r.state !== 'pending');
+        const mine = local(message({ to }));
+        expect(mine.map((r) => [r.state, r.reason, r.deliveryRequestId])).toEqual(aws.map((r) => [r.state, r.reason, r.deliveryRequestId]));
+      } finally {
+        client.destroy();
+      }
+    },
+  );
 
   it('a voice call completes whatever the number (the simulator covers SMS only), as in the stand-in', () => {
-    for (const to of ['+85257048854', '+861012345678']) expect(local(message({ channel: 'voice', to })).map((r) => [r.state, r.reason])).toEqual([['delivered', 'VOICE_COMPLETED']]);
+    for (const to of ['+85257048854', '+861012345678'])
+      expect(local(message({ channel: 'voice', to })).map((r) => [r.state, r.reason])).toEqual([['delivered', 'VOICE_COMPLETED']]);
   });
 
   it.each([
