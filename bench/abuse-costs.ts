@@ -79,7 +79,7 @@ async function main() {
       deliver: async (m: CodeMessage) => {
         deliveredAt.set(m.requestId, performance.now());
         codes.set(m.to, m.code);
-        await outbox.deliver(m);
+        return outbox.deliver(m);
       },
     };
     const register = createRegisterCustomerHandler(rt) as unknown as (e: unknown) => Promise<unknown>;

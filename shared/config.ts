@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
+import { ANY_COUNTRY, parseOriginationIdentities, type OriginationIdentities } from './notify/origination.js';
 import {
   AUDIT_RETENTION_DAYS,
   CODE_TTL_SECONDS,
@@ -7,6 +8,7 @@ import {
   DYNAMODB_ATTEMPT_TIMEOUT_MS,
   DYNAMODB_CONNECT_TIMEOUT_MS,
   MAX_CUSTOMERS_PER_MOBILE,
+  MESSAGE_PRICE_USD,
   PARTNER_REQUESTS_PER_SECOND,
   SMS_HOURLY_BUDGET_PER_COUNTRY,
   SMS_MAX_PARTS,
@@ -59,8 +61,15 @@ const EnvSchema = z.object({
   CORS_ALLOWED_ORIGINS: optionalText,
   NOTIFIER: z.optional(z.enum(['outbox', 'aws'])),
   OUTBOX_PATH: optionalText,
-  SMS_SENDER_ID: optionalText,
   EMAIL_FROM: optionalText,
+  // End User Messaging and SES settings of the aws notifier: read and checked by deliverCode alone (readProviderSettings).
+  SMS_ORIGINATION_IDENTITIES: optionalText,
+  VOICE_ORIGINATION_IDENTITIES: optionalText,
+  SMS_VOICE_CONFIGURATION_SET: optionalText,
+  SMS_PROTECT_CONFIGURATION_ID: optionalText,
+  SMS_MAX_PRICE: optionalText,
+  VOICE_MAX_PRICE_PER_MINUTE: optionalText,
+  SES_CONFIGURATION_SET: optionalText,
   // Messages (shared/messages, docs/messages.md): checked where they are rendered, deliverCode and preview.
   MESSAGE_BRAND: optionalText,
   MESSAGE_TEMPLATES: optionalText,
@@ -179,7 +188,7 @@ export interface Config {
   partnerRequestsPerSecond: number;
   /** Origins a browser page may call from: their answers carry Access-Control-Allow-Origin. */
   corsAllowedOrigins: readonly string[];
-  notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; smsSenderId: string | undefined; emailFrom: string };
+  notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; emailFrom: string };
   messages: MessageSettings;
   jwtIssuer: string;
   /** Longest exp − iat accepted per kind of token (seconds). */
@@ -276,7 +285,7 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     notifier = { kind: 'outbox', path: e.OUTBOX_PATH ?? '.data/outbox.jsonl' };
   } else {
     if (!e.EMAIL_FROM) problems.push('NOTIFIER=aws needs EMAIL_FROM (a verified SES identity)');
-    notifier = { kind: 'aws', smsSenderId: e.SMS_SENDER_ID, emailFrom: e.EMAIL_FROM ?? '' };
+    notifier = { kind: 'aws', emailFrom: e.EMAIL_FROM ?? '' };
   }
 
   const jwtIssuer = e.JWT_ISSUER ?? (isLocal ? LOCAL_SECRETS.jwtIssuer : '');
@@ -469,6 +478,86 @@ export async function loadOperatorSecret(
   problems.push(...found.problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);
   return { settings: reading.settings, secret: found.values[name]!.trim() };
+}
+
+/** How deliverCode sends through End User Messaging SMS and Voice v2 and SES v2 (the aws notifier). */
+export interface ProviderSettings {
+  smsVoice: {
+    /** The configuration set whose event destination carries the receipts (SMS_VOICE_CONFIGURATION_SET). */
+    configurationSet: string;
+    /** AWS's SMS pumping rules per country (SMS_PROTECT_CONFIGURATION_ID); unset: the configuration set's own. */
+    protectConfigurationId: string | undefined;
+    sms: OriginationIdentities;
+    voice: OriginationIdentities;
+    /** USD, as the API takes it ("0.05"); unset: no cap. */
+    smsMaxPrice: string | undefined;
+    voiceMaxPricePerMinute: string | undefined;
+  };
+  ses: { configurationSet: string };
+}
+
+const SMS_VOICE_RESOURCE = /^[A-Za-z0-9_:/-]{1,256}$/;
+const SES_CONFIGURATION_SET = /^[A-Za-z0-9_-]{1,64}$/;
+const PRICE = /^[0-9]{0,2}\.[0-9]{1,5}$/;
+
+/**
+ * The aws notifier's settings, checked at deliverCode's cold start (only deliverCode is given them):
+ * throws ConfigError naming every problem. A voice call needs an origination identity (SendVoiceMessage
+ * takes none by default), so every country SMS_COUNTRY_ALLOWLIST serves needs one, its own or `*`'s; an
+ * SMS without one goes from what End User Messaging picks.
+ */
+export function readProviderSettings(source: Record<string, string | undefined>, sms: SmsPolicy): ProviderSettings {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(`invalid configuration: ${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const problems: string[] = [];
+  const required = (name: string, value: string | undefined, pattern: RegExp, what: string) => {
+    if (value === undefined) problems.push(`${name} is required with NOTIFIER=aws (${what})`);
+    else if (!pattern.test(value)) problems.push(`${name} must be ${what}`);
+    return value ?? '';
+  };
+  const price = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const usd = Number(value);
+    if (!PRICE.test(value) || !(usd >= MESSAGE_PRICE_USD.min && usd <= MESSAGE_PRICE_USD.max))
+      problems.push(`${name} must be a price in USD such as 0.05 (at most two digits before the point and five after, above 0)`);
+    return value;
+  };
+  const smsIdentities = parseOriginationIdentities('SMS_ORIGINATION_IDENTITIES', e.SMS_ORIGINATION_IDENTITIES, isCountry, problems);
+  const voiceIdentities = parseOriginationIdentities('VOICE_ORIGINATION_IDENTITIES', e.VOICE_ORIGINATION_IDENTITIES, isCountry, problems);
+  const unserved = [...sms.allowedCountries].filter((c) => !voiceIdentities.has(c) && !voiceIdentities.has(ANY_COUNTRY));
+  if (unserved.length > 0)
+    problems.push(
+      `VOICE_ORIGINATION_IDENTITIES has no identity for ${unserved.join(', ')} (a voice call needs one: give each country's, or *=<identity>)`,
+    );
+  const protect = e.SMS_PROTECT_CONFIGURATION_ID;
+  if (protect !== undefined && !SMS_VOICE_RESOURCE.test(protect))
+    problems.push('SMS_PROTECT_CONFIGURATION_ID must be a protect configuration id or ARN');
+  const settings: ProviderSettings = {
+    smsVoice: {
+      configurationSet: required(
+        'SMS_VOICE_CONFIGURATION_SET',
+        e.SMS_VOICE_CONFIGURATION_SET,
+        SMS_VOICE_RESOURCE,
+        'a configuration set name or ARN: receipts come through it',
+      ),
+      protectConfigurationId: protect,
+      sms: smsIdentities,
+      voice: voiceIdentities,
+      smsMaxPrice: price('SMS_MAX_PRICE', e.SMS_MAX_PRICE),
+      voiceMaxPricePerMinute: price('VOICE_MAX_PRICE_PER_MINUTE', e.VOICE_MAX_PRICE_PER_MINUTE),
+    },
+    ses: {
+      configurationSet: required(
+        'SES_CONFIGURATION_SET',
+        e.SES_CONFIGURATION_SET,
+        SES_CONFIGURATION_SET,
+        'an SES configuration set name: receipts come through it',
+      ),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);
+  return settings;
 }
 
 /**

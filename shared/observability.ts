@@ -26,6 +26,10 @@ export type MetricName =
   | 'SmsBudgetExhausted'
   /** A send refused because SMS may not go to its number (type or country, SPEC §4). */
   | 'SmsDestinationRefused'
+  /** A send refused because its destination is suppressed (a hard bounce, a complaint, an opt-out: SPEC §4). */
+  | 'DestinationSuppressed'
+  /** A receipt that changed a delivery request (recordReceipt), by what it said (countMetricWith: state). */
+  | 'Receipts'
   /** A request refused by its caller's flow control (check-identity: CBC.0250). */
   | 'FlowControlled'
   | 'IdentityChecks'

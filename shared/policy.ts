@@ -146,6 +146,18 @@ export const PARTNER_KEY_CACHE_MS = 30 * SECOND_MS;
 /** Bounds the memory a stream of made-up access keys can take (unknown keys are remembered too). */
 export const PARTNER_KEY_CACHE_MAX_ENTRIES = 4096;
 
+/**
+ * How long a delivery's receipts may take to come: End User Messaging reports a final status within 72 hours
+ * (then UNKNOWN), and a complaint comes back days after its email was delivered.
+ */
+export const RECEIPT_WINDOW_MS = 7 * DAY_MS;
+/**
+ * SPEC §4: how long a hard bounce, a complaint or an opt-out keeps its destination suppressed. An address
+ * can be fixed and a number changes hands (operators recycle numbers after some months): a suppression
+ * ends, and an operator lifts one sooner with `npm run suppression -- remove`.
+ */
+export const SUPPRESSION_MS = 180 * DAY_MS;
+
 /** SPEC §6: audit retention. */
 export const AUDIT_RETENTION_DAYS: SettingBounds = { default: 180, min: 1, max: 3650 };
 
@@ -171,10 +183,12 @@ export const ITEM_LIFETIME_MS = {
   /** An (access key, source) pair's failure run and lock. */
   accessKeyLockout: Math.max(AK_LOCK_MS, AK_FAILURE_MEMORY_MS),
   /**
-   * A delivery request: it is useless once its code expired (CODE_TTL_SECONDS.max), and its outcome marks
-   * must outlive the stream's 24 h retention so a redelivered record still finds them.
+   * A delivery request: its outcome marks must outlive the stream's 24 h retention so a redelivered record
+   * still finds them, and the request must be there when its provider's receipts come (RECEIPT_WINDOW_MS).
    */
-  deliveryRequest: DAY_MS + HOUR_MS,
+  deliveryRequest: Math.max(DAY_MS, RECEIPT_WINDOW_MS) + HOUR_MS,
+  /** A suppressed destination (hard bounce, complaint, opt-out): refused until then, or until an operator lifts it. */
+  suppression: SUPPRESSION_MS,
   /** An audit record. */
   audit: (retentionDays: number) => retentionDays * DAY_MS,
 } as const;
@@ -211,15 +225,18 @@ export const VERIFY_JUDGING_ROUNDS = 4;
  */
 export const BACKGROUND_RETRY: RetryPolicy = { attempts: 30, firstDelayMs: 250, maxDelayMs: 5 * SECOND_MS };
 /**
- * One SNS Publish / SES SendEmail. A call that timed out is never retried (the provider may have taken it:
- * a retry could send a second message); one the provider refused is (DELIVERY_RETRY).
+ * One SendTextMessage / SendVoiceMessage / SES SendEmail: the wait for the answer's headers (the SDK's
+ * requestTimeout), and the whole call, its body included (an abort signal: requestTimeout does not time a
+ * body that stalls). A call that timed out is never retried (the provider may have taken it: a retry could
+ * send a second message); one the provider refused for a while (throttling, its own fault) is (DELIVERY_RETRY).
  */
 export const DELIVERY_TIMEOUT_MS = 3 * SECOND_MS;
+export const DELIVERY_CALL_MS = DELIVERY_TIMEOUT_MS + SECOND_MS;
 /** Attempts at one delivery (deliverCode) while the provider refuses it (an answered error: nothing was sent). */
 export const DELIVERY_RETRY: RetryPolicy = { attempts: 3, firstDelayMs: 250, maxDelayMs: 500 };
 /**
  * serverless.yml's `timeout` of deliverCode: a batch's deliveries run in parallel, each within its
- * attempts (3 × 3 s) and their delays, with the request's reserves. A test holds them together.
+ * attempts (3 × DELIVERY_CALL_MS) and their delays, with the request's reserves. A test holds them together.
  */
 export const DELIVER_FUNCTION_TIMEOUT_MS = 20 * SECOND_MS;
 
@@ -251,3 +268,17 @@ export const SMS_MAX_PARTS: SettingBounds = { default: 1, min: 1, max: 10 };
  */
 export const JWKS_FETCH_TIMEOUT_MS = 2 * SECOND_MS;
 export const JWKS_REFETCH_COOLDOWN_MS = 30 * SECOND_MS;
+
+/**
+ * End User Messaging's price caps (SMS_MAX_PRICE, VOICE_MAX_PRICE_PER_MINUTE, USD): a message dearer than
+ * its cap is refused, not sent (SendTextMessage MaxPrice, SendVoiceMessage MaxPricePerMinute). The API
+ * takes at most two integer and five decimal digits; unset, no cap is sent.
+ */
+export const MESSAGE_PRICE_USD = { min: 0.00001, max: 99.99999 } as const;
+/** A delivery request's id in a message's Context (End User Messaging) or EmailTags (SES): what its receipts name. */
+export const RECEIPT_CONTEXT_KEY = 'deliveryRequestId';
+/**
+ * The receipts function (SNS → Lambda, asynchronous): Lambda retries a failed invocation this many times,
+ * then hands the event to the receipts' on-failure queue.
+ */
+export const RECEIPT_INVOKE_RETRIES = 2;

@@ -16,7 +16,7 @@ import { hourlyBudgetOf, type SmsPolicy } from '../config.js';
 import { invalidParameters, ServiceError } from '../errors.js';
 import { decoyMaskedEmail, decoyMaskedPhone } from '../identity/decoy.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
-import { smsDestination, type SmsRefusal } from '../identity/sms-destination.js';
+import { callableDestination, smsDestination, type SmsRefusal } from '../identity/sms-destination.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
 import { countMetric } from '../observability.js';
 import { CODE_DIGITS, MAX_INPUT_CHARS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
@@ -25,6 +25,7 @@ import { retryInBackground } from '../background.js';
 import { inAnswerPhase } from '../deadline.js';
 import { SendOutcomeUnknown, traceOf, type CodeSend, type CodeSends, type SendRefusal } from '../store/code-sends.js';
 import type { Registry } from '../store/registry.js';
+import type { Suppressions } from '../store/suppressions.js';
 import { identifyUser, maskIdentity, type Destination } from './destination.js';
 
 export const SendCodeInput = z.strictObject({
@@ -50,11 +51,13 @@ const DECOY: Record<DestinationKind, (pepper: string, name: string) => string> =
 /** Which numbers each phone channel may be sent to, and in which country they are (SPEC §4). */
 const NUMBER_CHECK: Record<PhoneReach, (e164: string, allowedCountries: ReadonlySet<string>) => { country: string } | { refused: SmsRefusal }> = {
   'sms-capable': smsDestination,
+  callable: callableDestination,
 };
 
 export interface SendCodeDeps {
   registry: Registry;
   sends: CodeSends;
+  suppressions: Pick<Suppressions, 'isSuppressed'>;
   captcha: CaptchaVerifier;
   codePepper: string;
   identityPepper: string;
@@ -87,9 +90,20 @@ function refusalError(r: Exclude<SendRefusal, { reason: 'captcha_used' }>): Serv
   }
 }
 
+const NUMBER_REFUSAL: Record<SmsRefusal, string> = {
+  not_mobile: 'number cannot receive SMS',
+  not_callable: 'number cannot be called',
+  country_not_allowed: 'country not in SMS_COUNTRY_ALLOWLIST',
+};
+
 function smsRefusalError(reason: SmsRefusal): ServiceError {
   countMetric('SmsDestinationRefused');
-  return new ServiceError('USG.201040003', { detail: reason === 'not_mobile' ? 'number cannot receive SMS' : 'country not in SMS_COUNTRY_ALLOWLIST' });
+  return new ServiceError('USG.201040003', { detail: NUMBER_REFUSAL[reason] });
+}
+
+function suppressedError(): ServiceError {
+  countMetric('DestinationSuppressed');
+  return new ServiceError('USG.201040004', { detail: 'destination suppressed (hard bounce, complaint or opt-out)' });
 }
 
 /** The hourly budget a send spends, or (withheld) needs room in as a real send on a phone channel would. */
@@ -104,7 +118,7 @@ function smsBudgetOf(sms: SmsPolicy, country: string | undefined, withheld: { ch
 /** Where a send goes: a destination (with the country whose budget it spends), or, under enumeration protection, nowhere. */
 type Target =
   | { destination: Destination; channel: Channel; country: string | undefined }
-  | { withheld: { channel: Channel; reason: 'unknown_account' | 'no_contact' | 'no_sms' } };
+  | { withheld: { channel: Channel; reason: 'unknown_account' | 'no_contact' | 'no_sms' | 'suppressed' } };
 
 /** Whether `channel` may go to the number `to`: its country when it may (undefined for a channel that is not a phone's). */
 function numberCheck(deps: SendCodeDeps, channel: Channel, to: string) {
@@ -145,9 +159,10 @@ async function accountTarget(deps: SendCodeDeps, name: string, channel: Channel)
 /**
  * Sends a code to a mobile, an email, or an account's bound contact, on the channel `sendMethod` names (by
  * default the first that reaches the destination; SMS for an account). A number the channel may not go to
- * is refused first. The CAPTCHA use, the IP and destination limits, the country's SMS budget, the new code,
- * its delivery request and the audit record commit in one transaction, and the caller is answered at
- * once: deliverCode sends the message from the table's stream, and refunds the delivery if it cannot.
+ * is refused first; a suppressed destination (hard bounce, complaint, opt-out) before anything is spent
+ * or counted. The CAPTCHA use, the IP and destination limits, the country budget, the new code, its
+ * delivery request and the audit record commit in one transaction, and the caller is answered at once:
+ * deliverCode sends the message from the table's stream, and refunds the delivery if it cannot.
  */
 export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: PublicOperationContext): Promise<SendCodeResult> {
   const nowMs = ctx.now.getTime();
@@ -170,20 +185,36 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     if (ctx.sourceIp) sourceIpHash = subjectHash(deps.identityPepper, 'ip', sourceIpBucket(ctx.sourceIp));
   }
 
-  const target: Target = direct
+  let target: Target = direct
     ? { ...direct, country: number?.country }
     : await accountTarget(deps, user.value, input.sendMethod ?? DEFAULT_ACCOUNT_CHANNEL);
-  const destination = 'destination' in target ? target.destination : undefined;
-  const withheld = 'withheld' in target ? target.withheld : undefined;
 
   // A withheld account goes through the very same transaction, with a code nobody learns, on an item
   // of its own per name and channel (a known account's sms and email are two destinations, each with
   // its own cooldown): same answer, same limits, same cost, nothing sent. Its audit subject is the name.
+  const keysOf = (t: Target) =>
+    'withheld' in t
+      ? { subjectKey: subjectHash(deps.identityPepper, 'name', user.value), destinationHash: subjectHash(deps.identityPepper, 'name', `${user.value}:${t.withheld.channel}`) }
+      : { subjectKey: subjectHash(deps.identityPepper, t.destination.kind, t.destination.value), destinationHash: undefined };
+  // SPEC §4: a suppressed destination is refused before anything is spent or counted. Every send reads one
+  // suppression (a withheld one, of an item that never exists), so an account's answer takes the same
+  // work whatever it is bound to; an account bound to a suppressed contact is withheld like one without it.
+  const read = keysOf(target);
+  if (await deps.suppressions.isSuppressed(read.destinationHash ?? read.subjectKey, nowMs)) {
+    if (direct || !deps.enumerationProtection || !('destination' in target)) {
+      // The refusal's record names the destination it refused, as a send's record does.
+      if ('destination' in target) ctx.audit.setSubject(read.subjectKey, maskIdentity(target.destination));
+      throw suppressedError();
+    }
+    target = { withheld: { channel: target.channel, reason: 'suppressed' } };
+  }
+  const destination = 'destination' in target ? target.destination : undefined;
+  const withheld = 'withheld' in target ? target.withheld : undefined;
   const audited = destination ?? user;
-  const subjectKey = subjectHash(deps.identityPepper, audited.kind, audited.value);
+  const { subjectKey, destinationHash: withheldHash } = keysOf(target);
   const masked = maskIdentity(audited);
   ctx.audit.setSubject(subjectKey, masked);
-  const destinationHash = withheld ? subjectHash(deps.identityPepper, 'name', `${user.value}:${withheld.channel}`) : subjectKey;
+  const destinationHash = withheldHash ?? subjectKey;
 
   const code = newCode();
   const hash = destination ? codeHash(deps.codePepper, destinationHash, code) : randomBytes(32).toString('base64url');
@@ -205,6 +236,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
       channel,
       to: destination?.value ?? audited.value,
       code,
+      country: 'country' in target ? target.country : undefined,
       expireSeconds: deps.codeTtlSeconds,
       language: ctx.language,
       requestId: ctx.requestId,

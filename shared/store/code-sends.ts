@@ -17,6 +17,8 @@ export interface CodeSends {
   issue(send: CodeSend): Promise<SendRefusal | undefined>;
   /** Gives back all a committed send took (code, window slots, CAPTCHA pass); repeating it changes nothing more. */
   undo(trace: SendTrace, o: UndoOptions): Promise<{ committed: boolean }>;
+  /** Notes the provider's id of the message that carries the send's code on its destination, while that code is the pending one. */
+  sent(trace: SendTrace, messageId: string): Promise<void>;
 }
 
 /** One send as the domain asks for it: the new code, what it spends, and the request's audit record. */
@@ -40,7 +42,10 @@ export interface CodeSend {
    * The delivery request deliverCode sends the message from once the send commits, committed with it; the
    * store adds the send's ids and trace. A withheld send leaves one too (NO_CHANNEL), which is never sent.
    */
-  delivery: Pick<DeliveryRequest, 'channel' | 'to' | 'code' | 'expireSeconds' | 'language' | 'requestId' | 'subjectHash' | 'subjectMasked'>;
+  delivery: Pick<
+    DeliveryRequest,
+    'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'requestId' | 'subjectHash' | 'subjectMasked'
+  >;
 }
 
 export type SendRefusal =
@@ -120,7 +125,8 @@ export function createCodeSends(
         Update: {
           TableName: table,
           Key: destinationKey(input.destinationHash),
-          UpdateExpression: `SET ${[...parts.set, 'codeHash = :code', 'codeExpiresAt = :exp', 'codeWrongTries = :zero', 'codeChannel = :ch', '#ttl = :ttl'].join(', ')}`,
+          // The replaced code's message id goes with it (deliverCode notes the new one's: sent()).
+          UpdateExpression: `SET ${[...parts.set, 'codeHash = :code', 'codeExpiresAt = :exp', 'codeWrongTries = :zero', 'codeChannel = :ch', '#ttl = :ttl'].join(', ')} REMOVE codeMessageId`,
           ConditionExpression: parts.condition,
           ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
           ExpressionAttributeValues: {
@@ -226,7 +232,7 @@ export function createCodeSends(
           new UpdateCommand({
             TableName: table,
             Key: destinationKey(send.destinationHash),
-            UpdateExpression: `SET ${parts.set.join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
+            UpdateExpression: `SET ${parts.set.join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries, codeMessageId`,
             ConditionExpression: `${parts.condition} AND codeHash = :code`,
             ExpressionAttributeNames: attributeNames(parts.names),
             ExpressionAttributeValues: { ...parts.values, ':code': send.codeHash },
@@ -251,6 +257,24 @@ export function createCodeSends(
       }
       if (o.removeAuditRecord) await auditLog.remove(o.removeAuditRecord);
       return { committed };
+    },
+
+    /**
+     * `codeMessageId` on the destination's item: the message of the pending code, which the verify of that
+     * code reports to the provider as received (message feedback). A newer send replaced the code: not its message.
+     */
+    async sent(send, messageId) {
+      await unlessConditionFails(
+        db.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: destinationKey(send.destinationHash),
+            UpdateExpression: 'SET codeMessageId = :mid',
+            ConditionExpression: 'codeHash = :code',
+            ExpressionAttributeValues: { ':mid': messageId, ':code': send.codeHash },
+          }),
+        ),
+      );
     },
   };
 

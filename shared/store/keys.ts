@@ -23,6 +23,10 @@ export const keys = {
   partnerRate: (partnerHash: string, periodStartMs: number): Key => ({ pk: `RATE#${partnerHash}#${periodStartMs}`, sk: 'COUNT' }),
   /** A send's delivery request (read from the table's stream by deliverCode), keyed by the send's id. */
   delivery: (sendId: string): Key => ({ pk: `DELIVERY#${sendId}`, sk: 'REQUEST' }),
+  /** A destination suppressed after a hard bounce, a complaint or an opt-out, by its keyed hash (store/suppressions.ts). */
+  suppression: (destinationHash: string): Key => ({ pk: `SUPPRESSED#${destinationHash}`, sk: 'SUPPRESSION' }),
   audit: (requestId: string): Key => ({ pk: `AUDIT#${requestId}`, sk: 'AUDIT' }),
   auditBySubject: (subjectHash: string) => `AUDIT#${subjectHash}`,
+  /** The index partition listing every suppression (gsi1), newest first by its sort key. */
+  suppressions: () => 'SUPPRESSIONS',
 };

@@ -12,6 +12,7 @@ vi.hoisted(() => {
 
 import { createCheckIdentityHandler } from '../../functions/check-identity.js';
 import { createDeregisterCustomerHandler } from '../../functions/deregister-customer.js';
+import { DeliveryRefused } from '../../shared/notify/notifier.js';
 import { OPERATIONS, type OperationName } from '../../shared/operations.js';
 import type { Db } from '../../shared/store/client.js';
 import { expectedCalls } from '../support/dynamodb-calls.js';
@@ -72,19 +73,25 @@ let failDelivery = false;
 let loseTransactionAnswer = false;
 let calls: ReturnType<typeof recordCalls>;
 let deliverCalls: ReturnType<typeof recordCalls>;
+let receiptCalls: ReturnType<typeof recordCalls>;
+/** Numbers End User Messaging answers as opted out (a refusal for good that suppresses them). */
+const optedOut = new Set<string>();
 
 beforeAll(async () => {
   h = await harness({
     notifier: (outbox) => ({
       deliver: async (m) => {
-        if (failDelivery) throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
-        await outbox.deliver(m);
+        if (failDelivery) throw Object.assign(new Error('End User Messaging is down'), { name: 'InternalServerException' });
+        if (optedOut.has(m.to))
+          throw new DeliveryRefused(Object.assign(new Error('opted out'), { name: 'ConflictException' }), 'opted_out');
+        return outbox.deliver(m);
       },
     }),
   });
   calls = recordCalls(h.rt.db);
-  // deliverCode runs on a client of its own (dev/support/delivery.ts), as it does in its own Lambda.
+  // deliverCode and recordReceipt run on clients of their own (dev/support/), as they do in their own Lambdas.
   deliverCalls = recordCalls(h.delivery.rt.db);
+  receiptCalls = recordCalls(h.receipts.rt.db);
   // The transaction is applied, and its answer lost on the way back (no retry: outside the SDK's retry).
   h.rt.db.raw.middlewareStack.add(
     (next, context) => async (args) => {
@@ -149,9 +156,11 @@ describe('the DynamoDB calls of each function', () => {
     expect(calls.of('sendVerificationCode')).toEqual(expectedCalls('sendVerificationCode'));
   });
 
-  it('deliverCode: claims and delivers, refunds a delivery that keeps failing, leaves a redelivered record alone, and audits', async () => {
+  it('deliverCode: claims and delivers, refunds a delivery that keeps failing, suppresses a number that opted out, leaves a redelivered record alone, and audits', async () => {
     const delivered = uniqueMobile();
     const failing = uniqueMobile();
+    const optingOut = uniqueMobile();
+    optedOut.add(optingOut);
     await deliverCalls.as('deliverCode', async () => {
       expect((await h.send(delivered)).status).toBe(200);
       failDelivery = true;
@@ -160,10 +169,23 @@ describe('the DynamoDB calls of each function', () => {
       } finally {
         failDelivery = false;
       }
-      await h.delivery.handler({ Records: h.delivery.poller.records().slice(-2) }); // the stream redelivers both
+      expect((await h.send(optingOut)).status).toBe(200);
+      await h.delivery.handler({ Records: h.delivery.poller.records().slice(-3) }); // the stream redelivers them
     });
-    expect([h.messagesTo(delivered).length, h.messagesTo(failing).length]).toEqual([1, 0]);
+    expect([h.messagesTo(delivered).length, h.messagesTo(failing).length, h.messagesTo(optingOut).length]).toEqual([1, 0, 0]);
     expect(deliverCalls.of('deliverCode')).toEqual(expectedCalls('deliverCode'));
+  });
+
+  it("recordReceipt: reads the receipt's delivery request, records a delivery, refunds a failure and suppresses a hard bounce, with audit records", async () => {
+    const before = h.receipts.poller.events().length;
+    const delivered = await h.send(uniqueMobile());
+    const failed = await h.send('+85257048854'); // End User Messaging's failure simulator number
+    const bounced = `bounce+${Date.now()}@simulator.amazonses.com`;
+    const bounce = await h.send(bounced, { token: await h.captcha(bounced) });
+    expect([delivered.status, failed.status, bounce.status]).toEqual([200, 200, 200]);
+    await receiptCalls.as('recordReceipt', () => h.receipts.drain());
+    expect(h.receipts.poller.events().length).toBeGreaterThan(before);
+    expect(receiptCalls.of('recordReceipt')).toEqual(expectedCalls('recordReceipt'));
   });
 
   it('verifyVerificationCode: records a wrong code, consumes the right one, refuses without a code, and audits', async () => {

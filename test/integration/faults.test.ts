@@ -1,8 +1,8 @@
 // Faults are part of correctness: a stalled or dead dependency ends in the family's error envelope
 // within the request's budget, with its audit record, and nothing half-written is acknowledged. This
 // file runs its own DynamoDB Local (so it can freeze it with SIGSTOP) behind a stand-in network that
-// can hold requests or answers, and a stand-in SNS endpoint that accepts and never answers (deliverCode's
-// provider: send itself calls none).
+// can hold requests or answers, and a stand-in End User Messaging endpoint that accepts and never answers
+// (deliverCode's provider: send itself calls none).
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,7 @@ import { createLocalRuntime, type LocalRuntime } from '../../dev/support/runtime
 import { mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { backgroundSettled } from '../../shared/background.js';
 import { subjectHash } from '../../shared/identity/hash.js';
+import { readProviderSettings } from '../../shared/config.js';
 import { compileMessages } from '../../shared/messages/catalog.js';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import { OPERATIONS } from '../../shared/operations.js';
@@ -178,24 +179,34 @@ describe('DynamoDB Local frozen (SIGSTOP) mid-request, then thawed (SIGCONT)', (
 });
 
 describe('the SMS provider accepts and never answers', () => {
-  let sns: Server;
-  let publishes = 0;
+  let provider: Server;
+  let calls = 0;
 
   beforeAll(async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'stand-in');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'stand-in');
-    sns = createServer(() => void publishes++); // never answers
-    await new Promise<void>((resolve) => sns.listen(0, '127.0.0.1', resolve));
+    provider = createServer(() => void calls++); // never answers
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
   });
   afterAll(async () => {
     vi.unstubAllEnvs();
-    sns.closeAllConnections();
-    await new Promise<void>((resolve) => sns.close(() => resolve()));
+    provider.closeAllConnections();
+    await new Promise<void>((resolve) => provider.close(() => resolve()));
   });
 
-  it('send answers 200 without calling it; deliverCode publishes once, never again when the stream redelivers, and refunds the send', async () => {
-    const endpoint = `http://127.0.0.1:${(sns.address() as AddressInfo).port}`;
-    const notifier = awsNotifier({ region: 'ap-southeast-1', emailFrom: 'no-reply@verigate.example', smsSenderId: undefined, endpoint, messages: compileMessages(local.config) });
+  it('send answers 200 without calling it; deliverCode calls it once, never again when the stream redelivers, and refunds the send', async () => {
+    const endpoint = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
+    const providers = readProviderSettings(
+      { SMS_VOICE_CONFIGURATION_SET: 'verigate-test', SES_CONFIGURATION_SET: 'verigate-test', VOICE_ORIGINATION_IDENTITIES: '*=pool-voice' },
+      local.config.sms,
+    );
+    const notifier = awsNotifier({
+      region: 'ap-southeast-1',
+      emailFrom: 'no-reply@verigate.example',
+      providers,
+      endpoints: { smsVoice: endpoint },
+      messages: compileMessages(local.config),
+    });
     await delivery.drain(); // the earlier tests' sends, delivered through the outbox: this stand-in sees only its own
     const stalled = startLocalDelivery(local, { notifier });
     try {
@@ -206,16 +217,16 @@ describe('the SMS provider accepts and never answers', () => {
 
       const answered = await call(sendHandler(), sendEvent(mobile, token, requestId, ip));
       expect(answered.status).toBe(200);
-      expect(publishes).toBe(0); // nothing on the request path waits for the provider
+      expect(calls).toBe(0); // nothing on the request path waits for the provider
 
       const started = Date.now();
-      await stalled.drain(); // the Publish times out: SNS may have taken it, so it is not repeated
+      await stalled.drain(); // SendTextMessage times out: End User Messaging may have taken it, so it is not repeated
       expect(Date.now() - started).toBeLessThan(DELIVER_FUNCTION_TIMEOUT_MS);
-      expect(publishes).toBe(1);
+      expect(calls).toBe(1);
       const records = stalled.poller.records().filter((r) => r.dynamodb?.NewImage?.requestId?.S === requestId);
       expect(records).toHaveLength(1);
       await stalled.handler({ Records: records }); // the stream hands the record over again
-      expect(publishes).toBe(1);
+      expect(calls).toBe(1);
 
       // The send's own record says what it was answered; the delivery's record says it was refunded.
       expect((await auditOf(requestId)).map((r) => [r.operation, r.outcome, r.status])).toEqual([['sendVerificationCode', 'USG.000000000', 200]]);
@@ -229,7 +240,7 @@ describe('the SMS provider accepts and never answers', () => {
       expect(retried.status).toBe(200);
       await delivery.drain();
       expect(local.outbox().filter((m) => m.to === mobile).map((m) => m.requestId)).toEqual([retryId]);
-      expect(publishes).toBe(1);
+      expect(calls).toBe(1);
     } finally {
       await stalled.stop();
     }
