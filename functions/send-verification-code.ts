@@ -1,6 +1,14 @@
 import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
-import { captchaOf, codeSendsOf, deliveryRequestsOf, loadCoreRuntime, registryOf, type LoadOptions } from '../shared/runtime.js';
+import {
+  captchaOf,
+  codeSendsOf,
+  deliveryRequestsOf,
+  loadCoreRuntime,
+  registryOf,
+  smsBudgetOf,
+  type LoadOptions,
+} from '../shared/runtime.js';
 
 /**
  * sendVerificationCode's parts, from its own secrets: CAPTCHA secret, code pepper, identity pepper, and
@@ -8,7 +16,13 @@ import { captchaOf, codeSendsOf, deliveryRequestsOf, loadCoreRuntime, registryOf
  */
 export async function loadSendVerificationCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('sendVerificationCode', options);
-  return { ...core, registry: registryOf(core), sends: codeSendsOf(core, deliveryRequestsOf(core)), captcha: captchaOf(core) };
+  return {
+    ...core,
+    registry: registryOf(core),
+    sends: codeSendsOf(core, deliveryRequestsOf(core)),
+    smsBudget: smsBudgetOf(core),
+    captcha: captchaOf(core),
+  };
 }
 export type SendVerificationCodeRuntime = Awaited<ReturnType<typeof loadSendVerificationCodeRuntime>>;
 
@@ -16,6 +30,7 @@ export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntim
   const deps = {
     registry: rt.registry,
     sends: rt.sends,
+    smsBudget: rt.smsBudget,
     captcha: rt.captcha,
     codePepper: rt.config.codePepper,
     identityPepper: rt.config.identityPepper,

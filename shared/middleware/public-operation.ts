@@ -4,9 +4,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { AuditSink } from '../audit/request-audit.js';
+import type { Settings } from '../config.js';
 import type { Family, Language } from '../errors.js';
 import { logger, metrics } from '../observability.js';
 import { OPERATIONS, type HttpOperationName } from '../operations.js';
+import { FUNCTION_TIMEOUT_MS } from '../policy.js';
 import type { Authenticator, CallerRateLimit, PublicOperationContext } from '../request/operation-context.js';
 import { auditTrail } from './audit-trail.js';
 import { callerAuth } from './caller-auth.js';
@@ -36,6 +38,8 @@ export interface PublicOperationSpec<S extends z.ZodMiniType, O> {
 export interface PublicOperationDeps {
   audit: AuditSink;
   clock: () => Date;
+  /** `requestBudgetMs`: the most one request may take (shared/policy.ts REQUEST_BUDGET_MS). */
+  config: Pick<Settings, 'requestBudgetMs'>;
 }
 
 /**
@@ -63,5 +67,5 @@ export function publicOperation<S extends z.ZodMiniType, O>(spec: PublicOperatio
       const output = await spec.run(input, ctx);
       return spec.present ? spec.present(output, ctx) : output;
     });
-  return lambdaEntry(composed);
+  return lambdaEntry(composed, FUNCTION_TIMEOUT_MS, deps.config.requestBudgetMs);
 }

@@ -157,13 +157,19 @@ describe('SMS_COUNTRY_ALLOWLIST and SMS_HOURLY_BUDGET_PER_COUNTRY', () => {
 });
 
 describe('PARTNER_REQUESTS_PER_SECOND', () => {
-  it('defaults to 10 and takes 1 to 100000', () => {
+  it("defaults to 10 and takes 1 to 10000, the design's ceiling for one partner", () => {
     expect(loadConfig({}).partnerRequestsPerSecond).toBe(10);
     expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '1' }).partnerRequestsPerSecond).toBe(1);
-    expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '100000' }).partnerRequestsPerSecond).toBe(100_000);
+    expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '10000' }).partnerRequestsPerSecond).toBe(10_000);
   });
 
-  it.each(['0', '100001', '2.5', 'fast'])('refuses %j', (value) => {
+  it("refuses more than the partner's count can hold, saying why", () => {
+    expect(configError({ PARTNER_REQUESTS_PER_SECOND: '10001' }).message).toContain(
+      "at most 10000: one partner's count holds no more calls a second",
+    );
+  });
+
+  it.each(['0', '10001', '100001', '2.5', 'fast'])('refuses %j', (value) => {
     expect(configError({ PARTNER_REQUESTS_PER_SECOND: value }).message).toContain('PARTNER_REQUESTS_PER_SECOND');
   });
 });
