@@ -72,14 +72,14 @@ export function customerEventHandler(spec: CustomerEventSpec, deps: CustomerEven
     const code: EventCode = outcome?.code ?? refusal ?? 'CUS.0999';
     if (failure && !refusal) logger.error('event failed', { requestId, error: { name: failure.name, message: failure.message } });
     else if (failure) logger.warn('event refused', { requestId, code, reason: failure.message });
-    // The record is written before the answer: a lost audit write fails the message, whose
-    // redelivery is answered idempotently and audited then.
+    // The record is written before the answer: a lost audit write (logged instead) fails the message,
+    // whose redelivery is answered idempotently and audited then.
     const detail = refusal ? { error: failure!.name, reason: failure!.message.slice(0, 200) } : undefined;
     try {
       await inAnswerPhase(() => audit.finish(deps.audit, code, EVENT_CODES[code].status, detail));
     } catch (err) {
       logUnstoredAudit(err);
-      throw err;
+      return { ok: false, error: failure ?? (err instanceof Error ? err : new Error(String(err))), refused: false };
     }
     if (!failure) return { ok: true, result: outcome!.result };
     return { ok: false, error: failure, refused: refusal !== undefined };
