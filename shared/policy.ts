@@ -205,7 +205,8 @@ export const ttlAfter = (nowMs: number, lifetimeMs: number): number => Math.ceil
  * before it.
  */
 export const FUNCTION_TIMEOUT_MS = 10 * SECOND_MS;
-export const REQUEST_BUDGET_MS: SettingBounds = { default: 3 * SECOND_MS, min: SECOND_MS, max: FUNCTION_TIMEOUT_MS };
+/** At most Lambda's longest timeout: a request never has more than its function's own timeout anyway. */
+export const REQUEST_BUDGET_MS: SettingBounds = { default: 3 * SECOND_MS, min: SECOND_MS, max: 15 * MINUTE_MS };
 /**
  * The local stage's budget, the function's timeout: DynamoDB Local on a developer's machine answers a burst
  * of concurrent requests seconds late, where DynamoDB answers in milliseconds.

@@ -93,7 +93,8 @@ export function unrepeatable<C extends { middlewareStack: MiddlewareStack<any, a
       (context as Record<string, unknown>)[UNREPEATABLE] = true;
       return next(args);
     },
-    { step: 'initialize', name: 'markUnrepeatable' },
+    // override: a document client's command shares its stack with the command it wraps, which adds it twice
+    { step: 'initialize', name: 'markUnrepeatable', override: true },
   );
   return command;
 }

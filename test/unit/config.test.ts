@@ -174,6 +174,25 @@ describe('PARTNER_REQUESTS_PER_SECOND', () => {
   });
 });
 
+describe('REQUEST_BUDGET_MS and DDB_REQUEST_TIMEOUT_MS', () => {
+  it('give a request 3 s and a DynamoDB attempt 500 ms outside the local stage, the function timeout and 4 s in it', () => {
+    expect([loadConfig(PROD).requestBudgetMs, loadConfig(PROD).ddbRequestTimeoutMs]).toEqual([3000, 500]);
+    expect([loadConfig({}).requestBudgetMs, loadConfig({}).ddbRequestTimeoutMs]).toEqual([10_000, 4000]);
+    expect(loadConfig({ ...PROD, REQUEST_BUDGET_MS: '5000', DDB_REQUEST_TIMEOUT_MS: '1000' })).toMatchObject({
+      requestBudgetMs: 5000,
+      ddbRequestTimeoutMs: 1000,
+    });
+  });
+
+  it("refuses an attempt that could not end within a request's work", () => {
+    expect(configError({ ...PROD, DDB_REQUEST_TIMEOUT_MS: '2001' }).message).toContain(
+      'DDB_REQUEST_TIMEOUT_MS (2001) must fit in a request',
+    );
+    expect(configError({ REQUEST_BUDGET_MS: '3000' }).message).toContain('DDB_REQUEST_TIMEOUT_MS (4000) must fit in a request');
+    expect(configError({ REQUEST_BUDGET_MS: '999' }).message).toContain('REQUEST_BUDGET_MS');
+  });
+});
+
 describe('token lifetimes', () => {
   it('reads PARTNER_, APP_ and CAPTCHA_TOKEN_MAX_LIFETIME_SECONDS', () => {
     const c = loadConfig({
