@@ -171,10 +171,10 @@ export const DEPLOYMENT = {
     // capacity from being taken by the other functions.
     reservedConcurrency: 20,
     dynamodb: {
-      GetItem: ['name', 'smsBudget'], // registry.contactsOfAccount; smsBudget.hasRoom of a withheld send: a shard's count
+      GetItem: ['name', 'captcha'], // registry.contactsOfAccount; sends.passUsed: a pass refused by the SMS budget may be a used one
       BatchGetItem: ['smsBudget'], // smsBudget.admit / hasRoom: every shard's count, before a refusal
       PutItem: ['audit', 'captcha', 'delivery'], // audit.write; sends.issue transaction: CAPTCHA use, audit record, delivery request
-      // smsBudget.admit / giveBack: a shard's count; sends.issue transaction: destination, IP window;
+      // smsBudget.admit / hasRoom (adding 0) / giveBack: a shard's count; sends.issue transaction: destination, IP window;
       // sends.undo of a send without an answer: also voids the CAPTCHA pass and withdraws the delivery request
       UpdateItem: ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'],
       DeleteItem: ['audit'], // sends.undo: the 200 record of a send that committed after it was answered 503

@@ -130,18 +130,28 @@ function numberCheck(deps: SendCodeDeps, channel: Channel, to: string) {
 }
 
 /**
- * Spends the send's unit of its country's SMS budget, before its transaction (a withheld send only needs
- * room, spending nothing): the unit taken, or the budget's 429.
+ * Spends the send's unit of its country's SMS budget, before its transaction (a withheld send only asks
+ * for room, spending nothing, in the same requests): the unit taken, or the budget's 429; a used CAPTCHA
+ * pass is still told as such (403), as the transaction would have.
  */
-async function spendSmsBudget(deps: SendCodeDeps, budget: SmsBudgetUse, nowMs: number): Promise<CountedUnit | undefined> {
-  if (!budget.spend) {
-    const retryMs = await deps.smsBudget.hasRoom(budget.country, nowMs, budget.limit);
-    if (retryMs !== undefined) throw refusalError({ reason: 'sms_budget_exhausted', retryMs });
-    return undefined;
+async function spendSmsBudget(
+  deps: SendCodeDeps,
+  budget: SmsBudgetUse,
+  captcha: CaptchaPass | undefined,
+  nowMs: number,
+): Promise<CountedUnit | undefined> {
+  const { country, limit } = budget;
+  let retryMs: number | undefined;
+  if (budget.spend) {
+    const admission = await deps.smsBudget.admit(country, nowMs, limit);
+    if (admission.admitted) return admission.unit;
+    retryMs = admission.retryMs;
+  } else {
+    retryMs = await deps.smsBudget.hasRoom(country, nowMs, limit);
+    if (retryMs === undefined) return undefined;
   }
-  const admission = await deps.smsBudget.admit(budget.country, nowMs, budget.limit);
-  if (!admission.admitted) throw refusalError({ reason: 'sms_budget_exhausted', retryMs: admission.retryMs });
-  return admission.unit;
+  if (captcha && (await deps.sends.passUsed(captcha.jti))) throw passAlreadyUsed(deps.captcha);
+  throw refusalError({ reason: 'sms_budget_exhausted', retryMs });
 }
 
 /**
@@ -281,7 +291,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   // The country's SMS budget is spent first, on its own (no transaction shares an item unrelated sends
   // write), and given back if the transaction then refuses the send or fails it.
   const budget = smsBudgetOf(deps.sms, 'country' in target ? target.country : undefined, withheld);
-  const unit = budget && (await spendSmsBudget(deps, budget, nowMs));
+  const unit = budget && (await spendSmsBudget(deps, budget, captcha, nowMs));
   let refusal: SendRefusal | undefined;
   try {
     refusal = await deps.sends.issue(send);

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord, PendingAudit } from '../audit/request-audit.js';
 import type { DeliveryChannel } from '../channels.js';
 import { ITEM_LIFETIME_MS, MINUTE_MS, SEND_PER_SOURCE_IP, ttlAfter } from '../policy.js';
@@ -16,6 +16,8 @@ export interface CodeSends {
   issue(send: CodeSend): Promise<SendRefusal | undefined>;
   /** Gives back all a committed send took (code, window slots, CAPTCHA pass); repeating it changes nothing more. */
   undo(trace: SendTrace, o: UndoOptions): Promise<UndoResult>;
+  /** Whether a send already used the CAPTCHA pass (a consistent read; the claim itself is in `issue`). */
+  passUsed(jti: string): Promise<boolean>;
 }
 
 /** One send as the domain asks for it: the new code, what it spends, and the request's audit record. */
@@ -242,6 +244,14 @@ export function createCodeSends(
       }
       if (o.removeAuditRecord) await auditLog.remove(o.removeAuditRecord);
       return { committed, unsent: withdrawn };
+    },
+
+    /** A pass is used while its item holds a send's use that was not voided (what captchaUseItem refuses). */
+    async passUsed(jti) {
+      const { Item } = await db.doc.send(
+        new GetCommand({ TableName: table, Key: keys.captcha(jti), ConsistentRead: true, ProjectionExpression: 'usedBy, voidedBy' }),
+      );
+      return Item !== undefined && Item.voidedBy === undefined;
     },
   };
 

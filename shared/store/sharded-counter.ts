@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DYNAMODB_MAX_ATTEMPTS, SHARD_WRITES_PER_SECOND, ttlAfter } from '../policy.js';
 import { retry } from '../retry.js';
 import { isConditionalCheckFailed, unrepeatable, type Db } from './client.js';
@@ -14,7 +14,8 @@ import type { Key } from './keys.js';
  *             random order; refused only when every shard was seen full.
  *   giveBack  `ADD n -1` on the shard a unit came from (a send refused after it spent), never repeated
  *             after an attempt that got no answer.
- *   hasRoom   reads only: a consistent GetItem of a random shard, every shard if that one is full.
+ *   hasRoom   the same requests as admit, adding 0: counts nothing, and costs and looks like a real one
+ *             (a send withheld under enumeration protection must not be told apart from a real send).
  *
  * Exactness. Never over the limit: every admission is one conditional increment of a shard below its
  * capacity, the capacities sum to the limit, and a give-back undoes one admission at most once. No
@@ -106,17 +107,17 @@ export function createShardedCounter(db: Db, table: string, kind: CounterKind): 
     refused.set(slot, endsAtMs);
   }
 
-  /** Counts one on shard `shard` if it is below its capacity: false when it is full. */
-  async function countOn(id: string, start: number, shard: number, capacity: number): Promise<boolean> {
+  /** Adds `add` (1, or 0 to only ask) on shard `shard` if it is below its capacity: false when it is full. */
+  async function countOn(id: string, start: number, shard: number, capacity: number, add: 0 | 1): Promise<boolean> {
     try {
       await db.doc.send(
         new UpdateCommand({
           TableName: table,
           Key: kind.key(id, start, shard),
-          UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
+          UpdateExpression: 'ADD #n :add SET #ttl = :ttl',
           ConditionExpression: 'attribute_not_exists(#n) OR #n < :cap',
           ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':one': 1, ':cap': capacity, ':ttl': ttlAfter(start, kind.lifetimeMs) },
+          ExpressionAttributeValues: { ':add': add, ':cap': capacity, ':ttl': ttlAfter(start, kind.lifetimeMs) },
         }),
       );
       return true;
@@ -154,28 +155,31 @@ export function createShardedCounter(db: Db, table: string, kind: CounterKind): 
     return Array.from({ length: shards }, (_, i) => found.get(kind.key(id, start, i).pk) ?? 0);
   }
 
+  /** The shard an event of `id` at `nowMs` is (`add` 1) or would be (0) counted on, or undefined when every shard is full. */
+  async function shardWithRoom(id: string, nowMs: number, limit: number, add: 0 | 1): Promise<CountedUnit | undefined> {
+    const start = periodStart(kind, nowMs);
+    const slot = `${id}#${start}`;
+    const knownFull = refused.get(slot);
+    if (knownFull !== undefined && knownFull > nowMs) return undefined;
+
+    const shards = shardCount(kind, limit);
+    const capacity = (shard: number) => shardCapacity(limit, shards, shard);
+    const first = Math.floor(Math.random() * shards);
+    if (await countOn(id, start, first, capacity(first), add)) return { id, periodStartMs: start, shard: first };
+    if (shards > 1) {
+      const seen = await counts(id, start, shards);
+      for (const shard of shuffled(seen.flatMap((n, i) => (i !== first && n < capacity(i) ? [i] : [])))) {
+        if (await countOn(id, start, shard, capacity(shard), add)) return { id, periodStartMs: start, shard };
+      }
+    }
+    remember(slot, start + kind.periodMs, nowMs);
+    return undefined;
+  }
+
   return {
     async admit(id, nowMs, limit) {
-      const start = periodStart(kind, nowMs);
-      const refusal = { admitted: false, retryMs: msUntilNextPeriod(kind, nowMs) } as const;
-      const slot = `${id}#${start}`;
-      const knownFull = refused.get(slot);
-      if (knownFull !== undefined && knownFull > nowMs) return refusal;
-
-      const shards = shardCount(kind, limit);
-      const first = Math.floor(Math.random() * shards);
-      if (await countOn(id, start, first, shardCapacity(limit, shards, first)))
-        return { admitted: true, unit: { id, periodStartMs: start, shard: first } };
-      if (shards > 1) {
-        const seen = await counts(id, start, shards);
-        const open = shuffled(seen.flatMap((n, i) => (i !== first && n < shardCapacity(limit, shards, i) ? [i] : [])));
-        for (const shard of open) {
-          if (await countOn(id, start, shard, shardCapacity(limit, shards, shard)))
-            return { admitted: true, unit: { id, periodStartMs: start, shard } };
-        }
-      }
-      remember(slot, start + kind.periodMs, nowMs);
-      return refusal;
+      const unit = await shardWithRoom(id, nowMs, limit, 1);
+      return unit ? { admitted: true, unit } : { admitted: false, retryMs: msUntilNextPeriod(kind, nowMs) };
     },
 
     async giveBack(unit) {
@@ -200,24 +204,7 @@ export function createShardedCounter(db: Db, table: string, kind: CounterKind): 
     },
 
     async hasRoom(id, nowMs, limit) {
-      const start = periodStart(kind, nowMs);
-      const shards = shardCount(kind, limit);
-      const first = Math.floor(Math.random() * shards);
-      const { Item } = await db.doc.send(
-        new GetCommand({
-          TableName: table,
-          Key: kind.key(id, start, first),
-          ConsistentRead: true,
-          ProjectionExpression: '#n',
-          ExpressionAttributeNames: { '#n': 'n' },
-        }),
-      );
-      if (countOf(Item) < shardCapacity(limit, shards, first)) return undefined;
-      if (shards > 1) {
-        const seen = await counts(id, start, shards);
-        if (seen.some((n, i) => n < shardCapacity(limit, shards, i))) return undefined;
-      }
-      return msUntilNextPeriod(kind, nowMs);
+      return (await shardWithRoom(id, nowMs, limit, 0)) ? undefined : msUntilNextPeriod(kind, nowMs);
     },
   };
 }

@@ -99,13 +99,14 @@ describe('a sharded counter under concurrency', () => {
     expect((await shardCounts(id)).reduce((a, b) => a + b, 0)).toBe(LIMIT);
   });
 
-  it('reads only to say whether there is room', async () => {
+  it('asks for room with the very requests of an admission, adding nothing', async () => {
     const counter = createShardedCounter(db, tableName, SEVEN_SHARDS);
     const id = randomUUID();
     const meter = countRequests(db);
     expect(await counter.hasRoom(id, NOW, LIMIT)).toBeUndefined();
-    expect(meter.operations).toEqual(['GetItem']);
-    expect(await shardCounts(id)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(await counter.admit(id, NOW, LIMIT)).toMatchObject({ admitted: true });
+    expect(meter.operations).toEqual(['UpdateItem', 'UpdateItem']);
+    expect((await shardCounts(id)).reduce((a, b) => a + b, 0)).toBe(1);
   });
 });
 
