@@ -80,6 +80,27 @@ export function coldRequestsOf(config: Config): Record<OperationName, () => Prom
       event: { Records: [] },
       ok: (r) => Array.isArray((r as { batchItemFailures?: unknown } | null)?.batchItemFailures),
     }),
+    // A receipt that names no delivery request: the import, the parsing and one read.
+    recordReceipt: async () => ({
+      event: {
+        Records: [
+          {
+            EventSource: 'aws:sns',
+            Sns: {
+              MessageId: randomUUID(),
+              Message: JSON.stringify({
+                eventType: 'TEXT_DELIVERED',
+                isFinal: true,
+                messageId: randomUUID(),
+                eventTimestamp: Date.now(),
+                context: { deliveryRequestId: randomUUID() },
+              }),
+            },
+          },
+        ],
+      },
+      ok: (r) => r === undefined || r === null,
+    }),
   };
 }
 

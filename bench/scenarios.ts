@@ -41,6 +41,7 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
     deliver: async (m: CodeMessage) => {
       codes.set(m.to, m.code);
       delivered++;
+      return { messageId: `bench-${delivered}` };
     },
   };
   const check = createCheckIdentityHandler(rt) as Handler;

@@ -30,8 +30,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a one-time verification code by SMS or email
-         * @description Needs no caller credentials: the body carries a CAPTCHA `token` for this very `user` (single use), from the provider the stage uses (Turnstile, hCaptcha, reCAPTCHA, GeeTest v4, or a signed pass); a provider that cannot be asked in time is 503 `USG.000000503` with `Retry-After`. `user` is a mobile number (`+86…`), an email, or an account name whose bound contact `sendMethod` picks. One send per destination per 60 s, 10 per 24 h, 30 per source address per hour (429 `USG.201050004` with `Retry-After`). Messages default to zh-CN.
+         * Send a one-time verification code by SMS, voice call or email
+         * @description Needs no caller credentials: the body carries a CAPTCHA `token` for this very `user` (single use), from the provider the stage uses (Turnstile, hCaptcha, reCAPTCHA, GeeTest v4, or a signed pass); a provider that cannot be asked in time is 503 `USG.000000503` with `Retry-After`. `user` is a mobile number (`+86…`), an email, or an account name whose bound contact `sendMethod` picks. `voice` calls the number and speaks the code (a fixed line too, in the countries SMS serves). One send per destination per 60 s, 10 per 24 h, 30 per source address per hour (429 `USG.201050004` with `Retry-After`). A destination whose email hard-bounced or was reported as spam, or whose number opted out, is refused (400 `USG.201040004`) before anything is spent. Messages default to zh-CN.
          */
         post: operations["sendVerificationCode"];
         delete?: never;
@@ -89,10 +89,10 @@ export interface components {
             /** @description Mobile number (`+86…`), email address or account name; the same value the CAPTCHA pass was issued for. */
             user: string;
             /**
-             * @description For an account name: `sms` (default) sends to its bound phone, `email` to its bound email.
+             * @description The channel: `sms` (the default for a phone and an account), `voice` (a call to the phone, fixed lines too), or `email`. For an account name it picks the bound phone (`sms`, `voice`) or email; for a mobile or an email it must reach that kind.
              * @enum {string}
              */
-            sendMethod?: "sms" | "email";
+            sendMethod?: "sms" | "email" | "voice";
             /** @description The CAPTCHA pass for `user` (single use): the Turnstile, hCaptcha or reCAPTCHA response token, GeeTest v4's `getValidate()` result JSON-encoded, or a signed pass, whichever provider the stage uses. A Turnstile widget must carry `cData` = the user binding of `user` (docs/captcha.md). */
             token?: string;
         };
@@ -308,7 +308,7 @@ export interface operations {
                     "application/json": components["schemas"]["SendCodeOutput"];
                 };
             };
-            /** @description `USG.000000001` Invalid parameters. | `USG.201040000` The account does not exist. | `USG.201040002` The account has no contact for the requested send method. | `USG.201040003` Verification codes cannot be sent by SMS to this number: it cannot receive SMS, or its country is not served. */
+            /** @description `USG.000000001` Invalid parameters. | `USG.201040000` The account does not exist. | `USG.201040002` The account has no contact for the requested send method. | `USG.201040003` Verification codes cannot be sent to this number by the requested method: it cannot receive them, or its country is not served. | `USG.201040004` Verification codes cannot be sent to this destination: an email to it bounced or was reported as spam, or the number opted out. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -317,7 +317,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error_code: "USG.000000001" | "USG.201040000" | "USG.201040002" | "USG.201040003";
+                        error_code: "USG.000000001" | "USG.201040000" | "USG.201040002" | "USG.201040003" | "USG.201040004";
                         error_msg: string;
                         request_id: string;
                         remaining_attempts?: number;
@@ -505,6 +505,24 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         error_code: "USG.000000500";
+                        error_msg: string;
+                        request_id: string;
+                        remaining_attempts?: number;
+                        retry_after?: number;
+                    };
+                };
+            };
+            /** @description `USG.000000503` The service is temporarily unavailable. Try again later. (`Retry-After`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error_code: "USG.000000503";
                         error_msg: string;
                         request_id: string;
                         remaining_attempts?: number;

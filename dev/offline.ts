@@ -1,12 +1,15 @@
 // The one serverless-offline launcher (stage `local`) on top of a running DynamoDB Local, shared by
 // `npm start` and the e2e suite: it creates the stage's table, starts `osls offline` as its own
 // process group, says when the API answers, and then feeds the table's stream to deliverCode
-// (serverless-offline runs no stream consumer; see dev/stream-poller.ts).
+// and the local delivery port's receipts to recordReceipt (serverless-offline runs no stream consumer
+// and no SNS topic; see dev/stream-poller.ts and dev/receipts-poller.ts).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { receiptsFileOf } from '../shared/notify/outbox.js';
 import { functionName } from '../shared/operations.js';
 import { oslsBin, repoRoot } from './paths.js';
 import { answersHttp, spawnGroup, waitUntilReady } from './processes.js';
+import { localReceiptsTopicArn, startReceiptsPoller, type ReceiptsPoller } from './receipts-poller.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 import { createTable } from './table.js';
 
@@ -75,12 +78,21 @@ export async function startOffline(o: OfflineOptions): Promise<Offline> {
   });
   const lambdaEndpoint = `http://127.0.0.1:${o.lambdaPort}`;
   let poller: StreamPoller | undefined;
+  let receipts: ReceiptsPoller | undefined;
+  const problem = (source: string) => (message: string, error?: unknown) =>
+    console.error(`[${source}] ${message}${error ? `: ${error instanceof Error ? error.message : String(error)}` : ''}`);
   const started = ready.then(() => {
     poller = startStreamPoller({
       endpoint: o.dynamodbEndpoint,
       tableName: OFFLINE_TABLE,
       invoke: (event) => invokeFunction(lambdaEndpoint, functionName(OFFLINE_STAGE, 'deliverCode'), event),
-      onProblem: (message, error) => console.error(`[stream] ${message}${error ? `: ${error instanceof Error ? error.message : String(error)}` : ''}`),
+      onProblem: problem('stream'),
+    });
+    receipts = startReceiptsPoller({
+      file: receiptsFileOf(o.outboxPath),
+      topicArn: localReceiptsTopicArn(OFFLINE_STAGE),
+      invoke: (event) => invokeFunction(lambdaEndpoint, functionName(OFFLINE_STAGE, 'recordReceipt'), event),
+      onProblem: problem('receipts'),
     });
   });
   // The caller may stop it before it is ready; its rejection is then the caller's to ignore.
@@ -92,7 +104,7 @@ export async function startOffline(o: OfflineOptions): Promise<Offline> {
     ready: started,
     exited: group.exited,
     async stop() {
-      await poller?.stop();
+      await Promise.all([poller?.stop(), receipts?.stop()]);
       await group.stop();
     },
   };

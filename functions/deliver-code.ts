@@ -6,23 +6,27 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { deliverCode, type DeliverCodeDeps } from '../shared/domain/deliver-code.js';
+import { readProviderSettings } from '../shared/config.js';
 import { compileMessages } from '../shared/messages/catalog.js';
 import { lambdaEntry } from '../shared/middleware/operation-state.js';
 import type { Notifier } from '../shared/notify/notifier.js';
 import { notifierFor } from '../shared/notify/select.js';
 import { logger, metrics } from '../shared/observability.js';
 import { DELIVER_FUNCTION_TIMEOUT_MS } from '../shared/policy.js';
-import { codeSendsOf, deliveryRequestsOf, loadCoreRuntime, type LoadOptions } from '../shared/runtime.js';
+import { codeSendsOf, deliveryRequestsOf, loadCoreRuntime, suppressionsOf, type LoadOptions } from '../shared/runtime.js';
 import { DeliveryRequestUnreadable } from '../shared/store/delivery-requests.js';
 
 /**
- * deliverCode's parts, from its own secret (the delivery request key the delivery requests are sealed under)
- * and the stage's messages, checked here at cold start (a ConfigError names every problem).
+ * deliverCode's parts, from its own secret (the delivery request key the delivery requests are sealed under),
+ * the stage's messages and, with the aws notifier, its End User Messaging and SES settings, all checked here
+ * at cold start (a ConfigError names every problem).
  */
 export async function loadDeliverCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('deliverCode', options);
   const deliveryRequests = deliveryRequestsOf(core);
-  return { ...core, deliveryRequests, sends: codeSendsOf(core, deliveryRequests), messages: compileMessages(core.config) };
+  const messages = compileMessages(core.config);
+  const providers = core.config.notifier.kind === 'aws' ? readProviderSettings(options?.env ?? process.env, core.config.sms) : undefined;
+  return { ...core, deliveryRequests, sends: codeSendsOf(core, deliveryRequests), suppressions: suppressionsOf(core), messages, providers };
 }
 export type DeliverCodeRuntime = Awaited<ReturnType<typeof loadDeliverCodeRuntime>>;
 
@@ -33,10 +37,16 @@ export type DeliverCodeRuntime = Awaited<ReturnType<typeof loadDeliverCodeRuntim
  * reported in batchItemFailures; the stream retries it, then hands it to the on-failure queue.
  */
 export function createDeliverCodeHandler(
-  rt: Omit<DeliverCodeRuntime, 'messages'> & Partial<Pick<DeliverCodeRuntime, 'messages'>>,
-  notifier: Notifier = notifierFor(rt.config, rt.messages ?? compileMessages(rt.config)),
+  rt: Omit<DeliverCodeRuntime, 'messages' | 'providers'> & Partial<Pick<DeliverCodeRuntime, 'messages' | 'providers'>>,
+  notifier: Notifier = notifierFor(rt.config, rt.messages ?? compileMessages(rt.config), rt.providers),
 ) {
-  const deps: DeliverCodeDeps = { deliveryRequests: rt.deliveryRequests, sends: rt.sends, notifier, clock: rt.clock };
+  const deps: DeliverCodeDeps = {
+    deliveryRequests: rt.deliveryRequests,
+    sends: rt.sends,
+    suppressions: rt.suppressions,
+    notifier,
+    clock: rt.clock,
+  };
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
   async function handleRecord(record: DynamoDBRecord): Promise<void> {

@@ -1,14 +1,31 @@
 import { sendCode, SendCodeInput } from '../shared/domain/send-code.js';
 import { publicOperation } from '../shared/middleware/public-operation.js';
-import { captchaOf, codeSendsOf, deliveryRequestsOf, loadCoreRuntime, registryOf, type LoadOptions } from '../shared/runtime.js';
+import {
+  captchaOf,
+  codeSendsOf,
+  deliveryRequestsOf,
+  loadCoreRuntime,
+  registryOf,
+  suppressionsOf,
+  smsBudgetOf,
+  type LoadOptions,
+} from '../shared/runtime.js';
 
 /**
  * sendVerificationCode's parts, from its own secrets: CAPTCHA secret, code pepper, identity pepper, and
  * the delivery request key its delivery requests are sealed under. No notifier: deliverCode sends the messages.
+ * It reads the suppressions (one item per send) and writes none.
  */
 export async function loadSendVerificationCodeRuntime(options?: LoadOptions) {
   const core = await loadCoreRuntime('sendVerificationCode', options);
-  return { ...core, registry: registryOf(core), sends: codeSendsOf(core, deliveryRequestsOf(core)), captcha: captchaOf(core) };
+  return {
+    ...core,
+    registry: registryOf(core),
+    sends: codeSendsOf(core, deliveryRequestsOf(core)),
+    suppressions: suppressionsOf(core),
+    smsBudget: smsBudgetOf(core),
+    captcha: captchaOf(core),
+  };
 }
 export type SendVerificationCodeRuntime = Awaited<ReturnType<typeof loadSendVerificationCodeRuntime>>;
 
@@ -16,6 +33,8 @@ export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntim
   const deps = {
     registry: rt.registry,
     sends: rt.sends,
+    suppressions: rt.suppressions,
+    smsBudget: rt.smsBudget,
     captcha: rt.captcha,
     codePepper: rt.config.codePepper,
     identityPepper: rt.config.identityPepper,

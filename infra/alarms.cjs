@@ -7,6 +7,7 @@ const { getAtt, lambdaLogicalId, ref, upperFirst } = require('./cfn.cjs');
 const { CUSTOMER_EVENT_QUEUES, MAX_RECEIVE_COUNT, queueIds } = require('./events.cjs');
 const { DELIVERY_DLQ, DELIVERY_FUNCTION } = require('./delivery.cjs');
 const { operations } = require('./operations.cjs');
+const { RECEIPTS_DLQ, RECEIPTS_FUNCTION } = require('./receipts.cjs');
 const { webAclRules } = require('./waf.cjs');
 const table = require('./table.json');
 
@@ -240,13 +241,24 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
     threshold: 1,
   });
 
+  add(`${upperFirst(RECEIPTS_FUNCTION)}DlqDepthAlarm`, {
+    name: `${prefix}-${RECEIPTS_FUNCTION}-dlq-depth`,
+    description:
+      'recordReceipt could not record delivery receipts through its retries: the message is the receipt (docs/operations.md "Receipts"). Those deliveries keep their last state; a failure among them was not refunded, a bounce or complaint not suppressed.',
+    namespace: 'AWS/SQS',
+    metric: 'ApproximateNumberOfMessagesVisible',
+    dimensions: [{ Name: 'QueueName', Value: getAtt(RECEIPTS_DLQ, 'QueueName') }],
+    statistic: 'Maximum',
+    threshold: 1,
+  });
+
   const serviceAlarms = [
     ['ServerErrors', 'serverErrorsThreshold', FIVE_MINUTES, 'Requests answered with a 500 of their family (USG.000000500 / CBC.0999).'],
     [
       'DeliveryFailures',
       'deliveryFailuresThreshold',
       FIVE_MINUTES,
-      'SNS or SES refused a code delivery through every attempt, or its answer was lost (deliverCode refunded the send).',
+      'End User Messaging or SES refused a code delivery, or its answer was lost (deliverCode refunded the send).',
     ],
     [
       'AuthFailures',

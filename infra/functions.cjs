@@ -1,13 +1,14 @@
 // @ts-check
 // serverless.yml's `functions`, one per operation of shared/operations.ts: its handler, its own role
 // (infra/roles.cjs), its trigger as an event (a REST API method with a Lambda proxy integration, payload 1.0,
-// its customer-event queue, or the table's stream), its own settings, and its timeout and reserved
-// concurrency where it declares them.
+// its customer-event queue, the table's stream, or the receipts topic), its own settings, and its timeout and
+// reserved concurrency where it declares them.
 'use strict';
 
-const { allowedOrigins, cors, operations, envVariable, roleLogicalId, stageParam } = require('./operations.cjs');
+const { allowedOrigins, cors, operations, envVariable, receiptInvokeRetries, roleLogicalId, stageParam } = require('./operations.cjs');
 const { queueEvent } = require('./events.cjs');
 const { streamEvent } = require('./delivery.cjs');
+const { receiptsEvent, receiptsOnFailure } = require('./receipts.cjs');
 
 /**
  * The local stage only: the developer's overrides of the function's own secrets (CAPTCHA_SECRET, ...;
@@ -43,6 +44,8 @@ function httpEvent(operation, origins) {
 
 async function eventsOf(operation, resolveVariable, origins) {
   switch (operation.trigger) {
+    case 'topic':
+      return [receiptsEvent(await resolveVariable('sls:stage'))];
     case 'http':
       return [httpEvent(operation, origins)];
     case 'event':
@@ -82,6 +85,11 @@ async function functions({ resolveVariable }) {
       };
       if (Object.keys(environment).length) fn.environment = environment;
       fn.events = await eventsOf(o, resolveVariable, origins);
+      if (o.trigger === 'topic') {
+        // Invoked asynchronously by the topic: a failed event is retried, then described in its on-failure queue.
+        fn.maximumRetryAttempts = receiptInvokeRetries;
+        fn.destinations = receiptsOnFailure();
+      }
       return [o.name, fn];
     }),
   );

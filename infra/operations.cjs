@@ -22,6 +22,14 @@ const channels = load('shared/channels.ts');
 const cors = load('shared/request/cors.ts');
 /** @type {typeof import('../shared/errors.js')} */
 const errors = load('shared/errors.ts');
+/** @type {typeof import('../shared/notify/receipts.js')} */
+const receipts = load('shared/notify/receipts.ts');
+/** @type {typeof import('../shared/notify/origination.js')} */
+const origination = load('shared/notify/origination.ts');
+/** @type {typeof import('../shared/policy.js')} */
+const policy = load('shared/policy.ts');
+/** @type {typeof import('../shared/config.js')} */
+const config = load('shared/config.ts');
 
 const { OPERATIONS, DEPLOYMENT, EDGE, keyPrefix } = declaration;
 
@@ -67,6 +75,7 @@ module.exports = {
   httpOperations: byTrigger('http'),
   eventOperations: byTrigger('event'),
   streamOperations: byTrigger('stream'),
+  topicOperations: byTrigger('topic'),
   keyPrefix,
   stageParam,
   allowedOrigins,
@@ -76,4 +85,13 @@ module.exports = {
   roleLogicalId,
   envVariable: catalog.envVariable,
   parameterName: catalog.parameterName,
+  /** The receipts' event types each configuration set sends to the receipts topic (shared/notify/receipts.ts). */
+  smsVoiceReceiptEvents: receipts.SMS_VOICE_RECEIPT_EVENTS,
+  sesReceiptEvents: receipts.SES_RECEIPT_EVENTS,
+  /** Origination identities as deliverCode reads them, and the ARNs IAM knows them by (shared/notify/origination.ts). */
+  /** @param {string} name @param {string | undefined} value @param {string[]} problems */
+  parseOriginationIdentities: (name, value, problems) =>
+    origination.parseOriginationIdentities(name, value, (c) => config.COUNTRY_CODES.has(c), problems),
+  identityArn: origination.identityArn,
+  receiptInvokeRetries: policy.RECEIPT_INVOKE_RETRIES,
 };

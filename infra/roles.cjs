@@ -1,14 +1,22 @@
 // @ts-check
 // One IAM role per function, granting only what its code calls: the DynamoDB item actions and the secrets
-// its operation declares (shared/operations.ts), its own queue or the table's stream, and for the code's
-// delivery, SMS and email. Each function names its role (infra/functions.cjs); a function serverless.yml
-// has that no operation declares fails the build.
+// its operation declares (shared/operations.ts), its own queue, the table's stream or its on-failure queue,
+// and for the code's delivery, SMS, voice and email through the stage's own resources. Each function names
+// its role (infra/functions.cjs); a function serverless.yml has that no operation declares fails the build.
 'use strict';
 
 const { arn, getAtt, logGroupLogicalId, ref, upperFirst } = require('./cfn.cjs');
 const { CUSTOMER_EVENT_QUEUES, queueIds } = require('./events.cjs');
 const { DELIVERY_DLQ, DELIVERY_FUNCTION } = require('./delivery.cjs');
-const { keyPrefix, operations, parameterName, roleLogicalId } = require('./operations.cjs');
+const { keyPrefix, identityArn, operations, parameterName, parseOriginationIdentities, roleLogicalId } = require('./operations.cjs');
+const {
+  configurationSetNames,
+  RECEIPTS_DLQ,
+  RECEIPTS_FUNCTION,
+  SMS_PROTECT_CONFIGURATION,
+  sesConfigurationSetArn,
+  smsVoiceConfigurationSetArn,
+} = require('./receipts.cjs');
 
 /**
  * The declared DynamoDB item actions, each limited to the items (by partition-key prefix, from
@@ -25,19 +33,60 @@ function dynamoStatements(dynamodb) {
   }));
 }
 
-function deliveryStatements(sesIdentityArn) {
-  return [
-    // A Publish to a phone number has no resource ARN, so only Resource "*" authorizes it; the Deny
-    // keeps every SNS ARN (topics, platform endpoints) out of reach, leaving only direct SMS.
-    { Sid: 'SmsToPhoneNumbers', Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
-    {
-      Sid: 'NoPublishToTopicsOrEndpoints',
-      Effect: 'Deny',
-      Action: 'sns:Publish',
-      Resource: { 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), ':sns:*:*:*']] },
-    },
-    { Sid: 'EmailFromTheSenderIdentity', Effect: 'Allow', Action: 'ses:SendEmail', Resource: { 'Fn::Sub': sesIdentityArn } },
+/**
+ * The ARNs of the origination identities a stage parameter names (shared/notify/origination.ts), per country.
+ * @param {string} param @param {unknown} value
+ */
+function identityArns(param, value) {
+  const problems = [];
+  const identities = parseOriginationIdentities(param, value === null || value === undefined ? undefined : String(value), problems);
+  if (problems.length) throw new Error(`infra/roles.cjs: param ${param}: ${problems.join('; ')}`);
+  return [...identities].map(([country, identity]) => ({ 'Fn::Sub': identityArn(identity, country) }));
+}
+
+/**
+ * Sending codes, and only through the stage's own resources: SendTextMessage and SendVoiceMessage name the
+ * configuration set (whose event destination sends the receipts), the protect configuration (the stack's,
+ * and the one a stage names instead), and the origination identities the stage gives per channel; a send
+ * from an identity is also checked against the identity's opt-out list. SendEmail names the SES sender
+ * identity and the configuration set.
+ */
+async function deliveryStatements(resolveVariable) {
+  const names = await configurationSetNames(resolveVariable);
+  const sesIdentityArn = await resolveVariable('param:sesIdentityArn');
+  const givenProtect = await resolveVariable('param:smsProtectConfigurationId, null');
+  const shared = [
+    smsVoiceConfigurationSetArn(names.smsVoice),
+    getAtt(SMS_PROTECT_CONFIGURATION, 'Arn'),
+    ...(givenProtect ? [arn('sms-voice', 'protect-configuration/', String(givenProtect))] : []),
+    arn('sms-voice', 'opt-out-list/*'),
   ];
+  return [
+    {
+      Sid: 'SmsThroughTheStageConfigurationSet',
+      Effect: 'Allow',
+      Action: 'sms-voice:SendTextMessage',
+      Resource: [...shared, ...identityArns('smsOriginationIdentities', await resolveVariable('param:smsOriginationIdentities, null'))],
+    },
+    {
+      Sid: 'VoiceThroughTheStageConfigurationSet',
+      Effect: 'Allow',
+      Action: 'sms-voice:SendVoiceMessage',
+      Resource: [...shared, ...identityArns('voiceOriginationIdentities', await resolveVariable('param:voiceOriginationIdentities, null'))],
+    },
+    {
+      Sid: 'EmailFromTheSenderIdentity',
+      Effect: 'Allow',
+      Action: 'ses:SendEmail',
+      Resource: [{ 'Fn::Sub': sesIdentityArn }, sesConfigurationSetArn(names.ses)],
+    },
+  ];
+}
+
+/** A function invoked by the receipts topic: the on-failure queue Lambda describes its failed events in. */
+function receiptsStatements(fn) {
+  if (fn !== RECEIPTS_FUNCTION) return [];
+  return [{ Sid: 'OnFailureQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(RECEIPTS_DLQ, 'Arn') }];
 }
 
 function logStatement(fn) {
@@ -106,8 +155,8 @@ function streamStatements(fn) {
 
 async function roleResources({ resolveConfigurationProperty, resolveVariable }) {
   const functions = Object.keys((await resolveConfigurationProperty(['functions'])) ?? {});
-  const sesIdentityArn = await resolveVariable('param:sesIdentityArn');
   const stage = await resolveVariable('sls:stage');
+  const delivery = await deliveryStatements(resolveVariable);
   const undeclared = functions.filter((fn) => !operations.some((o) => o.name === fn));
   if (undeclared.length) throw new Error(`infra/roles.cjs: no operation in shared/operations.ts for ${undeclared.join(', ')}`);
 
@@ -130,9 +179,10 @@ async function roleResources({ resolveConfigurationProperty, resolveVariable }) 
                 logStatement(fn),
                 ...dynamoStatements(dynamodb),
                 ...secretStatements(secrets, stage),
-                ...(deliversCodes ? deliveryStatements(sesIdentityArn) : []),
+                ...(deliversCodes ? delivery : []),
                 ...queueStatement(fn),
                 ...streamStatements(fn),
+                ...receiptsStatements(fn),
               ],
             },
           },

@@ -33,11 +33,12 @@ export const OPERATION_CODES: Record<HttpOperationName, ErrorCode[]> = {
     'USG.201040000',
     'USG.201040002',
     'USG.201040003',
+    'USG.201040004',
     'USG.201050003',
     'USG.201050004',
     'USG.000000503',
   ],
-  verifyVerificationCode: ['USG.000000004', 'USG.000000005', 'USG.201050001', 'USG.201050002', 'USG.201050003'],
+  verifyVerificationCode: ['USG.000000004', 'USG.000000005', 'USG.201050001', 'USG.201050002', 'USG.201050003', 'USG.000000503'],
 };
 
 /** Every error code an operation answers with: its family's parameter error, its own refusals, its family's internal error. */
@@ -69,12 +70,14 @@ const SUMMARIES: Record<HttpOperationName, { summary: string; description: strin
   },
   sendVerificationCode: {
     tag: 'Verification code',
-    summary: 'Send a one-time verification code by SMS or email',
+    summary: 'Send a one-time verification code by SMS, voice call or email',
     description:
       'Needs no caller credentials: the body carries a CAPTCHA `token` for this very `user` (single use), from the provider the stage uses ' +
       '(Turnstile, hCaptcha, reCAPTCHA, GeeTest v4, or a signed pass); a provider that cannot be asked in time is 503 `USG.000000503` with `Retry-After`. ' +
       '`user` is a mobile number (`+86…`), an email, or an account name whose bound contact `sendMethod` picks. ' +
+      '`voice` calls the number and speaks the code (a fixed line too, in the countries SMS serves). ' +
       'One send per destination per 60 s, 10 per 24 h, 30 per source address per hour (429 `USG.201050004` with `Retry-After`). ' +
+      'A destination whose email hard-bounced or was reported as spam, or whose number opted out, is refused (400 `USG.201040004`) before anything is spent. ' +
       'Messages default to zh-CN.',
   },
   verifyVerificationCode: {
@@ -102,6 +105,7 @@ const REQUEST_EXAMPLES: Record<HttpOperationName, Record<string, { summary: stri
   sendVerificationCode: {
     seed: { summary: 'The seed’s example', value: { token: 'R7PE9vsaEUHjiLsraWTF3WQhmBet16SbI', user: '+86136********' } },
     account: { summary: 'An account name, by email', value: { user: 'ceshiyonghu001', sendMethod: 'email', token: 'eyJhbGciOiJIUzI1NiJ9…' } },
+    voice: { summary: 'A call to a fixed line', value: { user: '+861012345678', sendMethod: 'voice', token: 'eyJhbGciOiJIUzI1NiJ9…' } },
   },
   verifyVerificationCode: {
     seed: { summary: 'The seed’s example', value: { contact: '+86136********', country: 'chinaPR', verificationCode: '753927' } },
@@ -137,7 +141,9 @@ export const FIELD_DESCRIPTIONS: Record<HttpOperationName, Record<string, string
   },
   sendVerificationCode: {
     user: 'Mobile number (`+86…`), email address or account name; the same value the CAPTCHA pass was issued for.',
-    sendMethod: 'For an account name: `sms` (default) sends to its bound phone, `email` to its bound email.',
+    sendMethod:
+      'The channel: `sms` (the default for a phone and an account), `voice` (a call to the phone, fixed lines too), or `email`. ' +
+      'For an account name it picks the bound phone (`sms`, `voice`) or email; for a mobile or an email it must reach that kind.',
     token:
       "The CAPTCHA pass for `user` (single use): the Turnstile, hCaptcha or reCAPTCHA response token, GeeTest v4's `getValidate()` result JSON-encoded, " +
       'or a signed pass, whichever provider the stage uses. A Turnstile widget must carry `cData` = the user binding of `user` (docs/captcha.md).',

@@ -8,6 +8,7 @@ import { startPartnerPage } from '../examples/partner-page/server.js';
 import { startDocsServer } from '../openapi/docs-server.js';
 import { loadConfig } from '../shared/config.js';
 import { LOCAL_PARTNER_DEFAULTS } from '../shared/local-defaults.js';
+import { receiptsFileOf } from '../shared/notify/outbox.js';
 import { functionName, HTTP_OPERATIONS, OPERATIONS, type OperationName } from '../shared/operations.js';
 
 function fail(message: string): never {
@@ -146,8 +147,10 @@ if (!shuttingDown && offline) {
     '  Tokens           npm run --silent token -- partner [--role ROLE]',
     '                   npm run --silent token -- app',
     '                   npm run --silent token -- captcha <user>',
-    `  Outbox (SMS and e-mail are written here, one JSON per line)  ${outboxPath}`,
+    `  Outbox (SMS, voice calls and e-mail are written here, one JSON per line)  ${outboxPath}`,
     '                   (by deliverCode, fed the table stream every 100 ms: just after send answers)',
+    `  Receipts         ${receiptsFileOf(outboxPath)}  (what AWS's simulators would report: HK +85257048854 fails,`,
+    '                   bounce@ / complaint@simulator.amazonses.com suppress; recordReceipt reads them every 100 ms)',
     '  Ctrl-C stops everything.',
     '',
   ];

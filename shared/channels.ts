@@ -11,7 +11,7 @@ export interface ChannelEntry {
   reaches: DestinationKind;
   /**
    * For a channel to phone numbers: which numbers it can reach (shared/domain/send-code.ts checks each
-   * kind). Such a send is held to the country allow-list and spends the country's hourly budget (SPEC §4).
+   * kind). Such a send is held to the country allow-list and spends the country budget (SPEC §4).
    */
   numbers?: PhoneReach;
 }
@@ -19,6 +19,8 @@ export interface ChannelEntry {
 export const CHANNELS = {
   sms: { reaches: 'mobile', numbers: 'sms-capable' },
   email: { reaches: 'email' },
+  // A call that speaks the code: to a phone that cannot take SMS too (a fixed line), never by default.
+  voice: { reaches: 'mobile', numbers: 'callable' },
 } as const satisfies Record<string, ChannelEntry>;
 
 export type Channel = keyof typeof CHANNELS;
@@ -29,8 +31,11 @@ export type Channel = keyof typeof CHANNELS;
  */
 export type DestinationKind = 'mobile' | 'email';
 
-/** The numbers a phone channel reaches. `sms-capable`: mobile numbers (shared/identity/sms-destination.ts). */
-export type PhoneReach = 'sms-capable';
+/**
+ * The numbers a phone channel reaches (shared/identity/sms-destination.ts): `sms-capable`, mobile numbers;
+ * `callable`, any valid number, fixed lines included.
+ */
+export type PhoneReach = 'sms-capable' | 'callable';
 
 /** Every channel, in the table's order. */
 export const CHANNEL_NAMES = Object.keys(CHANNELS) as [Channel, ...Channel[]];

@@ -1,13 +1,19 @@
 import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
+import { ANY_COUNTRY, parseOriginationIdentities, type OriginationIdentities } from './notify/origination.js';
 import {
+  ANSWER_RESERVE_MS,
   AUDIT_RETENTION_DAYS,
   CODE_TTL_SECONDS,
   DEFAULT_SMS_COUNTRY_ALLOWLIST,
   DYNAMODB_ATTEMPT_TIMEOUT_MS,
   DYNAMODB_CONNECT_TIMEOUT_MS,
+  LOCAL_DYNAMODB_ATTEMPT_TIMEOUT_MS,
+  LOCAL_REQUEST_BUDGET_MS,
   MAX_CUSTOMERS_PER_MOBILE,
+  MESSAGE_PRICE_USD,
   PARTNER_REQUESTS_PER_SECOND,
+  REQUEST_BUDGET_MS,
   SMS_HOURLY_BUDGET_PER_COUNTRY,
   SMS_MAX_PARTS,
   TOKEN_MAX_LIFETIME_SECONDS,
@@ -27,16 +33,18 @@ const optionalText = z.pipe(
   z.optional(z.string()),
   z.transform((v) => (v && v.trim() ? v.trim() : undefined)),
 );
-const int = (def: number, min: number, max: number) =>
+/** A decimal integer, or `unset` when the variable is missing or blank. */
+const decimal = <U>(unset: U) =>
   z.pipe(
-    z.pipe(
-      z.optional(z.string().check(z.refine((v) => v.trim() === '' || /^\d+$/.test(v.trim()), 'must be a decimal integer'))),
-      z.transform((v) => (v === undefined || v.trim() === '' ? def : Number(v))),
-    ),
-    z.int().check(z.minimum(min), z.maximum(max)),
+    z.optional(z.string().check(z.refine((v) => v.trim() === '' || /^\d+$/.test(v.trim()), 'must be a decimal integer'))),
+    z.transform((v) => (v === undefined || v.trim() === '' ? unset : Number(v))),
   );
-/** An integer setting within its bounds from shared/policy.ts. */
-const bounded = (b: SettingBounds) => int(b.default, b.min, b.max);
+const int = (def: number, min: number, max: number, whyNoMore?: string) =>
+  z.pipe(decimal(def), z.int().check(z.minimum(min), z.maximum(max, whyNoMore && `at most ${max}: ${whyNoMore}`)));
+/** An integer setting within its bounds from shared/policy.ts (`whyNoMore`: what a larger value would break). */
+const bounded = (b: SettingBounds, whyNoMore?: string) => int(b.default, b.min, b.max, whyNoMore);
+/** An integer setting within its bounds, undefined when unset: its default depends on the stage. */
+const boundedByStage = (b: SettingBounds) => z.pipe(decimal(undefined), z.optional(z.int().check(z.minimum(b.min), z.maximum(b.max))));
 const text = (def: string) => z._default(z.string().check(z.minLength(1)), def);
 
 const EnvSchema = z.object({
@@ -44,7 +52,9 @@ const EnvSchema = z.object({
   TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
   AWS_REGION: text('ap-southeast-1'),
   DYNAMODB_ENDPOINT: optionalText,
-  DDB_REQUEST_TIMEOUT_MS: bounded(DYNAMODB_ATTEMPT_TIMEOUT_MS),
+  // One DynamoDB attempt, and the time a request may take (SPEC §6): longer in the local stage by default.
+  DDB_REQUEST_TIMEOUT_MS: boundedByStage(DYNAMODB_ATTEMPT_TIMEOUT_MS),
+  REQUEST_BUDGET_MS: boundedByStage(REQUEST_BUDGET_MS),
   DDB_CONNECT_TIMEOUT_MS: bounded(DYNAMODB_CONNECT_TIMEOUT_MS),
   MAX_CUSTOMERS_PER_MOBILE: bounded(MAX_CUSTOMERS_PER_MOBILE),
   CODE_TTL_SECONDS: bounded(CODE_TTL_SECONDS),
@@ -54,13 +64,21 @@ const EnvSchema = z.object({
   SMS_COUNTRY_ALLOWLIST: optionalText,
   // "<n>" for every country, "<CC>=<n>" for one: e.g. "1000,HK=200".
   SMS_HOURLY_BUDGET_PER_COUNTRY: optionalText,
-  PARTNER_REQUESTS_PER_SECOND: bounded(PARTNER_REQUESTS_PER_SECOND),
+  // At most the design's ceiling (PARTNER_CALLS_PER_SECOND_CEILING, shared/store/partner-rate.ts).
+  PARTNER_REQUESTS_PER_SECOND: bounded(PARTNER_REQUESTS_PER_SECOND, "one partner's count holds no more calls a second"),
   // Browser origins the functions' answers grant (shared/request/cors.ts), comma-separated.
   CORS_ALLOWED_ORIGINS: optionalText,
   NOTIFIER: z.optional(z.enum(['outbox', 'aws'])),
   OUTBOX_PATH: optionalText,
-  SMS_SENDER_ID: optionalText,
   EMAIL_FROM: optionalText,
+  // End User Messaging and SES settings of the aws notifier: read and checked by deliverCode alone (readProviderSettings).
+  SMS_ORIGINATION_IDENTITIES: optionalText,
+  VOICE_ORIGINATION_IDENTITIES: optionalText,
+  SMS_VOICE_CONFIGURATION_SET: optionalText,
+  SMS_PROTECT_CONFIGURATION_ID: optionalText,
+  SMS_MAX_PRICE: optionalText,
+  VOICE_MAX_PRICE_PER_MINUTE: optionalText,
+  SES_CONFIGURATION_SET: optionalText,
   // Messages (shared/messages, docs/messages.md): checked where they are rendered, deliverCode and preview.
   MESSAGE_BRAND: optionalText,
   MESSAGE_TEMPLATES: optionalText,
@@ -170,6 +188,8 @@ export interface Config {
   dynamodbEndpoint: string | undefined;
   ddbRequestTimeoutMs: number;
   ddbConnectTimeoutMs: number;
+  /** The most a request may take, its answer and audit record included (SPEC §6: 3 s): min(this, Lambda's remaining time). */
+  requestBudgetMs: number;
   maxCustomersPerMobile: number;
   codeTtlSeconds: number;
   auditRetentionDays: number;
@@ -179,7 +199,7 @@ export interface Config {
   partnerRequestsPerSecond: number;
   /** Origins a browser page may call from: their answers carry Access-Control-Allow-Origin. */
   corsAllowedOrigins: readonly string[];
-  notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; smsSenderId: string | undefined; emailFrom: string };
+  notifier: { kind: 'outbox'; path: string } | { kind: 'aws'; emailFrom: string };
   messages: MessageSettings;
   jwtIssuer: string;
   /** Longest exp − iat accepted per kind of token (seconds). */
@@ -276,7 +296,7 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     notifier = { kind: 'outbox', path: e.OUTBOX_PATH ?? '.data/outbox.jsonl' };
   } else {
     if (!e.EMAIL_FROM) problems.push('NOTIFIER=aws needs EMAIL_FROM (a verified SES identity)');
-    notifier = { kind: 'aws', smsSenderId: e.SMS_SENDER_ID, emailFrom: e.EMAIL_FROM ?? '' };
+    notifier = { kind: 'aws', emailFrom: e.EMAIL_FROM ?? '' };
   }
 
   const jwtIssuer = e.JWT_ISSUER ?? (isLocal ? LOCAL_SECRETS.jwtIssuer : '');
@@ -299,6 +319,15 @@ function readSettings(source: Record<string, string | undefined>): Reading {
 
   const captcha = readCaptchaSettings(e, problems);
 
+  const requestBudgetMs = e.REQUEST_BUDGET_MS ?? (isLocal ? LOCAL_REQUEST_BUDGET_MS : REQUEST_BUDGET_MS.default);
+  const ddbRequestTimeoutMs =
+    e.DDB_REQUEST_TIMEOUT_MS ?? (isLocal ? LOCAL_DYNAMODB_ATTEMPT_TIMEOUT_MS : DYNAMODB_ATTEMPT_TIMEOUT_MS.default);
+  // An attempt longer than a request's work phase could never end with DynamoDB's answer.
+  if (ddbRequestTimeoutMs > requestBudgetMs - ANSWER_RESERVE_MS)
+    problems.push(
+      `DDB_REQUEST_TIMEOUT_MS (${ddbRequestTimeoutMs}) must fit in a request's work: REQUEST_BUDGET_MS (${requestBudgetMs}) less ${ANSWER_RESERVE_MS} ms for its answer`,
+    );
+
   const secretsPath = e.SECRETS_PATH ?? `/verigate/${e.STAGE}`;
   if (!SECRETS_PATH_PATTERN.test(secretsPath)) problems.push(SECRETS_PATH_PROBLEM);
 
@@ -308,8 +337,9 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     tableName: e.TABLE_NAME ?? `verigate-${e.STAGE}`,
     region: e.AWS_REGION,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
-    ddbRequestTimeoutMs: e.DDB_REQUEST_TIMEOUT_MS,
+    ddbRequestTimeoutMs,
     ddbConnectTimeoutMs: e.DDB_CONNECT_TIMEOUT_MS,
+    requestBudgetMs,
     maxCustomersPerMobile: e.MAX_CUSTOMERS_PER_MOBILE,
     codeTtlSeconds: e.CODE_TTL_SECONDS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
@@ -469,6 +499,86 @@ export async function loadOperatorSecret(
   problems.push(...found.problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);
   return { settings: reading.settings, secret: found.values[name]!.trim() };
+}
+
+/** How deliverCode sends through End User Messaging SMS and Voice v2 and SES v2 (the aws notifier). */
+export interface ProviderSettings {
+  smsVoice: {
+    /** The configuration set whose event destination carries the receipts (SMS_VOICE_CONFIGURATION_SET). */
+    configurationSet: string;
+    /** AWS's SMS pumping rules per country (SMS_PROTECT_CONFIGURATION_ID); unset: the configuration set's own. */
+    protectConfigurationId: string | undefined;
+    sms: OriginationIdentities;
+    voice: OriginationIdentities;
+    /** USD, as the API takes it ("0.05"); unset: no cap. */
+    smsMaxPrice: string | undefined;
+    voiceMaxPricePerMinute: string | undefined;
+  };
+  ses: { configurationSet: string };
+}
+
+const SMS_VOICE_RESOURCE = /^[A-Za-z0-9_:/-]{1,256}$/;
+const SES_CONFIGURATION_SET = /^[A-Za-z0-9_-]{1,64}$/;
+const PRICE = /^[0-9]{0,2}\.[0-9]{1,5}$/;
+
+/**
+ * The aws notifier's settings, checked at deliverCode's cold start (only deliverCode is given them):
+ * throws ConfigError naming every problem. A voice call needs an origination identity (SendVoiceMessage
+ * takes none by default), so every country SMS_COUNTRY_ALLOWLIST serves needs one, its own or `*`'s; an
+ * SMS without one goes from what End User Messaging picks.
+ */
+export function readProviderSettings(source: Record<string, string | undefined>, sms: SmsPolicy): ProviderSettings {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(`invalid configuration: ${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const problems: string[] = [];
+  const required = (name: string, value: string | undefined, pattern: RegExp, what: string) => {
+    if (value === undefined) problems.push(`${name} is required with NOTIFIER=aws (${what})`);
+    else if (!pattern.test(value)) problems.push(`${name} must be ${what}`);
+    return value ?? '';
+  };
+  const price = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const usd = Number(value);
+    if (!PRICE.test(value) || !(usd >= MESSAGE_PRICE_USD.min && usd <= MESSAGE_PRICE_USD.max))
+      problems.push(`${name} must be a price in USD such as 0.05 (at most two digits before the point and five after, above 0)`);
+    return value;
+  };
+  const smsIdentities = parseOriginationIdentities('SMS_ORIGINATION_IDENTITIES', e.SMS_ORIGINATION_IDENTITIES, isCountry, problems);
+  const voiceIdentities = parseOriginationIdentities('VOICE_ORIGINATION_IDENTITIES', e.VOICE_ORIGINATION_IDENTITIES, isCountry, problems);
+  const unserved = [...sms.allowedCountries].filter((c) => !voiceIdentities.has(c) && !voiceIdentities.has(ANY_COUNTRY));
+  if (unserved.length > 0)
+    problems.push(
+      `VOICE_ORIGINATION_IDENTITIES has no identity for ${unserved.join(', ')} (a voice call needs one: give each country's, or *=<identity>)`,
+    );
+  const protect = e.SMS_PROTECT_CONFIGURATION_ID;
+  if (protect !== undefined && !SMS_VOICE_RESOURCE.test(protect))
+    problems.push('SMS_PROTECT_CONFIGURATION_ID must be a protect configuration id or ARN');
+  const settings: ProviderSettings = {
+    smsVoice: {
+      configurationSet: required(
+        'SMS_VOICE_CONFIGURATION_SET',
+        e.SMS_VOICE_CONFIGURATION_SET,
+        SMS_VOICE_RESOURCE,
+        'a configuration set name or ARN: receipts come through it',
+      ),
+      protectConfigurationId: protect,
+      sms: smsIdentities,
+      voice: voiceIdentities,
+      smsMaxPrice: price('SMS_MAX_PRICE', e.SMS_MAX_PRICE),
+      voiceMaxPricePerMinute: price('VOICE_MAX_PRICE_PER_MINUTE', e.VOICE_MAX_PRICE_PER_MINUTE),
+    },
+    ses: {
+      configurationSet: required(
+        'SES_CONFIGURATION_SET',
+        e.SES_CONFIGURATION_SET,
+        SES_CONFIGURATION_SET,
+        'an SES configuration set name: receipts come through it',
+      ),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);
+  return settings;
 }
 
 /**

@@ -46,8 +46,14 @@ export const ERROR_CODES = {
   'USG.201040003': {
     status: 400,
     family: 'USG',
-    en: 'Verification codes cannot be sent by SMS to this number: it cannot receive SMS, or its country is not served.',
-    zh: '无法向该号码发送短信验证码：该号码不能接收短信，或其所属国家/地区不在服务范围内。',
+    en: 'Verification codes cannot be sent to this number by the requested method: it cannot receive them, or its country is not served.',
+    zh: '无法通过所请求的方式向该号码发送验证码：该号码无法接收，或其所属国家/地区不在服务范围内。',
+  },
+  'USG.201040004': {
+    status: 400,
+    family: 'USG',
+    en: 'Verification codes cannot be sent to this destination: an email to it bounced or was reported as spam, or the number opted out.',
+    zh: '无法向该联系方式发送验证码：发往该邮箱的邮件被退回或被举报为垃圾邮件，或该号码已退订。',
   },
   'USG.201050001': { status: 400, family: 'USG', en: 'The verification code is incorrect.', zh: '验证码错误。' },
   'USG.201050002': {
@@ -143,8 +149,22 @@ export type EventCode = keyof typeof EVENT_CODES;
 
 /** Outcomes of deliverCode (one audit record per delivery request it settles). */
 export const DELIVERY_CODES = {
-  'DLV.0000': { status: 200, meaning: 'delivered: the provider accepted the message' },
-  'DLV.0502': { status: 502, meaning: 'not delivered: the provider refused every attempt, or its answer was lost; the send was refunded' },
+  'DLV.0000': { status: 200, meaning: 'accepted: the provider took the message (its receipt says whether it arrived)' },
+  'DLV.0502': { status: 502, meaning: 'not sent: the provider refused it, or its answer was lost; the send was refunded' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type DeliveryCode = keyof typeof DELIVERY_CODES;
+
+/** Outcomes of recordReceipt (one audit record per receipt that changed something). */
+export const RECEIPT_CODES = {
+  'RCP.0000': { status: 200, meaning: 'delivered: the provider reports the message reached the phone or the mailbox' },
+  'RCP.0001': { status: 200, meaning: 'complained: the recipient reported the email as spam; the destination is suppressed' },
+  'RCP.0502': { status: 502, meaning: 'failed: the provider reports the message undeliverable; the send was refunded' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ReceiptCode = keyof typeof RECEIPT_CODES;
+
+/** Outcomes of the operator's suppression command (scripts/suppression.ts), one audit record per lifted suppression. */
+export const SUPPRESSION_CODES = {
+  'SUP.0000': { status: 200, meaning: 'lifted: an operator removed the suppression (npm run suppression -- remove)' },
+} as const satisfies Record<string, { status: number; meaning: string }>;

@@ -50,6 +50,14 @@ export interface StreamOperationEntry {
   secrets: readonly SecretName[];
 }
 
+/** Subscribed to an SNS topic of the stack (invoked asynchronously: Lambda retries, then its on-failure queue). */
+export interface TopicOperationEntry {
+  trigger: 'topic';
+  name: string;
+  auth: 'iam';
+  secrets: readonly SecretName[];
+}
+
 export const OPERATIONS = {
   checkIdentity: {
     trigger: 'http',
@@ -83,7 +91,11 @@ export const OPERATIONS = {
   // Sends the code of each accepted send from the table's stream (its delivery request), and refunds what cannot be;
   // the delivery request key (outboxKey) opens the delivery request.
   deliverCode: { trigger: 'stream', name: 'deliverCode', auth: 'iam', secrets: ['outboxKey'] },
-} as const satisfies Record<string, HttpOperationEntry | EventOperationEntry | StreamOperationEntry>;
+  // Records the providers' receipts (End User Messaging's and SES's configuration sets publish them to the
+  // receipts topic) on their delivery requests: refunds a failure, suppresses a hard bounce or a complaint.
+  // It holds no secret: a receipt names its request by id, and the request holds the keyed hashes it needs.
+  recordReceipt: { trigger: 'topic', name: 'recordReceipt', auth: 'iam', secrets: [] },
+} as const satisfies Record<string, HttpOperationEntry | EventOperationEntry | StreamOperationEntry | TopicOperationEntry>;
 
 export type OperationName = keyof typeof OPERATIONS;
 export type HttpOperationName = { [K in OperationName]: (typeof OPERATIONS)[K] extends { trigger: 'http' } ? K : never }[OperationName];
@@ -98,11 +110,11 @@ export const functionName = (stage: string, operation: OperationName): string =>
 
 // ---------- how AWS runs each operation (infra/ and the tests; no bundle) ----------
 
-/** The DynamoDB item actions an IAM policy can grant; a transaction's items are authorized one by one as these. */
-export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+/** The DynamoDB item actions an IAM policy can grant; a transaction's items are authorized one by one as these, a BatchGetItem's keys as BatchGetItem. */
+export type DynamoDbAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 /** A kind of item of the single table, by the builder of its key in shared/store/keys.ts. */
-export type KeyKind = Exclude<keyof typeof keys, 'auditBySubject'>;
+export type KeyKind = Exclude<keyof typeof keys, 'auditBySubject' | 'suppressions'>;
 
 /** A key kind's partition-key prefix as shared/store/keys.ts builds it (`name` → `NAME#`). */
 export const keyPrefix = (kind: KeyKind): string =>
@@ -153,7 +165,10 @@ interface EventDeployment extends FunctionDeployment {
 }
 
 interface StreamDeployment extends FunctionDeployment {
-  /** Sends codes: SMS to phone numbers and email as the stage's SES identity, and nothing else. */
+  /**
+   * Sends codes: SMS and voice calls through the stage's End User Messaging configuration set and origination
+   * identities, email as the stage's SES identity through its configuration set, and nothing else.
+   */
   deliversCodes?: boolean;
   /** The prefix of its stage parameters: `<stageParams>BatchSize`, `<stageParams>ParallelizationFactor`. */
   stageParams?: string;
@@ -180,11 +195,18 @@ export const EDGE = {
   sourceIpRate: 1200,
 } as const;
 
+interface TopicDeployment extends FunctionDeployment {
+  /** The stack's topic it is subscribed to: `receipts`, the providers' delivery receipts (infra/receipts.cjs). */
+  topic: 'receipts';
+}
+
 type DeploymentOf<K extends OperationName> = (typeof OPERATIONS)[K]['trigger'] extends 'http'
   ? HttpDeployment
   : (typeof OPERATIONS)[K]['trigger'] extends 'event'
     ? EventDeployment
-    : StreamDeployment;
+    : (typeof OPERATIONS)[K]['trigger'] extends 'topic'
+      ? TopicDeployment
+      : StreamDeployment;
 
 export const DEPLOYMENT = {
   checkIdentity: {
@@ -197,7 +219,8 @@ export const DEPLOYMENT = {
     dynamodb: {
       GetItem: ['name', 'email', 'mobile', 'accessKeySource', 'partnerKey'], // registry.usage; lockouts.state; partnerKeys.secretOf
       PutItem: ['audit'], // audit.write
-      UpdateItem: ['accessKeySource', 'partnerRate'], // lockouts.recordFailure / clearFailures; partnerRate.admit (CBC.0250)
+      UpdateItem: ['accessKeySource', 'partnerRate'], // lockouts.recordFailure / clearFailures; partnerRate.admit (CBC.0250): a shard's count
+      BatchGetItem: ['partnerRate'], // partnerRate.admit: every shard's count, before a refusal
     },
   },
   sendVerificationCode: {
@@ -213,13 +236,14 @@ export const DEPLOYMENT = {
     // in every bundle.)
     edge: { overRate: 'USG.201050004', listedSource: 'USG.000000005', sourceIpRate: 30 },
     dynamodb: {
-      GetItem: ['name'], // registry.contactsOfAccount
+      // registry.contactsOfAccount; suppressions.isSuppressed; sends.passUsed: a pass refused by the SMS budget may be a used one
+      GetItem: ['name', 'suppression', 'captcha'],
+      BatchGetItem: ['smsBudget'], // smsBudget.admit / hasRoom: every shard's count, before a refusal
       PutItem: ['audit', 'captcha', 'delivery'], // audit.write; sends.issue transaction: CAPTCHA use, audit record, delivery request
-      // sends.issue transaction: destination, IP window, SMS budget; sends.undo of a send without an answer:
-      // also voids the CAPTCHA pass and withdraws the delivery request
+      // smsBudget.admit / hasRoom (adding 0) / giveBack: a shard's count; sends.issue transaction: destination, IP window;
+      // sends.undo of a send without an answer: also voids the CAPTCHA pass and withdraws the delivery request
       UpdateItem: ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'],
-      ConditionCheckItem: ['smsBudget'], // sends.issue of a withheld send: room in the country's SMS budget, nothing spent
-      DeleteItem: ['audit'], // sends.undo: the 200 record of a send that committed after it was answered 500
+      DeleteItem: ['audit'], // sends.undo: the 200 record of a send that committed after it was answered 503
     },
   },
   verifyVerificationCode: {
@@ -262,12 +286,37 @@ export const DEPLOYMENT = {
     // flight per stream shard; 50 is also the SDK's sockets per host, so a batch's calls all run at once.
     stageParams: 'delivery',
     stream: { batchSize: 50, parallelizationFactor: 10 },
-    // What the messages say (docs/messages.md): only the function that renders them reads these.
-    environment: { MESSAGE_BRAND: 'messageBrand', MESSAGE_TEMPLATES: 'messageTemplates', WEBOTP_DOMAIN: 'webOtpDomain', SMS_MAX_PARTS: 'smsMaxParts' },
+    // What the messages say (docs/messages.md), and how they are sent (docs/operations.md "Delivery"): only
+    // the function that renders and sends them reads these.
+    environment: {
+      MESSAGE_BRAND: 'messageBrand',
+      MESSAGE_TEMPLATES: 'messageTemplates',
+      WEBOTP_DOMAIN: 'webOtpDomain',
+      SMS_MAX_PARTS: 'smsMaxParts',
+      SMS_ORIGINATION_IDENTITIES: 'smsOriginationIdentities',
+      VOICE_ORIGINATION_IDENTITIES: 'voiceOriginationIdentities',
+      SMS_VOICE_CONFIGURATION_SET: 'smsVoiceConfigurationSet',
+      SMS_PROTECT_CONFIGURATION_ID: 'smsProtectConfigurationId',
+      SMS_MAX_PRICE: 'smsMaxPrice',
+      VOICE_MAX_PRICE_PER_MINUTE: 'voiceMaxPricePerMinute',
+      SES_CONFIGURATION_SET: 'sesConfigurationSet',
+    },
     dynamodb: {
-      // deliveryRequests.claim; deliveryRequests.settle transaction; sends.undo of a refunded send: destination, IP window, CAPTCHA pass
+      // deliveryRequests.claim; deliveryRequests.settle transaction; sends.undo of a refunded send: destination, IP window,
+      // CAPTCHA pass; sends.sent: the message id on the destination
       UpdateItem: ['delivery', 'destination', 'sourceIp', 'captcha'],
-      PutItem: ['audit'], // deliveryRequests.settle transaction: the delivery's audit record
+      // deliveryRequests.settle transaction: the delivery's audit record, and the suppression of a number that opted out
+      PutItem: ['audit', 'suppression'],
+    },
+  },
+  recordReceipt: {
+    handler: 'functions/record-receipt.handler',
+    topic: 'receipts',
+    dynamodb: {
+      GetItem: ['delivery'], // deliveryRequests.read
+      // deliveryRequests.recordReceipt transaction; sends.undo of a failed delivery: destination, IP window, CAPTCHA pass
+      UpdateItem: ['delivery', 'destination', 'sourceIp', 'captcha'],
+      PutItem: ['audit', 'suppression'], // deliveryRequests.recordReceipt transaction: the audit record, a suppression
     },
   },
 } as const satisfies { [K in OperationName]: DeploymentOf<K> };

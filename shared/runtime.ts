@@ -9,9 +9,11 @@ import { createRegistry } from './store/registry.js';
 import { createAccessKeyLockouts, type AccessKeyLockouts } from './store/access-key-lockouts.js';
 import { createCodeSends, type CodeSends } from './store/code-sends.js';
 import { createDeliveryRequests, type DeliveryRequests } from './store/delivery-requests.js';
+import { createSuppressions } from './store/suppressions.js';
 import { createVerifyAttempts } from './store/verify-attempts.js';
 import { createPartnerKeys, type PartnerKeys } from './store/partner-keys.js';
 import { createPartnerRate } from './store/partner-rate.js';
+import { createSmsBudget } from './store/sms-budget.js';
 import { appAuthenticator } from './auth/app.js';
 import { createCaptchaVerifier } from './auth/captcha/index.js';
 
@@ -65,11 +67,20 @@ export const registryOf = (rt: CoreRuntime) => createRegistry(rt.db, rt.config.t
 export const codeSendsOf = (rt: CoreRuntime, deliveryRequests: Pick<DeliveryRequests, 'requestItem' | 'withdraw'>): CodeSends =>
   createCodeSends(rt.db, rt.config.tableName, rt.audit, deliveryRequests);
 
+/** Countries' hourly SMS budgets, spent by sends. */
+export const smsBudgetOf = (rt: CoreRuntime) => createSmsBudget(rt.db, rt.config.tableName);
+
 export const verifyAttemptsOf = (rt: CoreRuntime) => createVerifyAttempts(rt.db, rt.config.tableName, rt.audit);
+
+/** Suppressed destinations: read by send, written by deliverCode and recordReceipt. */
+export const suppressionsOf = (rt: CoreRuntime) => createSuppressions(rt.db, rt.config.tableName, rt.audit);
 
 /** Delivery requests, sealed under the delivery request key (the secret OUTBOX_KEY). */
 export const deliveryRequestsOf = (rt: CoreRuntime<ConfigWith<'outboxKey'>>) =>
   createDeliveryRequests(rt.db, rt.config.tableName, rt.config.outboxKey, rt.audit);
+
+/** Delivery requests as their receipts find them: read, receipted, never sealed nor opened (no key). */
+export const receiptedDeliveryRequestsOf = (rt: CoreRuntime) => createDeliveryRequests(rt.db, rt.config.tableName, undefined, rt.audit);
 
 export const captchaOf = (rt: CoreRuntime<ConfigWith<'captchaSecret'>>) =>
   createCaptchaVerifier(rt.config.captcha, { issuer: rt.config.jwtIssuer, maxLifetimeSeconds: rt.config.tokenMaxLifetimeSeconds.captcha });
@@ -119,6 +130,8 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     partnerKeys,
     deliveryRequests,
     sends: codeSendsOf(core, deliveryRequests),
+    suppressions: suppressionsOf(core),
+    smsBudget: smsBudgetOf(core),
     attempts: verifyAttemptsOf(core),
     partnerRate: partnerRateOf(core),
     captcha: captchaOf(core),

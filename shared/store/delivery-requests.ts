@@ -1,4 +1,4 @@
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../audit/request-audit.js';
 import { isChannel, NO_CHANNEL, type DeliveryChannel } from '../channels.js';
 import type { Language } from '../errors.js';
@@ -10,7 +10,10 @@ import type { SendTrace } from './code-sends.js';
 import { keys, type Key } from './keys.js';
 import type { TransactItem } from './transactions.js';
 
-/** Delivery requests: one per accepted send, written with it, read by deliverCode from the table's stream. */
+/**
+ * Delivery requests: one per accepted send, written with it, read by deliverCode from the table's stream,
+ * and settled by the provider's receipts (recordReceipt), which find it by its id.
+ */
 export interface DeliveryRequests {
   /** Transaction element: the send's delivery request, written once with the send (CodeSends.issue). */
   requestItem(r: DeliveryRequest): TransactItem;
@@ -24,8 +27,15 @@ export interface DeliveryRequests {
   endClaim(sendId: string, untilMs: number, realNowMs: number): Promise<void>;
   /** Withdraws a request no invocation claimed (its send is being undone): false when claimed or settled already. */
   withdraw(sendId: string, atMs: number): Promise<boolean>;
-  /** Settles the request (delivered, or refunded) with its audit record: false when settled already. */
+  /** Settles the request (accepted by the provider, or refunded) with its audit record: false when settled already. */
   settle(sendId: string, s: Settlement): Promise<boolean>;
+  /** The request as a receipt finds it (one consistent read); undefined when there is none (unknown id, or expired). */
+  read(sendId: string): Promise<ReceiptTarget | undefined>;
+  /**
+   * Records what a receipt says, with its audit record (and a suppression, when it causes one), if it says
+   * something new: a final state once, a complaint once. False when it changed nothing.
+   */
+  recordReceipt(sendId: string, r: ReceiptRecord): Promise<boolean>;
 }
 
 /** What a send leaves for its delivery. `channel` NO_CHANNEL: a withheld send, whose request is never sent. */
@@ -39,6 +49,8 @@ export interface DeliveryRequest {
   channel: DeliveryChannel;
   to: string;
   code: string;
+  /** A phone number's country (ISO 3166 alpha-2): its origination identity, and what its events report. */
+  country?: string | undefined;
   expireSeconds: number;
   language: Language;
   subjectHash: string;
@@ -54,11 +66,43 @@ export interface StoredDeliveryRequest extends Omit<DeliveryRequest, 'to' | 'cod
 }
 
 export interface Settlement {
-  outcome: 'delivered' | 'refunded';
+  /** `accepted`: the provider took the message (its receipt says whether it arrived); `refunded`: it did not. */
+  outcome: 'accepted' | 'refunded';
   attempts: number;
   atMs: number;
+  /** The provider's id of the message it accepted. */
+  messageId?: string | undefined;
   audit: AuditRecord;
+  /** Written in the same transaction (a suppression the provider's refusal calls for). */
+  alsoWrite?: TransactItem | undefined;
 }
+
+/** What a receipt needs of its delivery request: who it concerns, what undoing its send takes, what is recorded. */
+export interface ReceiptTarget {
+  sendId: string;
+  sendRequestId: string;
+  channel: DeliveryChannel;
+  subjectHash: string;
+  subjectMasked: string;
+  trace: SendTrace;
+  /** The final state recorded from an earlier receipt. */
+  receipt: 'delivered' | 'failed' | undefined;
+  complained: boolean;
+}
+
+/** A receipt's change to its delivery request. */
+export type ReceiptRecord =
+  | {
+      kind: 'final';
+      state: 'delivered' | 'failed';
+      /** The provider's status (`TEXT_DELIVERED`, `Bounce/Permanent/General`, …). */
+      reason: string;
+      atMs: number;
+      messageId: string;
+      audit: AuditRecord;
+      alsoWrite?: TransactItem | undefined;
+    }
+  | { kind: 'complaint'; atMs: number; messageId: string; audit: AuditRecord; alsoWrite: TransactItem };
 
 export type ClaimResult =
   | { kind: 'claimed'; untilMs: number }
@@ -80,6 +124,16 @@ const UNCLAIMED = 'attribute_exists(pk) AND attribute_not_exists(claimedUntil) A
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
+/** What undoing the send needs, from the request's item (stream image or read). */
+const traceFrom = (sendId: string, image: Record<string, unknown>): SendTrace => ({
+  sendId,
+  destinationHash: str(image.destinationHash),
+  codeHash: str(image.codeHash),
+  nowMs: num(image.sentAt),
+  captcha: typeof image.captchaJti === 'string' ? { jti: image.captchaJti, expiresAtMs: num(image.captchaExpiresAt) } : undefined,
+  sourceIpHash: typeof image.sourceIpHash === 'string' ? image.sourceIpHash : undefined,
+});
+
 /**
  * The destination and the code are sealed (AES-256-GCM under `sealingKey`, the delivery request key, bound to
  * the item), so the table never holds a code a reader could use; everything else on the item is what undoing
@@ -87,9 +141,20 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
  *
  * A delivery is claimed before any provider call and settled after it, each with a condition, so however
  * often the stream hands the record over, at most one claim calls the provider and one outcome is kept.
+ * Without the key (`undefined`: recordReceipt, which neither seals nor opens a request) a request can
+ * still be read, withdrawn, settled and receipted.
  */
-export function createDeliveryRequests(db: Db, table: string, sealingKey: string, auditLog: Pick<AuditLog, 'putItem'>): DeliveryRequests {
-  const sealer = createSealer(sealingKey, DELIVERY_REQUEST_SEAL);
+export function createDeliveryRequests(
+  db: Db,
+  table: string,
+  sealingKey: string | undefined,
+  auditLog: Pick<AuditLog, 'putItem'>,
+): DeliveryRequests {
+  const keyed = sealingKey === undefined ? undefined : createSealer(sealingKey, DELIVERY_REQUEST_SEAL);
+  const sealer = () => {
+    if (!keyed) throw new SealError('no delivery request key: this function neither seals nor opens delivery requests');
+    return keyed;
+  };
   const boundTo = (k: Key) => `${k.pk}/${k.sk}`;
 
   return {
@@ -102,7 +167,8 @@ export function createDeliveryRequests(db: Db, table: string, sealingKey: string
           Item: {
             ...k,
             channel: r.channel,
-            sealed: sealer.seal(JSON.stringify({ to: r.to, code: r.code }), boundTo(k)),
+            ...(r.country ? { country: r.country } : {}),
+            sealed: sealer().seal(JSON.stringify({ to: r.to, code: r.code }), boundTo(k)),
             expireSeconds: r.expireSeconds,
             language: r.language,
             requestId: r.requestId,
@@ -134,27 +200,21 @@ export function createDeliveryRequests(db: Db, table: string, sealingKey: string
         sendRequestId: str(image.sendRequestId),
         requestId: str(image.requestId),
         channel,
+        country: typeof image.country === 'string' ? image.country : undefined,
         sealed: image.sealed,
         expireSeconds: num(image.expireSeconds),
         language: image.language === 'en-US' ? 'en-US' : 'zh-CN',
         subjectHash: str(image.subjectHash),
         subjectMasked: str(image.subjectMasked),
         committedAtMs: num(image.committedAt),
-        trace: {
-          sendId,
-          destinationHash: str(image.destinationHash),
-          codeHash: str(image.codeHash),
-          nowMs: num(image.sentAt),
-          captcha: typeof image.captchaJti === 'string' ? { jti: image.captchaJti, expiresAtMs: num(image.captchaExpiresAt) } : undefined,
-          sourceIpHash: typeof image.sourceIpHash === 'string' ? image.sourceIpHash : undefined,
-        },
+        trace: traceFrom(sendId, image),
       };
     },
 
     /** The destination and code, opened; throws DeliveryRequestUnreadable if the seal does not open. */
     open(d) {
       try {
-        const { to, code } = JSON.parse(sealer.open(d.sealed, boundTo(keys.delivery(d.sendId)))) as { to: unknown; code: unknown };
+        const { to, code } = JSON.parse(sealer().open(d.sealed, boundTo(keys.delivery(d.sendId)))) as { to: unknown; code: unknown };
         if (typeof to !== 'string' || typeof code !== 'string') throw new SealError('sealed payload has no destination or code');
         return { to, code };
       } catch (err) {
@@ -231,32 +291,84 @@ export function createDeliveryRequests(db: Db, table: string, sealingKey: string
     },
 
     /**
-     * Settles the delivery (delivered, or refunded) with its audit record, in one transaction, and drops
-     * the sealed code: it is no use to anyone after this. False when it was settled already.
+     * Settles the delivery (accepted by the provider, with its message id, or refunded) with its audit
+     * record, in one transaction, and drops the sealed code: it is no use to anyone after this. False when
+     * it was settled already.
      */
     async settle(sendId, s) {
-      try {
-        await db.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: table,
-                  Key: keys.delivery(sendId),
-                  UpdateExpression: 'SET settledAt = :at, outcome = :outcome, attempts = :attempts REMOVE sealed',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(settledAt)',
-                  ExpressionAttributeValues: { ':at': s.atMs, ':outcome': s.outcome, ':attempts': s.attempts },
-                },
-              },
-              auditLog.putItem(s.audit),
-            ],
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') return false;
-        throw err;
-      }
+      return transactUnlessFirstFails([
+        {
+          Update: {
+            TableName: table,
+            Key: keys.delivery(sendId),
+            UpdateExpression: `SET settledAt = :at, outcome = :outcome, attempts = :attempts${s.messageId ? ', messageId = :mid' : ''} REMOVE sealed`,
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(settledAt)',
+            ExpressionAttributeValues: {
+              ':at': s.atMs,
+              ':outcome': s.outcome,
+              ':attempts': s.attempts,
+              ...(s.messageId ? { ':mid': s.messageId } : {}),
+            },
+          },
+        },
+        auditLog.putItem(s.audit),
+        ...(s.alsoWrite ? [s.alsoWrite] : []),
+      ]);
+    },
+
+    async read(sendId) {
+      const { Item } = await db.doc.send(new GetCommand({ TableName: table, Key: keys.delivery(sendId), ConsistentRead: true }));
+      if (!Item) return undefined;
+      const channel = Item.channel;
+      if (!(isChannel(channel) || channel === NO_CHANNEL)) return undefined;
+      return {
+        sendId,
+        sendRequestId: str(Item.sendRequestId),
+        channel,
+        subjectHash: str(Item.subjectHash),
+        subjectMasked: str(Item.subjectMasked),
+        trace: traceFrom(sendId, Item),
+        receipt: Item.receipt === 'delivered' || Item.receipt === 'failed' ? Item.receipt : undefined,
+        complained: Item.complainedAt !== undefined,
+      };
+    },
+
+    /**
+     * A final state is recorded once (`receipt` delivered or failed, the provider's reason and time, and
+     * its message id if deliverCode has not written it yet): a repeated receipt, or a second final one
+     * (AWS may report a delivered SMS twice: TEXT_SUCCESSFUL, then TEXT_DELIVERED), changes nothing. A
+     * complaint is recorded once beside it. Each with its audit record, in one transaction.
+     */
+    async recordReceipt(sendId, r) {
+      const update =
+        r.kind === 'final'
+          ? {
+              UpdateExpression:
+                'SET receipt = :state, receiptReason = :reason, receiptAt = :at, messageId = if_not_exists(messageId, :mid)',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receipt)',
+              ExpressionAttributeValues: { ':state': r.state, ':reason': r.reason, ':at': r.atMs, ':mid': r.messageId },
+            }
+          : {
+              UpdateExpression: 'SET complainedAt = :at, messageId = if_not_exists(messageId, :mid)',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(complainedAt)',
+              ExpressionAttributeValues: { ':at': r.atMs, ':mid': r.messageId },
+            };
+      return transactUnlessFirstFails([
+        { Update: { TableName: table, Key: keys.delivery(sendId), ...update } },
+        auditLog.putItem(r.audit),
+        ...(r.alsoWrite ? [r.alsoWrite] : []),
+      ]);
     },
   };
+
+  /** Runs a transaction whose first item carries the condition; false when that condition failed. */
+  async function transactUnlessFirstFails(items: TransactItem[]): Promise<boolean> {
+    try {
+      await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw err;
+    }
+  }
 }

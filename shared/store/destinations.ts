@@ -17,7 +17,8 @@ import { msUntilRoom, type ExpressionParts, type StoredWindow } from './sliding-
  * attempt (verify-attempts.ts) is one conditional write on one item. This module is the item's layout
  * and the rules read from it; the stores write it.
  *
- * Attributes: `codeHash`, `codeExpiresAt`, `codeWrongTries`, `codeChannel` (the pending code), the
+ * Attributes: `codeHash`, `codeExpiresAt`, `codeWrongTries`, `codeChannel`, `codeMessageId` (the pending
+ * code, and the provider's id of the message that carried it, once deliverCode knows it), the
  * windows below (`sc1`, `sd1…sd10`, `va1…va5`), the failure run (`vfRun`, `vfLast`), `verifiedAt`, `ttl`.
  */
 export type DestinationState = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PARTNER_KEY_CACHE_MAX_ENTRIES, PARTNER_KEY_CACHE_MS } from '../policy.js';
 import { createSealer } from '../secrets/seal.js';
-import { isConditionalCheckFailed, type Db } from './client.js';
+import { conditionFailureItem, isConditionalCheckFailed, type Db } from './client.js';
 import { keys } from './keys.js';
 
 /** Partner AK/SK pairs: read by check-identity's signature check, written by the operator's tool. */
@@ -80,12 +80,19 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
     }
   }
 
-  /** An operator write: its condition failing means the key is not in the state the write needs. */
-  async function write(accessKey: string, send: () => Promise<unknown>, refusal: string): Promise<void> {
+  /**
+   * An operator write: its condition failing means the key is not in the state the write needs, unless the
+   * item already holds this very write's sealed secret (its random IV makes it unique to the write): then
+   * the SDK retried a write whose first attempt was applied but not answered, and it is done.
+   */
+  async function write(accessKey: string, send: () => Promise<unknown>, refusal: string, sealed?: string): Promise<void> {
     try {
       await send();
     } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new PartnerKeyStateError(`access key ${accessKey} ${refusal}`);
+      if (isConditionalCheckFailed(err)) {
+        if (sealed !== undefined && conditionFailureItem(err)?.sealedSecret === sealed) return;
+        throw new PartnerKeyStateError(`access key ${accessKey} ${refusal}`);
+      }
       throw err;
     } finally {
       // This process sees its own change at once; other warm functions within their cache period.
@@ -126,26 +133,34 @@ export function createPartnerKeys(db: Db, table: string, keyEncryptionSecret: st
         ...(partnerName ? { partnerName } : {}),
       };
       // A revoked access key keeps its item, so it can never be handed out again.
-      const put = new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
-      return write(accessKey, () => db.doc.send(put), 'exists already (access keys are never reused)');
+      const put = new PutCommand({
+        TableName: table,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return write(accessKey, () => db.doc.send(put), 'exists already (access keys are never reused)', item.sealedSecret);
     },
 
     /** Replaces the secret key of an active access key: the old one is refused once caches expire. */
     rotate(accessKey, secretKey, at) {
+      const sealed = sealer.seal(secretKey, accessKey);
       const update = new UpdateCommand({
         TableName: table,
         Key: keys.partnerKey(accessKey),
         UpdateExpression: 'SET sealedSecret = :sealed, rotatedAt = :at ADD version :one',
-        ConditionExpression: '#status = :active',
+        // A retried rotation whose first attempt was applied finds its own secret: not counted twice.
+        ConditionExpression: '#status = :active AND sealedSecret <> :sealed',
         ExpressionAttributeNames: { '#status': 'status' },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         ExpressionAttributeValues: {
-          ':sealed': sealer.seal(secretKey, accessKey),
+          ':sealed': sealed,
           ':at': at.toISOString(),
           ':one': 1,
           ':active': 'active',
         },
       });
-      return write(accessKey, () => db.doc.send(update), 'is unknown or revoked');
+      return write(accessKey, () => db.doc.send(update), 'is unknown or revoked', sealed);
     },
 
     /** Revokes an access key for good: its secret key is erased, the item stays as a tombstone. Idempotent. */

@@ -9,10 +9,12 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../dev/paths.js';
 import { freePort } from '../../dev/processes.js';
+import { snsEvent } from '../../dev/receipts-poller.js';
 import { startStreamPoller } from '../../dev/stream-poller.js';
 import { createTable } from '../../dev/table.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../../scripts/tokens.js';
 import { loadConfig } from '../../shared/config.js';
+import { receiptsFileOf } from '../../shared/notify/outbox.js';
 import { DEPLOYMENT, OPERATIONS, type OperationName } from '../../shared/operations.js';
 import { createDb } from '../../shared/store/client.js';
 import { keys, type Key } from '../../shared/store/keys.js';
@@ -227,6 +229,24 @@ describe('REST API functions (payload 1.0)', () => {
     expect(delivered[0]).toMatchObject({ channel: 'sms', to: mobile });
     const code = delivered[0]!.code;
     expect(code).toMatch(/^\d{6}$/);
+
+    // The port's receipts, as the receipts topic hands them to the packaged recordReceipt: one process, each a warm invocation.
+    const request = (await db().doc.send(new ScanCommand({ TableName: local.tableName, ConsistentRead: true }))).Items!.find(
+      (i) => String(i.pk).startsWith('DELIVERY#') && i.requestId === sendId,
+    )!;
+    const receipts = readFileSync(receiptsFileOf(local.outboxPath), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(String(request.pk).replace('DELIVERY#', '')))
+      .map((l) => snsEvent(l, 'arn:aws:sns:ap-southeast-1:123456789012:verigate-prod-delivery-receipts'));
+    expect(receipts).toHaveLength(2); // TEXT_SUCCESSFUL, TEXT_DELIVERED
+    const recorded = await invokePackaged('recordReceipt', receipts, env('recordReceipt'));
+    expectRanOnTargetNode(recorded);
+    expect(recorded.invocations.map((i) => i.ok)).toEqual([true, true]);
+    expect(await item({ pk: String(request.pk), sk: String(request.sk) })).toMatchObject({
+      outcome: 'accepted',
+      receipt: 'delivered',
+      receiptReason: 'TEXT_SUCCESSFUL',
+    });
 
     const app = { 'X-Access-Token': await mintAppToken(localConfig) };
     const verify = () => restApiEvent('verifyVerificationCode', { contact: mobile, country: 'chinaPR', verificationCode: code }, app);

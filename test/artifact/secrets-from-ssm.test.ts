@@ -38,11 +38,13 @@ function prodEnvironment(operation: OperationName): Record<string, string> {
     JWT_ISSUER: 'https://issuer.artifact.example',
     EMAIL_FROM: 'no-reply@artifact.example',
     MESSAGE_BRAND: 'Artifact',
+    // deliverCode calls by voice from an origination identity the stage names (docs/operations.md "Delivery").
+    VOICE_ORIGINATION_IDENTITIES: '*=pool-artifact',
   };
 }
 
 describe('the packaged functions in prod read their secrets from the parameter store', () => {
-  it.each(Object.keys(PARAMETERS) as OperationName[])(
+  it.each((Object.keys(PARAMETERS) as OperationName[]).filter((op) => PARAMETERS[op].length > 0))(
     '%s starts after one signed GetParameters call for exactly its own parameters, all of which its role may read',
     async (operation) => {
       const env = prodEnvironment(operation);
@@ -60,6 +62,19 @@ describe('the packaged functions in prod read their secrets from the parameter s
         new RegExp(`^AWS4-HMAC-SHA256 Credential=${env.AWS_ACCESS_KEY_ID}/\\d{8}/${env.AWS_REGION}/ssm/aws4_request, `),
       );
       expect(request.headers['x-amz-security-token']).toBe(env.AWS_SESSION_TOKEN);
+    },
+    30_000,
+  );
+
+  it.each((Object.keys(PARAMETERS) as OperationName[]).filter((op) => PARAMETERS[op].length === 0))(
+    '%s holds no secret: it starts without asking the parameter store, and its role may read none',
+    async (operation) => {
+      const env = prodEnvironment(operation);
+      const s = await standIn(env.SECRETS_PATH!);
+      const report = await invokePackaged(operation, [], { ...env, AWS_ENDPOINT_URL_SSM: s.endpoint });
+      expect(report.initError).toBeUndefined();
+      expect(s.calls).toEqual([]);
+      expect(inject('packaged').functions[operation].readableParameters).toEqual([]);
     },
     30_000,
   );

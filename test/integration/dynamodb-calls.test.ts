@@ -12,6 +12,7 @@ vi.hoisted(() => {
 
 import { createCheckIdentityHandler } from '../../functions/check-identity.js';
 import { createDeregisterCustomerHandler } from '../../functions/deregister-customer.js';
+import { DeliveryRefused } from '../../shared/notify/notifier.js';
 import { OPERATIONS, type OperationName } from '../../shared/operations.js';
 import type { Db } from '../../shared/store/client.js';
 import { expectedCalls } from '../support/dynamodb-calls.js';
@@ -48,6 +49,9 @@ function recordCalls(db: Db) {
           if (item.Delete) note('DeleteItem', item.Delete.Key);
           if (item.ConditionCheck) note('ConditionCheckItem', item.ConditionCheck.Key);
         }
+      } else if (action === 'BatchGetItem') {
+        for (const table of Object.values(input.RequestItems as Record<string, { Keys: Array<Record<string, unknown>> }>))
+          for (const key of table.Keys) note(action, key);
       } else note(action, action === 'PutItem' ? input.Item : input.Key);
       return next(args);
     },
@@ -72,19 +76,33 @@ let failDelivery = false;
 let loseTransactionAnswer = false;
 let calls: ReturnType<typeof recordCalls>;
 let deliverCalls: ReturnType<typeof recordCalls>;
+let receiptCalls: ReturnType<typeof recordCalls>;
+/** Numbers End User Messaging answers as opted out (a refusal for good that suppresses them). */
+const optedOut = new Set<string>();
+
+/** A fresh Hong Kong mobile (9123 xxxx): its country's hourly SMS budget is HK_BUDGET here. */
+let hkSerial = 0;
+const hkMobile = () => `+8529123${String((++hkSerial * 7919 + Math.floor(Math.random() * 10_000)) % 10_000).padStart(4, '0')}`;
+const HK_BUDGET = 2;
+/** check-identity calls one partner may make a second here: a few calls reach it. */
+const PARTNER_RATE = 4;
 
 beforeAll(async () => {
   h = await harness({
+    env: { SMS_HOURLY_BUDGET_PER_COUNTRY: `1000,HK=${HK_BUDGET}`, PARTNER_REQUESTS_PER_SECOND: String(PARTNER_RATE) },
     notifier: (outbox) => ({
       deliver: async (m) => {
-        if (failDelivery) throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
-        await outbox.deliver(m);
+        if (failDelivery) throw Object.assign(new Error('End User Messaging is down'), { name: 'InternalServerException' });
+        if (optedOut.has(m.to))
+          throw new DeliveryRefused(Object.assign(new Error('opted out'), { name: 'ConflictException' }), 'opted_out');
+        return outbox.deliver(m);
       },
     }),
   });
   calls = recordCalls(h.rt.db);
-  // deliverCode runs on a client of its own (dev/support/delivery.ts), as it does in its own Lambda.
+  // deliverCode and recordReceipt run on clients of their own (dev/support/), as they do in their own Lambdas.
   deliverCalls = recordCalls(h.delivery.rt.db);
+  receiptCalls = recordCalls(h.receipts.rt.db);
   // The transaction is applied, and its answer lost on the way back (no retry: outside the SDK's retry).
   h.rt.db.raw.middlewareStack.add(
     (next, context) => async (args) => {
@@ -108,7 +126,7 @@ describe('the DynamoDB calls of each function', () => {
     expect(calls.of('registerCustomer')).toEqual(expectedCalls('registerCustomer'));
   });
 
-  it('checkIdentity: reads the registry and an access key lockout, counts and clears signature failures, and audits', async () => {
+  it('checkIdentity: reads the registry and an access key lockout, counts and clears signature failures, holds a partner to its rate, and audits', async () => {
     const check = createCheckIdentityHandler(h.rt);
     const token = await tokenHeaders(h);
     const statuses: number[] = [];
@@ -122,12 +140,14 @@ describe('the DynamoDB calls of each function', () => {
       const body = { search_type: 'name', search_value: 'ceshiyonghu001' };
       statuses.push((await post(check, body, await akskHeaders(h, body, { sk: 'not-the-secret-key-of-this-access-key' }))).status);
       statuses.push((await post(check, body, await akskHeaders(h, body))).status);
+      // The token partner's fourth call this second, then one over its rate: every shard is read before the refusal.
+      for (let i = 0; i < 2; i++) statuses.push((await post(check, body, token)).status);
     });
-    expect(statuses).toEqual([200, 200, 200, 401, 200]);
+    expect(statuses).toEqual([200, 200, 200, 401, 200, 200, 429]);
     expect(calls.of('checkIdentity')).toEqual(expectedCalls('checkIdentity'));
   });
 
-  it('sendVerificationCode: sends to a number and to an account, is refused, undoes a send without an answer, and audits', async () => {
+  it("sendVerificationCode: sends to a number and to an account, is refused, spends and gives back its country's budget, undoes a send without an answer, and audits", async () => {
     const mobile = uniqueMobile();
     const unanswered = uniqueMobile();
     const statuses = await calls.as('sendVerificationCode', async () => [
@@ -136,6 +156,12 @@ describe('the DynamoDB calls of each function', () => {
       (await h.send(name)).status, // the account's bound mobile
       (await h.send(`${name}x`)).status, // an unknown account: withheld, needs room in the SMS budget without spending it
       (await h.send(mobile, { token: null })).status, // no CAPTCHA pass
+      // Hong Kong's budget spent: every shard of the hour is read before the refusal.
+      ...(await (async () => {
+        const hk: number[] = [];
+        for (let i = 0; i <= HK_BUDGET; i++) hk.push((await h.send(hkMobile())).status);
+        return hk;
+      })()),
       await (async () => {
         loseTransactionAnswer = true;
         try {
@@ -145,13 +171,16 @@ describe('the DynamoDB calls of each function', () => {
         }
       })(),
     ]);
-    expect(statuses).toEqual([200, 429, 200, 200, 403, 500]);
+    // A send whose transaction got no answer is capacity (SPEC §2): 503, not 500.
+    expect(statuses).toEqual([200, 429, 200, 200, 403, 200, 200, 429, 503]);
     expect(calls.of('sendVerificationCode')).toEqual(expectedCalls('sendVerificationCode'));
   });
 
-  it('deliverCode: claims and delivers, refunds a delivery that keeps failing, leaves a redelivered record alone, and audits', async () => {
+  it('deliverCode: claims and delivers, refunds a delivery that keeps failing, suppresses a number that opted out, leaves a redelivered record alone, and audits', async () => {
     const delivered = uniqueMobile();
     const failing = uniqueMobile();
+    const optingOut = uniqueMobile();
+    optedOut.add(optingOut);
     await deliverCalls.as('deliverCode', async () => {
       expect((await h.send(delivered)).status).toBe(200);
       failDelivery = true;
@@ -160,10 +189,23 @@ describe('the DynamoDB calls of each function', () => {
       } finally {
         failDelivery = false;
       }
-      await h.delivery.handler({ Records: h.delivery.poller.records().slice(-2) }); // the stream redelivers both
+      expect((await h.send(optingOut)).status).toBe(200);
+      await h.delivery.handler({ Records: h.delivery.poller.records().slice(-3) }); // the stream redelivers them
     });
-    expect([h.messagesTo(delivered).length, h.messagesTo(failing).length]).toEqual([1, 0]);
+    expect([h.messagesTo(delivered).length, h.messagesTo(failing).length, h.messagesTo(optingOut).length]).toEqual([1, 0, 0]);
     expect(deliverCalls.of('deliverCode')).toEqual(expectedCalls('deliverCode'));
+  });
+
+  it("recordReceipt: reads the receipt's delivery request, records a delivery, refunds a failure and suppresses a hard bounce, with audit records", async () => {
+    const before = h.receipts.poller.events().length;
+    const delivered = await h.send(uniqueMobile());
+    const failed = await h.send('+85257048854'); // End User Messaging's failure simulator number
+    const bounced = `bounce+${Date.now()}@simulator.amazonses.com`;
+    const bounce = await h.send(bounced, { token: await h.captcha(bounced) });
+    expect([delivered.status, failed.status, bounce.status]).toEqual([200, 200, 200]);
+    await receiptCalls.as('recordReceipt', () => h.receipts.drain());
+    expect(h.receipts.poller.events().length).toBeGreaterThan(before);
+    expect(receiptCalls.of('recordReceipt')).toEqual(expectedCalls('recordReceipt'));
   });
 
   it('verifyVerificationCode: records a wrong code, consumes the right one, refuses without a code, and audits', async () => {

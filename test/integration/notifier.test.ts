@@ -1,16 +1,19 @@
-// Delivery through the notifier port by deliverCode, fed by DynamoDB Local's real stream. Delivery faults are
-// what DynamoDB Local cannot produce, so they come from a throwing notifier, or from the real AWS notifier
-// whose SNS / SES clients are stubbed with aws-sdk-client-mock (no network, no AWS account).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { mockClient } from 'aws-sdk-client-mock';
-import { loadConfig } from '../../shared/config.js';
+// Delivery through the notifier port by deliverCode, fed by DynamoDB Local's real stream: a throwing notifier
+// for refusals of any kind, then the real AWS notifier against the loopback stand-ins of End User Messaging
+// SMS and Voice v2 and SES v2 (test/support/aws/, written from AWS's documentation), whose configuration sets'
+// events reach recordReceipt as the receipts topic delivers them (the SNS Lambda event).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, readProviderSettings } from '../../shared/config.js';
 import { compileMessages } from '../../shared/messages/catalog.js';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import type { CodeMessage, Notifier } from '../../shared/notify/notifier.js';
 import { maskedCnMobile, uniqueEmail, uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
 import { DELIVERY_RETRY } from '../../shared/policy.js';
+import { keys } from '../../shared/store/keys.js';
+import { snsLambdaEvent } from '../support/aws/deliveries.js';
+import { MAILBOX_SIMULATOR, startSesStandIn, type SesStandIn } from '../support/aws/sesv2.js';
+import { STAND_IN_CREDENTIALS } from '../support/aws/sigv4.js';
+import { startSmsVoiceStandIn, type SmsVoiceStandIn } from '../support/aws/sms-voice-v2.js';
 import { harness, type Harness } from './send-code.harness.js';
 
 const DELIVERY_ATTEMPTS = DELIVERY_RETRY.attempts;
@@ -31,7 +34,7 @@ describe('a delivery that fails (throwing notifier): deliverCode retries, then r
             failNext--;
             throw new Error(INTERNAL);
           }
-          await outbox.deliver(m);
+          return outbox.deliver(m);
         },
       }),
     });
@@ -99,106 +102,216 @@ describe('a delivery that fails (throwing notifier): deliverCode retries, then r
   });
 });
 
-describe('the AWS notifier (SNS / SES v2 stubbed with aws-sdk-client-mock)', () => {
-  const sns = mockClient(SNSClient);
-  const ses = mockClient(SESv2Client);
+describe('the AWS notifier against the End User Messaging and SES stand-ins, its receipts through the receipts topic', () => {
+  const SET = 'verigate-test';
+  const TOPIC = { topicArn: 'arn:aws:sns:ap-east-1:123456789012:verigate-test-delivery-receipts' };
+  const HK_FAILURE = '+85257048854';
+  let eum: SmsVoiceStandIn;
+  let ses: SesStandIn;
   let h: Harness;
+  let forwarded = 0;
 
   beforeAll(async () => {
+    [eum, ses] = await Promise.all([
+      startSmsVoiceStandIn({
+        configurationSets: { [SET]: { eventDestinations: [{ name: 'receipts', matchingEventTypes: ['ALL'] }] } },
+        originationIdentities: {
+          'pool-sms': { isoCountryCode: 'CN', capabilities: ['SMS'] },
+          'pool-voice': { isoCountryCode: 'CN', capabilities: ['VOICE'] },
+        },
+      }),
+      startSesStandIn({
+        identities: { 'verigate.example': {} },
+        configurationSets: {
+          [SET]: { eventDestinations: [{ name: 'receipts', matchingEventTypes: ['DELIVERY', 'BOUNCE', 'COMPLAINT', 'REJECT', 'DELIVERY_DELAY'] }] },
+        },
+      }),
+    ]);
+    const config = loadConfig({ STAGE: 'local' });
+    const providers = readProviderSettings(
+      {
+        SMS_VOICE_CONFIGURATION_SET: SET,
+        SES_CONFIGURATION_SET: SET,
+        SMS_ORIGINATION_IDENTITIES: '*=pool-sms',
+        VOICE_ORIGINATION_IDENTITIES: '*=pool-voice',
+      },
+      config.sms,
+    );
     h = await harness({
       notifier: () =>
         awsNotifier({
-          region: 'ap-southeast-1',
+          region: eum.region,
           emailFrom: 'no-reply@verigate.example',
-          smsSenderId: 'VERIGATE',
-          messages: compileMessages(loadConfig({ STAGE: 'local' })),
+          providers,
+          messages: compileMessages(config),
+          endpoints: { smsVoice: eum.endpoint, ses: ses.endpoint },
+          credentials: STAND_IN_CREDENTIALS,
         }),
     });
   });
-
-  afterEach(() => {
-    sns.reset();
-    ses.reset();
+  afterAll(async () => {
+    await Promise.all([eum?.close(), ses?.close()]);
+  });
+  beforeEach(() => {
+    eum.faults.clear();
+    ses.faults.clear();
   });
 
+  /** Hands the configuration sets' new events to recordReceipt, as the receipts topic's subscription does. */
+  async function receipts(): Promise<void> {
+    await new Promise((r) => setImmediate(r)); // the stand-ins publish just after they answer
+    const records = [...eum.sink.records(), ...ses.sink.records()];
+    for (const record of records.slice(forwarded)) await h.receipts.handler(snsLambdaEvent(record, TOPIC));
+    forwarded = records.length;
+  }
   const codeIn = (text: string) => /(\d{6})/.exec(text)?.[1] ?? '';
+  const spokenCode = (ssml: string) => [...ssml.matchAll(/>(\d)</g)].map((m) => m[1]).join('').slice(0, 6);
+  const requestOf = async (sendRequestId: string) =>
+    (await h.scan()).find((i) => String(i.pk).startsWith('DELIVERY#') && i.requestId === sendRequestId);
+  const auditOf = async (operation: string, sendRequestId: string) =>
+    (await h.scan()).filter((i) => i.operation === operation && (i.detail as Record<string, unknown>)?.sendRequestId === sendRequestId);
 
-  it('an SMS is a transactional SNS publish to the E.164 number, localized, carrying a code that verifies', async () => {
+  it('an SMS is SendTextMessage; its receipt settles the delivery request as delivered, once, with its audit record; the code verifies', async () => {
     h.clock.set(Date.now());
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const zhMobile = uniqueMobile().e164;
-    const enMobile = uniqueMobile().e164;
-    expect((await h.send(zhMobile)).status).toBe(200);
-    expect((await h.send(enMobile, { headers: { 'accept-language': 'en-US' } })).status).toBe(200);
-
-    const calls = sns.commandCalls(PublishCommand);
-    expect(calls).toHaveLength(2);
-    const [zh, en] = calls.map((c) => c.args[0].input);
-    expect(zh).toMatchObject({
-      PhoneNumber: zhMobile,
-      MessageAttributes: {
-        'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
-        'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: 'VERIGATE' },
-      },
-    });
-    expect(zh!.Message).toMatch(/^【verigate】您的验证码是 \d{6}，3 分钟内有效。/);
-    expect(en!.PhoneNumber).toBe(enMobile);
-    expect(en!.Message).toMatch(/^\[verigate\] Your verification code is \d{6}\. It expires in 3 minutes\./);
-    expect((await h.verify(zhMobile, codeIn(zh!.Message!))).status).toBe(200);
-    expect((await h.verify(enMobile, codeIn(en!.Message!))).status).toBe(200);
-    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
-  });
-
-  it('an email is an SES v2 SendEmail to the normalized address', async () => {
-    h.clock.set(Date.now());
-    ses.on(SendEmailCommand).resolves({ MessageId: 'e-1' });
-    const email = uniqueEmail();
-    const r = await h.send(email.toUpperCase(), { token: await h.captcha(email) });
-    expect(r.status).toBe(200);
-    const calls = ses.commandCalls(SendEmailCommand);
-    expect(calls).toHaveLength(1);
-    const input = calls[0]!.args[0].input;
-    expect(input.FromEmailAddress).toBe('no-reply@verigate.example');
-    expect(input.Destination?.ToAddresses).toEqual([email]);
-    expect(input.Content?.Simple?.Subject?.Data).toBe('【verigate】验证码');
-    // Beside the text part, an HTML part: the same code, the brand, nothing fetched from elsewhere.
-    const { Text, Html } = input.Content?.Simple?.Body ?? {};
-    expect(Text?.Charset).toBe('UTF-8');
-    expect(Html?.Charset).toBe('UTF-8');
-    expect(codeIn(Html?.Data ?? '')).toBe(codeIn(Text?.Data ?? ''));
-    expect(Html?.Data).toMatch(/^<!DOCTYPE html>[\s\S]*verigate[\s\S]*<\/html>$/);
-    expect(Html?.Data).not.toMatch(/https?:|<img|<script/i);
-    expect((await h.verify(email, codeIn(input.Content?.Simple?.Body?.Text?.Data ?? ''))).status).toBe(200);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
-  });
-
-  it('SNS throttling (an answered refusal: nothing sent) is retried: one SMS, its code verifies', async () => {
-    h.clock.set(Date.now());
-    const throttled = Object.assign(new Error('Rate exceeded for account 123456789012'), {
-      name: 'ThrottledException',
-      $metadata: { httpStatusCode: 400 },
-    });
-    sns.on(PublishCommand).rejectsOnce(throttled).resolves({ MessageId: 'm-2' });
     const mobile = uniqueMobile().e164;
     const sent = await h.send(mobile, { headers: { 'accept-language': 'en-US' } });
     expect(sent.status).toBe(200);
-    const calls = sns.commandCalls(PublishCommand);
-    expect(calls).toHaveLength(2);
-    const [refused, accepted] = calls.map((c) => codeIn(c.args[0].input.Message ?? ''));
+    const text = eum.messages.at(-1)!;
+    expect(text.input).toMatchObject({ DestinationPhoneNumber: mobile, OriginationIdentity: 'pool-sms', MessageType: 'TRANSACTIONAL', ConfigurationSetName: SET });
+    expect(String(text.input.MessageBody)).toMatch(/^\[verigate\] Your verification code is \d{6}\./);
+    await receipts();
+    await receipts(); // a receipt redelivered changes nothing
+    const request = await requestOf(sent.requestId);
+    expect(request).toMatchObject({
+      outcome: 'accepted',
+      messageId: text.messageId,
+      receipt: 'delivered',
+      receiptReason: 'TEXT_SUCCESSFUL',
+      receiptAt: expect.any(Number),
+    });
+    expect((await auditOf('recordReceipt', sent.requestId)).map((a) => [a.outcome, a.status, a.caller, (a.detail as Record<string, unknown>).event])).toEqual([
+      ['RCP.0000', 200, 'event:sns', 'TEXT_SUCCESSFUL'],
+    ]);
+    const destination = (await h.scan()).find((i) => i.pk === keys.destination(String(request!.destinationHash)).pk);
+    expect(destination?.codeMessageId).toBe(text.messageId);
+    expect((await h.verify(mobile, codeIn(String(text.input.MessageBody)))).status).toBe(200);
+  });
+
+  it('a voice call is SendVoiceMessage to a fixed line, the code spoken; its receipt (VOICE_COMPLETED) settles it', async () => {
+    h.clock.set(Date.now());
+    const fixedLine = `+8610${String(Date.now()).slice(-8)}`;
+    const sent = await h.send(fixedLine, { sendMethod: 'voice' });
+    expect([sent.status, sent.body.bindPhone]).toEqual([200, expect.stringMatching(/^\+86/)]);
+    const call = eum.messages.at(-1)!;
+    expect([call.channel, call.input.DestinationPhoneNumber, call.input.OriginationIdentity, call.input.MessageBodyTextType]).toEqual([
+      'VOICE',
+      fixedLine,
+      'pool-voice',
+      'SSML',
+    ]);
+    await receipts();
+    expect(await requestOf(sent.requestId)).toMatchObject({ channel: 'voice', receipt: 'delivered', receiptReason: 'VOICE_COMPLETED' });
+    expect((await h.verify(fixedLine, spokenCode(String(call.input.MessageBody)))).status).toBe(200);
+  });
+
+  it('an SMS to a number that cannot take one is still refused for SMS, while voice reaches it', async () => {
+    h.clock.set(Date.now());
+    const fixedLine = `+8621${String(Date.now()).slice(-8)}`;
+    const sms = await h.send(fixedLine, { sendMethod: 'sms' });
+    expect([sms.status, sms.body.error_code]).toEqual([400, 'USG.201040003']);
+    expect((await h.send(fixedLine, { sendMethod: 'voice' })).status).toBe(200);
+  });
+
+  it("HK's failure simulator number: its failure receipt refunds the send, and an immediate resend by voice is accepted", async () => {
+    h.clock.set(Date.now());
+    const failed = await h.send(HK_FAILURE);
+    expect(failed.status).toBe(200);
+    await receipts();
+    expect(await requestOf(failed.requestId)).toMatchObject({ outcome: 'accepted', receipt: 'failed', receiptReason: 'TEXT_UNREACHABLE' });
+    expect((await auditOf('recordReceipt', failed.requestId)).map((a) => [a.outcome, a.status])).toEqual([['RCP.0502', 502]]);
+    h.clock.advance(1_000);
+    const byVoice = await h.send(HK_FAILURE, { sendMethod: 'voice' });
+    expect(byVoice.status).toBe(200);
+    expect(eum.messages.at(-1)!.channel).toBe('VOICE');
+  });
+
+  it('an email is SES SendEmail through the configuration set; a hard bounce refunds it and suppresses the address: the next send is refused, nothing spent', async () => {
+    h.clock.set(Date.now());
+    const address = `bounce+${Date.now()}@simulator.amazonses.com`;
+    const first = await h.send(address, { token: await h.captcha(address) });
+    expect(first.status).toBe(200);
+    expect(ses.emails.at(-1)!.input).toMatchObject({ ConfigurationSetName: SET, EmailTags: [{ Name: 'deliveryRequestId', Value: expect.any(String) }] });
+    await receipts();
+    expect(await requestOf(first.requestId)).toMatchObject({ receipt: 'failed', receiptReason: 'Bounce/Permanent/General' });
+    const emails = ses.emails.length;
+    h.clock.advance(1_000);
+    const refused = await h.send(address, { token: await h.captcha(address) });
+    expect([refused.status, refused.body.error_code]).toEqual([400, 'USG.201040004']);
+    await h.delivery.drain();
+    expect(ses.emails.length).toBe(emails);
+    expect(MAILBOX_SIMULATOR.bounce).toBe('bounce@simulator.amazonses.com');
+  });
+
+  it('throttling (an answered refusal: nothing was sent) is retried: one SMS, its code verifies', async () => {
+    h.clock.set(Date.now());
+    eum.faults.next({ kind: 'throttle' });
+    const mobile = uniqueMobile().e164;
+    const before = eum.calls.length;
+    expect((await h.send(mobile)).status).toBe(200);
+    expect(eum.calls.length - before).toBe(2);
+    const [refused, accepted] = eum.calls.slice(-2).map((c) => codeIn(String((c.input as Record<string, unknown>).MessageBody)));
     expect(refused).toBe(accepted); // the same message, tried again
     expect((await h.verify(mobile, accepted!)).status).toBe(200);
   });
 
-  it('an SNS call without an answer is not repeated (it may have gone out): the send is refunded', async () => {
+  it('a call without an answer is not repeated (it may have gone out): the send is refunded, and a resend is accepted', async () => {
     h.clock.set(Date.now());
-    const lost = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-    sns.on(PublishCommand).rejects(lost);
+    eum.faults.next({ kind: 'close', effect: true });
     const mobile = uniqueMobile().e164;
-    expect((await h.send(mobile)).status).toBe(200);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    const before = eum.calls.length;
+    const sent = await h.send(mobile);
+    expect(sent.status).toBe(200);
+    expect(eum.calls.length - before).toBe(1);
+    expect(eum.repeatsOfUnanswered()).toEqual([]);
+    expect((await auditOf('deliverCode', sent.requestId)).map((a) => a.outcome)).toEqual(['DLV.0502']);
     h.clock.advance(1_000);
-    sns.on(PublishCommand).resolves({ MessageId: 'm-3' });
     expect((await h.send(mobile)).status).toBe(200); // the cooldown was given back
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
+    expect(eum.calls.length - before).toBe(2);
+  });
+
+  it('a refusal for good (a blocked country) is not asked again: refunded at once', async () => {
+    h.clock.set(Date.now());
+    eum.faults.next({ kind: 'error', code: 'ValidationException', fields: { Reason: 'DESTINATION_COUNTRY_BLOCKED' } });
+    const mobile = uniqueMobile().e164;
+    const before = eum.calls.length;
+    const sent = await h.send(mobile);
+    expect(eum.calls.length - before).toBe(1);
+    expect((await auditOf('deliverCode', sent.requestId)).map((a) => [a.outcome, (a.detail as Record<string, unknown>).error])).toEqual([
+      ['DLV.0502', 'ValidationException'],
+    ]);
+  });
+
+  it("a number that opted out: refunded, suppressed with the refund's record; the next send is refused before anything is spent", async () => {
+    h.clock.set(Date.now());
+    const ip = uniqueIp();
+    const mobile = uniqueMobile().e164;
+    eum.optOut(mobile);
+    const sent = await h.send(mobile, { ip });
+    expect(sent.status).toBe(200);
+    expect((await auditOf('deliverCode', sent.requestId)).map((a) => [a.outcome, (a.detail as Record<string, unknown>).suppressed])).toEqual([
+      ['DLV.0502', 'opt_out'],
+    ]);
+    // The country budget's count (however many items hold it): the opted-out send spent one.
+    const budget = async () =>
+      (await h.scan()).filter((i) => String(i.pk).startsWith('SMSBUDGET#CN#')).reduce((n, i) => n + Number(i.n ?? 0), 0);
+    const spent = await budget();
+    expect(spent).toBeGreaterThanOrEqual(1);
+    const calls = eum.calls.length;
+    h.clock.advance(1_000);
+    const token = await h.captcha(mobile);
+    const refused = await h.send(mobile, { ip, token });
+    expect([refused.status, refused.body.error_code]).toEqual([400, 'USG.201040004']);
+    expect(await budget()).toEqual(spent);
+    expect(eum.calls.length).toBe(calls);
   });
 });

@@ -19,6 +19,8 @@ import { createPartnerKeys, PartnerKeyIntegrityError, PartnerKeyStateError, type
 import { repoRoot } from '../../dev/paths.js';
 import { countRequests } from '../../dev/support/meter.js';
 import { createTestRuntime, type TestRuntime } from '../support/runtime.js';
+import { startFaultProxy } from '../../dev/support/fault-proxy.js';
+import { createDb } from '../../shared/store/client.js';
 import { akskHeaders, post, type Answer } from './partner-auth-support.js';
 
 const BODY = { search_type: 'name', search_value: 'ceshiyonghu001' };
@@ -70,6 +72,38 @@ describe('the partner-key store', () => {
     await expect(operator.add(AK, NEW_SK, new Date())).rejects.toThrow(PartnerKeyStateError);
     await operator.revoke(AK, new Date());
     await expect(operator.add(AK, NEW_SK, new Date())).rejects.toThrow(PartnerKeyStateError);
+  });
+
+  it('takes an add or a rotation the SDK retried after its first attempt was applied but not answered as done, once', async () => {
+    const proxy = await startFaultProxy(inject('dynamodbEndpoint'));
+    try {
+      const db = createDb({
+        region: t.config.region,
+        endpoint: proxy.endpoint,
+        requestTimeoutMs: 300,
+        connectTimeoutMs: 300,
+        maxAttempts: 2,
+      });
+      const flaky = createPartnerKeys(db, t.config.tableName, t.config.partnerKeyEncryptionKey, { cacheMs: 0 });
+      // The first attempt reaches DynamoDB and its answer is lost; the SDK's retry then finds the write applied.
+      const loseFirstAnswer = async (operation: string, write: Promise<void>) => {
+        proxy.set('hold-response', operation);
+        while (proxy.seen(operation) < 1) await new Promise((r) => setTimeout(r, 5));
+        proxy.set('pass');
+        await write;
+      };
+      const ak = 'PARTNERTESTAK0000009';
+      await loseFirstAnswer('PutItem', flaky.add(ak, SK, new Date(), 'Retried Ltd'));
+      expect(await operator.describe(ak)).toMatchObject({ status: 'active', version: 1 });
+      await loseFirstAnswer('UpdateItem', flaky.rotate(ak, NEW_SK, new Date()));
+      expect(await operator.describe(ak)).toMatchObject({ status: 'active', version: 2 });
+      expect(await operator.secretOf(ak)).toBe(NEW_SK);
+      // Another add of the same access key is still refused.
+      await expect(operator.add(ak, SK, new Date())).rejects.toThrow(PartnerKeyStateError);
+    } finally {
+      proxy.release();
+      await proxy.close();
+    }
   });
 
   it('rotates an active key only, and counts its versions', async () => {

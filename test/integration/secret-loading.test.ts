@@ -17,6 +17,10 @@ const PROD_ENV = {
   EMAIL_FROM: 'no-reply@example.com',
   // deliverCode renders messages: outside the local stage it needs the brand they carry.
   MESSAGE_BRAND: 'Example',
+  // ...and sends them through the stage's configuration sets, calling from its voice identity.
+  SMS_VOICE_CONFIGURATION_SET: 'verigate-prod',
+  SES_CONFIGURATION_SET: 'verigate-prod',
+  VOICE_ORIGINATION_IDENTITIES: '*=pool-prod',
 };
 const value = (n: number) => `prod-parameter-value-${n}-`.padEnd(48, 'z');
 const ALL_PARAMETERS: Record<string, StoredParameter> = {
@@ -276,6 +280,7 @@ describe('each function asks only for its own secrets', () => {
       ['identity-pepper'],
     ],
     ['deliverCode', async () => (await import('../../functions/deliver-code.js')).loadDeliverCodeRuntime, ['outbox-key']],
+    ['recordReceipt', async () => (await import('../../functions/record-receipt.js')).loadRecordReceiptRuntime, []],
   ] as const;
 
   it.each(cases)('%s reads exactly its parameters, decrypted, and holds no other secret', async (_fn, loader, expected) => {

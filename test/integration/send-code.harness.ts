@@ -4,6 +4,7 @@ import { createRegisterCustomerHandler } from '../../functions/register-customer
 import { createSendVerificationCodeHandler } from '../../functions/send-verification-code.js';
 import { createVerifyVerificationCodeHandler } from '../../functions/verify-verification-code.js';
 import { startLocalDelivery, type LocalDelivery, type LocalDeliveryOptions } from '../../dev/support/delivery.js';
+import { startLocalReceipts, type LocalReceipts } from '../../dev/support/receipts.js';
 import { httpEvent, invokeHandler, type LambdaHttpResult } from '../../dev/support/events.js';
 import { uniqueIp } from '../../dev/support/identities.js';
 import { mintAppToken, mintCaptchaToken } from '../../scripts/tokens.js';
@@ -40,6 +41,8 @@ export interface Harness extends TestRuntime {
   registerHandler: ReturnType<typeof createRegisterCustomerHandler>;
   /** deliverCode on the table's stream; send() waits for it unless the harness was made with `deliver: 'manual'`. */
   delivery: LocalDelivery;
+  /** recordReceipt on the local port's receipts; send() waits for it too when the harness was made with `receipts: true`. */
+  receipts: LocalReceipts;
   appToken: string;
   /** Pipeline clock in whole seconds (what a CAPTCHA pass must be issued at). */
   nowSeconds(): number;
@@ -65,13 +68,21 @@ export interface Harness extends TestRuntime {
  * A real runtime on a fresh table, with deliverCode fed by the table's real stream. Its default notifier
  * is the real outbox notifier writing to the runtime's outbox file, only without echoing every message to
  * stdout. Each send() waits until deliverCode has handled what the stream holds (`deliver: 'manual'`: the
- * test drains it itself), so the outbox has the send's line, or never will.
+ * test drains it itself), so the outbox has the send's line, or never will; with `receipts`, also until
+ * recordReceipt has handled the receipts the port wrote beside the outbox.
  */
 export async function harness(
-  options: { env?: Record<string, string>; notifier?: LocalDeliveryOptions['notifier']; deliver?: 'after-each-send' | 'manual' } = {},
+  options: {
+    env?: Record<string, string>;
+    notifier?: LocalDeliveryOptions['notifier'];
+    deliver?: 'after-each-send' | 'manual';
+    /** Hand each delivery's receipts to recordReceipt after each send, as the receipts topic would. */
+    receipts?: boolean;
+  } = {},
 ): Promise<Harness> {
   const t = await createTestRuntime(options.env ? { env: options.env } : {});
   const delivery = startLocalDelivery(t, options.notifier ? { notifier: options.notifier } : {});
+  const receipts = startLocalReceipts(t);
   const sendHandler = createSendVerificationCodeHandler(t.rt);
   const verifyHandler = createVerifyVerificationCodeHandler(t.rt);
   const registerHandler = createRegisterCustomerHandler(t.rt);
@@ -87,6 +98,7 @@ export async function harness(
     verifyHandler,
     registerHandler,
     delivery,
+    receipts,
     appToken,
     nowSeconds,
     captcha,
@@ -99,6 +111,7 @@ export async function harness(
         await invokeHandler(sendHandler, httpEvent(OPERATIONS.sendVerificationCode.route.path, body, o.headers ?? {}, o.ip ?? uniqueIp())),
       );
       if (options.deliver !== 'manual') await delivery.drain();
+      if (options.receipts && options.deliver !== 'manual') await receipts.drain();
       return answer;
     },
     async verify(contact, verificationCode, o = {}) {
@@ -121,7 +134,7 @@ export async function harness(
 }
 
 /** Counts replies by `status error_code` (or `status` alone for a success), e.g. { '200': 1, '429 USG.201050004': 9 }. */
-export function tally(replies: Reply[]): Record<string, number> {
+export function tally(replies: ReadonlyArray<Pick<Reply, 'status' | 'body'>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of replies) {
     const key = r.status === 200 ? '200' : `${r.status} ${String(r.body.error_code)}`;

@@ -12,4 +12,5 @@ export const SECRET_PARAMETERS: Record<OperationName, string[]> = {
   registerCustomer: ['identity-pepper'], // the audit subject of a name
   deregisterCustomer: ['identity-pepper'],
   deliverCode: ['outbox-key'], // opens the delivery request
+  recordReceipt: [], // a receipt names its delivery request by id; the request holds the keyed hashes
 };

@@ -11,14 +11,14 @@ import {
 import { SendCodeInput } from '../../shared/domain/send-code.js';
 
 describe('the channel registry', () => {
-  it('sends to a mobile by SMS and to an email by email, and to an account by SMS unless told otherwise (SPEC §4)', () => {
+  it('sends to a mobile by SMS (voice only when asked) and to an email by email, and to an account by SMS unless told otherwise (SPEC §4)', () => {
     expect(defaultChannelOf('mobile')).toBe('sms');
     expect(defaultChannelOf('email')).toBe('email');
     expect(DEFAULT_ACCOUNT_CHANNEL).toBe('sms');
   });
 
   it('names every channel once, each reaching a destination kind', () => {
-    expect(CHANNEL_NAMES).toEqual(['sms', 'email']);
+    expect(CHANNEL_NAMES).toEqual(['sms', 'email', 'voice']);
     for (const c of CHANNEL_NAMES) expect(['mobile', 'email']).toContain(CHANNELS[c].reaches);
   });
 
@@ -26,9 +26,15 @@ describe('the channel registry', () => {
     for (const c of CHANNEL_NAMES) expect('numbers' in CHANNELS[c]).toBe(CHANNELS[c].reaches === 'mobile');
   });
 
+  it('reaches by voice any number it can call, fixed lines too, and by SMS only numbers that take one', () => {
+    expect(CHANNELS.sms.numbers).toBe('sms-capable');
+    expect(CHANNELS.voice).toEqual({ reaches: 'mobile', numbers: 'callable' });
+  });
+
   it("knows its channels, and not a withheld send's nor anything inherited", () => {
     expect(isChannel('sms')).toBe(true);
     expect(isChannel('email')).toBe(true);
+    expect(isChannel('voice')).toBe(true);
     expect(isChannel(NO_CHANNEL)).toBe(false);
     expect(isChannel('toString')).toBe(false);
     expect(isChannel('SMS')).toBe(false);
@@ -38,7 +44,7 @@ describe('the channel registry', () => {
   it("is what send's sendMethod accepts, in its order", () => {
     for (const c of CHANNEL_NAMES) expect(SendCodeInput.safeParse({ user: 'someone', sendMethod: c }).success).toBe(true);
     expect(SendCodeInput.safeParse({ user: 'someone', sendMethod: NO_CHANNEL }).success).toBe(false);
-    expect(SendCodeInput.safeParse({ user: 'someone', sendMethod: 'voice' }).success).toBe(false);
+    expect(SendCodeInput.safeParse({ user: 'someone', sendMethod: 'fax' }).success).toBe(false);
   });
 
   it("passes deliverCode the inserted delivery requests of every channel, by the requests' key prefix (stored data: it never changes)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, COUNTRY_CODES, hourlyBudgetOf, loadConfig, loadFunctionConfig } from '../../shared/config.js';
+import { ConfigError, COUNTRY_CODES, hourlyBudgetOf, loadConfig, loadFunctionConfig, readProviderSettings } from '../../shared/config.js';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from '../../shared/local-defaults.js';
 
 const S = (n: number) => `prod-secret-${n}-`.padEnd(40, 'x');
@@ -157,14 +157,39 @@ describe('SMS_COUNTRY_ALLOWLIST and SMS_HOURLY_BUDGET_PER_COUNTRY', () => {
 });
 
 describe('PARTNER_REQUESTS_PER_SECOND', () => {
-  it('defaults to 10 and takes 1 to 100000', () => {
+  it("defaults to 10 and takes 1 to 10000, the design's ceiling for one partner", () => {
     expect(loadConfig({}).partnerRequestsPerSecond).toBe(10);
     expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '1' }).partnerRequestsPerSecond).toBe(1);
-    expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '100000' }).partnerRequestsPerSecond).toBe(100_000);
+    expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '10000' }).partnerRequestsPerSecond).toBe(10_000);
   });
 
-  it.each(['0', '100001', '2.5', 'fast'])('refuses %j', (value) => {
+  it("refuses more than the partner's count can hold, saying why", () => {
+    expect(configError({ PARTNER_REQUESTS_PER_SECOND: '10001' }).message).toContain(
+      "at most 10000: one partner's count holds no more calls a second",
+    );
+  });
+
+  it.each(['0', '10001', '100001', '2.5', 'fast'])('refuses %j', (value) => {
     expect(configError({ PARTNER_REQUESTS_PER_SECOND: value }).message).toContain('PARTNER_REQUESTS_PER_SECOND');
+  });
+});
+
+describe('REQUEST_BUDGET_MS and DDB_REQUEST_TIMEOUT_MS', () => {
+  it('give a request 3 s and a DynamoDB attempt 500 ms outside the local stage, the function timeout and 4 s in it', () => {
+    expect([loadConfig(PROD).requestBudgetMs, loadConfig(PROD).ddbRequestTimeoutMs]).toEqual([3000, 500]);
+    expect([loadConfig({}).requestBudgetMs, loadConfig({}).ddbRequestTimeoutMs]).toEqual([10_000, 4000]);
+    expect(loadConfig({ ...PROD, REQUEST_BUDGET_MS: '5000', DDB_REQUEST_TIMEOUT_MS: '1000' })).toMatchObject({
+      requestBudgetMs: 5000,
+      ddbRequestTimeoutMs: 1000,
+    });
+  });
+
+  it("refuses an attempt that could not end within a request's work", () => {
+    expect(configError({ ...PROD, DDB_REQUEST_TIMEOUT_MS: '2001' }).message).toContain(
+      'DDB_REQUEST_TIMEOUT_MS (2001) must fit in a request',
+    );
+    expect(configError({ REQUEST_BUDGET_MS: '3000' }).message).toContain('DDB_REQUEST_TIMEOUT_MS (4000) must fit in a request');
+    expect(configError({ REQUEST_BUDGET_MS: '999' }).message).toContain('REQUEST_BUDGET_MS');
   });
 });
 
@@ -195,7 +220,7 @@ describe('loadConfig outside the local stage', () => {
     const c = loadConfig(PROD);
     expect(c.isLocal).toBe(false);
     expect(c.tableName).toBe('verigate-prod');
-    expect(c.notifier).toEqual({ kind: 'aws', smsSenderId: undefined, emailFrom: 'no-reply@example.com' });
+    expect(c.notifier).toEqual({ kind: 'aws', emailFrom: 'no-reply@example.com' });
     expect(c.codePepper).toBe(PROD_SECRETS.CODE_PEPPER);
     expect(c.partnerKeyEncryptionKey).toBe(PROD_SECRETS.PARTNER_KEY_ENCRYPTION_KEY);
     expect(c.localPartner).toBeUndefined();
@@ -349,5 +374,67 @@ describe("a function's configuration in the local stage", () => {
 
   it('applies the settings rules as loadConfig does', async () => {
     await expect(loadFunctionConfig({ CODE_TTL_SECONDS: '601' }, ['codePepper'])).rejects.toThrow(ConfigError);
+  });
+});
+
+describe("the aws notifier's provider settings (deliverCode's cold start)", () => {
+  const sms = loadConfig({ STAGE: 'local' }).sms; // CN, HK, MO, TW
+  const GIVEN = {
+    SMS_VOICE_CONFIGURATION_SET: 'verigate-prod',
+    SES_CONFIGURATION_SET: 'verigate-prod',
+    SMS_ORIGINATION_IDENTITIES: 'CN=pool-0123abcd,hk=phone-99,*=VERIGATE',
+    VOICE_ORIGINATION_IDENTITIES: 'CN=arn:aws:sms-voice:ap-east-1:123456789012:pool/pool-1,*=pool-2',
+    SMS_MAX_PRICE: '0.05',
+    VOICE_MAX_PRICE_PER_MINUTE: '0.12',
+  };
+  const problems = (env: Record<string, string | undefined>) => {
+    try {
+      readProviderSettings(env, sms);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('reads the identities per country, the configuration sets and the price caps', () => {
+    const p = readProviderSettings(GIVEN, sms);
+    expect(Object.fromEntries(p.smsVoice.sms)).toEqual({ CN: 'pool-0123abcd', HK: 'phone-99', '*': 'VERIGATE' });
+    expect(Object.fromEntries(p.smsVoice.voice)).toEqual({ CN: 'arn:aws:sms-voice:ap-east-1:123456789012:pool/pool-1', '*': 'pool-2' });
+    expect(p.smsVoice).toMatchObject({
+      configurationSet: 'verigate-prod',
+      protectConfigurationId: undefined,
+      smsMaxPrice: '0.05',
+      voiceMaxPricePerMinute: '0.12',
+    });
+    expect(p.ses).toEqual({ configurationSet: 'verigate-prod' });
+  });
+
+  it('names every problem at once: no configuration sets, an identity IAM cannot name, a country twice, prices of the wrong form', () => {
+    const message = problems({
+      SMS_ORIGINATION_IDENTITIES: 'CN=+8613612345678,XX=pool-1,HK=pool-1,HK=pool-2,oops',
+      VOICE_ORIGINATION_IDENTITIES: 'CN=pool-1',
+      SMS_MAX_PRICE: '5 USD',
+      VOICE_MAX_PRICE_PER_MINUTE: '0.000001',
+    });
+    for (const expected of [
+      'SMS_VOICE_CONFIGURATION_SET is required',
+      'SES_CONFIGURATION_SET is required',
+      "CN's identity must be a phone number id",
+      '"XX=pool-1" is not <CC>=<identity>',
+      'HK is given twice',
+      '"oops" is not',
+      'SMS_MAX_PRICE must be a price',
+      'VOICE_MAX_PRICE_PER_MINUTE must be a price',
+      'VOICE_ORIGINATION_IDENTITIES has no identity for HK, MO, TW',
+    ])
+      expect(message).toContain(expected);
+  });
+
+  it('needs a voice identity for every allow-listed country, its own or every other country’s', () => {
+    expect(problems({ ...GIVEN, VOICE_ORIGINATION_IDENTITIES: undefined })).toContain('has no identity for CN, HK, MO, TW');
+    expect(() =>
+      readProviderSettings({ ...GIVEN, VOICE_ORIGINATION_IDENTITIES: 'CN=pool-1,HK=pool-2,MO=pool-3,TW=pool-4' }, sms),
+    ).not.toThrow();
   });
 });

@@ -19,6 +19,7 @@ const SPEC_TABLE: Record<string, number> = {
   'USG.201040002': 400,
   // Not in SPEC §2's table: SPEC §4 asks a 400 of the family for a number SMS may not go to.
   'USG.201040003': 400,
+  'USG.201040004': 400,
   'USG.201050001': 400,
   'USG.201050002': 400,
   'USG.201050003': 429,

@@ -30,9 +30,10 @@ describe('SendCodeInput', () => {
     expect(ok({ user: 'a@b.com', token: 1 })).toBe(false);
   });
 
-  it('refuses a sendMethod other than sms or email', () => {
+  it('refuses a sendMethod other than sms, email or voice (SPEC §4)', () => {
     expect(ok({ user: 'a@b.com', sendMethod: 'SMS' })).toBe(false);
-    expect(ok({ user: 'a@b.com', sendMethod: 'voice' })).toBe(false);
+    expect(ok({ user: 'a@b.com', sendMethod: 'fax' })).toBe(false);
+    expect(ok({ user: '+8613612345678', sendMethod: 'voice' })).toBe(true);
   });
 
   it('refuses a user longer than 255 characters', () => {

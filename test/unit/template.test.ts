@@ -42,6 +42,9 @@ const GIVEN_PARAMS = {
   deliveryBatchSize: 25,
   deliveryParallelizationFactor: 4,
   tableMaxWriteRequestUnits: 8000,
+  smsOriginationIdentities: 'CN=pool-0a1b2c,*=VERIGATE',
+  voiceOriginationIdentities: '*=phone-9f8e7d',
+  protectCountryRules: 'RU=BLOCK,NG=BLOCK',
 };
 const repoFile = (name: string) => readFile(path.join(import.meta.dirname, '..', '..', name), 'utf8');
 
@@ -55,8 +58,12 @@ const EVENT_FUNCTIONS: Partial<Record<OperationName, string>> = {
   registerCustomer: 'CustomerRegistered',
   deregisterCustomer: 'CustomerDeregistered',
 };
-/** The code is sent off the request path, from the table's stream (docs/architecture.md "Delivery"): send has no SNS/SES access. */
+/** The code is sent off the request path, from the table's stream (docs/architecture.md "Delivery"): send has no End User Messaging or SES access. */
 const DELIVERS_CODES: OperationName[] = ['deliverCode'];
+/** Subscribed to the delivery receipts topic (docs/architecture.md "Receipts"), with an on-failure queue of its own. */
+const RECORDS_RECEIPTS: OperationName[] = ['recordReceipt'];
+/** What sending a code takes (infra/roles.cjs deliveryStatements). */
+const DELIVERY_ACTIONS = ['sms-voice:SendTextMessage', 'sms-voice:SendVoiceMessage', 'ses:SendEmail'];
 /** What Lambda's event source mapping calls on the table's stream, under the consumer's role. */
 const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
@@ -427,7 +434,8 @@ describe('least privilege', () => {
         ...Object.keys(dynamodbCalls(op)).map((a) => `dynamodb:${a}`),
         ...(SECRET_PARAMETERS[op].length ? ['ssm:GetParameters'] : []),
         ...(EVENT_FUNCTIONS[op] ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] : []),
-        ...(DELIVERS_CODES.includes(op) ? ['sns:Publish', 'ses:SendEmail', ...STREAM_READ_ACTIONS, 'sqs:SendMessage'] : []),
+        ...(DELIVERS_CODES.includes(op) ? [...DELIVERY_ACTIONS, ...STREAM_READ_ACTIONS, 'sqs:SendMessage'] : []),
+        ...(RECORDS_RECEIPTS.includes(op) ? ['sqs:SendMessage'] : []),
       ];
       const { statements } = roleOf(op);
       expect([...actionsOf(statements, 'Allow')].sort()).toEqual(expected.sort());
@@ -437,32 +445,56 @@ describe('least privilege', () => {
         for (const arn of list(s.Resource).map(render))
           expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
       for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:'))))
-        expect(list(s.Resource).map(render)).toEqual([DELIVERS_CODES.includes(op) ? `<${own}DLQ.Arn>` : `<${own}Queue.Arn>`]);
+        expect(list(s.Resource).map(render)).toEqual([
+          DELIVERS_CODES.includes(op) || RECORDS_RECEIPTS.includes(op) ? `<${own}DLQ.Arn>` : `<${own}Queue.Arn>`,
+        ]);
     },
   );
 
   it.each(operations)('lets %s read only its own secrets', (op) => {
     const read = roleOf(op).statements.filter((s) => list(s.Action).some((a) => a.startsWith('ssm:')));
-    expect(read.map((s) => s.Effect)).toEqual(['Allow']);
+    // A function that holds no secret reads no parameter at all.
+    expect(read.map((s) => s.Effect)).toEqual(SECRET_PARAMETERS[op].length ? ['Allow'] : []);
+    if (!SECRET_PARAMETERS[op].length) return;
     expect(list(read[0]!.Resource).map(render).sort()).toEqual(
       SECRET_PARAMETERS[op].map((name) => `arn:aws:ssm:ap-southeast-1:123456789012:parameter/verigate/${STAGE}/${name}`).sort(),
     );
   });
 
-  it('lets deliverCode publish SMS to phone numbers only, never to a topic or an endpoint', () => {
-    const { statements } = roleOf('deliverCode');
-    const publish = statements.filter((s) => list(s.Action).includes('sns:Publish'));
-    // A Publish with PhoneNumber has no resource ARN: only "*" authorizes it; the Deny removes every SNS ARN.
-    expect(publish.filter((s) => s.Effect === 'Allow').map((s) => render(s.Resource))).toEqual(['*']);
-    expect(publish.filter((s) => s.Effect === 'Deny').map((s) => render(s.Resource))).toEqual(['arn:aws:sns:*:*:*']);
+  it("lets deliverCode send SMS and voice only through the stage's configuration set, protect configuration and origination identities", () => {
+    const sms = 'arn:aws:sms-voice:ap-southeast-1:123456789012';
+    const grants = (template: CfnTemplate, action: string) => {
+      const fn = functionsByOperation(template).deliverCode!.resource;
+      const role = resource(fn.Properties!.Role['Fn::GetAtt'][0], template);
+      const statements = (role.Properties!.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
+      const granted = statements.filter((s) => list(s.Action).includes(action));
+      expect(granted.map((s) => s.Effect)).toEqual(['Allow']);
+      return list(granted[0]!.Resource).map(render).sort();
+    };
+    const shared = [`${sms}:configuration-set/verigate-prod`, '<SmsProtectConfiguration.Arn>', `${sms}:opt-out-list/*`];
+    // Without identities given, only the configuration set and the protect configuration.
+    expect(grants(t(), 'sms-voice:SendTextMessage')).toEqual([...shared].sort());
+    expect(grants(t(), 'sms-voice:SendVoiceMessage')).toEqual([...shared].sort());
+    // With the stage's identities, exactly those: a pool, a sender id (registered per country), a phone number.
+    expect(grants(withSentinels.template, 'sms-voice:SendTextMessage')).toEqual(
+      [...shared, `${sms}:pool/pool-0a1b2c`, `${sms}:sender-id/VERIGATE/*`].sort(),
+    );
+    expect(grants(withSentinels.template, 'sms-voice:SendVoiceMessage')).toEqual([...shared, `${sms}:phone-number/phone-9f8e7d`].sort());
     for (const op of operations.filter((o) => !DELIVERS_CODES.includes(o)))
-      expect(actionsOf(roleOf(op).statements, 'Allow')).not.toContain('sns:Publish');
+      for (const action of DELIVERY_ACTIONS) expect(actionsOf(roleOf(op).statements, 'Allow'), op).not.toContain(action);
   });
 
-  it('lets deliverCode send email only as the sender identity given by the stage', () => {
+  it('gives no function sns:Publish: codes no longer go through SNS', () => {
+    for (const op of operations) expect(actionsOf(roleOf(op).statements, 'Allow'), op).not.toContain('sns:Publish');
+  });
+
+  it('lets deliverCode send email only as the sender identity given by the stage, through its configuration set', () => {
     const email = roleOf('deliverCode').statements.filter((s) => list(s.Action).includes('ses:SendEmail'));
     expect(email.map((s) => s.Effect)).toEqual(['Allow']);
-    expect(list(email[0]!.Resource).map(render)).toEqual(['arn:aws:ses:ap-southeast-1:123456789012:identity/example.invalid']);
+    expect(list(email[0]!.Resource).map(render)).toEqual([
+      'arn:aws:ses:ap-southeast-1:123456789012:identity/example.invalid',
+      'arn:aws:ses:ap-southeast-1:123456789012:configuration-set/verigate-prod',
+    ]);
   });
 
   it("lets deliverCode read the table's stream only, and write only to its on-failure queue", () => {
@@ -478,11 +510,11 @@ describe('least privilege', () => {
       ).toEqual([]);
   });
 
-  it('holds no wildcard action, and no resource "*" except the SMS publish', () => {
+  it('holds no wildcard action, and no resource "*"', () => {
     for (const op of operations)
       for (const s of roleOf(op).statements) {
         for (const action of list(s.Action)) expect(action).not.toContain('*');
-        if (s.Effect === 'Allow' && !list(s.Action).includes('sns:Publish')) expect(list(s.Resource).map(render)).not.toContain('*');
+        if (s.Effect === 'Allow') expect(list(s.Resource).map(render)).not.toContain('*');
       }
   });
 });
@@ -937,7 +969,7 @@ describe('delivery (delivery requests on the table stream)', () => {
     expect(filters).toEqual([
       expect.objectContaining({
         eventName: ['INSERT'],
-        dynamodb: expect.objectContaining({ NewImage: { channel: { S: ['sms', 'email'] } } }),
+        dynamodb: expect.objectContaining({ NewImage: { channel: { S: ['sms', 'email', 'voice'] } } }),
       }),
     ]);
   });
@@ -960,6 +992,116 @@ describe('delivery (delivery requests on the table stream)', () => {
           JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
       ),
     ).toHaveLength(1);
+  });
+});
+
+describe('delivery receipts', () => {
+  const TOPIC = 'DeliveryReceiptsTopic';
+  const sources = ['arn:aws:sms-voice:ap-southeast-1:123456789012:configuration-set/verigate-prod', 'arn:aws:ses:ap-southeast-1:123456789012:configuration-set/verigate-prod'];
+
+  it('collects them on one topic, encrypted under a key of its own that only this account administers and only the two providers encrypt with', () => {
+    const topic = resource(TOPIC);
+    expect(topic.Type).toBe('AWS::SNS::Topic');
+    expect(topic.Properties!.TopicName).toBe('verigate-prod-delivery-receipts');
+    expect(topic.Properties!.KmsMasterKeyId).toEqual({ Ref: 'DeliveryReceiptsKey' });
+    const key = resource('DeliveryReceiptsKey');
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties!.EnableKeyRotation).toBe(true);
+    const statements = key.Properties!.KeyPolicy.Statement as Array<Statement & { Principal: Record<string, unknown> }>;
+    expect(statements.map((s) => [render(s.Principal.AWS ?? ''), s.Principal.Service])).toEqual([
+      ['arn:aws:iam::123456789012:root', undefined],
+      ['', ['sms-voice.amazonaws.com', 'ses.amazonaws.com']],
+    ]);
+    expect(statements[1]!.Action).toEqual(['kms:GenerateDataKey*', 'kms:Decrypt']);
+    expect(render(statements[1]!.Condition!.StringEquals!['aws:SourceAccount'])).toBe('123456789012');
+  });
+
+  it("lets only End User Messaging and SES publish to it, and only for this stage's configuration sets", () => {
+    const policies = resources('AWS::SNS::TopicPolicy');
+    expect(policies).toHaveLength(1);
+    const policy = policies[0]![1];
+    expect(policy.Properties!.Topics).toEqual([{ Ref: TOPIC }]);
+    const statements = policy.Properties!.PolicyDocument.Statement as Array<Statement & { Principal: Record<string, unknown> }>;
+    expect(statements).toHaveLength(1);
+    const [s] = statements;
+    expect([s!.Effect, s!.Action, s!.Resource, s!.Principal]).toEqual([
+      'Allow',
+      'sns:Publish',
+      { Ref: TOPIC },
+      { Service: ['sms-voice.amazonaws.com', 'ses.amazonaws.com'] },
+    ]);
+    expect(render(s!.Condition!.StringEquals!['aws:SourceAccount'])).toBe('123456789012');
+    expect((s!.Condition!.ArnLike!['aws:SourceArn'] as unknown[]).map(render)).toEqual(sources);
+  });
+
+  it("sends End User Messaging's final SMS and voice events there, through the stage's protect configuration", () => {
+    const set = resource('SmsVoiceConfigurationSet');
+    expect(set.Type).toBe('AWS::SMSVOICE::ConfigurationSet');
+    expect(set.Properties!.ConfigurationSetName).toBe('verigate-prod');
+    expect(set.Properties!.ProtectConfigurationId).toEqual({ 'Fn::GetAtt': ['SmsProtectConfiguration', 'ProtectConfigurationId'] });
+    expect(list(set.DependsOn)).toContain('DeliveryReceiptsTopicPolicy');
+    const [destination, ...more] = set.Properties!.EventDestinations;
+    expect(more).toEqual([]);
+    expect(destination).toMatchObject({ Enabled: true, SnsDestination: { TopicArn: { Ref: TOPIC } } });
+    expect(destination.MatchingEventTypes).toEqual(expect.arrayContaining(['TEXT_DELIVERED', 'TEXT_SUCCESSFUL', 'TEXT_UNREACHABLE', 'TEXT_BLOCKED', 'VOICE_COMPLETED', 'VOICE_NO_ANSWER']));
+    expect(destination.MatchingEventTypes).not.toContain('TEXT_PENDING');
+    expect(resource('SmsProtectConfiguration').Type).toBe('AWS::SMSVOICE::ProtectConfiguration');
+    // The stage's country rules, for SMS and voice alike.
+    const rules = [
+      { CountryCode: 'RU', ProtectStatus: 'BLOCK' },
+      { CountryCode: 'NG', ProtectStatus: 'BLOCK' },
+    ];
+    expect(resource('SmsProtectConfiguration', withSentinels.template).Properties!.CountryRuleSet).toEqual({ SMS: rules, VOICE: rules });
+  });
+
+  it("sends SES's delivery, bounce, complaint, reject and delivery-delay events there from its configuration set", () => {
+    expect(resource('SesConfigurationSet').Properties!.Name).toBe('verigate-prod');
+    const destinations = resources('AWS::SES::ConfigurationSetEventDestination');
+    expect(destinations).toHaveLength(1);
+    expect(destinations[0]![1].Properties).toEqual({
+      ConfigurationSetName: { Ref: 'SesConfigurationSet' },
+      EventDestination: {
+        Name: 'receipts',
+        Enabled: true,
+        MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'reject', 'deliveryDelay'],
+        SnsDestination: { TopicARN: { Ref: TOPIC } },
+      },
+    });
+  });
+
+  it('invokes recordReceipt from the topic, retries a failed event, then describes it in a retained queue an alarm watches', () => {
+    const fn = functionsByOperation().recordReceipt!;
+    const subscriptions = resources('AWS::SNS::Subscription').filter(([, r]) => JSON.stringify(r.Properties!.TopicArn) === JSON.stringify({ Ref: TOPIC }));
+    expect(subscriptions.map(([, r]) => [r.Properties!.Protocol, r.Properties!.Endpoint])).toEqual([['lambda', { 'Fn::GetAtt': [fn.id, 'Arn'] }]]);
+    const permissions = resources('AWS::Lambda::Permission').filter(([, p]) => p.Properties!.Principal === 'sns.amazonaws.com');
+    expect(permissions.map(([, p]) => [p.Properties!.SourceArn, p.Properties!.FunctionName])).toEqual([[{ Ref: TOPIC }, { 'Fn::GetAtt': [fn.id, 'Arn'] }]]);
+    const invokeConfigs = resources('AWS::Lambda::EventInvokeConfig');
+    expect(invokeConfigs).toHaveLength(1);
+    expect(invokeConfigs[0]![1].Properties).toMatchObject({
+      FunctionName: { Ref: fn.id },
+      MaximumRetryAttempts: expect.any(Number),
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['RecordReceiptDLQ', 'Arn'] } } },
+    });
+    expect([resource('RecordReceiptDLQ').DeletionPolicy, resource('RecordReceiptDLQ').UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+    expect(
+      alarms.filter(
+        (a) =>
+          a.Namespace === 'AWS/SQS' &&
+          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['RecordReceiptDLQ', 'QueueName'] } }]),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it("gives deliverCode the configuration sets' names, and the stage's identities and rules when it gives them", () => {
+    const env = (template: CfnTemplate) =>
+      (functionsByOperation(template).deliverCode!.resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env(t())).toMatchObject({ SMS_VOICE_CONFIGURATION_SET: 'verigate-prod', SES_CONFIGURATION_SET: 'verigate-prod' });
+    expect(env(t())).not.toHaveProperty('SMS_ORIGINATION_IDENTITIES');
+    expect(env(withSentinels.template)).toMatchObject({
+      SMS_ORIGINATION_IDENTITIES: GIVEN_PARAMS.smsOriginationIdentities,
+      VOICE_ORIGINATION_IDENTITIES: GIVEN_PARAMS.voiceOriginationIdentities,
+    });
   });
 });
 
