@@ -133,8 +133,9 @@ export async function runMixedLoad(endpoint: string, workDir: string, s: MixedLo
   const guessedAt: Array<{ to: string; code: string }> = [];
   const intoOutbox = (outbox: Notifier): Notifier => ({
     deliver: async (m: CodeMessage) => {
-      await outbox.deliver(m);
+      const accepted = await outbox.deliver(m);
       if (m.channel === 'email') (randomInt(4) === 0 ? guessedAt : waiting).push({ to: m.to, code: m.code });
+      return accepted;
     },
   });
   // deliverCode failing a batch is retried as Lambda retries it; the dev poller failing to read the
