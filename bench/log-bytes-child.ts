@@ -57,7 +57,7 @@ async function main() {
   const local = await createLocalRuntime({
     endpoint,
     workDir,
-    env: { PARTNER_REQUESTS_PER_SECOND: '100000', SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000' },
+    env: { PARTNER_REQUESTS_PER_SECOND: '10000', SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000' },
   });
   const result: LogMeasurement[] = [];
   for (const s of await scenariosOf(local)) {
