@@ -23,7 +23,7 @@ import type { LocalRuntime } from '../dev/support/runtime.js';
 import { runBench } from './run.js';
 import { measureBundles, measureImportFloors, packageService } from './bundles.js';
 import { coldEnvironment, coldRequestsOf, startAwsPath } from './cold-start.js';
-import { comparedEdge, lambdaSensitivity, packagedEdge, productCosts, scenarioCost, type ScenarioBill } from './cost.js';
+import { comparedEdge, cutList, lambdaSensitivity, packagedEdge, productCosts, scenarioCost, type ScenarioBill } from './cost.js';
 import { readDeployment, type Deployment } from './deployment.js';
 import { measureFloors } from './floors.js';
 import { itemSizes } from './item-sizes.js';
@@ -156,6 +156,7 @@ async function costOf(local: LocalRuntime, measured: ScenarioMeasurement[], depl
     products: productCosts(scenarios),
     compared: { edge: alternative, products: productCosts(bills.map((b) => scenarioCost(b, deployment, alternative))) },
     lambdaSensitivity: lambdaSensitivity(bills, deployment),
+    cuts: cutList(bills, deployment, edge),
     bills: bills.map((b) => ({
       name: b.name,
       cpuMsPerCall: round(b.cpuMsPerCall, 3),

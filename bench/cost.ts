@@ -217,3 +217,103 @@ export function lambdaSensitivity(
     return [{ name, half: at(0.5), assumed: at(1), double: at(2) }];
   });
 }
+
+/** A change that would lower the bill, and what it would save per million of each product. */
+export interface Cut {
+  name: string;
+  /** What changes, and what it gives up. */
+  change: string;
+  savesUsdPerMillion: Record<string, number>;
+}
+
+/** Billed writes with the audit records' index entries gone: their index writes and index storage. */
+function withoutAuditIndex(b: Billed): Billed {
+  const audit = b.writes.filter((w) => w.kind === AUDIT_KIND);
+  const indexUnits = audit.reduce((s, w) => s + w.indexWriteUnits, 0);
+  return {
+    ...b,
+    indexWriteUnits: b.indexWriteUnits - indexUnits,
+    writes: b.writes.map((w) =>
+      w.kind === AUDIT_KIND
+        ? { ...w, indexWriteUnits: 0, beforeIndexEntries: 0, afterIndexEntries: 0, beforeIndexBytes: 0, afterIndexBytes: 0 }
+        : w,
+    ),
+  };
+}
+
+/** Billed writes with the audit records kept `factor` times as long. */
+function auditKeptFor(b: Billed, factor: number): Billed {
+  const scaled = (w: ItemWrite, ttl: number | undefined) => (ttl === undefined ? undefined : w.atMs / 1000 + (ttl - w.atMs / 1000) * factor);
+  return {
+    ...b,
+    writes: b.writes.map((w) => (w.kind === AUDIT_KIND ? { ...w, beforeTtl: scaled(w, w.beforeTtl), afterTtl: scaled(w, w.afterTtl) } : w)),
+  };
+}
+
+/**
+ * The candidates for cutting, each priced by running the same bills through the cost model with one thing
+ * changed: point-in-time recovery, the access log, the web ACL, the REST API itself, the functions' memory,
+ * the audit index, and the audit's retention. What is decided about each is the docs' (docs/performance.md).
+ */
+export function cutList(bills: ScenarioBill[], d: Deployment, edge: Edge): Cut[] {
+  const total = (bs: ScenarioBill[], dep: Deployment, e: Edge) =>
+    Object.fromEntries(productCosts(bs.map((b) => scenarioCost(b, dep, e))).map((p) => [p.name, p.usdPerMillion.total]));
+  const now = total(bills, d, edge);
+  const saves = (bs: ScenarioBill[], dep: Deployment, e: Edge) => {
+    const then = total(bs, dep, e);
+    return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, round(v - (then[k] ?? v), 3)]));
+  };
+  const halfMemory = Object.fromEntries(
+    Object.entries(d.functions).map(([k, f]) => [k, { ...f, memoryMb: Math.max(128, f.memoryMb / 2) }]),
+  ) as Deployment['functions'];
+  const memories = [...new Set(Object.values(d.functions).map((f) => f.memoryMb))].join('/');
+  const cuts: Cut[] = [];
+  if (d.table.pointInTimeRecovery)
+    cuts.push({
+      name: 'point-in-time recovery off',
+      change: 'no restore of the table to a moment in the last 35 days (an overwritten or deleted audit record is gone)',
+      savesUsdPerMillion: saves(bills, { ...d, table: { pointInTimeRecovery: false } }, edge),
+    });
+  if (d.api.accessLogFormat)
+    cuts.push({
+      name: 'API access log off',
+      change: 'no line per request that reached the stage (status, latency, source address)',
+      savesUsdPerMillion: saves(bills, { ...d, api: { ...d.api, accessLogFormat: undefined } }, edge),
+    });
+  if (edge.wafRules)
+    cuts.push({
+      name: 'WAF web ACL off (REST API stays)',
+      change: 'no per-address or per-token rate rules and no IP reputation list in front of the functions',
+      savesUsdPerMillion: saves(bills, d, { ...edge, wafRules: undefined }),
+    });
+  if (edge.api === 'rest')
+    cuts.push({
+      name: 'HTTP API instead of REST API + WAF',
+      change: 'WAF cannot attach to an HTTP API: the edge admission of issue 17 goes with it',
+      savesUsdPerMillion: saves(bills, d, { api: 'http', wafRules: undefined, source: 'an HTTP API' }),
+    });
+  cuts.push({
+    name: `functions at half their memory (${memories} MB → half)`,
+    change: 'half the CPU share: the CPU part of each call takes twice as long, the DynamoDB waits cost half',
+    savesUsdPerMillion: saves(bills, { ...d, functions: halfMemory }, edge),
+  });
+  cuts.push({
+    name: 'no audit index (gsi1 on audit records)',
+    change: 'no query of a destination\u2019s audit trail by time; a record is found only by its request id',
+    savesUsdPerMillion: saves(
+      bills.map((b) => ({ ...b, billed: withoutAuditIndex(b.billed) })),
+      d,
+      edge,
+    ),
+  });
+  cuts.push({
+    name: `audit kept half as long (${d.auditRetentionDays} → ${d.auditRetentionDays / 2} days)`,
+    change: 'a question about a verification older than that has no answer',
+    savesUsdPerMillion: saves(
+      bills.map((b) => ({ ...b, billed: auditKeptFor(b.billed, 0.5) })),
+      d,
+      edge,
+    ),
+  });
+  return cuts;
+}

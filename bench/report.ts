@@ -3,7 +3,7 @@
 import type { OperationName } from '../shared/operations.js';
 import type { Billed, Usage } from '../dev/support/meter.js';
 import type { BundleResult, ImportFloor } from './bundles.js';
-import { PARTS, type Edge, type Part, type ProductCost, type ScenarioCost } from './cost.js';
+import { PARTS, type Cut, type Edge, type Part, type ProductCost, type ScenarioCost } from './cost.js';
 import type { Floors } from './floors.js';
 import { bytesOverKbBoundary, type KindSize } from './item-sizes.js';
 import { round, type Stats } from './measure.js';
@@ -122,6 +122,8 @@ export interface CostReport {
   /** The same behind another edge (bench/cost.ts comparedEdge), to read what the edge costs. */
   compared: { edge: Edge; products: ProductCost[] };
   lambdaSensitivity: Array<{ name: string; half: number; assumed: number; double: number }>;
+  /** What could be cut, and what each would save per million of each product. */
+  cuts: Cut[];
   bills: Array<{ name: string; cpuMsPerCall: number; requestsPerCall: Record<string, number>; logSample: string[] }>;
   itemSizes: KindSize[];
   deployment: {
@@ -220,6 +222,14 @@ export function renderCost(c: CostReport, pricesReadOn: string): string[] {
     lines.push(
       `Lambda part with every assumed round trip halved / as assumed / doubled: ${c.lambdaSensitivity.map((x) => `${x.name} $${usd(x.half)} / $${usd(x.assumed)} / $${usd(x.double)}`).join('; ')}.`,
     );
+  }
+  if (c.cuts.length) {
+    const products = c.products.map((p) => p.name);
+    lines.push('', 'what could be cut, and what it would save ($ per million):');
+    lines.push(`| cut | gives up | ${products.join(' | ')} |`);
+    lines.push(`| --- | --- | ${products.map(() => '---').join(' | ')} |`);
+    for (const cut of c.cuts)
+      lines.push(`| ${cut.name} | ${cut.change} | ${products.map((p) => usd(cut.savesUsdPerMillion[p] ?? 0)).join(' | ')} |`);
   }
   const d = c.deployment;
   const fns = [...new Set(Object.values(d.functions).map((f) => `${f.memoryMb} MB ${f.architecture}, LOG_LEVEL ${f.logLevel}`))].join('; ');

@@ -51,9 +51,11 @@ describe('item size', () => {
 });
 
 describe('write request units', () => {
-  it('rounds each item up to the next KB: 500 bytes is 1, 1 KB is 1, 1.6 KB is 2, 3 KB is 3', () => {
+  it('rounds each item up to the next KB: 500 bytes is 1, 1 KB is 1, 1.1 KB and 1.6 KB are 2, 3 KB is 3', () => {
     expect(writeUnits(500)).toBe(1);
     expect(writeUnits(KB)).toBe(1);
+    expect(writeUnits(KB + 1)).toBe(2);
+    expect(writeUnits(1.1 * KB)).toBe(2);
     expect(writeUnits(1.6 * KB)).toBe(2);
     expect(writeUnits(3 * KB)).toBe(3);
   });
