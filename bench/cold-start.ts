@@ -140,6 +140,8 @@ export async function startAwsPath(local: LocalRuntime): Promise<AwsPath> {
     SECRETS_PATH: secretsPath,
     TABLE_NAME: local.config.tableName,
     JWT_ISSUER: 'https://issuer.bench.example',
+    // Any stage but local names the brand its messages carry.
+    MESSAGE_BRAND: 'Bench',
     NOTIFIER: 'outbox',
     OUTBOX_PATH: local.outboxPath,
   };
