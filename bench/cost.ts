@@ -3,8 +3,11 @@
 // CPU and DynamoDB requests (bench/prices.ts LAMBDA_IN_AWS), API Gateway and WAF per request as the
 // packaged template fronts the functions, CloudWatch Logs from the bytes each call writes, and the storage
 // and point-in-time recovery of the items each call leaves, for as long as their TTL keeps them.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Billed, ItemWrite } from '../dev/support/meter.js';
-import { STORAGE_OVERHEAD_BYTES } from '../dev/support/meter.js';
+import { STORAGE_OVERHEAD_BYTES, valueBytes, writeUnits } from '../dev/support/meter.js';
+import { repoRoot } from '../dev/paths.js';
 import { keyPrefix, OPERATIONS, type OperationName } from '../shared/operations.js';
 import type { Deployment, FunctionFacts } from './deployment.js';
 import { accessLogLine, platformLines, type LogMeasurement } from './log-bytes.js';
@@ -243,11 +246,59 @@ function withoutAuditIndex(b: Billed): Billed {
 
 /** Billed writes with the audit records kept `factor` times as long. */
 function auditKeptFor(b: Billed, factor: number): Billed {
-  const scaled = (w: ItemWrite, ttl: number | undefined) => (ttl === undefined ? undefined : w.atMs / 1000 + (ttl - w.atMs / 1000) * factor);
+  const scaled = (w: ItemWrite, ttl: number | undefined) =>
+    ttl === undefined ? undefined : w.atMs / 1000 + (ttl - w.atMs / 1000) * factor;
   return {
     ...b,
     writes: b.writes.map((w) => (w.kind === AUDIT_KIND ? { ...w, beforeTtl: scaled(w, w.beforeTtl), afterTtl: scaled(w, w.afterTtl) } : w)),
   };
+}
+
+/**
+ * The audit record's attributes whose value its keys already hold: `requestId` is the partition key's
+ * (`AUDIT#<requestId>`), `subjectHash` the index key's (`AUDIT#<subjectHash>`), `at` the sort key's.
+ */
+export const AUDIT_ATTRIBUTES_IN_KEYS = ['requestId', 'subjectHash', 'at'];
+
+/** The audit index's projected attributes (infra/table.json). */
+function auditIndexProjection(): string[] {
+  const table = JSON.parse(readFileSync(path.join(repoRoot, 'infra', 'table.json'), 'utf8')) as {
+    GlobalSecondaryIndexes?: Array<{ Projection?: { NonKeyAttributes?: string[] } }>;
+  };
+  return table.GlobalSecondaryIndexes?.[0]?.Projection?.NonKeyAttributes ?? [];
+}
+
+/**
+ * Billed writes with `names` gone from every audit record (sizes from the largest record seen: these
+ * attributes have one length), from its index entry too where the index projects them; write units
+ * recounted from the smaller sizes.
+ */
+export function auditWithout(b: Billed, names: string[], projected: string[] = auditIndexProjection()): Billed {
+  const sample = b.samples[AUDIT_KIND];
+  if (!sample) return b;
+  const bytesOf = (list: string[]) =>
+    list.filter((n) => sample[n] !== undefined).reduce((sum, n) => sum + Buffer.byteLength(n) + valueBytes(sample[n]!), 0);
+  const item = bytesOf(names);
+  const entry = bytesOf(names.filter((n) => projected.includes(n)));
+  let units = 0;
+  const writes = b.writes.map((w) => {
+    if (w.kind !== AUDIT_KIND) return w;
+    const less = (x: number | undefined) => (x === undefined ? undefined : x - item);
+    const trimmed = {
+      ...w,
+      beforeBytes: less(w.beforeBytes),
+      afterBytes: less(w.afterBytes),
+      beforeIndexBytes: w.beforeIndexBytes - entry * w.beforeIndexEntries,
+      afterIndexBytes: w.afterIndexBytes - entry * w.afterIndexEntries,
+    };
+    if (w.applied) {
+      const largest = Math.max(trimmed.beforeBytes ?? 0, trimmed.afterBytes ?? 0);
+      trimmed.writeUnits = writeUnits(largest, w.transactional);
+      units += trimmed.writeUnits - w.writeUnits;
+    }
+    return trimmed;
+  });
+  return { ...b, writeUnits: b.writeUnits + units, writes };
 }
 
 /**
@@ -302,6 +353,15 @@ export function cutList(bills: ScenarioBill[], d: Deployment, edge: Edge): Cut[]
     change: 'no query of a destination\u2019s audit trail by time; a record is found only by its request id',
     savesUsdPerMillion: saves(
       bills.map((b) => ({ ...b, billed: withoutAuditIndex(b.billed) })),
+      d,
+      edge,
+    ),
+  });
+  cuts.push({
+    name: `audit records without what their keys hold (${AUDIT_ATTRIBUTES_IN_KEYS.join(', ')})`,
+    change: 'readers take the request id, subject hash and time from the keys instead of plain attributes',
+    savesUsdPerMillion: saves(
+      bills.map((b) => ({ ...b, billed: auditWithout(b.billed, AUDIT_ATTRIBUTES_IN_KEYS) })),
       d,
       edge,
     ),

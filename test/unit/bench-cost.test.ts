@@ -1,7 +1,16 @@
 // The bench's cost model (bench/cost.ts): request units, Lambda's billed duration, the edge, storage and
 // point-in-time recovery priced as AWS prices them (bench/prices.ts), and the cut list priced by the same model.
 import { describe, expect, it } from 'vitest';
-import { AUDIT_KIND, cutList, inAwsDuration, productCosts, scenarioCost, type Edge, type ScenarioBill } from '../../bench/cost.js';
+import {
+  AUDIT_KIND,
+  auditWithout,
+  cutList,
+  inAwsDuration,
+  productCosts,
+  scenarioCost,
+  type Edge,
+  type ScenarioBill,
+} from '../../bench/cost.js';
 import type { Deployment, FunctionFacts } from '../../bench/deployment.js';
 import { PRICES } from '../../bench/prices.js';
 import type { Billed, ItemWrite } from '../../dev/support/meter.js';
@@ -120,7 +129,11 @@ describe('the edge', () => {
   });
 
   it('charges an event-driven function no API request', () => {
-    const c = scenarioCost(bill({ name: 'deliverCode', operation: 'deliverCode' }), deployment(), { api: 'rest', wafRules: ['a'], source: 'test' });
+    const c = scenarioCost(bill({ name: 'deliverCode', operation: 'deliverCode' }), deployment(), {
+      api: 'rest',
+      wafRules: ['a'],
+      source: 'test',
+    });
     expect(c.usdPerMillion.apiGateway).toBe(0);
     expect(c.usdPerMillion.waf).toBe(0);
   });
@@ -130,11 +143,15 @@ describe('the products and the cut list', () => {
   const bills = ['send', 'deliverCode', 'verify-right', 'check-identity'].map((name) =>
     bill({
       name,
-      operation: ({ send: 'sendVerificationCode', deliverCode: 'deliverCode', 'verify-right': 'verifyVerificationCode' } as const)[name] ?? 'checkIdentity',
+      operation:
+        ({ send: 'sendVerificationCode', deliverCode: 'deliverCode', 'verify-right': 'verifyVerificationCode' } as const)[name] ??
+        'checkIdentity',
       billed: billed({
         writeUnits: 2,
         indexWriteUnits: 1,
-        writes: [write({ kind: AUDIT_KIND, afterTtl: AT_MS / 1000 + 6 * MONTH_S, afterIndexEntries: 1, afterIndexBytes: 200, indexWriteUnits: 1 })],
+        writes: [
+          write({ kind: AUDIT_KIND, afterTtl: AT_MS / 1000 + 6 * MONTH_S, afterIndexEntries: 1, afterIndexBytes: 200, indexWriteUnits: 1 }),
+        ],
       }),
     }),
   );
@@ -167,5 +184,38 @@ describe('the products and the cut list', () => {
   it('halves the audit storage and its PITR when the audit is kept half as long', () => {
     const { auditStorage, pitr } = products[1]!.usdPerMillion;
     expect(cut(/half as long/).savesUsdPerMillion['check-identity call']).toBeCloseTo((auditStorage + pitr) / 2, 2);
+  });
+});
+
+describe('an audit record trimmed of attributes', () => {
+  const sample = { pk: { S: 'AUDIT#r' }, requestId: { S: 'r'.repeat(36) }, at: { S: '2026-01-01T00:00:00.000Z' }, detail: { S: 'd' } };
+  const record = (over: Partial<ItemWrite> = {}) =>
+    write({ kind: AUDIT_KIND, transactional: true, afterBytes: 1100, writeUnits: 4, afterIndexEntries: 1, afterIndexBytes: 300, ...over });
+
+  it('takes the attributes off the item, and off the index entry only where the index projects them', () => {
+    const b = auditWithout(
+      billed({ writeUnits: 4, writes: [record()], samples: { [AUDIT_KIND]: sample } }),
+      ['requestId', 'at'],
+      ['requestId'],
+    );
+    expect(b.writes[0]).toMatchObject({ afterBytes: 1100 - (9 + 36) - (2 + 24), afterIndexBytes: 300 - (9 + 36) });
+  });
+
+  it('recounts the write units: a transactional record brought under 1 KB costs 2 instead of 4', () => {
+    const b = auditWithout(
+      billed({ writeUnits: 4, writes: [record({ afterBytes: 1060 })], samples: { [AUDIT_KIND]: sample } }),
+      ['requestId', 'at'],
+      [],
+    );
+    expect(b.writes[0]!.afterBytes).toBe(989);
+    expect(b.writes[0]!.writeUnits).toBe(2);
+    expect(b.writeUnits).toBe(2);
+  });
+
+  it('leaves other kinds of item as they were', () => {
+    const other = write({ afterBytes: 1100, writeUnits: 2 });
+    const b = auditWithout(billed({ writeUnits: 2, writes: [other], samples: { [AUDIT_KIND]: sample } }), ['requestId'], []);
+    expect(b.writes[0]).toEqual(other);
+    expect(b.writeUnits).toBe(2);
   });
 });
