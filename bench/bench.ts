@@ -95,9 +95,19 @@ async function measureScenarios(local: LocalRuntime, meter: Meter): Promise<Scen
     for (const e of events) await s.run(e);
     meter.billing = false;
     const billed = structuredClone(meter.usage.billed);
+    const invocationsPerCall = events.reduce<number>((sum, e) => sum + (s.invocationsOf?.(e) ?? 1), 0) / events.length;
     if (billed.overlapped > 0)
       throw new Error(`${s.name}: ${billed.overlapped} billed calls overlapped another: their images are not theirs alone`);
-    results.push({ name: s.name, operation: s.operation, usage: usage!, latency, cpuMsPerCall, billingCalls: events.length, billed });
+    results.push({
+      name: s.name,
+      operation: s.operation,
+      usage: usage!,
+      latency,
+      cpuMsPerCall,
+      billingCalls: events.length,
+      invocationsPerCall,
+      billed,
+    });
   }
   return results;
 }
@@ -144,6 +154,7 @@ async function costOf(local: LocalRuntime, measured: ScenarioMeasurement[], depl
       billed: m.billed,
       requestsPerCall: Object.fromEntries(Object.entries(m.usage.byOperation).map(([k, v]) => [k, v / settings.iterations])),
       cpuMsPerCall: m.cpuMsPerCall,
+      invocationsPerCall: m.invocationsPerCall,
       log,
     };
   });

@@ -31,9 +31,26 @@ export interface ScenarioBill {
   /** CPU time of this process per call (user + system), at concurrency 1. */
   cpuMsPerCall: number;
   log: LogMeasurement;
+  /** Lambda invocations one call is (1 unless said): recordReceipt's call is every receipt of one delivery. */
+  invocationsPerCall?: number;
 }
 
-export const PARTS = ['dynamoWrites', 'dynamoReads', 'lambda', 'apiGateway', 'waf', 'logs', 'auditStorage', 'itemStorage', 'pitr'] as const;
+/** Lambda invocations per call: deliverCode's are shared by the deliveries of one stream batch. */
+export const invocationsOf = (s: ScenarioBill): number =>
+  s.operation === 'deliverCode' ? 1 / LAMBDA_IN_AWS.deliveriesPerInvocation : (s.invocationsPerCall ?? 1);
+
+export const PARTS = [
+  'dynamoWrites',
+  'dynamoReads',
+  'lambda',
+  'apiGateway',
+  'waf',
+  'receiptsTopic',
+  'logs',
+  'auditStorage',
+  'itemStorage',
+  'pitr',
+] as const;
 export type Part = (typeof PARTS)[number];
 export type Parts = Record<Part, number>;
 
@@ -62,6 +79,8 @@ export interface ScenarioCost {
     writeUnits: number;
     indexWriteUnits: number;
     readUnits: number;
+    /** Lambda invocations, and their duration in AWS together. */
+    invocations: number;
     inAwsMs: number;
     billedMs: number;
     logBytes: { function: number; platform: number; access: number };
@@ -85,7 +104,9 @@ export function inAwsDuration(s: ScenarioBill, fn: FunctionFacts, latencyScale =
   }, 0);
   const provider = s.operation === 'deliverCode' ? LAMBDA_IN_AWS.providerCallMs : 0;
   const ms = cpu + (trips + provider) * latencyScale;
-  return { ms, billedMs: Math.ceil(ms) };
+  // Each invocation is billed to the next millisecond on its own.
+  const invocations = s.invocationsPerCall ?? 1;
+  return { ms, billedMs: Math.ceil(ms / invocations) * invocations };
 }
 
 const lambdaUsd = (fn: FunctionFacts, billedMs: number, invocations: number) =>
@@ -121,8 +142,12 @@ export function scenarioCost(s: ScenarioBill, d: Deployment, edge: Edge): Scenar
     writes.filter((w) => w.afterTtl === undefined).reduce((sum, w) => sum + tableBytes(w, 'after') - tableBytes(w, 'before'), 0) / n;
 
   const duration = inAwsDuration(s, fn);
-  const invocations = s.operation === 'deliverCode' ? 1 / LAMBDA_IN_AWS.deliveriesPerInvocation : 1;
-  const platform = platformLines(duration.ms, duration.billedMs, fn.memoryMb).reduce((sum, l) => sum + Buffer.byteLength(l) + 1, 0);
+  const invocations = invocationsOf(s);
+  const perInvocation = s.invocationsPerCall ?? 1;
+  const platform = platformLines(duration.ms / perInvocation, duration.billedMs / perInvocation, fn.memoryMb).reduce(
+    (sum, l) => sum + Buffer.byteLength(l) + 1,
+    0,
+  );
   const format = d.api.accessLogFormat;
   const access =
     http && format
@@ -149,6 +174,8 @@ export function scenarioCost(s: ScenarioBill, d: Deployment, edge: Edge): Scenar
       http && edge.wafRules
         ? PRICES.wafPerRequest + (PRICES.wafWebAclPerMonth + PRICES.wafRulePerMonth * edge.wafRules.length) / MONTHLY_API_REQUESTS
         : 0,
+    // Each receipt is one publish to the receipts topic (its delivery to the function is free).
+    receiptsTopic: OPERATIONS[s.operation].trigger === 'topic' ? invocations * PRICES.snsPerPublish : 0,
     logs: logUsd(s.log.bytesPerCall + platform * invocations, fn.logRetentionDays) + logUsd(access, d.api.accessLogRetentionDays),
     auditStorage: auditGbMonths * PRICES.dynamoStoragePerGbMonth,
     itemStorage: itemGbMonths * PRICES.dynamoStoragePerGbMonth,
@@ -162,6 +189,7 @@ export function scenarioCost(s: ScenarioBill, d: Deployment, edge: Edge): Scenar
       writeUnits: round(s.billed.writeUnits / n, 3),
       indexWriteUnits: round(s.billed.indexWriteUnits / n, 3),
       readUnits: round(s.billed.readUnits / n, 3),
+      invocations: round(invocations, 2),
       inAwsMs: round(duration.ms, 2),
       billedMs: duration.billedMs,
       logBytes: { function: round(s.log.bytesPerCall, 1), platform: platform * invocations, access },
@@ -174,9 +202,9 @@ export function scenarioCost(s: ScenarioBill, d: Deployment, edge: Edge): Scenar
   };
 }
 
-/** What the bench prices: a verification (send, its delivery, a right verify) and a check-identity call. */
+/** What the bench prices: a verification (send, its delivery and its receipts, a right verify) and a check-identity call. */
 export const PRODUCTS: Record<string, string[]> = {
-  'verification (send + delivery + right verify)': ['send', 'deliverCode', 'verify-right'],
+  'verification (send + delivery + receipts + right verify)': ['send', 'deliverCode', 'recordReceipt', 'verify-right'],
   'check-identity call': ['check-identity'],
 };
 
@@ -212,8 +240,7 @@ export function lambdaSensitivity(
       round(
         picked.reduce((sum, b) => {
           const fn = d.functions[b!.operation];
-          const inv = b!.operation === 'deliverCode' ? 1 / LAMBDA_IN_AWS.deliveriesPerInvocation : 1;
-          return sum + lambdaUsd(fn, inAwsDuration(b!, fn, scale).billedMs, inv) * 1e6;
+          return sum + lambdaUsd(fn, inAwsDuration(b!, fn, scale).billedMs, invocationsOf(b!)) * 1e6;
         }, 0),
         3,
       );

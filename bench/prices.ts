@@ -30,6 +30,8 @@ export const PRICES = {
   wafWebAclPerMonth: 5,
   /** AWS WAF: per rule (or rule group: the AWS managed IP reputation list is one, without a subscription) per month. */
   wafRulePerMonth: 1,
+  /** SNS standard topic: per publish (each 64 KB of it; the first million a month free, not counted); delivery to Lambda is free. */
+  snsPerPublish: 0.5 / 1_000_000,
   /** CloudWatch Logs, standard class: per GB ingested (Lambda logs' first tier is the same). */
   logsIngestedPerGb: 0.5,
   /** CloudWatch Logs: per GB-month stored (AWS meters it compressed; counted here uncompressed: an upper bound). */

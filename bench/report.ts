@@ -33,6 +33,8 @@ export interface ScenarioMeasurement {
   cpuMsPerCall: number;
   /** The billing pass: its calls, and what AWS would bill for them (dev/support/meter.ts). */
   billingCalls: number;
+  /** Lambda invocations one call is (recordReceipt: the receipts of one delivery). */
+  invocationsPerCall: number;
   billed: Billed;
 }
 
@@ -172,6 +174,7 @@ const PART_NAMES: Record<Part, string> = {
   lambda: 'Lambda',
   apiGateway: 'API Gateway',
   waf: 'WAF',
+  receiptsTopic: 'receipts topic (SNS)',
   logs: 'logs',
   auditStorage: 'audit storage',
   itemStorage: 'other items\u2019 storage',
@@ -216,7 +219,7 @@ export function renderCost(c: CostReport, pricesReadOn: string): string[] {
     const l = s.perCall.logBytes;
     const byteMonths = (gb: number) => Math.round(gb * 2 ** 30).toLocaleString('en-US');
     lines.push(
-      `| ${s.name} | ${s.perCall.writeUnits} | ${s.perCall.indexWriteUnits} | ${s.perCall.readUnits} | ${b.cpuMsPerCall} | ${reqs} | ${s.perCall.inAwsMs} (${s.perCall.billedMs}) | ${Math.round(l.function)} + ${l.platform} + ${l.access} | ${byteMonths(s.perCall.auditGbMonths)} / ${byteMonths(s.perCall.itemGbMonths)} | ${usd(s.usdPerMillion.total)} |`,
+      `| ${s.name} | ${s.perCall.writeUnits} | ${s.perCall.indexWriteUnits} | ${s.perCall.readUnits} | ${b.cpuMsPerCall} | ${reqs} | ${s.perCall.inAwsMs} (${s.perCall.billedMs})${s.perCall.invocations === 1 ? '' : `, ${s.perCall.invocations} invocations`} | ${Math.round(l.function)} + ${l.platform} + ${l.access} | ${byteMonths(s.perCall.auditGbMonths)} / ${byteMonths(s.perCall.itemGbMonths)} | ${usd(s.usdPerMillion.total)} |`,
     );
   }
   if (c.lambdaSensitivity.length) {

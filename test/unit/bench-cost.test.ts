@@ -116,6 +116,21 @@ describe('the Lambda part', () => {
     expect(c.usdPerMillion.lambda).toBeCloseTo((0.5 * 0.02 * PRICES.lambdaArmPerGbSecond + PRICES.lambdaPerRequest) * 1e6, 4);
   });
 
+  it('bills a call of several invocations each to its own next ms, and a request and a topic publish for each', () => {
+    const b = bill({
+      name: 'recordReceipt',
+      operation: 'recordReceipt',
+      invocationsPerCall: 2,
+      requestsPerCall: { GetItem: 1, TransactWriteItems: 1 },
+    });
+    expect(inAwsDuration(b, fn()).billedMs).toBe(2 * 8); // 16 ms in two invocations: 8 each
+    const c = scenarioCost(b, deployment(), noEdge);
+    expect(c.perCall.invocations).toBe(2);
+    expect(c.usdPerMillion.lambda).toBeCloseTo((0.5 * 0.016 * PRICES.lambdaArmPerGbSecond + 2 * PRICES.lambdaPerRequest) * 1e6, 4);
+    expect(c.usdPerMillion.receiptsTopic).toBeCloseTo(2 * 0.5, 4);
+    expect(c.usdPerMillion.apiGateway).toBe(0);
+  });
+
   it('refuses a DynamoDB request it has no round trip for, rather than pricing it at nothing', () => {
     expect(() => inAwsDuration(bill({ requestsPerCall: { ExecuteStatement: 1 } }), fn())).toThrow(/ExecuteStatement/);
   });
@@ -140,12 +155,17 @@ describe('the edge', () => {
 });
 
 describe('the products and the cut list', () => {
-  const bills = ['send', 'deliverCode', 'verify-right', 'check-identity'].map((name) =>
+  const operations: Record<string, OperationName> = {
+    send: 'sendVerificationCode',
+    deliverCode: 'deliverCode',
+    recordReceipt: 'recordReceipt',
+    'verify-right': 'verifyVerificationCode',
+    'check-identity': 'checkIdentity',
+  };
+  const bills = Object.entries(operations).map(([name, operation]) =>
     bill({
       name,
-      operation:
-        ({ send: 'sendVerificationCode', deliverCode: 'deliverCode', 'verify-right': 'verifyVerificationCode' } as const)[name] ??
-        'checkIdentity',
+      operation,
       billed: billed({
         writeUnits: 2,
         indexWriteUnits: 1,
@@ -160,12 +180,13 @@ describe('the products and the cut list', () => {
   const products = productCosts(bills.map((b) => scenarioCost(b, d, edge)));
   const cuts = cutList(bills, d, edge);
   const cut = (name: RegExp) => cuts.find((c) => name.test(c.name))!;
-  const verification = 'verification (send + delivery + right verify)';
+  const verification = 'verification (send + delivery + receipts + right verify)';
 
-  it('sums a verification from send, delivery and a right verify', () => {
+  it('sums a verification from send, delivery, its receipts and a right verify', () => {
     expect(products.map((p) => p.name)).toEqual([verification, 'check-identity call']);
     expect(products[0]!.usdPerMillion.apiGateway).toBeCloseTo(2 * 3.5, 4);
-    expect(products[0]!.usdPerMillion.dynamoWrites).toBeCloseTo(3 * 3 * 0.625, 3);
+    expect(products[0]!.usdPerMillion.dynamoWrites).toBeCloseTo(4 * 3 * 0.625, 3);
+    expect(products[0]!.usdPerMillion.receiptsTopic).toBeCloseTo(0.5, 4);
   });
 
   it('prices turning PITR off at exactly the PITR part, and the audit index at its index writes and index storage (PITR does not cover a GSI)', () => {
