@@ -444,10 +444,15 @@ async function checkInvariants(
   const ok200 = (r: Record<string, unknown>) => Number(r.status) === 200;
 
   const serverErrors = answers.filter((a) => a.status >= 500);
+  // What the audit record says of each: a capacity 503 names its fault (throttled, contended, unanswered).
+  const recordDetail = (a: Answered) => {
+    const r = audit.find((x) => x.requestId === a.requestId);
+    return r?.detail === undefined ? '' : ` ${typeof r.detail === 'string' ? r.detail : JSON.stringify(r.detail)}`;
+  };
   inv(
     'no 5xx',
     serverErrors.length === 0,
-    `${serverErrors.length} of ${answers.length} answers were 5xx${serverErrors.length ? ` (${[...new Set(serverErrors.map((a) => `${a.kind} ${a.status} ${a.code}`))].slice(0, 5).join('; ')})` : ''}; ` +
+    `${serverErrors.length} of ${answers.length} answers were 5xx${serverErrors.length ? ` (${[...new Set(serverErrors.map((a) => `${a.kind} ${a.status} ${a.code}${recordDetail(a)} after ${Math.round(a.ms)} ms`))].slice(0, 5).join('; ')})` : ''}; ` +
       `deliverCode failed ${problems.length} batches, retried as Lambda retries them${problems.length ? ` (${problems.slice(0, 3).join('; ')})` : ''} (what was lost shows below: an accepted send without its message); ` +
       `${unreadPasses} reads of the emulator's stream timed out and were read again`,
   );

@@ -296,7 +296,7 @@ export function render(r: Report): string {
   const lines: string[] = [];
   lines.push(
     `verigate bench ${r.date} (${r.machine.cpus} cores${r.machine.cpu ? ` ${r.machine.cpu}` : ''}, load average ${r.load.start.join(' / ')} at the start, ${r.load.end.join(' / ')} at the end; ` +
-      `Node ${r.machine.node}, DynamoDB Local, ${iterations} iterations after ${warmup} warm-up${r.settings.quick ? ', quick mode' : ''})`,
+      `Node ${r.machine.node}, DynamoDB Local${r.operations.length ? `, ${iterations} iterations after ${warmup} warm-up` : ''}${r.settings.quick ? ', quick mode' : ''})`,
   );
   if (r.floor)
     lines.push(
