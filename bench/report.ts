@@ -80,10 +80,15 @@ export function operationResult(m: ScenarioMeasurement, floor: Floors, iteration
     latency: m.latency,
     floorMs: round(floorMs, 3),
     ratioToFloor: round(c1.p50 / floorMs, 2),
+    // send: its transaction at the bare transaction of its own shape, its other requests (the suppression's
+    // read, the country budget's shard) at their floors.
     ...(m.name === 'send'
       ? {
-          ratioToBareTransaction: round(c1.p50 / floor.sendShape.p50, 2),
-          ratioToBareTransactionWithIpWindow: round(c1.p50 / floor.sendShapeIpWindow.p50, 2),
+          ratioToBareTransaction: round(c1.p50 / (floorMs - transactions * floor.transaction4.p50 + transactions * floor.sendShape.p50), 2),
+          ratioToBareTransactionWithIpWindow: round(
+            c1.p50 / (floorMs - transactions * floor.transaction4.p50 + transactions * floor.sendShapeIpWindow.p50),
+            2,
+          ),
         }
       : {}),
     costPerMillionUsd: cost.usdPerMillion.total,
@@ -106,7 +111,9 @@ export function targetsOf(
     // send is one atomic transaction of several items: its floor is that transaction, bare (issue 12).
     if (o.ratioToBareTransaction !== undefined) {
       if (o.ratioToBareTransaction > TARGET_RATIO)
-        misses.push(`${o.name}: p50 is ${o.ratioToBareTransaction}× the bare transaction of its shape (target ${TARGET_RATIO}×)`);
+        misses.push(
+          `${o.name}: p50 is ${o.ratioToBareTransaction}× its floor with the bare transaction of its shape (target ${TARGET_RATIO}×)`,
+        );
     } else if (o.ratioToFloor > TARGET_RATIO) misses.push(`${o.name}: p50 is ${o.ratioToFloor}× its floor (target ${TARGET_RATIO}×)`);
     const max = MAX_REQUESTS[o.name];
     if (max !== undefined && o.requests > max) misses.push(`${o.name}: ${o.requests} requests (target ${max})`);
@@ -325,7 +332,7 @@ export function render(r: Report): string {
   if (send?.ratioToBareTransaction !== undefined) {
     lines.push('');
     lines.push(
-      `send p50 ÷ the bare 6-item transaction of its shape: ${send.ratioToBareTransaction}× ` +
+      `send p50 ÷ its floor with the bare 6-item transaction of its shape: ${send.ratioToBareTransaction}× ` +
         `(÷ the same with its 30-slot IP window: ${send.ratioToBareTransactionWithIpWindow}×)`,
     );
   }
