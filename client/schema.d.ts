@@ -512,6 +512,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `USG.000000503` The service is temporarily unavailable. Try again later. (`Retry-After`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error_code: "USG.000000503";
+                        error_msg: string;
+                        request_id: string;
+                        remaining_attempts?: number;
+                        retry_after?: number;
+                    };
+                };
+            };
         };
     };
 }

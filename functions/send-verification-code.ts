@@ -7,6 +7,7 @@ import {
   loadCoreRuntime,
   registryOf,
   suppressionsOf,
+  smsBudgetOf,
   type LoadOptions,
 } from '../shared/runtime.js';
 
@@ -22,6 +23,7 @@ export async function loadSendVerificationCodeRuntime(options?: LoadOptions) {
     registry: registryOf(core),
     sends: codeSendsOf(core, deliveryRequestsOf(core)),
     suppressions: suppressionsOf(core),
+    smsBudget: smsBudgetOf(core),
     captcha: captchaOf(core),
   };
 }
@@ -32,6 +34,7 @@ export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntim
     registry: rt.registry,
     sends: rt.sends,
     suppressions: rt.suppressions,
+    smsBudget: rt.smsBudget,
     captcha: rt.captcha,
     codePepper: rt.config.codePepper,
     identityPepper: rt.config.identityPepper,

@@ -40,7 +40,7 @@ export const OPERATION_CODES: Record<HttpOperationName, ErrorCode[]> = {
     'USG.201050004',
     'USG.000000503',
   ],
-  verifyVerificationCode: ['USG.000000004', 'USG.000000005', 'USG.201050001', 'USG.201050002', 'USG.201050003'],
+  verifyVerificationCode: ['USG.000000004', 'USG.000000005', 'USG.201050001', 'USG.201050002', 'USG.201050003', 'USG.000000503'],
 };
 
 /** Every error code an operation answers with: its family's parameter error, its own refusals, its family's internal error. */

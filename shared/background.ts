@@ -14,7 +14,14 @@ const running = new Set<Promise<void>>();
 
 const errorName = (err: unknown) => (err instanceof Error ? err.name : String(err));
 
-export function retryInBackground(name: string, work: () => Promise<void>): void {
+export interface BackgroundOptions {
+  /** Whether a failure may be tried again (default: every failure). */
+  retryable?: (error: unknown) => boolean;
+  /** Told of the last failure when the work is given up. */
+  onAbandoned?: (error: unknown) => void;
+}
+
+export function retryInBackground(name: string, work: () => Promise<void>, options: BackgroundOptions = {}): void {
   const task = outsideRequestBudget(async () => {
     let attempts = 0;
     try {
@@ -24,10 +31,14 @@ export function retryInBackground(name: string, work: () => Promise<void>): void
           attempts = attempt;
           return work();
         },
-        { onRetry: (err, attempt) => logger.warn('background work failed; retrying', { work: name, attempt, error: errorName(err) }) },
+        {
+          ...(options.retryable ? { retryable: options.retryable } : {}),
+          onRetry: (err, attempt) => logger.warn('background work failed; retrying', { work: name, attempt, error: errorName(err) }),
+        },
       );
     } catch (err) {
       logger.error('background work abandoned', { work: name, attempts, error: errorName(err) });
+      options.onAbandoned?.(err);
     }
   });
   running.add(task);

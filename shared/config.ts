@@ -2,14 +2,18 @@ import * as z from 'zod/mini';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from './local-defaults.js';
 import { ANY_COUNTRY, parseOriginationIdentities, type OriginationIdentities } from './notify/origination.js';
 import {
+  ANSWER_RESERVE_MS,
   AUDIT_RETENTION_DAYS,
   CODE_TTL_SECONDS,
   DEFAULT_SMS_COUNTRY_ALLOWLIST,
   DYNAMODB_ATTEMPT_TIMEOUT_MS,
   DYNAMODB_CONNECT_TIMEOUT_MS,
+  LOCAL_DYNAMODB_ATTEMPT_TIMEOUT_MS,
+  LOCAL_REQUEST_BUDGET_MS,
   MAX_CUSTOMERS_PER_MOBILE,
   MESSAGE_PRICE_USD,
   PARTNER_REQUESTS_PER_SECOND,
+  REQUEST_BUDGET_MS,
   SMS_HOURLY_BUDGET_PER_COUNTRY,
   SMS_MAX_PARTS,
   TOKEN_MAX_LIFETIME_SECONDS,
@@ -29,16 +33,18 @@ const optionalText = z.pipe(
   z.optional(z.string()),
   z.transform((v) => (v && v.trim() ? v.trim() : undefined)),
 );
-const int = (def: number, min: number, max: number) =>
+/** A decimal integer, or `unset` when the variable is missing or blank. */
+const decimal = <U>(unset: U) =>
   z.pipe(
-    z.pipe(
-      z.optional(z.string().check(z.refine((v) => v.trim() === '' || /^\d+$/.test(v.trim()), 'must be a decimal integer'))),
-      z.transform((v) => (v === undefined || v.trim() === '' ? def : Number(v))),
-    ),
-    z.int().check(z.minimum(min), z.maximum(max)),
+    z.optional(z.string().check(z.refine((v) => v.trim() === '' || /^\d+$/.test(v.trim()), 'must be a decimal integer'))),
+    z.transform((v) => (v === undefined || v.trim() === '' ? unset : Number(v))),
   );
-/** An integer setting within its bounds from shared/policy.ts. */
-const bounded = (b: SettingBounds) => int(b.default, b.min, b.max);
+const int = (def: number, min: number, max: number, whyNoMore?: string) =>
+  z.pipe(decimal(def), z.int().check(z.minimum(min), z.maximum(max, whyNoMore && `at most ${max}: ${whyNoMore}`)));
+/** An integer setting within its bounds from shared/policy.ts (`whyNoMore`: what a larger value would break). */
+const bounded = (b: SettingBounds, whyNoMore?: string) => int(b.default, b.min, b.max, whyNoMore);
+/** An integer setting within its bounds, undefined when unset: its default depends on the stage. */
+const boundedByStage = (b: SettingBounds) => z.pipe(decimal(undefined), z.optional(z.int().check(z.minimum(b.min), z.maximum(b.max))));
 const text = (def: string) => z._default(z.string().check(z.minLength(1)), def);
 
 const EnvSchema = z.object({
@@ -46,7 +52,9 @@ const EnvSchema = z.object({
   TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
   AWS_REGION: text('ap-southeast-1'),
   DYNAMODB_ENDPOINT: optionalText,
-  DDB_REQUEST_TIMEOUT_MS: bounded(DYNAMODB_ATTEMPT_TIMEOUT_MS),
+  // One DynamoDB attempt, and the time a request may take (SPEC §6): longer in the local stage by default.
+  DDB_REQUEST_TIMEOUT_MS: boundedByStage(DYNAMODB_ATTEMPT_TIMEOUT_MS),
+  REQUEST_BUDGET_MS: boundedByStage(REQUEST_BUDGET_MS),
   DDB_CONNECT_TIMEOUT_MS: bounded(DYNAMODB_CONNECT_TIMEOUT_MS),
   MAX_CUSTOMERS_PER_MOBILE: bounded(MAX_CUSTOMERS_PER_MOBILE),
   CODE_TTL_SECONDS: bounded(CODE_TTL_SECONDS),
@@ -56,7 +64,8 @@ const EnvSchema = z.object({
   SMS_COUNTRY_ALLOWLIST: optionalText,
   // "<n>" for every country, "<CC>=<n>" for one: e.g. "1000,HK=200".
   SMS_HOURLY_BUDGET_PER_COUNTRY: optionalText,
-  PARTNER_REQUESTS_PER_SECOND: bounded(PARTNER_REQUESTS_PER_SECOND),
+  // At most the design's ceiling (PARTNER_CALLS_PER_SECOND_CEILING, shared/store/partner-rate.ts).
+  PARTNER_REQUESTS_PER_SECOND: bounded(PARTNER_REQUESTS_PER_SECOND, "one partner's count holds no more calls a second"),
   // Browser origins the functions' answers grant (shared/request/cors.ts), comma-separated.
   CORS_ALLOWED_ORIGINS: optionalText,
   NOTIFIER: z.optional(z.enum(['outbox', 'aws'])),
@@ -181,6 +190,8 @@ export interface Config {
   dynamodbEndpoint: string | undefined;
   ddbRequestTimeoutMs: number;
   ddbConnectTimeoutMs: number;
+  /** The most a request may take, its answer and audit record included (SPEC §6: 3 s): min(this, Lambda's remaining time). */
+  requestBudgetMs: number;
   maxCustomersPerMobile: number;
   codeTtlSeconds: number;
   auditRetentionDays: number;
@@ -310,6 +321,15 @@ function readSettings(source: Record<string, string | undefined>): Reading {
 
   const captcha = readCaptchaSettings(e, problems);
 
+  const requestBudgetMs = e.REQUEST_BUDGET_MS ?? (isLocal ? LOCAL_REQUEST_BUDGET_MS : REQUEST_BUDGET_MS.default);
+  const ddbRequestTimeoutMs =
+    e.DDB_REQUEST_TIMEOUT_MS ?? (isLocal ? LOCAL_DYNAMODB_ATTEMPT_TIMEOUT_MS : DYNAMODB_ATTEMPT_TIMEOUT_MS.default);
+  // An attempt longer than a request's work phase could never end with DynamoDB's answer.
+  if (ddbRequestTimeoutMs > requestBudgetMs - ANSWER_RESERVE_MS)
+    problems.push(
+      `DDB_REQUEST_TIMEOUT_MS (${ddbRequestTimeoutMs}) must fit in a request's work: REQUEST_BUDGET_MS (${requestBudgetMs}) less ${ANSWER_RESERVE_MS} ms for its answer`,
+    );
+
   const secretsPath = e.SECRETS_PATH ?? `/verigate/${e.STAGE}`;
   if (!SECRETS_PATH_PATTERN.test(secretsPath)) problems.push(SECRETS_PATH_PROBLEM);
 
@@ -319,8 +339,9 @@ function readSettings(source: Record<string, string | undefined>): Reading {
     tableName: e.TABLE_NAME ?? `verigate-${e.STAGE}`,
     region: e.AWS_REGION,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
-    ddbRequestTimeoutMs: e.DDB_REQUEST_TIMEOUT_MS,
+    ddbRequestTimeoutMs,
     ddbConnectTimeoutMs: e.DDB_CONNECT_TIMEOUT_MS,
+    requestBudgetMs,
     maxCustomersPerMobile: e.MAX_CUSTOMERS_PER_MOBILE,
     codeTtlSeconds: e.CODE_TTL_SECONDS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,

@@ -6,8 +6,9 @@ import { ANSWER_RESERVE_MS, RETURN_RESERVE_MS } from './policy.js';
  * and SNS/SES clients read it): a stalled dependency ends the call when the request's budget ends,
  * not when the Lambda timeout kills the function without an answer or an audit record.
  *
- * A request has two phases: its work, which ends `ANSWER_RESERVE_MS` before the function's
- * timeout, and its answer (the audit record, undoing a failed send), which ends just before it.
+ * A request has two phases: its work, which ends `ANSWER_RESERVE_MS` before the budget's end (the
+ * function's timeout, or the request budget if sooner), and its answer (the audit record, undoing a
+ * failed send), which ends just before it.
  */
 interface Phases {
   /** The signal calls made now must honour, and when it fires (epoch ms). */
@@ -21,8 +22,12 @@ interface Phases {
 
 const current = new AsyncLocalStorage<Phases>();
 
-/** Runs a whole request that has `remainingMs` before the function's timeout. */
-export function withinRequestBudget<T>(remainingMs: number, request: () => Promise<T>): Promise<T> {
+/**
+ * Runs a whole request that has `remainingMs` before the function's timeout, and at most `budgetMs` in all
+ * (REQUEST_BUDGET_MS: a stalled dependency must not hold the function longer than that).
+ */
+export function withinRequestBudget<T>(remainingMs: number, request: () => Promise<T>, budgetMs = Infinity): Promise<T> {
+  remainingMs = Math.min(remainingMs, budgetMs);
   const startMs = Date.now();
   const workMs = Math.max(1, remainingMs - ANSWER_RESERVE_MS);
   const answerMs = Math.max(1, remainingMs - RETURN_RESERVE_MS);

@@ -29,6 +29,10 @@ export type MetricName =
   | 'Throttled'
   /** A send refused because its country's hourly SMS budget is spent (SPEC §4): alarm on any. */
   | 'SmsBudgetExhausted'
+  /** A unit of a country's SMS budget whose give-back got no answer: it stays spent (the budget admits one less this hour). */
+  | 'SmsBudgetUnitsLeftSpent'
+  /** A request answered 503 because DynamoDB was throttled, contended or gave no answer (SPEC §2 capacity). */
+  | 'CapacityUnavailable'
   /** A send refused because SMS may not go to its number (type or country, SPEC §4). */
   | 'SmsDestinationRefused'
   /** A send refused because its destination is suppressed (a hard bounce, a complaint, an opt-out: SPEC §4). */

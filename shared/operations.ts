@@ -116,8 +116,8 @@ export const functionName = (stage: string, operation: OperationName): string =>
 
 // ---------- how AWS runs each operation (infra/ and the tests; no bundle) ----------
 
-/** The DynamoDB item actions an IAM policy can grant; a transaction's items are authorized one by one as these. */
-export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+/** The DynamoDB item actions an IAM policy can grant; a transaction's items are authorized one by one as these, a BatchGetItem's keys as BatchGetItem. */
+export type DynamoDbAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 /** A kind of item of the single table, by the builder of its key in shared/store/keys.ts. */
 export type KeyKind = Exclude<keyof typeof keys, 'auditBySubject' | 'suppressions'>;
@@ -234,7 +234,8 @@ export const DEPLOYMENT = {
     dynamodb: {
       GetItem: ['name', 'email', 'mobile', 'accessKeySource', 'partnerKey'], // registry.usage; lockouts.state; partnerKeys.secretOf
       PutItem: ['audit'], // audit.write
-      UpdateItem: ['accessKeySource', 'partnerRate'], // lockouts.recordFailure / clearFailures; partnerRate.admit (CBC.0250)
+      UpdateItem: ['accessKeySource', 'partnerRate'], // lockouts.recordFailure / clearFailures; partnerRate.admit (CBC.0250): a shard's count
+      BatchGetItem: ['partnerRate'], // partnerRate.admit: every shard's count, before a refusal
     },
   },
   sendVerificationCode: {
@@ -250,13 +251,14 @@ export const DEPLOYMENT = {
     // in every bundle.)
     edge: { overRate: 'USG.201050004', listedSource: 'USG.000000005', sourceIpRate: 30 },
     dynamodb: {
-      GetItem: ['name', 'suppression'], // registry.contactsOfAccount; suppressions.isSuppressed
+      // registry.contactsOfAccount; suppressions.isSuppressed; sends.passUsed: a pass refused by the SMS budget may be a used one
+      GetItem: ['name', 'suppression', 'captcha'],
+      BatchGetItem: ['smsBudget'], // smsBudget.admit / hasRoom: every shard's count, before a refusal
       PutItem: ['audit', 'captcha', 'delivery'], // audit.write; sends.issue transaction: CAPTCHA use, audit record, delivery request
-      // sends.issue transaction: destination, IP window, SMS budget; sends.undo of a send without an answer:
-      // also voids the CAPTCHA pass and withdraws the delivery request
+      // smsBudget.admit / hasRoom (adding 0) / giveBack: a shard's count; sends.issue transaction: destination, IP window;
+      // sends.undo of a send without an answer: also voids the CAPTCHA pass and withdraws the delivery request
       UpdateItem: ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'],
-      ConditionCheckItem: ['smsBudget'], // sends.issue of a withheld send: room in the country's SMS budget, nothing spent
-      DeleteItem: ['audit'], // sends.undo: the 200 record of a send that committed after it was answered 500
+      DeleteItem: ['audit'], // sends.undo: the 200 record of a send that committed after it was answered 503
     },
   },
   verifyVerificationCode: {

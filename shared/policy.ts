@@ -96,11 +96,25 @@ export const SMS_HOURLY_BUDGET_PER_COUNTRY: SettingBounds = { default: 1000, min
 export const SMS_BUDGET_PERIOD_MS = HOUR_MS;
 
 /**
- * SPEC §2 CBC.0250: check-identity calls per partner per clock second (PARTNER_REQUESTS_PER_SECOND). A
- * partner's frontend checks an identity per user action; 10 a second is 36 000 an hour per partner.
+ * Shared counters (store/sharded-counter.ts): a country's SMS budget and a partner's rate are counted on
+ * shard items, each written at most this often a second at the design's peak: half of what DynamoDB takes
+ * on one item (1 000 write units a second), since refused conditional writes consume capacity too.
  */
-export const PARTNER_REQUESTS_PER_SECOND: SettingBounds = { default: 10, min: 1, max: 100_000 };
+export const SHARD_WRITES_PER_SECOND = 500;
+/** The design's ceiling for SMS and voice sends to one country (issue 17): the SMS budget's shards hold it. */
+export const SMS_SENDS_PER_SECOND_CEILING = 5000;
+/** The design's ceiling for one partner's check-identity calls (issue 17): the partner rate's shards hold it. */
+export const PARTNER_CALLS_PER_SECOND_CEILING = 10_000;
+
+/**
+ * SPEC §2 CBC.0250: check-identity calls per partner per clock second (PARTNER_REQUESTS_PER_SECOND). A
+ * partner's frontend checks an identity per user action; 10 a second is 36 000 an hour per partner. Higher
+ * than the design's ceiling is refused: the partner's count could not take it.
+ */
+export const PARTNER_REQUESTS_PER_SECOND: SettingBounds = { default: 10, min: 1, max: PARTNER_CALLS_PER_SECOND_CEILING };
 export const PARTNER_RATE_PERIOD_MS = SECOND_MS;
+/** Partners a warm function remembers as over their rate for the rest of a second (bounds the memory a flood of partners takes). */
+export const PARTNER_RATE_MEMO_MAX_ENTRIES = 4096;
 
 /** SPEC §5: tokens carry `iat` and `exp`; each kind has a maximum lifetime (configurable within these bounds). */
 export const TOKEN_MAX_LIFETIME_SECONDS = {
@@ -197,24 +211,46 @@ export const ITEM_LIFETIME_MS = {
 export const ttlAfter = (nowMs: number, lifetimeMs: number): number => Math.ceil((nowMs + lifetimeMs) / SECOND_MS);
 
 /**
- * Time budgets (issue: a stalled dependency must end in the family's answer and an audit record,
- * never in a Lambda timeout). serverless.yml's `timeout` is FUNCTION_TIMEOUT_MS (a test holds them
- * together); a request's work ends ANSWER_RESERVE_MS before it, leaving time to write the audit
- * record and undo a failed send; the answer phase ends RETURN_RESERVE_MS before it.
+ * Time budgets (SPEC §6: a stalled dependency ends in the family's answer within 3 s, with its audit record,
+ * never in a Lambda timeout). serverless.yml's `timeout` is FUNCTION_TIMEOUT_MS (a test holds them together):
+ * longer than a request's budget, since a cold start reads its secrets first. A request runs within
+ * min(what Lambda says is left, REQUEST_BUDGET_MS): its work ends ANSWER_RESERVE_MS before the budget's end,
+ * leaving time to write the audit record and undo a failed send; the answer phase ends RETURN_RESERVE_MS
+ * before it.
  */
 export const FUNCTION_TIMEOUT_MS = 10 * SECOND_MS;
-export const ANSWER_RESERVE_MS = 3 * SECOND_MS;
-export const RETURN_RESERVE_MS = 300;
-/** One DynamoDB attempt (config DDB_REQUEST_TIMEOUT_MS); the SDK retries within the request's budget. */
-export const DYNAMODB_ATTEMPT_TIMEOUT_MS: SettingBounds = { default: SECOND_MS, min: 100, max: 30 * SECOND_MS };
+/** At most Lambda's longest timeout: a request never has more than its function's own timeout anyway. */
+export const REQUEST_BUDGET_MS: SettingBounds = { default: 3 * SECOND_MS, min: SECOND_MS, max: 15 * MINUTE_MS };
+/**
+ * The local stage's budget, the function's timeout: DynamoDB Local on a developer's machine answers a burst
+ * of concurrent requests seconds late, where DynamoDB answers in milliseconds.
+ */
+export const LOCAL_REQUEST_BUDGET_MS = FUNCTION_TIMEOUT_MS;
+export const ANSWER_RESERVE_MS = SECOND_MS;
+export const RETURN_RESERVE_MS = 200;
+/**
+ * One DynamoDB attempt (config DDB_REQUEST_TIMEOUT_MS); the SDK retries within the request's budget. Sized so
+ * that DYNAMODB_MAX_ATTEMPTS attempts and the SDK's backoffs between them fit in a request's work phase.
+ */
+export const DYNAMODB_ATTEMPT_TIMEOUT_MS: SettingBounds = { default: 500, min: 100, max: 30 * SECOND_MS };
+/** The local stage's attempt timeout: a slow answer of DynamoDB Local is waited for rather than repeated. */
+export const LOCAL_DYNAMODB_ATTEMPT_TIMEOUT_MS = 4 * SECOND_MS;
 export const DYNAMODB_CONNECT_TIMEOUT_MS: SettingBounds = { default: 500, min: 50, max: 10 * SECOND_MS };
 /** Attempts per DynamoDB call, the first included: the SDK's standard retry of throttling and transient faults. */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
+/** The SDK's standard retry: the backoff before a retry is drawn up to this, doubling per retry (longer after throttling). */
+export const DYNAMODB_SDK_BACKOFF_MS = { first: 100, throttled: 500 } as const;
 /**
  * A conflicting write cancels a transaction at once (TransactionConflict) instead of waiting, and the SDK does
- * not retry that: the whole transaction is run again (store/transactions.ts).
+ * not retry that: the whole transaction is run again (store/transactions.ts), a few times within the request's
+ * budget; a transaction still cancelled after that is answered as capacity (503), not as a caller's limit.
  */
-export const TRANSACTION_CONFLICT_RETRY: RetryPolicy = { attempts: 10, firstDelayMs: 20, maxDelayMs: 320 };
+export const TRANSACTION_CONFLICT_RETRY: RetryPolicy = { attempts: 3, firstDelayMs: 20, maxDelayMs: 80 };
+/**
+ * Retry-After of a 503 for DynamoDB's capacity (SPEC §2): throttled, or a transaction cancelled by others on
+ * its items through every attempt (a moment's contention), or a call that got no answer (a stall lasts longer).
+ */
+export const CAPACITY_RETRY_AFTER_SECONDS = { throttled: 1, contended: 1, unanswered: 5 } as const;
 /** What a caller is told to wait when other requests on the same items kept winning (a contended destination). */
 export const CONTENDED_RETRY_AFTER_MS = SECOND_MS;
 /** How often verify judges an attempt again when the destination's item changed under it (concurrent attempts). */

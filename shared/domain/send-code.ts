@@ -18,14 +18,17 @@ import { decoyMaskedEmail, decoyMaskedPhone } from '../identity/decoy.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
 import { callableDestination, smsDestination, type SmsRefusal } from '../identity/sms-destination.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
-import { countFunnel, countMetric } from '../observability.js';
+import { countFunnel, countMetric, logger } from '../observability.js';
 import { CODE_DIGITS, MAX_INPUT_CHARS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
 import type { PublicOperationContext } from '../request/operation-context.js';
 import { retryInBackground } from '../background.js';
 import { inAnswerPhase } from '../deadline.js';
-import { SendOutcomeUnknown, traceOf, type CodeSend, type CodeSends, type SendRefusal } from '../store/code-sends.js';
+import { outcomeUnknown } from '../store/client.js';
+import { SendOutcomeUnknown, traceOf, type CodeSend, type CodeSends, type SendRefusal, type UndoResult } from '../store/code-sends.js';
 import type { Registry } from '../store/registry.js';
 import type { Suppressions } from '../store/suppressions.js';
+import type { CountedUnit } from '../store/sharded-counter.js';
+import type { SmsBudget } from '../store/sms-budget.js';
 import { identifyUser, maskIdentity, type Destination } from './destination.js';
 
 export const SendCodeInput = z.strictObject({
@@ -58,6 +61,7 @@ export interface SendCodeDeps {
   registry: Registry;
   sends: CodeSends;
   suppressions: Pick<Suppressions, 'isSuppressed'>;
+  smsBudget: SmsBudget;
   captcha: CaptchaVerifier;
   codePepper: string;
   identityPepper: string;
@@ -72,21 +76,27 @@ const DECOY_COUNTRY = 'CN';
 /** Six digits from the CSPRNG. */
 export const newCode = (): string => randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
 
-function refusalError(r: Exclude<SendRefusal, { reason: 'captcha_used' }>): ServiceError {
+/** A limit a send met: one of its transaction's, or its country's SMS budget (spent before the transaction). */
+type LimitMet = Exclude<SendRefusal, { reason: 'captcha_used' }> | { reason: 'sms_budget_exhausted'; retryMs: number };
+
+/** The limit's 429, with the limit named in the audit record (`limit`). */
+function refusalError(r: LimitMet): ServiceError {
+  const retryAfterSeconds = r.retryMs / SECOND_MS;
+  countMetric('Throttled');
   switch (r.reason) {
     case 'sms_budget_exhausted':
       countMetric('SmsBudgetExhausted');
-      countMetric('Throttled');
-      return new ServiceError('USG.201050004', { detail: "country's hourly SMS budget spent", retryAfterSeconds: r.retryMs / SECOND_MS });
+      return new ServiceError('USG.201050004', { detail: "country's hourly SMS budget spent", retryAfterSeconds, audit: { limit: 'sms_budget' } });
     case 'ip_limited':
-      countMetric('Throttled');
-      return new ServiceError('USG.201050004', { detail: 'per-IP send limit', retryAfterSeconds: r.retryMs / SECOND_MS });
+      return new ServiceError('USG.201050004', { detail: 'per-IP send limit', retryAfterSeconds, audit: { limit: 'source_ip' } });
     case 'send_limited':
-      countMetric('Throttled');
-      return new ServiceError('USG.201050004', { detail: 'destination send limit', retryAfterSeconds: r.retryMs / SECOND_MS });
+      return new ServiceError('USG.201050004', { detail: 'destination send limit', retryAfterSeconds, audit: { limit: 'destination' } });
     case 'locked':
-      countMetric('Throttled');
-      return new ServiceError('USG.201050003', { detail: 'destination locked after failed attempts', retryAfterSeconds: r.retryMs / SECOND_MS });
+      return new ServiceError('USG.201050003', {
+        detail: 'destination locked after failed attempts',
+        retryAfterSeconds,
+        audit: { limit: 'destination_locked' },
+      });
   }
 }
 
@@ -106,8 +116,15 @@ function suppressedError(): ServiceError {
   return new ServiceError('USG.201040004', { detail: 'destination suppressed (hard bounce, complaint or opt-out)' });
 }
 
+/** A country's hourly SMS budget as a send uses it: spending a unit, or (withheld) needing room only. */
+interface SmsBudgetUse {
+  country: string;
+  limit: number;
+  spend: boolean;
+}
+
 /** The hourly budget a send spends, or (withheld) needs room in as a real send on a phone channel would. */
-function smsBudgetOf(sms: SmsPolicy, country: string | undefined, withheld: { channel: Channel } | undefined) {
+function smsBudgetOf(sms: SmsPolicy, country: string | undefined, withheld: { channel: Channel } | undefined): SmsBudgetUse | undefined {
   if (withheld) {
     const entry: ChannelEntry = CHANNELS[withheld.channel];
     return entry.numbers ? { country: DECOY_COUNTRY, limit: hourlyBudgetOf(sms, DECOY_COUNTRY), spend: false } : undefined;
@@ -127,16 +144,75 @@ function numberCheck(deps: SendCodeDeps, channel: Channel, to: string) {
 }
 
 /**
- * Undoes a send answered with a failure (see CodeSends.undo), in the time kept for the answer; if
- * DynamoDB cannot take it now, it is retried in the background until it can.
+ * Spends the send's unit of its country's SMS budget, before its transaction (a withheld send only asks
+ * for room, spending nothing, in the same requests): the unit taken, or the budget's 429; a used CAPTCHA
+ * pass is still told as such (403), as the transaction would have.
  */
-async function undo(deps: SendCodeDeps, send: CodeSend): Promise<void> {
-  const o = { committed: 'unknown', removeAuditRecord: send.audit.record } as const;
-  try {
-    await inAnswerPhase(() => deps.sends.undo(traceOf(send), o));
-  } catch {
-    retryInBackground('undo a failed send', async () => void (await deps.sends.undo(traceOf(send), o)));
+async function spendSmsBudget(
+  deps: SendCodeDeps,
+  budget: SmsBudgetUse,
+  captcha: CaptchaPass | undefined,
+  nowMs: number,
+): Promise<CountedUnit | undefined> {
+  const { country, limit } = budget;
+  let retryMs: number | undefined;
+  if (budget.spend) {
+    const admission = await deps.smsBudget.admit(country, nowMs, limit);
+    if (admission.admitted) return admission.unit;
+    retryMs = admission.retryMs;
+  } else {
+    retryMs = await deps.smsBudget.hasRoom(country, nowMs, limit);
+    if (retryMs === undefined) return undefined;
   }
+  if (captcha && (await deps.sends.passUsed(captcha.jti))) throw passAlreadyUsed(deps.captcha);
+  throw refusalError({ reason: 'sms_budget_exhausted', retryMs });
+}
+
+/**
+ * Gives back the budget unit of a send that was refused or failed, in the time kept for the answer; if
+ * DynamoDB refused it there, in the background. A give-back that got no answer is not repeated (it may
+ * have landed): the unit stays spent, which only ever admits less.
+ */
+async function giveBackSmsBudget(deps: SendCodeDeps, unit: CountedUnit | undefined): Promise<void> {
+  if (!unit) return;
+  try {
+    await inAnswerPhase(() => deps.smsBudget.giveBack(unit));
+  } catch (err) {
+    if (outcomeUnknown(err)) leftSpent(unit);
+    else giveBackInBackground(deps, unit);
+  }
+}
+
+function giveBackInBackground(deps: SendCodeDeps, unit: CountedUnit): void {
+  retryInBackground('give back an SMS budget unit', () => deps.smsBudget.giveBack(unit), {
+    retryable: (err) => !outcomeUnknown(err),
+    onAbandoned: (err) => outcomeUnknown(err) && leftSpent(unit),
+  });
+}
+
+function leftSpent(unit: CountedUnit): void {
+  countMetric('SmsBudgetUnitsLeftSpent');
+  logger.warn('SMS budget unit left spent: its give-back got no answer', { country: unit.id, shard: unit.shard });
+}
+
+/**
+ * Undoes a send answered with a failure (see CodeSends.undo), in the time kept for the answer; if
+ * DynamoDB cannot take it now, it is retried in the background until it can. Its budget unit is given
+ * back, once, when the undo shows its message can no longer go out.
+ */
+async function undo(deps: SendCodeDeps, send: CodeSend, unit: CountedUnit | undefined): Promise<void> {
+  const o = { committed: 'unknown', removeAuditRecord: send.audit.record } as const;
+  let result: UndoResult;
+  try {
+    result = await inAnswerPhase(() => deps.sends.undo(traceOf(send), o));
+  } catch {
+    retryInBackground('undo a failed send', async () => {
+      const late = await deps.sends.undo(traceOf(send), o);
+      if (late.unsent && unit) giveBackInBackground(deps, unit);
+    });
+    return;
+  }
+  if (result.unsent) await giveBackSmsBudget(deps, unit);
 }
 
 /**
@@ -160,9 +236,10 @@ async function accountTarget(deps: SendCodeDeps, name: string, channel: Channel)
  * Sends a code to a mobile, an email, or an account's bound contact, on the channel `sendMethod` names (by
  * default the first that reaches the destination; SMS for an account). A number the channel may not go to
  * is refused first; a suppressed destination (hard bounce, complaint, opt-out) before anything is spent
- * or counted. The CAPTCHA use, the IP and destination limits, the country budget, the new code, its
- * delivery request and the audit record commit in one transaction, and the caller is answered at once:
- * deliverCode sends the message from the table's stream, and refunds the delivery if it cannot.
+ * or counted. The country's SMS budget is spent on its own (given back if the send then fails); the
+ * CAPTCHA use, the IP and destination limits, the new code, its delivery request and the audit record
+ * commit in one transaction, and the caller is answered at once: deliverCode sends the message from the
+ * table's stream, and refunds the delivery if it cannot.
  */
 export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: PublicOperationContext): Promise<SendCodeResult> {
   const nowMs = ctx.now.getTime();
@@ -228,7 +305,6 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     expiresAtMs: nowMs + deps.codeTtlSeconds * SECOND_MS,
     captcha,
     sourceIpHash,
-    smsBudget: smsBudgetOf(deps.sms, 'country' in target ? target.country : undefined, withheld),
     audit: ctx.audit.pending('USG.000000000', 200),
     // A withheld send's request is as large as a real one (the name stands in for the contact) and is
     // never delivered: the stream's filter passes only requests of a channel to deliverCode.
@@ -244,16 +320,25 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
       subjectMasked: masked,
     },
   };
+  // The country's SMS budget is spent first, on its own (no transaction shares an item unrelated sends
+  // write), and given back if the transaction then refuses the send or fails it.
+  const budget = smsBudgetOf(deps.sms, 'country' in target ? target.country : undefined, withheld);
+  const unit = budget && (await spendSmsBudget(deps, budget, captcha, nowMs));
   let refusal: SendRefusal | undefined;
   try {
     refusal = await deps.sends.issue(send);
   } catch (err) {
     // No answer from DynamoDB (it stalled, or the budget ran out): the transaction may still commit.
-    // The caller is answered with a failure, so the send is undone whichever way it went.
-    if (err instanceof SendOutcomeUnknown) await undo(deps, send);
+    // The caller is answered with a failure, so the send is undone whichever way it went. Any other
+    // failure is an answer: the transaction did not commit.
+    if (err instanceof SendOutcomeUnknown) await undo(deps, send, unit);
+    else await giveBackSmsBudget(deps, unit);
     throw err;
   }
-  if (refusal) throw refusal.reason === 'captcha_used' ? passAlreadyUsed(deps.captcha) : refusalError(refusal);
+  if (refusal) {
+    await giveBackSmsBudget(deps, unit);
+    throw refusal.reason === 'captcha_used' ? passAlreadyUsed(deps.captcha) : refusalError(refusal);
+  }
   if (!destination) {
     const kind = CHANNELS[withheld?.channel ?? DEFAULT_ACCOUNT_CHANNEL].reaches;
     return answer(deps.codeTtlSeconds, kind, DECOY[kind](deps.identityPepper, user.value));

@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { RequestAudit, type AuditSink } from '../audit/request-audit.js';
+import type { Settings } from '../config.js';
 import { EVENT_CODES, type EventCode } from '../errors.js';
 import { inAnswerPhase } from '../deadline.js';
 import { logUnstoredAudit } from '../middleware/audit-trail.js';
@@ -12,6 +13,7 @@ import { OperationError } from '../middleware/family-response.js';
 import { lambdaEntry, type LambdaHandler } from '../middleware/operation-state.js';
 import { logger, metrics } from '../observability.js';
 import type { OperationName } from '../operations.js';
+import { FUNCTION_TIMEOUT_MS } from '../policy.js';
 import type { OperationContext } from '../request/operation-context.js';
 
 /**
@@ -34,6 +36,8 @@ export interface CustomerEventSpec {
 export interface CustomerEventDeps {
   audit: AuditSink;
   clock: () => Date;
+  /** `requestBudgetMs`: the most one invocation may take (shared/policy.ts REQUEST_BUDGET_MS). */
+  config: Pick<Settings, 'requestBudgetMs'>;
 }
 
 type Handled = { ok: true; result: Record<string, unknown> } | { ok: false; error: Error; refused: boolean };
@@ -68,14 +72,14 @@ export function customerEventHandler(spec: CustomerEventSpec, deps: CustomerEven
     const code: EventCode = outcome?.code ?? refusal ?? 'CUS.0999';
     if (failure && !refusal) logger.error('event failed', { requestId, error: { name: failure.name, message: failure.message } });
     else if (failure) logger.warn('event refused', { requestId, code, reason: failure.message });
-    // The record is written before the answer: a lost audit write fails the message, whose
-    // redelivery is answered idempotently and audited then.
+    // The record is written before the answer: a lost audit write (logged instead) fails the message,
+    // whose redelivery is answered idempotently and audited then.
     const detail = refusal ? { error: failure!.name, reason: failure!.message.slice(0, 200) } : undefined;
     try {
       await inAnswerPhase(() => audit.finish(deps.audit, code, EVENT_CODES[code].status, detail));
     } catch (err) {
       logUnstoredAudit(err);
-      throw err;
+      return { ok: false, error: failure ?? (err instanceof Error ? err : new Error(String(err))), refused: false };
     }
     if (!failure) return { ok: true, result: outcome!.result };
     return { ok: false, error: failure, refused: refusal !== undefined };
@@ -111,5 +115,5 @@ export function customerEventHandler(spec: CustomerEventSpec, deps: CustomerEven
       if (handled.refused) throw handled.error;
       throw new OperationError('CUS.0999', 'The event could not be processed; retry it.', {});
     });
-  return lambdaEntry(handler);
+  return lambdaEntry(handler, FUNCTION_TIMEOUT_MS, deps.config.requestBudgetMs);
 }

@@ -65,16 +65,16 @@ export function operationCall(): MiddlewareObj<unknown, unknown, Error, Context,
 export type LambdaHandler = (event: unknown, context?: Context) => Promise<unknown>;
 
 /**
- * The entry every function exports: the middy chain run within the request's time budget, taken
- * from the Lambda context (what is left before the function's timeout), or the configured timeout
- * when called in-process without one.
+ * The entry every function exports: the middy chain run within the request's time budget: what the
+ * Lambda context says is left before the function's timeout (the configured timeout when called
+ * in-process without one), and at most `budgetMs`.
  */
-export function lambdaEntry(handler: object, timeoutMs = FUNCTION_TIMEOUT_MS): LambdaHandler {
+export function lambdaEntry(handler: object, timeoutMs = FUNCTION_TIMEOUT_MS, budgetMs = Infinity): LambdaHandler {
   // A middyfied handler is callable with (event, context); its type also lists middy's own options.
   const call = handler as (event: unknown, context: Context) => Promise<unknown>;
   return (event, context) => {
     const ctx = context ?? ({} as Context);
     const remainingMs = typeof ctx.getRemainingTimeInMillis === 'function' ? ctx.getRemainingTimeInMillis() : timeoutMs;
-    return withinRequestBudget(remainingMs, () => call(event, ctx));
+    return withinRequestBudget(remainingMs, () => call(event, ctx), budgetMs);
   };
 }

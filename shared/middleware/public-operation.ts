@@ -4,9 +4,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { AuditSink } from '../audit/request-audit.js';
+import type { Settings } from '../config.js';
 import type { Family, Language } from '../errors.js';
 import { logger, metrics } from '../observability.js';
 import { OPERATIONS, type HttpOperationName } from '../operations.js';
+import { FUNCTION_TIMEOUT_MS } from '../policy.js';
 import type { Authenticator, CallerRateLimit, PublicOperationContext } from '../request/operation-context.js';
 import { auditTrail } from './audit-trail.js';
 import { callerAuth } from './caller-auth.js';
@@ -36,8 +38,11 @@ export interface PublicOperationSpec<S extends z.ZodMiniType, O> {
 export interface PublicOperationDeps {
   audit: AuditSink;
   clock: () => Date;
-  /** The browser origins its answers grant (CORS_ALLOWED_ORIGINS); none when absent. */
-  config?: { corsAllowedOrigins: readonly string[] };
+  /**
+   * `requestBudgetMs`: the most one request may take (shared/policy.ts REQUEST_BUDGET_MS); `corsAllowedOrigins`:
+   * the browser origins its answers grant (CORS_ALLOWED_ORIGINS), none when absent.
+   */
+  config: Pick<Settings, 'requestBudgetMs'> & { corsAllowedOrigins?: readonly string[] };
 }
 
 /**
@@ -65,5 +70,5 @@ export function publicOperation<S extends z.ZodMiniType, O>(spec: PublicOperatio
       const output = await spec.run(input, ctx);
       return spec.present ? spec.present(output, ctx) : output;
     });
-  return lambdaEntry(composed);
+  return lambdaEntry(composed, FUNCTION_TIMEOUT_MS, deps.config.requestBudgetMs);
 }

@@ -23,6 +23,7 @@ export function requestLog(opts: { family: Family }): MiddlewareObj<unknown, unk
     onError: async (request) => {
       const err = request.error;
       const answer = failureAnswer(err, options.family);
+      if (answer.capacity) countMetric('CapacityUnavailable');
       if (!answer.known) {
         countMetric('ServerErrors');
         logger.error('unhandled error', {

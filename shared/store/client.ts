@@ -1,4 +1,5 @@
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { MiddlewareStack } from '@smithy/types';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { budgetSignal } from '../deadline.js';
@@ -34,6 +35,18 @@ export function createDb(s: DbSettings): Db {
   // The SDK's logger middleware filters every whole request and answer for a logger we never give it
   // (the default NoOpLogger drops the result): on send's six-item transaction, a tenth of the client's CPU.
   raw.middlewareStack.remove('loggerMiddleware');
+  // Inside the SDK's retry loop (after it): an unrepeatable write whose attempt got no answer ends the call.
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if ((context as Record<string, unknown>)[UNREPEATABLE] === true && answerLost(err)) throw new UnansweredWrite(err);
+        throw err;
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'endUnrepeatableWithoutAnswer' },
+  );
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -48,6 +61,42 @@ function withBudget(doc: DynamoDBDocumentClient): DynamoDBDocumentClient {
     return send(command, abortSignal ? { ...options, abortSignal } : options);
   };
   return doc;
+}
+
+const UNREPEATABLE = 'verigateUnrepeatable';
+
+/** An attempt ended without a clear answer: none at all, or a server error (a write may have been applied either way). */
+const answerLost = (err: unknown): boolean => {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return typeof status !== 'number' || status >= 500;
+};
+
+/**
+ * An unrepeatable write's attempt got no answer: it may have been applied. Carries the attempt's error as
+ * `lost`, not as `cause` (the SDK retries an error whose cause is a timeout).
+ */
+export class UnansweredWrite extends Error {
+  override name = 'UnansweredWrite';
+  constructor(readonly lost: unknown) {
+    super(`a write that must not be repeated got no answer (${lost instanceof Error ? lost.name : String(lost)})`);
+  }
+}
+
+/**
+ * Marks a write the SDK must not repeat after an attempt that got no answer, because applying it twice
+ * is wrong (giving back a counted unit): it ends with UnansweredWrite instead. Answered failures
+ * (throttling) are retried as usual: nothing was applied.
+ */
+export function unrepeatable<C extends { middlewareStack: MiddlewareStack<any, any> }>(command: C): C {
+  command.middlewareStack.add(
+    (next, context) => (args) => {
+      (context as Record<string, unknown>)[UNREPEATABLE] = true;
+      return next(args);
+    },
+    // override: a document client's command shares its stack with the command it wraps, which adds it twice
+    { step: 'initialize', name: 'markUnrepeatable', override: true },
+  );
+  return command;
 }
 
 /**

@@ -1,13 +1,12 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord, PendingAudit } from '../audit/request-audit.js';
 import type { DeliveryChannel } from '../channels.js';
-import { CONTENDED_RETRY_AFTER_MS, ITEM_LIFETIME_MS, MINUTE_MS, SEND_PER_SOURCE_IP, SMS_BUDGET_PERIOD_MS, ttlAfter } from '../policy.js';
+import { ITEM_LIFETIME_MS, MINUTE_MS, SEND_PER_SOURCE_IP, ttlAfter } from '../policy.js';
 import type { AuditLog } from './audit.js';
 import { isConditionalCheckFailed, outcomeUnknown, unlessConditionFails, type Db } from './client.js';
 import type { DeliveryRequest, DeliveryRequests } from './delivery-requests.js';
 import { capLockedMs, capNotReached, DESTINATION_WINDOWS, destinationKey, destinationTtl } from './destinations.js';
 import { keys } from './keys.js';
-import { countEventItem, msUntilNextPeriod, roomCheckItem, type PeriodCounter } from './period-counter.js';
 import { admitEvent, admitEventItem, attributeNames, combine, msUntilRoom, retractEvent, type StoredWindow } from './sliding-window.js';
 import { transactTagged, type TaggedItem, type TransactionRefusal, type TransactItem } from './transactions.js';
 
@@ -16,9 +15,11 @@ export interface CodeSends {
   /** Stores a new code if every send limit allows it, with all the send spends and its audit record: all or nothing. */
   issue(send: CodeSend): Promise<SendRefusal | undefined>;
   /** Gives back all a committed send took (code, window slots, CAPTCHA pass); repeating it changes nothing more. */
-  undo(trace: SendTrace, o: UndoOptions): Promise<{ committed: boolean }>;
+  undo(trace: SendTrace, o: UndoOptions): Promise<UndoResult>;
   /** Notes the provider's id of the message that carries the send's code on its destination, while that code is the pending one. */
   sent(trace: SendTrace, messageId: string): Promise<void>;
+  /** Whether a send already used the CAPTCHA pass (a consistent read; the claim itself is in `issue`). */
+  passUsed(jti: string): Promise<boolean>;
 }
 
 /** One send as the domain asks for it: the new code, what it spends, and the request's audit record. */
@@ -32,11 +33,6 @@ export interface CodeSend {
   captcha?: { jti: string; expiresAtMs: number } | undefined;
   /** The keyed hash of the source address whose window the send counts against. */
   sourceIpHash?: string | undefined;
-  /**
-   * The country whose hourly SMS budget the send spends (`spend`), or only needs room in (a send
-   * withheld under enumeration protection: answered as a real one would be, costing nothing).
-   */
-  smsBudget?: { country: string; limit: number; spend: boolean } | undefined;
   audit: PendingAudit;
   /**
    * The delivery request deliverCode sends the message from once the send commits, committed with it; the
@@ -50,7 +46,6 @@ export interface CodeSend {
 
 export type SendRefusal =
   | { reason: 'captcha_used' }
-  | { reason: 'sms_budget_exhausted'; retryMs: number }
   | { reason: 'ip_limited'; retryMs: number }
   | { reason: 'send_limited'; retryMs: number }
   | { reason: 'locked'; retryMs: number };
@@ -72,6 +67,17 @@ export interface UndoOptions {
   removeAuditRecord?: AuditRecord | undefined;
 }
 
+export interface UndoResult {
+  /** Whether the send had committed. */
+  committed: boolean;
+  /**
+   * Whether no message of the send can go out: it never committed, or this undo withdrew its delivery
+   * request before deliverCode claimed it. Only then may what the send spent on sending (its country's
+   * SMS budget) be given back.
+   */
+  unsent: boolean;
+}
+
 /** DynamoDB gave no answer to a send's transaction (it stalled, or the budget ran out): it may still commit. */
 export class SendOutcomeUnknown extends Error {
   override name = 'SendOutcomeUnknown';
@@ -90,20 +96,13 @@ export const traceOf = (send: CodeSend): SendTrace => ({
   sourceIpHash: send.sourceIpHash,
 });
 
-/** SMS per country per clock hour (SPEC §4), on an item per country and hour. */
-export const SMS_BUDGET: PeriodCounter = {
-  periodMs: SMS_BUDGET_PERIOD_MS,
-  lifetimeMs: ITEM_LIFETIME_MS.smsBudget,
-  key: (country, periodStartMs) => keys.smsBudget(country, periodStartMs),
-};
-
 /** The per-source-IP send window, on the IP's own item. */
 export const SOURCE_IP_WINDOW: StoredWindow = { prefix: 'ip', ...SEND_PER_SOURCE_IP };
 
 const captchaTtl = (pass: { expiresAtMs: number }, nowMs: number) =>
   Math.max(ttlAfter(nowMs, ITEM_LIFETIME_MS.usedCaptcha), ttlAfter(pass.expiresAtMs, MINUTE_MS));
 
-type Tag = 'captcha' | 'ip' | 'sms_budget' | 'audit' | 'destination' | 'delivery';
+type Tag = 'captcha' | 'ip' | 'audit' | 'destination' | 'delivery';
 
 export function createCodeSends(
   db: Db,
@@ -114,8 +113,9 @@ export function createCodeSends(
   return {
     /**
      * Stores a new code (replacing a pending one) if the destination's send limits allow it, in one
-     * transaction with the CAPTCHA pass's use, the source IP's window, the country's SMS budget, the
-     * delivery request and the request's audit record: all or nothing.
+     * transaction with the CAPTCHA pass's use, the source IP's window, the delivery request and the
+     * request's audit record: all or nothing. Every item is the request's own or its caller's (no item
+     * that unrelated sends share: the country's SMS budget is spent before, store/sms-budget.ts).
      */
     async issue(input) {
       const w = DESTINATION_WINDOWS;
@@ -149,11 +149,6 @@ export function createCodeSends(
         const item = admitEventItem(SOURCE_IP_WINDOW, table, keys.sourceIp(input.sourceIpHash), nowMs, ITEM_LIFETIME_MS.sourceIp);
         tagged.push({ tag: 'ip', item });
       }
-      const sms = input.smsBudget;
-      if (sms) {
-        const item = (sms.spend ? countEventItem : roomCheckItem)(SMS_BUDGET, table, sms.country, nowMs, sms.limit);
-        tagged.push({ tag: 'sms_budget', item });
-      }
       tagged.push({ tag: 'audit', item: auditLog.putItem(record) });
       tagged.push({ tag: 'destination', item: destination });
       const delivery = {
@@ -174,10 +169,8 @@ export function createCodeSends(
         input.audit.committed();
         return undefined;
       }
-      if (refusal.tag === 'contended') return { reason: 'send_limited', retryMs: CONTENDED_RETRY_AFTER_MS };
       if (refusal.tag === 'captcha') return { reason: 'captcha_used' };
       if (refusal.tag === 'ip') return { reason: 'ip_limited', retryMs: msUntilRoom(SOURCE_IP_WINDOW, refusal.item, nowMs) };
-      if (refusal.tag === 'sms_budget') return { reason: 'sms_budget_exhausted', retryMs: msUntilNextPeriod(SMS_BUDGET, nowMs) };
       const lockedMs = capLockedMs(refusal.item, nowMs);
       if (lockedMs > 0) return { reason: 'locked', retryMs: lockedMs };
       return {
@@ -194,7 +187,7 @@ export function createCodeSends(
      * (unless known committed: then deliverCode has it), its code is dropped, its cooldown, daily and
      * source-address slots are retracted, and the record that said 200 is removed (`removeAuditRecord`),
      * so the request keeps the one record of its real answer. Every step is conditional, so undoing twice
-     * changes nothing more. The country's SMS budget stays spent: the SMS may have gone out.
+     * changes nothing more. It says whether the send's message can no longer go out (`unsent`).
      */
     async undo(send, o) {
       const id = send.sendId;
@@ -222,10 +215,10 @@ export function createCodeSends(
       } else if (o.committed === 'unknown') {
         committed = true; // a trusted direct send has no pass to void: undo whatever it left, conditionally
       }
-      if (!committed) return { committed };
+      if (!committed) return { committed, unsent: true };
       // A send answered with a failure must not be delivered: its request is withdrawn unless deliverCode
       // claimed it already (the stream is quick; then the message may be out, with a code dropped below).
-      if (o.committed !== true) await deliveryRequests.withdraw(send.sendId, send.nowMs);
+      const withdrawn = o.committed !== true && (await deliveryRequests.withdraw(send.sendId, send.nowMs));
 
       const w = DESTINATION_WINDOWS;
       const parts = combine([retractEvent(w.cooldown, send.nowMs), retractEvent(w.daily, send.nowMs)]);
@@ -259,7 +252,15 @@ export function createCodeSends(
         );
       }
       if (o.removeAuditRecord) await auditLog.remove(o.removeAuditRecord);
-      return { committed };
+      return { committed, unsent: withdrawn };
+    },
+
+    /** A pass is used while its item holds a send's use that was not voided (what captchaUseItem refuses). */
+    async passUsed(jti) {
+      const { Item } = await db.doc.send(
+        new GetCommand({ TableName: table, Key: keys.captcha(jti), ConsistentRead: true, ProjectionExpression: 'usedBy, voidedBy' }),
+      );
+      return Item !== undefined && Item.voidedBy === undefined;
     },
 
     /**

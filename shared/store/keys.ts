@@ -17,10 +17,16 @@ export const keys = {
   /** Failed-signature count and lock of one AK from one source; its own partition, so sources never share one. */
   accessKeySource: (accessKey: string, sourceHash: string): Key => ({ pk: `AKSRC#${sourceHash}#${accessKey}`, sk: 'LOCKOUT' }),
   partnerKey: (accessKey: string): Key => ({ pk: `PARTNER#${accessKey}`, sk: 'KEY' }),
-  /** One country's SMS count in one period (the period's start, epoch ms): a new key every hour. */
-  smsBudget: (country: string, periodStartMs: number): Key => ({ pk: `SMSBUDGET#${country}#${periodStartMs}`, sk: 'COUNT' }),
-  /** One partner's check-identity count in one second (its start, epoch ms). */
-  partnerRate: (partnerHash: string, periodStartMs: number): Key => ({ pk: `RATE#${partnerHash}#${periodStartMs}`, sk: 'COUNT' }),
+  /** One shard of a country's SMS count in one period (the period's start, epoch ms): new keys every hour. */
+  smsBudget: (country: string, periodStartMs: number, shard: number): Key => ({
+    pk: `SMSBUDGET#${country}#${periodStartMs}#${shard}`,
+    sk: 'COUNT',
+  }),
+  /** One shard of a partner's check-identity count in one second (its start, epoch ms). */
+  partnerRate: (partnerHash: string, periodStartMs: number, shard: number): Key => ({
+    pk: `RATE#${partnerHash}#${periodStartMs}#${shard}`,
+    sk: 'COUNT',
+  }),
   /** A send's delivery request (read from the table's stream by deliverCode), keyed by the send's id. */
   delivery: (sendId: string): Key => ({ pk: `DELIVERY#${sendId}`, sk: 'REQUEST' }),
   /** A destination suppressed after a hard bounce, a complaint or an opt-out, by its keyed hash (store/suppressions.ts). */

@@ -10,7 +10,7 @@ const conflicted = (err: unknown) => cancellationReasons(err)?.some((r) => r.Cod
 /**
  * Transactions on a contended item are cancelled with reason `TransactionConflict` instead of
  * waiting; the SDK does not retry those. Re-run the whole attempt (which re-evaluates every
- * condition) as TRANSACTION_CONFLICT_RETRY allows.
+ * condition) as TRANSACTION_CONFLICT_RETRY allows, within the request's budget.
  */
 export function withTransactionRetry<T>(attempt: () => Promise<T>): Promise<T> {
   return retry(TRANSACTION_CONFLICT_RETRY, attempt, { retryable: conflicted });
@@ -24,16 +24,17 @@ export interface TaggedItem<Tag extends string> {
 
 /** Why a tagged transaction did not commit (undefined: it did). */
 export type TransactionRefusal<Tag extends string> = {
-  /** The first item (by order) whose condition failed, or `contended`. */
-  tag: Tag | 'contended';
+  /** The first item (by order) whose condition failed. */
+  tag: Tag;
   /** That item as it was (ReturnValuesOnConditionCheckFailure), when it asked for it. */
   item: Record<string, unknown> | undefined;
 };
 
 /**
- * Runs a transaction of tagged items; returns the first item (by order) whose condition failed, or
- * `contended` when other transactions on the same items kept cancelling it through every retry (many
- * concurrent requests on one destination: answered as a throttle, not as a server error).
+ * Runs a transaction of tagged items; returns the first item (by order) whose condition failed. A
+ * transaction other transactions on its items kept cancelling through every attempt is thrown as it
+ * came (TransactionCanceledException): that is capacity, answered 503 (shared/capacity.ts), never a
+ * limit of the caller's.
  */
 export async function transactTagged<Tag extends string>(
   db: Db,
@@ -44,10 +45,8 @@ export async function transactTagged<Tag extends string>(
     return undefined;
   } catch (err) {
     const reasons = cancellationReasons(err);
-    if (!reasons) throw err;
-    const index = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-    if (index >= 0) return { tag: tagged[index]!.tag, item: reasons[index]!.Item };
-    if (reasons.some((r) => r.Code === 'TransactionConflict')) return { tag: 'contended', item: undefined };
+    const index = reasons?.findIndex((r) => r.Code === 'ConditionalCheckFailed') ?? -1;
+    if (index >= 0) return { tag: tagged[index]!.tag, item: reasons![index]!.Item };
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import type { AuditRecord, PendingAudit } from '../audit/request-audit.js';
-import { CONTENDED_RETRY_AFTER_MS, ITEM_LIFETIME_MS, MAX_WRONG_TRIES_PER_CODE, VERIFY_FAILURES_PER_REQUESTER } from '../policy.js';
+import { ITEM_LIFETIME_MS, MAX_WRONG_TRIES_PER_CODE, VERIFY_FAILURES_PER_REQUESTER } from '../policy.js';
 import type { AuditLog } from './audit.js';
 import type { Db } from './client.js';
 import {
@@ -120,7 +120,6 @@ export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<Audit
         input.audit.committed();
         return { kind: 'verified' };
       }
-      if (refusal.tag === 'contended') return { kind: 'throttled', retryMs: CONTENDED_RETRY_AFTER_MS };
       if (refusal.tag === 'requester')
         return { kind: 'requester_locked', retryMs: msUntilRoom(REQUESTER_FAILURES_WINDOW, refusal.item, nowMs) };
       return classifyAttempt(refusal.item, input.codeHash, nowMs);
@@ -178,7 +177,6 @@ export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<Audit
         audit.committed();
         return { kind: 'recorded', remainingAttempts };
       }
-      if (refusal.tag === 'contended') return { kind: 'throttled', retryMs: CONTENDED_RETRY_AFTER_MS };
       if (refusal.tag === 'requester')
         return { kind: 'requester_locked', retryMs: msUntilRoom(REQUESTER_FAILURES_WINDOW, refusal.item, nowMs) };
       if (refusal.tag !== 'destination') throw new Error(`recordWrong: unexpected condition failure on ${refusal.tag}`);

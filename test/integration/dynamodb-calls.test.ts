@@ -49,6 +49,9 @@ function recordCalls(db: Db) {
           if (item.Delete) note('DeleteItem', item.Delete.Key);
           if (item.ConditionCheck) note('ConditionCheckItem', item.ConditionCheck.Key);
         }
+      } else if (action === 'BatchGetItem') {
+        for (const table of Object.values(input.RequestItems as Record<string, { Keys: Array<Record<string, unknown>> }>))
+          for (const key of table.Keys) note(action, key);
       } else note(action, action === 'PutItem' ? input.Item : input.Key);
       return next(args);
     },
@@ -77,8 +80,16 @@ let receiptCalls: ReturnType<typeof recordCalls>;
 /** Numbers End User Messaging answers as opted out (a refusal for good that suppresses them). */
 const optedOut = new Set<string>();
 
+/** A fresh Hong Kong mobile (9123 xxxx): its country's hourly SMS budget is HK_BUDGET here. */
+let hkSerial = 0;
+const hkMobile = () => `+8529123${String((++hkSerial * 7919 + Math.floor(Math.random() * 10_000)) % 10_000).padStart(4, '0')}`;
+const HK_BUDGET = 2;
+/** check-identity calls one partner may make a second here: a few calls reach it. */
+const PARTNER_RATE = 4;
+
 beforeAll(async () => {
   h = await harness({
+    env: { SMS_HOURLY_BUDGET_PER_COUNTRY: `1000,HK=${HK_BUDGET}`, PARTNER_REQUESTS_PER_SECOND: String(PARTNER_RATE) },
     notifier: (outbox) => ({
       deliver: async (m) => {
         if (failDelivery) throw Object.assign(new Error('End User Messaging is down'), { name: 'InternalServerException' });
@@ -115,7 +126,7 @@ describe('the DynamoDB calls of each function', () => {
     expect(calls.of('registerCustomer')).toEqual(expectedCalls('registerCustomer'));
   });
 
-  it('checkIdentity: reads the registry and an access key lockout, counts and clears signature failures, and audits', async () => {
+  it('checkIdentity: reads the registry and an access key lockout, counts and clears signature failures, holds a partner to its rate, and audits', async () => {
     const check = createCheckIdentityHandler(h.rt);
     const token = await tokenHeaders(h);
     const statuses: number[] = [];
@@ -129,12 +140,14 @@ describe('the DynamoDB calls of each function', () => {
       const body = { search_type: 'name', search_value: 'ceshiyonghu001' };
       statuses.push((await post(check, body, await akskHeaders(h, body, { sk: 'not-the-secret-key-of-this-access-key' }))).status);
       statuses.push((await post(check, body, await akskHeaders(h, body))).status);
+      // The token partner's fourth call this second, then one over its rate: every shard is read before the refusal.
+      for (let i = 0; i < 2; i++) statuses.push((await post(check, body, token)).status);
     });
-    expect(statuses).toEqual([200, 200, 200, 401, 200]);
+    expect(statuses).toEqual([200, 200, 200, 401, 200, 200, 429]);
     expect(calls.of('checkIdentity')).toEqual(expectedCalls('checkIdentity'));
   });
 
-  it('sendVerificationCode: sends to a number and to an account, is refused, undoes a send without an answer, and audits', async () => {
+  it("sendVerificationCode: sends to a number and to an account, is refused, spends and gives back its country's budget, undoes a send without an answer, and audits", async () => {
     const mobile = uniqueMobile();
     const unanswered = uniqueMobile();
     const statuses = await calls.as('sendVerificationCode', async () => [
@@ -143,6 +156,12 @@ describe('the DynamoDB calls of each function', () => {
       (await h.send(name)).status, // the account's bound mobile
       (await h.send(`${name}x`)).status, // an unknown account: withheld, needs room in the SMS budget without spending it
       (await h.send(mobile, { token: null })).status, // no CAPTCHA pass
+      // Hong Kong's budget spent: every shard of the hour is read before the refusal.
+      ...(await (async () => {
+        const hk: number[] = [];
+        for (let i = 0; i <= HK_BUDGET; i++) hk.push((await h.send(hkMobile())).status);
+        return hk;
+      })()),
       await (async () => {
         loseTransactionAnswer = true;
         try {
@@ -152,7 +171,8 @@ describe('the DynamoDB calls of each function', () => {
         }
       })(),
     ]);
-    expect(statuses).toEqual([200, 429, 200, 200, 403, 500]);
+    // A send whose transaction got no answer is capacity (SPEC §2): 503, not 500.
+    expect(statuses).toEqual([200, 429, 200, 200, 403, 200, 200, 429, 503]);
     expect(calls.of('sendVerificationCode')).toEqual(expectedCalls('sendVerificationCode'));
   });
 

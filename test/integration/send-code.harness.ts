@@ -134,7 +134,7 @@ export async function harness(
 }
 
 /** Counts replies by `status error_code` (or `status` alone for a success), e.g. { '200': 1, '429 USG.201050004': 9 }. */
-export function tally(replies: Reply[]): Record<string, number> {
+export function tally(replies: ReadonlyArray<Pick<Reply, 'status' | 'body'>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of replies) {
     const key = r.status === 200 ? '200' : `${r.status} ${String(r.body.error_code)}`;

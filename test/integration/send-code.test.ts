@@ -132,7 +132,7 @@ describe('parameters, CAPTCHA binding and direct invocation', () => {
 });
 
 describe('send request counts (uncontended)', () => {
-  it('to a mobile = GetItem (its suppression) + 1 TransactWriteItems; to an account name = GetItem + GetItem + TransactWriteItems', async () => {
+  it("to a mobile = GetItem (its suppression) + UpdateItem (a shard of the country's SMS budget) + TransactWriteItems; to an account name = GetItem + the same", async () => {
     h.clock.set(Date.now());
     const name = uniqueName();
     const accountMobile = uniqueMobile().e164;
@@ -142,12 +142,12 @@ describe('send request counts (uncontended)', () => {
     counter.reset();
     const toMobile = await h.send(uniqueMobile().e164);
     expect(toMobile.status).toBe(200);
-    expect(counter.operations).toEqual(['GetItem', 'TransactWriteItems']);
+    expect(counter.operations).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
 
     counter.reset();
     const toAccount = await h.send(name);
     expect(toAccount.status).toBe(200);
-    expect(counter.operations).toEqual(['GetItem', 'GetItem', 'TransactWriteItems']);
+    expect(counter.operations).toEqual(['GetItem', 'GetItem', 'UpdateItem', 'TransactWriteItems']);
   });
 });
 

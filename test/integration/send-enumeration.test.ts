@@ -122,7 +122,7 @@ describe('send with enumeration protection on (default)', () => {
     }
   });
 
-  it('known, unknown and contact-less accounts cost the same DynamoDB requests: GetItem (the account), GetItem (a suppression) + TransactWriteItems', async () => {
+  it("known, unknown and contact-less accounts cost the same DynamoDB requests: GetItem (the account), GetItem (a suppression), UpdateItem of the country's SMS count (by SMS) + TransactWriteItems", async () => {
     const known = uniqueAccount();
     const phoneOnly = uniqueAccount();
     await register({ name: known, mobile: uniqueMobile(), email: uniqueEmail() });
@@ -132,7 +132,8 @@ describe('send with enumeration protection on (default)', () => {
     let transactItems: number[] = [];
     h.rt.db.raw.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand') transactItems.push((args.input as { TransactItems: unknown[] }).TransactItems.length);
+        if (context.commandName === 'TransactWriteItemsCommand')
+          transactItems.push((args.input as { TransactItems: unknown[] }).TransactItems.length);
         return next(args);
       },
       { step: 'initialize', name: 'countTransactItems' },
@@ -153,8 +154,13 @@ describe('send with enumeration protection on (default)', () => {
       operations.push([...counter.operations]);
       items.push(transactItems);
     }
-    // The account's item, then one suppression (of its contact, or of an item that never exists), then the send.
-    expect(operations).toEqual(cases.map(() => ['GetItem', 'GetItem', 'TransactWriteItems'])); // actual before the fix: GetItem + PutItem for the last
+    // The account's item, then one suppression (of its contact, or of an item that never exists); by SMS the
+    // country's budget is spent, or for a withheld account asked with the same write adding nothing; then the send.
+    expect(operations).toEqual(
+      cases.map(([, method]) =>
+        method === 'sms' ? ['GetItem', 'GetItem', 'UpdateItem', 'TransactWriteItems'] : ['GetItem', 'GetItem', 'TransactWriteItems'],
+      ),
+    ); // actual before the fix: GetItem + PutItem for the last
     // Per method (an SMS send has the country's budget item, an email send none): one shape each.
     const shapes = (method: string) => new Set(items.filter((_, k) => cases[k]![1] === method).map((i) => JSON.stringify(i)));
     expect([shapes('sms').size, shapes('email').size]).toEqual([1, 1]);

@@ -74,7 +74,7 @@ describe('verify under real concurrency', () => {
 });
 
 describe('verify under contention DynamoDB Local does not produce', () => {
-  it('an attempt cancelled by other transactions through every retry is a 429 USG.201050003 (Retry-After 1), not a 500', async () => {
+  it('an attempt cancelled by other transactions through every retry is a 503 USG.000000503 (Retry-After 1): capacity, not a limit of the caller, not a 500', async () => {
     const contended = await harness();
     contended.clock.set(Date.now());
     const mobile = uniqueMobile().e164;
@@ -92,8 +92,11 @@ describe('verify under contention DynamoDB Local does not produce', () => {
       { step: 'initialize', name: 'alwaysConflict' },
     );
     const r = await contended.verify(mobile, contended.lastCode(mobile));
-    expect([r.status, r.body.error_code, r.headers['retry-after']]).toEqual([429, 'USG.201050003', '1']);
-    expect(await contended.rt.audit.byRequestId(r.requestId)).toMatchObject([{ outcome: 'USG.201050003', status: 429 }]);
+    // SPEC §2: a caller is never told it hit a limit it did not hit; contention is capacity.
+    expect([r.status, r.body.error_code, r.headers['retry-after']]).toEqual([503, 'USG.000000503', '1']);
+    expect(await contended.rt.audit.byRequestId(r.requestId)).toMatchObject([
+      { outcome: 'USG.000000503', status: 503, detail: { capacity: 'contended', error: 'TransactionCanceledException' } },
+    ]);
   });
 });
 

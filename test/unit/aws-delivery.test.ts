@@ -8,7 +8,7 @@ import { withinRequestBudget } from '../../shared/deadline.js';
 import { compileMessages } from '../../shared/messages/catalog.js';
 import { awsNotifier } from '../../shared/notify/aws.js';
 import { DeliveryOutcomeUnknown, DeliveryRefused, type CodeMessage, type Notifier } from '../../shared/notify/notifier.js';
-import { DELIVERY_CALL_MS, DELIVERY_TIMEOUT_MS } from '../../shared/policy.js';
+import { ANSWER_RESERVE_MS, DELIVERY_CALL_MS, DELIVERY_TIMEOUT_MS } from '../../shared/policy.js';
 import { MAILBOX_SIMULATOR, startSesStandIn, type SesStandIn } from '../support/aws/sesv2.js';
 import { STAND_IN_CREDENTIALS } from '../support/aws/sigv4.js';
 import { startSmsVoiceStandIn, type SmsVoiceStandIn } from '../support/aws/sms-voice-v2.js';
@@ -226,8 +226,8 @@ describe('a call without an answer', () => {
   it("the request's budget ends a call sooner when less of it is left", async () => {
     eum.faults.next({ kind: 'stall-body', effect: true });
     const started = Date.now();
-    // 3.6 s before the function's timeout: 0.6 s of work left (the answer phase keeps 3 s).
-    const err = await withinRequestBudget(3600, () => failureOf(notifier.deliver(message())));
+    // 0.6 s of work left (the answer phase keeps ANSWER_RESERVE_MS).
+    const err = await withinRequestBudget(ANSWER_RESERVE_MS + 600, () => failureOf(notifier.deliver(message())));
     expect(err).toBeInstanceOf(DeliveryOutcomeUnknown);
     expect(Date.now() - started).toBeLessThan(1500);
   });

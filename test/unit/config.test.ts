@@ -157,14 +157,39 @@ describe('SMS_COUNTRY_ALLOWLIST and SMS_HOURLY_BUDGET_PER_COUNTRY', () => {
 });
 
 describe('PARTNER_REQUESTS_PER_SECOND', () => {
-  it('defaults to 10 and takes 1 to 100000', () => {
+  it("defaults to 10 and takes 1 to 10000, the design's ceiling for one partner", () => {
     expect(loadConfig({}).partnerRequestsPerSecond).toBe(10);
     expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '1' }).partnerRequestsPerSecond).toBe(1);
-    expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '100000' }).partnerRequestsPerSecond).toBe(100_000);
+    expect(loadConfig({ PARTNER_REQUESTS_PER_SECOND: '10000' }).partnerRequestsPerSecond).toBe(10_000);
   });
 
-  it.each(['0', '100001', '2.5', 'fast'])('refuses %j', (value) => {
+  it("refuses more than the partner's count can hold, saying why", () => {
+    expect(configError({ PARTNER_REQUESTS_PER_SECOND: '10001' }).message).toContain(
+      "at most 10000: one partner's count holds no more calls a second",
+    );
+  });
+
+  it.each(['0', '10001', '100001', '2.5', 'fast'])('refuses %j', (value) => {
     expect(configError({ PARTNER_REQUESTS_PER_SECOND: value }).message).toContain('PARTNER_REQUESTS_PER_SECOND');
+  });
+});
+
+describe('REQUEST_BUDGET_MS and DDB_REQUEST_TIMEOUT_MS', () => {
+  it('give a request 3 s and a DynamoDB attempt 500 ms outside the local stage, the function timeout and 4 s in it', () => {
+    expect([loadConfig(PROD).requestBudgetMs, loadConfig(PROD).ddbRequestTimeoutMs]).toEqual([3000, 500]);
+    expect([loadConfig({}).requestBudgetMs, loadConfig({}).ddbRequestTimeoutMs]).toEqual([10_000, 4000]);
+    expect(loadConfig({ ...PROD, REQUEST_BUDGET_MS: '5000', DDB_REQUEST_TIMEOUT_MS: '1000' })).toMatchObject({
+      requestBudgetMs: 5000,
+      ddbRequestTimeoutMs: 1000,
+    });
+  });
+
+  it("refuses an attempt that could not end within a request's work", () => {
+    expect(configError({ ...PROD, DDB_REQUEST_TIMEOUT_MS: '2001' }).message).toContain(
+      'DDB_REQUEST_TIMEOUT_MS (2001) must fit in a request',
+    );
+    expect(configError({ REQUEST_BUDGET_MS: '3000' }).message).toContain('DDB_REQUEST_TIMEOUT_MS (4000) must fit in a request');
+    expect(configError({ REQUEST_BUDGET_MS: '999' }).message).toContain('REQUEST_BUDGET_MS');
   });
 });
 

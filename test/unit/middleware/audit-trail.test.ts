@@ -187,8 +187,9 @@ describe('auditTrail', () => {
       { phase: 'work', aborted: true },
       { phase: 'audit', aborted: false },
     ]);
-    expect(result.statusCode).toBe(500);
-    expect(sink.written.map((r) => r.outcome)).toEqual(['USG.000000500']);
+    // A call that got no answer is capacity (SPEC §2): the family's 503, not a 500.
+    expect(result.statusCode).toBe(503);
+    expect(sink.written.map((r) => r.outcome)).toEqual(['USG.000000503']);
   });
 
   it('does nothing for a request that never started (no state to record)', async () => {

@@ -7,7 +7,7 @@ import { ServiceError } from '../../../shared/errors.js';
 import { OperationError } from '../../../shared/middleware/family-response.js';
 import { publicOperation } from '../../../shared/middleware/public-operation.js';
 import { logger } from '../../../shared/observability.js';
-import { ANSWER_RESERVE_MS } from '../../../shared/policy.js';
+import { ANSWER_RESERVE_MS, REQUEST_BUDGET_MS } from '../../../shared/policy.js';
 import type {
   AuthenticatedCaller,
   Authenticator,
@@ -18,6 +18,7 @@ import { asHttp, bodyJson, clock, httpPost, NOW, RecordingAuditSink, rejectionOf
 
 const Input = z.strictObject({ search_type: z.enum(['name', 'email']), search_value: z.string().check(z.minLength(1)) });
 const VALID = JSON.stringify({ search_type: 'name', search_value: 'ceshiyonghu001' });
+const config = { requestBudgetMs: REQUEST_BUDGET_MS.default };
 
 /** Partners by token, and a limit of `perCall` answers decided in advance (undefined: admitted). */
 function checkIdentityLike(
@@ -53,7 +54,7 @@ function checkIdentityLike(
       },
       present: (result) => ({ error_code: 'CBC.0000', error_msg: 'success', ...(result as object) }),
     },
-    { audit, clock },
+    { audit, clock, config },
   );
   return { handler, audit, authenticated, admitted, runs };
 }
@@ -142,7 +143,7 @@ describe('publicOperation over HTTP', () => {
     );
   });
 
-  it('ends a request whose dependency stalls within its budget: the family 500, audited, long before the Lambda timeout', async () => {
+  it('ends a request whose dependency stalls within its budget: the family 503, audited, long before the Lambda timeout', async () => {
     const op = checkIdentityLike({
       run: async () => {
         await sleep(60_000, undefined, { signal: budgetSignal() });
@@ -153,9 +154,10 @@ describe('publicOperation over HTTP', () => {
       await op.handler(httpPost(VALID, { 'X-Auth-Token': 'partner-5' }), lambdaContext('lambda-stall', ANSWER_RESERVE_MS + 150)),
     );
     expect(Date.now() - started).toBeLessThan(ANSWER_RESERVE_MS);
-    expect(result.statusCode).toBe(500);
-    expect(bodyJson(result).error_code).toBe('CBC.0999');
-    expect(op.audit.written.map((r) => [r.requestId, r.outcome, r.status])).toEqual([['lambda-stall', 'CBC.0999', 500]]);
+    // A stalled dependency is capacity (SPEC §2): 503 with Retry-After, not a 500.
+    expect([result.statusCode, result.headers['retry-after']]).toEqual([503, '5']);
+    expect(bodyJson(result).error_code).toBe('CBC.0503');
+    expect(op.audit.written.map((r) => [r.requestId, r.outcome, r.status])).toEqual([['lambda-stall', 'CBC.0503', 503]]);
   });
 
   it('answers 500 when the success could not be recorded: nothing is acknowledged without its record', async () => {
@@ -219,7 +221,7 @@ describe('publicOperation of the USG family', () => {
           throw new ServiceError('USG.000000006', { detail: 'no pass' });
         },
       },
-      { audit, clock },
+      { audit, clock, config },
     );
     const result = asHttp(await handler(httpPost('{"user":"a@example.com"}', { 'X-Request-Id': 'usg-req' }), lambdaContext('lambda-usg')));
     expect(result.statusCode).toBe(403);
@@ -239,7 +241,7 @@ describe('publicOperation of the USG family', () => {
         input: z.strictObject({ contact: z.string() }),
         run: async () => ({}),
       },
-      { audit: new RecordingAuditSink(), clock },
+      { audit: new RecordingAuditSink(), clock, config },
     );
     const result = asHttp(await handler(httpPost('{"contact":"a@example.com"}')));
     expect(result.statusCode).toBe(200);
