@@ -13,7 +13,7 @@ export const metrics = new Metrics({
 export type MetricName =
   /** A send accepted (committed with its delivery request): in all, and per channel and country (countFunnel). */
   | 'CodesSent'
-  /** A message the provider accepted (deliverCode); whether it arrived is its receipt's (CodesDelivered, CodesFailed). */
+  /** A message the provider accepted (deliverCode): whether it arrived is its receipt's (CodesDelivered, CodesFailed). */
   | 'CodesAccepted'
   /** A message its provider's receipt says arrived (recordReceipt): in all, and per channel and country. */
   | 'CodesDelivered'
