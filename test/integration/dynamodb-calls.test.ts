@@ -16,6 +16,7 @@ import { DeliveryRefused } from '../../shared/notify/notifier.js';
 import { OPERATIONS, type OperationName } from '../../shared/operations.js';
 import type { Db } from '../../shared/store/client.js';
 import { expectedCalls } from '../support/dynamodb-calls.js';
+import { startLocalLifecycle } from '../../dev/support/lifecycle.js';
 import { akskHeaders, post, tokenHeaders } from './partner-auth-support.js';
 import { uniqueEmail, uniqueMobile as newMobile } from '../../dev/support/identities.js';
 import { harness, wrongCode, type Harness } from './send-code.harness.js';
@@ -199,7 +200,8 @@ describe('the DynamoDB calls of each function', () => {
   it("recordReceipt: reads the receipt's delivery request, records a delivery, refunds a failure and suppresses a hard bounce, with audit records", async () => {
     const before = h.receipts.poller.events().length;
     const delivered = await h.send(uniqueMobile());
-    const failed = await h.send('+85257048854'); // End User Messaging's failure simulator number
+    // End User Messaging's failure simulator number of Taiwan: Hong Kong's budget of the hour is spent above.
+    const failed = await h.send('+886903444632');
     const bounced = `bounce+${Date.now()}@simulator.amazonses.com`;
     const bounce = await h.send(bounced, { token: await h.captcha(bounced) });
     expect([delivered.status, failed.status, bounce.status]).toEqual([200, 200, 200]);
@@ -220,6 +222,21 @@ describe('the DynamoDB calls of each function', () => {
     ]);
     expect(statuses).toEqual([400, 200, 400, 401]);
     expect(calls.of('verifyVerificationCode')).toEqual(expectedCalls('verifyVerificationCode'));
+  });
+
+  it('publishLifecycleEvents: reads and writes no item: what it publishes is in the stream images', async () => {
+    const lifecycle = startLocalLifecycle(h);
+    try {
+      // Every event the tests above led to; no client of the table may see a call meanwhile.
+      const during = (op: OperationName, run: () => Promise<void>) =>
+        calls.as(op, () => deliverCalls.as(op, () => receiptCalls.as(op, run)));
+      await during('publishLifecycleEvents', () => lifecycle.drain());
+      expect(lifecycle.events().map((e) => e['detail-type'])).toEqual(expect.arrayContaining(['CodeSent', 'CodeVerified']));
+      for (const recorder of [calls, deliverCalls, receiptCalls])
+        expect(recorder.of('publishLifecycleEvents')).toEqual(expectedCalls('publishLifecycleEvents'));
+    } finally {
+      await lifecycle.stop();
+    }
   });
 
   it('deregisterCustomer: reads what the customer claimed, releases it, and audits', async () => {
