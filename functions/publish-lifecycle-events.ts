@@ -67,7 +67,10 @@ export function createPublishLifecycleEventsHandler(rt: Pick<PublishLifecycleEve
           change = lifecycleChangeOf(streamChange(record));
         } catch (err) {
           // Nothing redelivery could change.
-          logger.error('stream record unreadable; skipped', { eventID: record.eventID, error: err instanceof Error ? err.message : String(err) });
+          logger.error('stream record unreadable; skipped', {
+            eventID: record.eventID,
+            error: err instanceof Error ? err.message : String(err),
+          });
         }
         if (change) found.push({ record, change });
       }
@@ -78,13 +81,16 @@ export function createPublishLifecycleEventsHandler(rt: Pick<PublishLifecycleEve
       await Promise.all(
         published.map(async ({ change }) => {
           if (change.verified) countFunnel('CodesVerified', change.verified.channel, change.verified.country, { total: false });
-          if (change.feedback && (await rt.feedback.received(change.feedback.messageId)) === 'failed') countMetric('MessageFeedbackFailures');
+          if (change.feedback && (await rt.feedback.received(change.feedback.messageId)) === 'failed')
+            countMetric('MessageFeedbackFailures');
         }),
       );
       for (const { change } of published)
         logger.info('lifecycle event published', { detailType: change.event.detailType, eventId: change.event.detail.eventId });
       return {
-        batchItemFailures: found.filter((_, i) => failed.has(i)).map(({ record }) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' })),
+        batchItemFailures: found
+          .filter((_, i) => failed.has(i))
+          .map(({ record }) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' })),
       };
     });
   return lambdaEntry(handler, EVENTS_FUNCTION_TIMEOUT_MS);

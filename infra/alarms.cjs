@@ -80,6 +80,12 @@ function countryRate(country, numerator, denominator, minimum) {
 }
 
 /**
+ * The name of a country's falling-rate alarm (scripts/dashboard-picture.ts draws their states too).
+ * @param {string} prefix @param {'delivery' | 'conversion'} rate @param {string} country
+ */
+const funnelAlarmName = (prefix, rate, country) => `${prefix}-${rate}-rate-${country}`;
+
+/**
  * An alarm on a metric math expression (`metrics`, one of which returns data) falling below `threshold`.
  * @param {{ name: string, description: string, metrics: unknown[], threshold: number }} a
  * @param {unknown} topic
@@ -359,7 +365,7 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
   for (const country of countries) {
     Resources[`DeliveryRate${country}Alarm`] = fallingAlarm(
       {
-        name: `${prefix}-delivery-rate-${country}`,
+        name: funnelAlarmName(prefix, 'delivery', country),
         description: `Under ${deliveryRate} % of the SMS and voice codes sent to ${country} in the hour were delivered (receipts; taken as 100 % under ${minimum} sent): a bad route, a carrier blocking us, or a flood of numbers that cannot receive (SMS pumping). docs/operations.md "Alarms".`,
         metrics: countryRate(country, 'CodesDelivered', 'CodesSent', minimum),
         threshold: deliveryRate,
@@ -368,7 +374,7 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
     );
     Resources[`ConversionRate${country}Alarm`] = fallingAlarm(
       {
-        name: `${prefix}-conversion-rate-${country}`,
+        name: funnelAlarmName(prefix, 'conversion', country),
         description: `Under ${conversionRate} % of the SMS and voice codes delivered to ${country} in the hour were verified (taken as 100 % under ${minimum} delivered): codes sent to numbers nobody reads, the signature of SMS pumping. docs/operations.md "Alarms".`,
         metrics: countryRate(country, 'CodesVerified', 'CodesDelivered', minimum),
         threshold: conversionRate,
@@ -479,3 +485,4 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
 }
 
 module.exports = alarmResources;
+module.exports.funnelAlarmName = funnelAlarmName;

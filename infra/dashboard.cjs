@@ -88,7 +88,15 @@ function dashboardBody(o) {
     searchWidget('Codes delivered, by country and channel', 'CodesDelivered', 8, 2, 8),
     searchWidget('Codes failed, by country and channel', 'CodesFailed', 16, 2, 8),
     rateWidget('Delivery rate (delivered ÷ sent, %), by country and channel', 'CodesDelivered', 'CodesSent', o.countries, 0, 8, 12),
-    rateWidget('Conversion rate (verified ÷ delivered, %), by country and channel', 'CodesVerified', 'CodesDelivered', o.countries, 12, 8, 12),
+    rateWidget(
+      'Conversion rate (verified ÷ delivered, %), by country and channel',
+      'CodesVerified',
+      'CodesDelivered',
+      o.countries,
+      12,
+      8,
+      12,
+    ),
     searchWidget('Codes verified, by country and channel', 'CodesVerified', 0, 14, 8),
     searchWidget('Time to handset (p90, ms), by country and channel', 'TimeToHandset', 8, 14, 8, { stat: 'p90' }),
     metricWidget('Refusals and failed deliveries', 16, 14, 8, 6, {

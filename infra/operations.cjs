@@ -106,7 +106,8 @@ module.exports = {
   /** The SMS country allow-list as the functions read it (SMS_COUNTRY_ALLOWLIST), for the per-country widgets and alarms. */
   /** @param {string | undefined} value */
   allowedCountries: (value) => {
-    const countries = value === undefined || value === '' ? [...policy.DEFAULT_SMS_COUNTRY_ALLOWLIST] : value.split(',').map((c) => c.trim().toUpperCase());
+    const countries =
+      value === undefined || value === '' ? [...policy.DEFAULT_SMS_COUNTRY_ALLOWLIST] : value.split(',').map((c) => c.trim().toUpperCase());
     const unknown = countries.filter((c) => !config.COUNTRY_CODES.has(c));
     if (unknown.length) throw new Error(`param smsCountryAllowlist: not ISO 3166 alpha-2 country codes: ${unknown.join(', ')}`);
     return countries;

@@ -95,7 +95,12 @@ async function lifecycleStatements(resolveVariable) {
   const bus = await lifecycleBus(resolveVariable);
   return [
     { Sid: 'LifecycleEventsOnTheStageBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus.arn },
-    { Sid: 'FeedbackOnTheAccountMessages', Effect: 'Allow', Action: 'sms-voice:PutMessageFeedback', Resource: arn('sms-voice', 'message/*') },
+    {
+      Sid: 'FeedbackOnTheAccountMessages',
+      Effect: 'Allow',
+      Action: 'sms-voice:PutMessageFeedback',
+      Resource: arn('sms-voice', 'message/*'),
+    },
   ];
 }
 

@@ -594,7 +594,8 @@ export function readEventBusName(source: Record<string, string | undefined>): st
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${z.prettifyError(parsed.error)}`);
   const bus = parsed.data.EVENT_BUS_NAME;
-  if (bus === undefined) throw new ConfigError('invalid configuration:\n- EVENT_BUS_NAME is required with NOTIFIER=aws (the lifecycle events\' bus)');
+  if (bus === undefined)
+    throw new ConfigError("invalid configuration:\n- EVENT_BUS_NAME is required with NOTIFIER=aws (the lifecycle events' bus)");
   if (!EVENT_BUS.test(bus)) throw new ConfigError('invalid configuration:\n- EVENT_BUS_NAME must be an event bus name or ARN');
   return bus;
 }

@@ -155,7 +155,11 @@ function destinationChange(c: StreamChange): LifecycleChange | undefined {
     });
   }
   const sameCode = str(now.codeHash) !== undefined && now.codeHash === before.codeHash;
-  if (sameCode && (num(now.codeWrongTries) ?? 0) >= MAX_WRONG_TRIES_PER_CODE && (num(before.codeWrongTries) ?? 0) < MAX_WRONG_TRIES_PER_CODE) {
+  if (
+    sameCode &&
+    (num(now.codeWrongTries) ?? 0) >= MAX_WRONG_TRIES_PER_CODE &&
+    (num(before.codeWrongTries) ?? 0) < MAX_WRONG_TRIES_PER_CODE
+  ) {
     return at('VerificationLocked', failedAt, { ...common, occurredAt: iso(failedAt), reason: 'code_tries_used_up', lockedUntil: null });
   }
   return undefined;

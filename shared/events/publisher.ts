@@ -109,7 +109,11 @@ export function eventBridgePublisher(o: EventBridgePublisherOptions): EventPubli
                 if (r?.EventId) return;
                 if (r?.ErrorCode && !RETRYABLE_ENTRY_ERRORS.has(r.ErrorCode)) {
                   failed.add(p);
-                  logger.error('lifecycle event refused', { detailType: events[p]!.detailType, eventId: events[p]!.detail.eventId, error: r.ErrorCode });
+                  logger.error('lifecycle event refused', {
+                    detailType: events[p]!.detailType,
+                    eventId: events[p]!.detail.eventId,
+                    error: r.ErrorCode,
+                  });
                 } else again.push(p);
               });
               pending = again;
@@ -119,7 +123,11 @@ export function eventBridgePublisher(o: EventBridgePublisherOptions): EventPubli
               retryable: (err) => err instanceof EntriesToRetry || retryableCall(err),
               attemptMs: EVENTS_CALL_MS,
               onRetry: (err, attempt) =>
-                logger.warn('PutEvents failed; retrying', { attempt, entries: pending.length, error: err instanceof Error ? err.name : String(err) }),
+                logger.warn('PutEvents failed; retrying', {
+                  attempt,
+                  entries: pending.length,
+                  error: err instanceof Error ? err.name : String(err),
+                }),
             },
           );
         } catch (err) {
@@ -134,13 +142,17 @@ export function eventBridgePublisher(o: EventBridgePublisherOptions): EventPubli
 }
 
 /** One write call with O_APPEND per batch: concurrent writers never interleave within a line. */
-const appendLines = (file: string, lines: string[]) => appendFile(file, lines.map((l) => `${l}\n`).join(''), { encoding: 'utf8', flag: 'a' });
+const appendLines = (file: string, lines: string[]) =>
+  appendFile(file, lines.map((l) => `${l}\n`).join(''), { encoding: 'utf8', flag: 'a' });
 
 /**
  * Local delivery of the events, as the outbox is the local delivery of messages: one JSON line per event
  * appended to the events file (`time`, `source`, `detail-type`, `detail`), and printed.
  */
-export function eventFilePublisher(file: string, print: (line: string) => void = (l) => process.stdout.write(`[events] ${l}\n`)): EventPublisher {
+export function eventFilePublisher(
+  file: string,
+  print: (line: string) => void = (l) => process.stdout.write(`[events] ${l}\n`),
+): EventPublisher {
   let dirReady: Promise<unknown> | undefined;
   return {
     async publish(events) {

@@ -70,8 +70,9 @@ describe('a code through its life, one event per committed change', () => {
       const verified = await h.verify(HK_SUCCESS, code, { headers: { 'X-Request-Id': 'partner-verify-1' } });
       expect(verified.status).toBe(200);
       verifyRequestId = String(
-        (await h.scan()).find((i) => i.operation === 'verifyVerificationCode' && i.status === 200 && i.clientRequestId === 'partner-verify-1')
-          ?.requestId ?? '',
+        (await h.scan()).find(
+          (i) => i.operation === 'verifyVerificationCode' && i.status === 200 && i.clientRequestId === 'partner-verify-1',
+        )?.requestId ?? '',
       );
     });
     expect(types(lines)).toEqual(['CodeSent', 'CodeDelivered', 'CodeVerified']);
@@ -93,7 +94,7 @@ describe('a code through its life, one event per committed change', () => {
     expect(lifecycle.feedback()).toContain(request!.messageId);
   });
 
-  it('a failed delivery: CodeSent, then CodeDeliveryFailed with the provider\'s reason; the refunded send gives no more', async () => {
+  it("a failed delivery: CodeSent, then CodeDeliveryFailed with the provider's reason; the refunded send gives no more", async () => {
     const lines = await eventsDuring(async () => {
       expect((await h.send(HK_FAILURE)).status).toBe(200);
     });
@@ -174,7 +175,12 @@ describe('on the EventBridge stand-in', () => {
     eb = await startEventBridgeStandIn({ region: h.config.region, eventBuses: ['verigate-local'] });
     // A second reader of the same stream, from now on, putting what it finds on the bus.
     onBus = startLocalLifecycle(h, {
-      publisher: eventBridgePublisher({ region: h.config.region, busName: 'verigate-local', endpoint: eb.endpoint, credentials: STAND_IN_CREDENTIALS }),
+      publisher: eventBridgePublisher({
+        region: h.config.region,
+        busName: 'verigate-local',
+        endpoint: eb.endpoint,
+        credentials: STAND_IN_CREDENTIALS,
+      }),
     });
     await onBus.drain();
     eb.sink.delivered.length = 0;
@@ -191,7 +197,8 @@ describe('on the EventBridge stand-in', () => {
     await onBus.drain();
     const events = eb.sink.delivered.map((d) => d.event);
     expect(events.map((e) => e['detail-type'])).toEqual(['CodeSent', 'CodeDelivered', 'CodeVerified']);
-    for (const e of events) expect(e).toMatchObject({ source: LIFECYCLE_EVENT_SOURCE, detail: expect.objectContaining({ channel: 'sms' }) });
+    for (const e of events)
+      expect(e).toMatchObject({ source: LIFECYCLE_EVENT_SOURCE, detail: expect.objectContaining({ channel: 'sms' }) });
     expect(new Set(events.map((e) => (e.detail as { eventId: string }).eventId)).size).toBe(3);
   });
 

@@ -101,11 +101,13 @@ describe('CodeSent', () => {
   });
 
   it('says country null for an email', () => {
-    const found = eventOf(change('INSERT', DELIVERY, undefined, request({ channel: 'email', country: undefined, subjectMasked: 'a***@example.com' })));
+    const found = eventOf(
+      change('INSERT', DELIVERY, undefined, request({ channel: 'email', country: undefined, subjectMasked: 'a***@example.com' })),
+    );
     expect(found?.event.detail).toMatchObject({ channel: 'email', country: null, destination: 'a***@example.com' });
   });
 
-  it("follows no withheld send (channel none): its request is never sent, and an event would tell an enumerator what send hid", () => {
+  it('follows no withheld send (channel none): its request is never sent, and an event would tell an enumerator what send hid', () => {
     const c = change('INSERT', DELIVERY, undefined, request({ channel: 'none' }));
     expect(lifecycleChangeOf(c)).toBeUndefined();
     expect(passesFilter(c)).toBe(false);
@@ -116,13 +118,25 @@ describe('CodeDelivered and CodeDeliveryFailed', () => {
   const accepted = request({ outcome: 'accepted', settledAt: T0 + 800, messageId: 'eum-message-1' });
 
   it("follow a receipt's final state, once: delivered with the time to the handset, failed with the provider's reason", () => {
-    const delivered = eventOf(change('MODIFY', DELIVERY, accepted, { ...accepted, receipt: 'delivered', receiptReason: 'TEXT_DELIVERED', receiptAt: T0 + 4200 }));
+    const delivered = eventOf(
+      change('MODIFY', DELIVERY, accepted, { ...accepted, receipt: 'delivered', receiptReason: 'TEXT_DELIVERED', receiptAt: T0 + 4200 }),
+    );
     expect(delivered?.event.detailType).toBe('CodeDelivered');
-    expect(delivered?.event.detail).toMatchObject({ reason: 'TEXT_DELIVERED', timeToHandsetMs: 4200, occurredAt: '2026-12-06T10:00:04.200Z' });
+    expect(delivered?.event.detail).toMatchObject({
+      reason: 'TEXT_DELIVERED',
+      timeToHandsetMs: 4200,
+      occurredAt: '2026-12-06T10:00:04.200Z',
+    });
 
-    const failed = eventOf(change('MODIFY', DELIVERY, accepted, { ...accepted, receipt: 'failed', receiptReason: 'TEXT_UNREACHABLE', receiptAt: T0 + 9000 }));
+    const failed = eventOf(
+      change('MODIFY', DELIVERY, accepted, { ...accepted, receipt: 'failed', receiptReason: 'TEXT_UNREACHABLE', receiptAt: T0 + 9000 }),
+    );
     expect(failed?.event.detailType).toBe('CodeDeliveryFailed');
-    expect(failed?.event.detail).toMatchObject({ reason: 'TEXT_UNREACHABLE', requestId: 'platform-req-1', clientRequestId: 'client-req-1' });
+    expect(failed?.event.detail).toMatchObject({
+      reason: 'TEXT_UNREACHABLE',
+      requestId: 'platform-req-1',
+      clientRequestId: 'client-req-1',
+    });
   });
 
   it('follow nothing more for a repeated receipt, a complaint after a delivery, or a claim', () => {
@@ -145,7 +159,12 @@ describe('CodeDelivered and CodeDeliveryFailed', () => {
 
 describe('CodeVerified', () => {
   it("follows a verify consuming the pending code, with the verify's request ids, the send's channel and country, and asks for the message's feedback", () => {
-    const consumed = { ...destination({ ...marks, verifiedAt: T0 + 30_000 }), codeHash: undefined, codeExpiresAt: undefined, codeWrongTries: undefined };
+    const consumed = {
+      ...destination({ ...marks, verifiedAt: T0 + 30_000 }),
+      codeHash: undefined,
+      codeExpiresAt: undefined,
+      codeWrongTries: undefined,
+    };
     const found = eventOf(change('MODIFY', DEST, destination(), consumed));
     expect(found?.event).toEqual({
       detailType: 'CodeVerified',
@@ -164,7 +183,7 @@ describe('CodeVerified', () => {
     expect(found?.verified).toEqual({ channel: 'sms', country: 'HK' });
   });
 
-  it("asks no feedback for an email code (End User Messaging did not send it) or a code whose message id is not known", () => {
+  it('asks no feedback for an email code (End User Messaging did not send it) or a code whose message id is not known', () => {
     const email = destination({ codeChannel: 'email', codeCountry: undefined, codeMessageId: 'ses-message-1' });
     const consumed = (before: Record<string, unknown>) => ({ ...before, ...marks, verifiedAt: T0 + 30_000, codeHash: undefined });
     expect(eventOf(change('MODIFY', DEST, email, consumed(email)))?.feedback).toBeUndefined();
@@ -182,7 +201,8 @@ describe('CodeVerified', () => {
 });
 
 describe('VerificationLocked', () => {
-  const wrong = (before: Record<string, unknown>, after: Record<string, unknown>) => change('MODIFY', DEST, before, { ...before, ...marks, ...after });
+  const wrong = (before: Record<string, unknown>, after: Record<string, unknown>) =>
+    change('MODIFY', DEST, before, { ...before, ...marks, ...after });
 
   it("follows the pending code's last wrong try (the code is dead), and not the tries before it", () => {
     const last = MAX_WRONG_TRIES_PER_CODE;

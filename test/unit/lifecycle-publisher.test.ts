@@ -53,7 +53,8 @@ beforeEach(async () => {
 afterEach(() => eb.close());
 
 /** The eventIds each PutEvents call carried, call by call. */
-const callsCarried = () => eb.calls.map((c) => ((c.input as { Entries: Array<{ Detail: string }> }).Entries ?? []).map((e) => JSON.parse(e.Detail).eventId));
+const callsCarried = () =>
+  eb.calls.map((c) => ((c.input as { Entries: Array<{ Detail: string }> }).Entries ?? []).map((e) => JSON.parse(e.Detail).eventId));
 const published = () => eb.sink.delivered.map((d) => (d.event.detail as { eventId: string }).eventId);
 
 describe('PutEvents (eventBridgePublisher)', () => {
@@ -76,14 +77,25 @@ describe('PutEvents (eventBridgePublisher)', () => {
 
   it(`puts a batch in calls of at most ${PUT_EVENTS_MAX_ENTRIES} entries, every event once`, async () => {
     expect(await publisher.publish(events(23))).toEqual(new Set());
-    expect(callsCarried().map((c) => c.length).sort((a, b) => b - a)).toEqual([10, 10, 3]);
-    expect(published().sort()).toEqual(events(23).map((e) => e.detail.eventId).sort());
+    expect(
+      callsCarried()
+        .map((c) => c.length)
+        .sort((a, b) => b - a),
+    ).toEqual([10, 10, 3]);
+    expect(published().sort()).toEqual(
+      events(23)
+        .map((e) => e.detail.eventId)
+        .sort(),
+    );
   });
 
   it('puts again only the entries a call failed with a retryable error (ThrottlingException, InternalFailure)', async () => {
     eb.failEntries({ indexes: [1, 3], errorCode: 'ThrottlingException' });
     expect(await publisher.publish(events(5))).toEqual(new Set());
-    expect(callsCarried()).toEqual([['event-0', 'event-1', 'event-2', 'event-3', 'event-4'], ['event-1', 'event-3']]);
+    expect(callsCarried()).toEqual([
+      ['event-0', 'event-1', 'event-2', 'event-3', 'event-4'],
+      ['event-1', 'event-3'],
+    ]);
     // Each event is on the bus exactly once: the entries that were taken were not put again.
     expect(published().sort()).toEqual(['event-0', 'event-1', 'event-2', 'event-3', 'event-4']);
   });
@@ -116,7 +128,12 @@ describe('PutEvents (eventBridgePublisher)', () => {
   });
 
   it('says every event failed when the bus does not exist (a call refused for good)', async () => {
-    const elsewhere = eventBridgePublisher({ region: REGION, busName: 'no-such-bus', endpoint: eb.endpoint, credentials: STAND_IN_CREDENTIALS });
+    const elsewhere = eventBridgePublisher({
+      region: REGION,
+      busName: 'no-such-bus',
+      endpoint: eb.endpoint,
+      credentials: STAND_IN_CREDENTIALS,
+    });
     expect(await elsewhere.publish(events(3))).toEqual(new Set([0, 1, 2]));
     expect(eb.calls).toHaveLength(1);
   });
@@ -137,7 +154,7 @@ describe('publishLifecycleEvents with the stand-ins', () => {
       eventID: `stream-${n}`,
       eventName,
       dynamodb: {
-        Keys: marshall({ pk, sk: 'x' }),
+        Keys: marshall({ pk, sk: 'x' }) as never,
         ...(oldImage ? { OldImage: marshall(oldImage, { removeUndefinedValues: true }) as never } : {}),
         NewImage: marshall(newImage, { removeUndefinedValues: true }) as never,
         SequenceNumber: n,
@@ -156,7 +173,14 @@ describe('publishLifecycleEvents with the stand-ins', () => {
       expireSeconds: 300,
     });
   const verified = (messageId: string) => {
-    const before = { ...keys.destination('h'), codeHash: 'c', codeChannel: 'sms', codeCountry: 'HK', codeMessageId: messageId, codeWrongTries: 0 };
+    const before = {
+      ...keys.destination('h'),
+      codeHash: 'c',
+      codeChannel: 'sms',
+      codeCountry: 'HK',
+      codeMessageId: messageId,
+      codeWrongTries: 0,
+    };
     return streamRecord('MODIFY', keys.destination('h').pk, before, {
       ...before,
       codeHash: undefined,
