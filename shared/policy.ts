@@ -37,6 +37,8 @@ export const MAX_BODY_BYTES = 8 * 1024;
 export const MAX_TOKEN_CHARS = 4096;
 /** A caller's X-Request-Id is echoed and stored: a safe, bounded token, else replaced by a UUID. */
 export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The Accept-Language entries a send keeps for its message's language (each one at most 71 characters by its form). */
+export const ACCEPTED_LANGUAGES_KEPT = 4;
 
 /** SPEC §3 (seed): check-identity's search_value. */
 export const MAX_SEARCH_VALUE_CHARS = 64;

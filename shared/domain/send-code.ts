@@ -315,6 +315,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
       country: 'country' in target ? target.country : undefined,
       expireSeconds: deps.codeTtlSeconds,
       language: ctx.language,
+      acceptedLanguages: ctx.acceptedLanguages ?? [],
       requestId: ctx.requestId,
       subjectHash: subjectKey,
       subjectMasked: masked,

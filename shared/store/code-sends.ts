@@ -40,7 +40,7 @@ export interface CodeSend {
    */
   delivery: Pick<
     DeliveryRequest,
-    'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'requestId' | 'subjectHash' | 'subjectMasked'
+    'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'acceptedLanguages' | 'requestId' | 'subjectHash' | 'subjectMasked'
   >;
 }
 
