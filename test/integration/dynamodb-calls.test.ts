@@ -80,7 +80,7 @@ let receiptCalls: ReturnType<typeof recordCalls>;
 /** Numbers End User Messaging answers as opted out (a refusal for good that suppresses them). */
 const optedOut = new Set<string>();
 
-/** A fresh Hong Kong mobile (9123 xxxx): its country's hourly SMS budget is HK_BUDGET here. */
+/** A fresh Hong Kong mobile (9123 xxxx): its country's hourly budget is HK_BUDGET here. */
 let hkSerial = 0;
 const hkMobile = () => `+8529123${String((++hkSerial * 7919 + Math.floor(Math.random() * 10_000)) % 10_000).padStart(4, '0')}`;
 const HK_BUDGET = 2;
@@ -154,7 +154,7 @@ describe('the DynamoDB calls of each function', () => {
       (await h.send(mobile)).status,
       (await h.send(mobile)).status, // within the cooldown
       (await h.send(name)).status, // the account's bound mobile
-      (await h.send(`${name}x`)).status, // an unknown account: withheld, needs room in the SMS budget without spending it
+      (await h.send(`${name}x`)).status, // an unknown account: withheld, needs room in the country budget without spending it
       (await h.send(mobile, { token: null })).status, // no CAPTCHA pass
       // Hong Kong's budget spent: every shard of the hour is read before the refusal.
       ...(await (async () => {
