@@ -37,7 +37,7 @@ export async function floorShapes(db: Db, tableName: string): Promise<Record<key
   };
   const fresh = (x: string, i: number) => ({ pk: `FLOOR#${x}#${i}`, sk: 'T' });
   // Send's six items: CAPTCHA pass (put), audit record (put), delivery request (put), destination (update),
-  // source IP (update), the country's country budget this hour (ADD on an item every send of that country shares).
+  // source IP (update), the country's budget this hour (ADD on an item every send of that country shares).
   const sendShape = (shape: string, i: number, ip: IpUpdate) =>
     db.doc.send(
       new TransactWriteCommand({

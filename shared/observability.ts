@@ -24,7 +24,7 @@ export type MetricName =
   | 'Throttled'
   /** A send refused because its country's hourly budget is spent (SPEC §4): alarm on any. */
   | 'CountryBudgetExhausted'
-  /** A unit of a country's country budget whose give-back got no answer: it stays spent (the budget admits one less this hour). */
+  /** A unit of a country's budget whose give-back got no answer: it stays spent (the budget admits one less this hour). */
   | 'CountryBudgetUnitsLeftSpent'
   /** A request answered 503 because DynamoDB was throttled, contended or gave no answer (SPEC §2 capacity). */
   | 'CapacityUnavailable'

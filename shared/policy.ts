@@ -98,7 +98,7 @@ export const SMS_HOURLY_BUDGET_PER_COUNTRY: SettingBounds = { default: 1000, min
 export const COUNTRY_BUDGET_PERIOD_MS = HOUR_MS;
 
 /**
- * Shared counters (store/sharded-counter.ts): a country's country budget and a partner's rate are counted on
+ * Shared counters (store/sharded-counter.ts): a country's budget and a partner's rate are counted on
  * shard items, each written at most this often a second at the design's peak: half of what DynamoDB takes
  * on one item (1 000 write units a second), since refused conditional writes consume capacity too.
  */

@@ -76,7 +76,7 @@ const DECOY_COUNTRY = 'CN';
 /** Six digits from the CSPRNG. */
 export const newCode = (): string => randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
 
-/** A limit a send met: one of its transaction's, or its country's country budget (spent before the transaction). */
+/** A limit a send met: one of its transaction's, or its country's budget (spent before the transaction). */
 type LimitMet = Exclude<SendRefusal, { reason: 'captcha_used' }> | { reason: 'country_budget_exhausted'; retryMs: number };
 
 /** The limit's 429, with the limit named in the audit record (`limit`). */
@@ -144,7 +144,7 @@ function numberCheck(deps: SendCodeDeps, channel: Channel, to: string) {
 }
 
 /**
- * Spends the send's unit of its country's country budget, before its transaction (a withheld send only asks
+ * Spends the send's unit of its country's budget, before its transaction (a withheld send only asks
  * for room, spending nothing, in the same requests): the unit taken, or the budget's 429; a used CAPTCHA
  * pass is still told as such (403), as the transaction would have.
  */
@@ -236,7 +236,7 @@ async function accountTarget(deps: SendCodeDeps, name: string, channel: Channel)
  * Sends a code to a mobile, an email, or an account's bound contact, on the channel `sendMethod` names (by
  * default the first that reaches the destination; SMS for an account). A number the channel may not go to
  * is refused first; a suppressed destination (hard bounce, complaint, opt-out) before anything is spent
- * or counted. The country's country budget is spent on its own (given back if the send then fails); the
+ * or counted. The country's budget is spent on its own (given back if the send then fails); the
  * CAPTCHA use, the IP and destination limits, the new code, its delivery request and the audit record
  * commit in one transaction, and the caller is answered at once: deliverCode sends the message from the
  * table's stream, and refunds the delivery if it cannot.
@@ -321,7 +321,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
       subjectMasked: masked,
     },
   };
-  // The country's country budget is spent first, on its own (no transaction shares an item unrelated sends
+  // The country's budget is spent first, on its own (no transaction shares an item unrelated sends
   // write), and given back if the transaction then refuses the send or fails it.
   const budget = budgetUseOf(deps.sms, 'country' in target ? target.country : undefined, withheld);
   const unit = budget && (await spendCountryBudget(deps, budget, captcha, nowMs));

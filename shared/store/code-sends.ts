@@ -115,7 +115,7 @@ export function createCodeSends(
      * Stores a new code (replacing a pending one) if the destination's send limits allow it, in one
      * transaction with the CAPTCHA pass's use, the source IP's window, the delivery request and the
      * request's audit record: all or nothing. Every item is the request's own or its caller's (no item
-     * that unrelated sends share: the country's country budget is spent before, store/country-budget.ts).
+     * that unrelated sends share: the country's budget is spent before, store/country-budget.ts).
      */
     async issue(input) {
       const w = DESTINATION_WINDOWS;
