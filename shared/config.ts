@@ -119,7 +119,7 @@ export interface SmsPolicy {
   hourlyBudget: { perCountry: number; byCountry: ReadonlyMap<string, number> };
 }
 
-/** A country's hourly SMS budget. */
+/** A country's hourly budget. */
 export const hourlyBudgetOf = (sms: SmsPolicy, country: string): number =>
   sms.hourlyBudget.byCountry.get(country) ?? sms.hourlyBudget.perCountry;
 

@@ -27,10 +27,10 @@ export type MetricName =
   | 'CodesVerified'
   | 'VerificationsFailed'
   | 'Throttled'
-  /** A send refused because its country's hourly SMS budget is spent (SPEC §4): alarm on any. */
-  | 'SmsBudgetExhausted'
-  /** A unit of a country's SMS budget whose give-back got no answer: it stays spent (the budget admits one less this hour). */
-  | 'SmsBudgetUnitsLeftSpent'
+  /** A send refused because its country's hourly budget is spent (SPEC §4): alarm on any. */
+  | 'CountryBudgetExhausted'
+  /** A unit of a country's budget whose give-back got no answer: it stays spent (the budget admits one less this hour). */
+  | 'CountryBudgetUnitsLeftSpent'
   /** A request answered 503 because DynamoDB was throttled, contended or gave no answer (SPEC §2 capacity). */
   | 'CapacityUnavailable'
   /** A send refused because SMS may not go to its number (type or country, SPEC §4). */

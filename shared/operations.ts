@@ -251,13 +251,13 @@ export const DEPLOYMENT = {
     // in every bundle.)
     edge: { overRate: 'USG.201050004', listedSource: 'USG.000000005', sourceIpRate: 30 },
     dynamodb: {
-      // registry.contactsOfAccount; suppressions.isSuppressed; sends.passUsed: a pass refused by the SMS budget may be a used one
+      // registry.contactsOfAccount; suppressions.isSuppressed; sends.passUsed: a pass refused by the country budget may be a used one
       GetItem: ['name', 'suppression', 'captcha'],
-      BatchGetItem: ['smsBudget'], // smsBudget.admit / hasRoom: every shard's count, before a refusal
+      BatchGetItem: ['countryBudget'], // countryBudget.admit / hasRoom: every shard's count, before a refusal
       PutItem: ['audit', 'captcha', 'delivery'], // audit.write; sends.issue transaction: CAPTCHA use, audit record, delivery request
-      // smsBudget.admit / hasRoom (adding 0) / giveBack: a shard's count; sends.issue transaction: destination, IP window;
+      // countryBudget.admit / hasRoom (adding 0) / giveBack: a shard's count; sends.issue transaction: destination, IP window;
       // sends.undo of a send without an answer: also voids the CAPTCHA pass and withdraws the delivery request
-      UpdateItem: ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'],
+      UpdateItem: ['destination', 'sourceIp', 'captcha', 'countryBudget', 'delivery'],
       DeleteItem: ['audit'], // sends.undo: the 200 record of a send that committed after it was answered 503
     },
   },

@@ -98,7 +98,7 @@ async function deliverClaimed(deps: DeliverCodeDeps, d: StoredDeliveryRequest, p
         expireSeconds: d.expireSeconds,
         remainingSeconds: Math.max(0, (expiresAtMs - deps.clock().getTime()) / SECOND_MS),
         country: d.country,
-        language: d.language,
+        languages: [...d.acceptedLanguages, d.language],
         requestId: d.requestId,
         deliveryRequestId: d.sendId,
       });

@@ -40,7 +40,7 @@ export interface CodeSend {
    */
   delivery: Pick<
     DeliveryRequest,
-    'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'requestId' | 'subjectHash' | 'subjectMasked'
+    'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'acceptedLanguages' | 'requestId' | 'subjectHash' | 'subjectMasked'
   >;
 }
 
@@ -73,7 +73,7 @@ export interface UndoResult {
   /**
    * Whether no message of the send can go out: it never committed, or this undo withdrew its delivery
    * request before deliverCode claimed it. Only then may what the send spent on sending (its country's
-   * SMS budget) be given back.
+   * country budget) be given back.
    */
   unsent: boolean;
 }
@@ -115,7 +115,7 @@ export function createCodeSends(
      * Stores a new code (replacing a pending one) if the destination's send limits allow it, in one
      * transaction with the CAPTCHA pass's use, the source IP's window, the delivery request and the
      * request's audit record: all or nothing. Every item is the request's own or its caller's (no item
-     * that unrelated sends share: the country's SMS budget is spent before, store/sms-budget.ts).
+     * that unrelated sends share: the country's budget is spent before, store/country-budget.ts).
      */
     async issue(input) {
       const w = DESTINATION_WINDOWS;

@@ -81,7 +81,7 @@ let receiptCalls: ReturnType<typeof recordCalls>;
 /** Numbers End User Messaging answers as opted out (a refusal for good that suppresses them). */
 const optedOut = new Set<string>();
 
-/** A fresh Hong Kong mobile (9123 xxxx): its country's hourly SMS budget is HK_BUDGET here. */
+/** A fresh Hong Kong mobile (9123 xxxx): its country's hourly budget is HK_BUDGET here. */
 let hkSerial = 0;
 const hkMobile = () => `+8529123${String((++hkSerial * 7919 + Math.floor(Math.random() * 10_000)) % 10_000).padStart(4, '0')}`;
 const HK_BUDGET = 2;
@@ -155,7 +155,7 @@ describe('the DynamoDB calls of each function', () => {
       (await h.send(mobile)).status,
       (await h.send(mobile)).status, // within the cooldown
       (await h.send(name)).status, // the account's bound mobile
-      (await h.send(`${name}x`)).status, // an unknown account: withheld, needs room in the SMS budget without spending it
+      (await h.send(`${name}x`)).status, // an unknown account: withheld, needs room in the country budget without spending it
       (await h.send(mobile, { token: null })).status, // no CAPTCHA pass
       // Hong Kong's budget spent: every shard of the hour is read before the refusal.
       ...(await (async () => {
@@ -200,7 +200,7 @@ describe('the DynamoDB calls of each function', () => {
   it("recordReceipt: reads the receipt's delivery request, records a delivery, refunds a failure and suppresses a hard bounce, with audit records", async () => {
     const before = h.receipts.poller.events().length;
     const delivered = await h.send(uniqueMobile());
-    // End User Messaging's failure simulator number of Taiwan: Hong Kong's budget of the hour is spent above.
+    // Taiwan's failure simulator number: Hong Kong's budget (HK_BUDGET) is spent by the send test above.
     const failed = await h.send('+886903444632');
     const bounced = `bounce+${Date.now()}@simulator.amazonses.com`;
     const bounce = await h.send(bounced, { token: await h.captcha(bounced) });
