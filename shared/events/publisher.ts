@@ -1,11 +1,10 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { AwsCredentialIdentity } from '@smithy/types';
-import { budgetSignal } from '../deadline.js';
 import { logger } from '../observability.js';
-import { EVENTS_CALL_MS, EVENTS_RETRY, EVENTS_TIMEOUT_MS, PUT_EVENTS_MAX_ENTRIES, SECOND_MS } from '../policy.js';
+import { EVENTS_CALL_MS, EVENTS_RETRY, PUT_EVENTS_MAX_ENTRIES } from '../policy.js';
 import { retry } from '../retry.js';
+import { callSignal, singleAttemptClient, worthAnotherCall, type AwsClientOptions } from './aws-call.js';
 import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from './lifecycle.js';
 
 /**
@@ -34,31 +33,14 @@ export interface EventLine {
  */
 const RETRYABLE_ENTRY_ERRORS: ReadonlySet<string> = new Set(['InternalFailure', 'ThrottlingException']);
 
-/** A call's error worth another try: no answer, throttling, or the service's own fault. */
-function retryableCall(err: unknown): boolean {
-  const e = err as { name?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  return status === undefined || status >= 500 || e.$fault === 'server' || e.$retryable !== undefined || /Throttl/.test(e.name ?? '');
-}
-
 /** Some entries of a call failed in a way worth another try: only they are put again. */
 class EntriesToRetry extends Error {
   override name = 'EntriesToRetry';
 }
 
-const callSignal = () => {
-  const call = AbortSignal.timeout(EVENTS_CALL_MS);
-  const budget = budgetSignal();
-  return budget ? AbortSignal.any([budget, call]) : call;
-};
-
-export interface EventBridgePublisherOptions {
-  region: string;
+export interface EventBridgePublisherOptions extends AwsClientOptions {
   /** The bus's name or ARN (EVENT_BUS_NAME). */
   busName: string;
-  /** A stand-in's endpoint and credentials (tests); AWS's and the function's own when undefined. */
-  endpoint?: string | undefined;
-  credentials?: AwsCredentialIdentity | undefined;
 }
 
 /**
@@ -70,14 +52,7 @@ export interface EventBridgePublisherOptions {
  */
 export function eventBridgePublisher(o: EventBridgePublisherOptions): EventPublisher {
   let client: EventBridgeClient | undefined;
-  const eventBridge = () =>
-    (client ??= new EventBridgeClient({
-      region: o.region,
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: EVENTS_TIMEOUT_MS, connectionTimeout: SECOND_MS, throwOnRequestTimeout: true },
-      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-      ...(o.credentials ? { credentials: o.credentials } : {}),
-    }));
+  const eventBridge = () => (client ??= new EventBridgeClient(singleAttemptClient(o)));
   const entryOf = (e: LifecycleEvent): PutEventsRequestEntry => ({
     Source: LIFECYCLE_EVENT_SOURCE,
     DetailType: e.detailType,
@@ -120,7 +95,7 @@ export function eventBridgePublisher(o: EventBridgePublisherOptions): EventPubli
               if (pending.length) throw new EntriesToRetry(`${pending.length} entries to put again`);
             },
             {
-              retryable: (err) => err instanceof EntriesToRetry || retryableCall(err),
+              retryable: (err) => err instanceof EntriesToRetry || worthAnotherCall(err),
               attemptMs: EVENTS_CALL_MS,
               onRetry: (err, attempt) =>
                 logger.warn('PutEvents failed; retrying', {

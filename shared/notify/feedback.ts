@@ -1,10 +1,9 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PinpointSMSVoiceV2Client, PutMessageFeedbackCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import type { AwsCredentialIdentity } from '@smithy/types';
-import { budgetSignal } from '../deadline.js';
 import { logger } from '../observability.js';
-import { EVENTS_CALL_MS, EVENTS_TIMEOUT_MS, MESSAGE_FEEDBACK_RETRY, SECOND_MS } from '../policy.js';
+import { callSignal, singleAttemptClient, worthAnotherCall, type AwsClientOptions } from '../events/aws-call.js';
+import { EVENTS_CALL_MS, MESSAGE_FEEDBACK_RETRY } from '../policy.js';
 import { retry } from '../retry.js';
 
 /**
@@ -24,44 +23,23 @@ export type FeedbackResult = 'reported' | 'unknown_message' | 'failed';
 /** Where the local port writes the feedback: beside the outbox (`.data/message-feedback.jsonl`). */
 export const feedbackFileOf = (outboxFile: string): string => path.join(path.dirname(path.resolve(outboxFile)), 'message-feedback.jsonl');
 
-/** No answer, throttling, or the service's own fault: worth another try (setting the same status twice is harmless). */
-function retryable(err: unknown): boolean {
-  const e = err as { name?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  return status === undefined || status >= 500 || e.$fault === 'server' || e.$retryable !== undefined || /Throttl/.test(e.name ?? '');
-}
-
-export interface SmsVoiceFeedbackOptions {
-  region: string;
-  /** A stand-in's endpoint and credentials (tests); AWS's and the function's own when undefined. */
-  endpoint?: string | undefined;
-  credentials?: AwsCredentialIdentity | undefined;
-}
+/** Setting the same status again changes nothing: a call without an answer may be made again. */
+export type SmsVoiceFeedbackOptions = AwsClientOptions;
 
 /** PutMessageFeedback RECEIVED, each call bounded like a PutEvents call, retried within MESSAGE_FEEDBACK_RETRY and the budget. */
 export function smsVoiceFeedback(o: SmsVoiceFeedbackOptions): MessageFeedback {
   let client: PinpointSMSVoiceV2Client | undefined;
-  const eum = () =>
-    (client ??= new PinpointSMSVoiceV2Client({
-      region: o.region,
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: EVENTS_TIMEOUT_MS, connectionTimeout: SECOND_MS, throwOnRequestTimeout: true },
-      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-      ...(o.credentials ? { credentials: o.credentials } : {}),
-    }));
+  const eum = () => (client ??= new PinpointSMSVoiceV2Client(singleAttemptClient(o)));
   return {
     async received(messageId) {
       try {
         await retry(
           MESSAGE_FEEDBACK_RETRY,
-          () => {
-            const call = AbortSignal.timeout(EVENTS_CALL_MS);
-            const budget = budgetSignal();
-            return eum().send(new PutMessageFeedbackCommand({ MessageId: messageId, MessageFeedbackStatus: 'RECEIVED' }), {
-              abortSignal: budget ? AbortSignal.any([budget, call]) : call,
-            });
-          },
-          { retryable, attemptMs: EVENTS_CALL_MS },
+          () =>
+            eum().send(new PutMessageFeedbackCommand({ MessageId: messageId, MessageFeedbackStatus: 'RECEIVED' }), {
+              abortSignal: callSignal(),
+            }),
+          { retryable: worthAnotherCall, attemptMs: EVENTS_CALL_MS },
         );
         return 'reported';
       } catch (err) {

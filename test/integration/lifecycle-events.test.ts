@@ -9,20 +9,16 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalLifecycle, type LocalLifecycle } from '../../dev/support/lifecycle.js';
 import { uniqueIp, uniqueMobile } from '../../dev/support/identities.js';
 import { LIFECYCLE_EVENT_SOURCE } from '../../shared/events/lifecycle.js';
 import { LIFECYCLE_DETAIL_SCHEMAS } from '../../shared/events/lifecycle-schemas.js';
 import { eventBridgePublisher, type EventLine } from '../../shared/events/publisher.js';
-import { subjectHash } from '../../shared/identity/hash.js';
 import { maskPhone } from '../../shared/identity/mask.js';
 import { MAX_WRONG_TRIES_PER_CODE, VERIFY_FAILURES_PER_DESTINATION } from '../../shared/policy.js';
-import { DESTINATION_FAILURE_RUN } from '../../shared/store/destinations.js';
-import { keys } from '../../shared/store/keys.js';
 import { startEventBridgeStandIn, type EventBridgeStandIn } from '../support/aws/eventbridge.js';
 import { STAND_IN_CREDENTIALS } from '../support/aws/sigv4.js';
-import { harness, mentionsCode, wrongCode, type Harness } from './send-code.harness.js';
+import { harness, mentionsCode, setFailureRun, wrongCode, type Harness } from './send-code.harness.js';
 
 const HK_SUCCESS = '+85257048426';
 const HK_FAILURE = '+85257048854';
@@ -149,15 +145,7 @@ describe('lockouts', () => {
     expect((await h.send(mobile)).status).toBe(200);
     const code = h.lastCode(mobile);
     // 99 failures in the current run, as test/integration/verify-lockout.test.ts brings a destination there.
-    await h.rt.db.doc.send(
-      new UpdateCommand({
-        TableName: h.config.tableName,
-        Key: keys.destination(subjectHash(h.config.identityPepper, 'mobile', mobile)),
-        UpdateExpression: 'SET #n = :n, #last = :last',
-        ExpressionAttributeNames: { '#n': DESTINATION_FAILURE_RUN.count, '#last': DESTINATION_FAILURE_RUN.last },
-        ExpressionAttributeValues: { ':n': VERIFY_FAILURES_PER_DESTINATION.limit - 1, ':last': h.clock.now().getTime() - 3_600_000 },
-      }),
-    );
+    await setFailureRun(h, mobile, VERIFY_FAILURES_PER_DESTINATION.limit - 1, h.clock.now().getTime() - 3_600_000);
     const lines = await eventsDuring(async () => {
       expect((await h.verify(mobile, wrongCode(code))).status).toBe(400);
     });
