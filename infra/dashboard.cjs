@@ -102,7 +102,7 @@ function dashboardBody(o) {
     metricWidget('Refusals and failed deliveries', 16, 14, 8, 6, {
       stat: 'Sum',
       period: COUNT_PERIOD,
-      metrics: ['Throttled', 'SmsBudgetExhausted', 'DestinationSuppressed', 'DeliveryFailures', 'ServerErrors'].map(service),
+      metrics: ['Throttled', 'CountryBudgetExhausted', 'DestinationSuppressed', 'DeliveryFailures', 'ServerErrors'].map(service),
     }),
     metricWidget('Function errors', 0, 20, 12, 6, { stat: 'Sum', period: COUNT_PERIOD, metrics: lambda('Errors') }),
     metricWidget('Function throttles', 12, 20, 12, 6, { stat: 'Sum', period: COUNT_PERIOD, metrics: lambda('Throttles') }),

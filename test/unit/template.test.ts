@@ -1092,7 +1092,7 @@ describe('the funnel: dashboard and alarms per country', () => {
     expect(alarms().filter((a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions).includes(id))).toHaveLength(1);
   });
 
-  it('draws one dashboard of the stage: the funnel per country and channel, rates, errors, throttles, and every alarm', () => {
+  it('draws one dashboard of the stage: the funnel per country and channel, rates, errors, throttles, and every alarm', async () => {
     const dashboards = resources('AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
     const props = dashboards[0]![1].Properties!;
@@ -1103,6 +1103,12 @@ describe('the funnel: dashboard and alarms per country', () => {
     for (const country of ALLOWED) expect(json).toContain(`"country","${country}"`);
     expect(json).toContain('"AWS/Lambda","Errors"');
     expect(json).toContain('"AWS/Lambda","Throttles"');
+    // A widget on a name the code never emits would stay empty.
+    const source = await repoFile('shared/observability.ts');
+    const emitted = [...source.matchAll(/\| '([A-Za-z]+)'/g)].map((m) => m[1]);
+    const named = [...json.matchAll(/\["verigate","([A-Za-z]+)"|MetricName=\\"([A-Za-z]+)\\"/g)].map((m) => m[1] ?? m[2]);
+    expect(named.length).toBeGreaterThan(10);
+    expect(emitted).toEqual(expect.arrayContaining([...new Set(named)]));
     const shown = body.widgets.filter((w) => w.type === 'alarm').flatMap((w) => w.properties.alarms as string[]);
     expect(shown.sort()).toEqual(alarms().map((a) => `arn:aws:cloudwatch:ap-southeast-1:123456789012:alarm:${a.AlarmName}`).sort());
   });
