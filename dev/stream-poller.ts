@@ -41,15 +41,22 @@ export interface StreamPoller {
   stop(): Promise<void>;
 }
 
-type Pattern = { [key: string]: Pattern | Array<string | number | { prefix: string }> };
+type Pattern = { [key: string]: Pattern | Array<string | number | { prefix: string } | { exists: boolean }> };
 
-/** Lambda's event filtering for the patterns used here: exact values and `prefix`, nested objects. */
+/**
+ * Lambda's event filtering for the patterns used here: exact values, `prefix`, and `exists` (on a leaf, as
+ * Lambda's filtering requires it), nested objects. A missing field matches only `exists: false`.
+ */
 export function matchesPattern(value: unknown, pattern: Pattern): boolean {
-  if (typeof value !== 'object' || value === null) return false;
+  const fields = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   return Object.entries(pattern).every(([key, expected]) => {
-    const actual = (value as Record<string, unknown>)[key];
-    if (!Array.isArray(expected)) return matchesPattern(actual, expected);
-    return expected.some((e) => (typeof e === 'object' ? typeof actual === 'string' && actual.startsWith(e.prefix) : actual === e));
+    const actual = fields[key];
+    if (!Array.isArray(expected)) return actual !== undefined && matchesPattern(actual, expected);
+    return expected.some((e) => {
+      if (typeof e !== 'object') return actual === e;
+      if ('exists' in e) return (actual !== undefined) === e.exists;
+      return typeof actual === 'string' && actual.startsWith(e.prefix);
+    });
   });
 }
 

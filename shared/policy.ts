@@ -320,3 +320,24 @@ export const RECEIPT_CONTEXT_KEY = 'deliveryRequestId';
  * then hands the event to the receipts' on-failure queue.
  */
 export const RECEIPT_INVOKE_RETRIES = 2;
+
+/**
+ * Lifecycle events (shared/events/publisher.ts): PutEvents takes at most PUT_EVENTS_MAX_ENTRIES entries a
+ * call. One call has EVENTS_CALL_MS in all, its body included (EVENTS_TIMEOUT_MS for the answer's headers);
+ * only the entries a call failed are put again, or the whole call when it got no answer (a duplicate is the
+ * price: EventBridge has no idempotent put), within EVENTS_RETRY and the invocation's budget.
+ */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+export const EVENTS_TIMEOUT_MS = 2 * SECOND_MS;
+export const EVENTS_CALL_MS = EVENTS_TIMEOUT_MS + SECOND_MS;
+export const EVENTS_RETRY: RetryPolicy = { attempts: 3, firstDelayMs: 200, maxDelayMs: SECOND_MS };
+/**
+ * Message feedback (PutMessageFeedback RECEIVED for a verified SMS or voice code): a call like a PutEvents
+ * call; setting the same status again changes nothing, so a call without an answer may be repeated.
+ */
+export const MESSAGE_FEEDBACK_RETRY: RetryPolicy = { attempts: 2, firstDelayMs: 200, maxDelayMs: SECOND_MS };
+/**
+ * serverless.yml's `timeout` of publishLifecycleEvents: a batch's PutEvents calls and feedback calls run
+ * at once, each within its attempts and their waits, with the request's reserves.
+ */
+export const EVENTS_FUNCTION_TIMEOUT_MS = 15 * SECOND_MS;

@@ -18,7 +18,7 @@ import { decoyMaskedEmail, decoyMaskedPhone } from '../identity/decoy.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
 import { callableDestination, smsDestination, type SmsRefusal } from '../identity/sms-destination.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
-import { countMetric, logger } from '../observability.js';
+import { countFunnel, countMetric, logger } from '../observability.js';
 import { CODE_DIGITS, MAX_INPUT_CHARS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
 import type { PublicOperationContext } from '../request/operation-context.js';
 import { retryInBackground } from '../background.js';
@@ -346,7 +346,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   }
 
   // Accepted: the message is on its way (deliverCode). A failed delivery is refunded there, not here.
-  countMetric('CodesSent');
+  countFunnel('CodesSent', channel, send.delivery.country, { total: true });
   return answer(deps.codeTtlSeconds, destination.kind, masked);
 }
 

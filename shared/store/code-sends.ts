@@ -121,12 +121,14 @@ export function createCodeSends(
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
       const parts = combine([admitEvent(w.cooldown, nowMs), admitEvent(w.daily, nowMs), capNotReached(nowMs)]);
+      // The code's channel and country stay with it for the events of its verify (shared/events/lifecycle.ts).
+      const country = input.delivery.country;
       const destination: TransactItem = {
         Update: {
           TableName: table,
           Key: destinationKey(input.destinationHash),
           // The replaced code's message id goes with it (deliverCode notes the new one's: sent()).
-          UpdateExpression: `SET ${[...parts.set, 'codeHash = :code', 'codeExpiresAt = :exp', 'codeWrongTries = :zero', 'codeChannel = :ch', '#ttl = :ttl'].join(', ')} REMOVE codeMessageId`,
+          UpdateExpression: `SET ${[...parts.set, 'codeHash = :code', 'codeExpiresAt = :exp', 'codeWrongTries = :zero', 'codeChannel = :ch', ...(country ? ['codeCountry = :country'] : []), '#ttl = :ttl'].join(', ')} REMOVE codeMessageId`,
           ConditionExpression: parts.condition,
           ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
           ExpressionAttributeValues: {
@@ -134,6 +136,7 @@ export function createCodeSends(
             ':code': input.codeHash,
             ':exp': input.expiresAtMs,
             ':ch': input.channel,
+            ...(country ? { ':country': country } : {}),
             ':ttl': destinationTtl(nowMs),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

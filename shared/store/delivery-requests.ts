@@ -86,6 +86,10 @@ export interface ReceiptTarget {
   sendId: string;
   sendRequestId: string;
   channel: DeliveryChannel;
+  /** A phone number's country: the receipt's metrics are counted under it. */
+  country: string | undefined;
+  /** When the send committed (epoch ms): a delivery's time to the handset is counted from it. */
+  committedAtMs: number;
   subjectHash: string;
   subjectMasked: string;
   trace: SendTrace;
@@ -332,6 +336,8 @@ export function createDeliveryRequests(
         sendId,
         sendRequestId: str(Item.sendRequestId),
         channel,
+        country: typeof Item.country === 'string' ? Item.country : undefined,
+        committedAtMs: num(Item.committedAt),
         subjectHash: str(Item.subjectHash),
         subjectMasked: str(Item.subjectMasked),
         trace: traceFrom(sendId, Item),

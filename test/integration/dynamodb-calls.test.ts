@@ -16,6 +16,7 @@ import { DeliveryRefused } from '../../shared/notify/notifier.js';
 import { OPERATIONS, type OperationName } from '../../shared/operations.js';
 import type { Db } from '../../shared/store/client.js';
 import { expectedCalls } from '../support/dynamodb-calls.js';
+import { startLocalLifecycle } from '../../dev/support/lifecycle.js';
 import { akskHeaders, post, tokenHeaders } from './partner-auth-support.js';
 import { uniqueEmail, uniqueMobile as newMobile } from '../../dev/support/identities.js';
 import { harness, wrongCode, type Harness } from './send-code.harness.js';
@@ -221,6 +222,21 @@ describe('the DynamoDB calls of each function', () => {
     ]);
     expect(statuses).toEqual([400, 200, 400, 401]);
     expect(calls.of('verifyVerificationCode')).toEqual(expectedCalls('verifyVerificationCode'));
+  });
+
+  it('publishLifecycleEvents: reads and writes no item: what it publishes is in the stream images', async () => {
+    const lifecycle = startLocalLifecycle(h);
+    try {
+      // Every event the tests above led to; no client of the table may see a call meanwhile.
+      const during = (op: OperationName, run: () => Promise<void>) =>
+        calls.as(op, () => deliverCalls.as(op, () => receiptCalls.as(op, run)));
+      await during('publishLifecycleEvents', () => lifecycle.drain());
+      expect(lifecycle.events().map((e) => e['detail-type'])).toEqual(expect.arrayContaining(['CodeSent', 'CodeVerified']));
+      for (const recorder of [calls, deliverCalls, receiptCalls])
+        expect(recorder.of('publishLifecycleEvents')).toEqual(expectedCalls('publishLifecycleEvents'));
+    } finally {
+      await lifecycle.stop();
+    }
   });
 
   it('deregisterCustomer: reads what the customer claimed, releases it, and audits', async () => {
