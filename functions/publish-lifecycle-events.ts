@@ -51,8 +51,8 @@ function streamChange(record: DynamoDBRecord): StreamChange {
  * published is handed back to the stream in batchItemFailures, which redelivers it, and every record after
  * it, until its retries run out (then the on-failure queue describes them). So an event may be published
  * twice, never lost while the stream keeps it: a consumer dedups on `detail.eventId`. Once a verified
- * code's event is out, End User Messaging is told its message was received (a redelivered record tells it
- * again, which changes nothing), and the code is counted per channel and country.
+ * code's event is out and no record before it is handed back, End User Messaging is told its message was
+ * received and the code is counted per channel and country: once, however often the stream redelivers.
  */
 export function createPublishLifecycleEventsHandler(rt: Pick<PublishLifecycleEventsRuntime, 'publisher' | 'feedback'>) {
   const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
@@ -78,8 +78,11 @@ export function createPublishLifecycleEventsHandler(rt: Pick<PublishLifecycleEve
       const published = found.filter((_, i) => !failed.has(i));
       if (published.length) countMetric('LifecycleEventsPublished', published.length);
       if (failed.size) countMetric('LifecycleEventsFailed', failed.size);
+      // Lambda hands the batch back from its first failed record on, published ones after it included: those
+      // are counted and reported when they come again, so a redelivery counts no code twice.
+      const firstFailed = failed.size > 0 ? Math.min(...failed) : found.length;
       await Promise.all(
-        published.map(async ({ change }) => {
+        found.slice(0, firstFailed).map(async ({ change }) => {
           if (change.verified) countFunnel('CodesVerified', change.verified.channel, change.verified.country, { total: false });
           if (change.feedback && (await rt.feedback.received(change.feedback.messageId)) === 'failed')
             countMetric('MessageFeedbackFailures');

@@ -216,6 +216,24 @@ describe('publishLifecycleEvents with the stand-ins', () => {
     expect(eum.calls.filter((c) => c.operation === 'PutMessageFeedback')).toEqual([]);
   });
 
+  it('leaves a verified code after a handed-back record to its redelivery: reported RECEIVED once, when it comes again', async () => {
+    const client = smsVoiceClient({ endpoint: eum.endpoint });
+    const sent = async () =>
+      (await client.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+85257048426', MessageBody: 'code', MessageFeedbackEnabled: true })))
+        .MessageId!;
+    const [before, after] = [await sent(), await sent()];
+    client.destroy();
+    const records = [verified(before), inserted(2), verified(after)];
+    eb.failEntries({ indexes: [1], errorCode: 'AccessDeniedException' });
+    const handler = createPublishLifecycleEventsHandler({ publisher, feedback: feedback() });
+    expect(await handler({ Records: records }, {} as never)).toEqual({ batchItemFailures: [{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }] });
+    const reported = () => eum.calls.filter((c) => c.operation === 'PutMessageFeedback').map((c) => (c.input as { MessageId: string }).MessageId);
+    expect(reported()).toEqual([before]);
+    // Lambda redelivers from the handed-back record on.
+    expect(await handler({ Records: records.slice(1) }, {} as never)).toEqual({ batchItemFailures: [] });
+    expect(reported()).toEqual([before, after]);
+  });
+
   it('takes a message End User Messaging does not know as reported nothing, and still publishes its event', async () => {
     const handler = createPublishLifecycleEventsHandler({ publisher, feedback: feedback() });
     expect(await handler({ Records: [verified('eum-unknown')] }, {} as never)).toEqual({ batchItemFailures: [] });
