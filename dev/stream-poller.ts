@@ -4,6 +4,7 @@
 // the consumer batches in the event shape AWS sends, and honouring batchItemFailures the way Lambda does
 // (the batch is retried from the first failed record, up to the template's retry count). Used by `npm start`
 // and the e2e suite (dev/offline.ts) and by the integration tests, which drive deliverCode in-process.
+import { startPolling } from './polling.js';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -98,9 +99,6 @@ export function startStreamPoller(o: StreamPollerOptions): StreamPoller {
   const iterators = new Map<string, string>();
   const finished = new Set<string>();
   let streamArn: string | undefined;
-  let stopped = false;
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
   // The starting position applies to the shards open at the first read; a shard that appears later is
   // read from its start, as Lambda reads a child shard.
   let firstRefresh = true;
@@ -182,34 +180,21 @@ export function startStreamPoller(o: StreamPollerOptions): StreamPoller {
     return found;
   }
 
-  /** Passes run one at a time, in order, whoever asks for them. */
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = chain.then(work, work);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-
-  const tick = () => {
-    if (stopped) return;
-    void serialized(pass)
-      .catch((error: unknown) => options.onProblem('polling the stream failed', error))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs);
-      });
-  };
-  if (options.intervalMs > 0) timer = setTimeout(tick, 0);
+  const polling = startPolling(pass, {
+    intervalMs: options.intervalMs,
+    onProblem: options.onProblem,
+    failure: 'polling the stream failed',
+  });
 
   return {
     // The consumer's own writes are records too (filtered out): read until a pass finds nothing new.
     drain: () =>
-      serialized(async () => {
+      polling.serialized(async () => {
         for (let i = 0; i < 20 && (await pass()); i++);
       }),
     records: () => [...seen],
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await chain;
+      await polling.stop();
       streams.destroy();
     },
   };
