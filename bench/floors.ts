@@ -10,7 +10,7 @@ export interface Floors {
   getItem: Stats;
   conditionalUpdate: Stats;
   transaction4: Stats;
-  /** Send's transaction today, bare: 6 items, each a plain conditional write (the SMS budget's ADD on one hot item). */
+  /** Send's transaction today, bare: 6 items, each a plain conditional write (the country budget's ADD on one hot item). */
   sendShape: Stats;
   /** The same with the source IP's item written as the exact 30-slot window send writes it. */
   sendShapeIpWindow: Stats;
@@ -37,7 +37,7 @@ export async function floorShapes(db: Db, tableName: string): Promise<Record<key
   };
   const fresh = (x: string, i: number) => ({ pk: `FLOOR#${x}#${i}`, sk: 'T' });
   // Send's six items: CAPTCHA pass (put), audit record (put), delivery request (put), destination (update),
-  // source IP (update), the country's SMS budget this hour (ADD on an item every send of that country shares).
+  // source IP (update), the country's budget this hour (ADD on an item every send of that country shares).
   const sendShape = (shape: string, i: number, ip: IpUpdate) =>
     db.doc.send(
       new TransactWriteCommand({

@@ -1,10 +1,12 @@
 // The one serverless-offline launcher (stage `local`) on top of a running DynamoDB Local, shared by
 // `npm start` and the e2e suite: it creates the stage's table, starts `osls offline` as its own
-// process group, says when the API answers, and then feeds the table's stream to deliverCode
-// and the local delivery port's receipts to recordReceipt (serverless-offline runs no stream consumer
+// process group, says when the API answers, and then feeds the table's stream to deliverCode and to
+// publishLifecycleEvents (each with its own filter), and the local delivery port's receipts to recordReceipt
+// (serverless-offline runs no stream consumer
 // and no SNS topic; see dev/stream-poller.ts and dev/receipts-poller.ts).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { LIFECYCLE_STREAM_FILTER_PATTERNS } from '../shared/events/lifecycle-stream.js';
 import { receiptsFileOf } from '../shared/notify/outbox.js';
 import { functionName } from '../shared/operations.js';
 import { oslsBin, repoRoot } from './paths.js';
@@ -78,6 +80,7 @@ export async function startOffline(o: OfflineOptions): Promise<Offline> {
   });
   const lambdaEndpoint = `http://127.0.0.1:${o.lambdaPort}`;
   let poller: StreamPoller | undefined;
+  let lifecycle: StreamPoller | undefined;
   let receipts: ReceiptsPoller | undefined;
   const problem = (source: string) => (message: string, error?: unknown) =>
     console.error(`[${source}] ${message}${error ? `: ${error instanceof Error ? error.message : String(error)}` : ''}`);
@@ -87,6 +90,15 @@ export async function startOffline(o: OfflineOptions): Promise<Offline> {
       tableName: OFFLINE_TABLE,
       invoke: (event) => invokeFunction(lambdaEndpoint, functionName(OFFLINE_STAGE, 'deliverCode'), event),
       onProblem: problem('stream'),
+    });
+    // The stream's second consumer, with its own filter, as its own event source mapping in AWS.
+    lifecycle = startStreamPoller({
+      endpoint: o.dynamodbEndpoint,
+      tableName: OFFLINE_TABLE,
+      invoke: (event) => invokeFunction(lambdaEndpoint, functionName(OFFLINE_STAGE, 'publishLifecycleEvents'), event),
+      filterPatterns: LIFECYCLE_STREAM_FILTER_PATTERNS,
+      batchSize: 100,
+      onProblem: problem('events'),
     });
     receipts = startReceiptsPoller({
       file: receiptsFileOf(o.outboxPath),
@@ -104,7 +116,7 @@ export async function startOffline(o: OfflineOptions): Promise<Offline> {
     ready: started,
     exited: group.exited,
     async stop() {
-      await Promise.all([poller?.stop(), receipts?.stop()]);
+      await Promise.all([poller?.stop(), lifecycle?.stop(), receipts?.stop()]);
       await group.stop();
     },
   };

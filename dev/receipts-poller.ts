@@ -5,6 +5,7 @@
 // invocation, the record as the notification's Message), retrying a failed invocation as Lambda retries an
 // asynchronous one. Used by `npm start` and the e2e suite (dev/offline.ts) and by the integration tests,
 // which drive recordReceipt in-process.
+import { startPolling } from './polling.js';
 import { randomUUID } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { SNSEvent } from 'aws-lambda';
@@ -68,9 +69,6 @@ export function startReceiptsPoller(o: ReceiptsPollerOptions): ReceiptsPoller {
   const handed: SNSEvent[] = [];
   let offset = 0;
   let partial = '';
-  let stopped = false;
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
 
   /** The lines appended since the last read (a line still being written waits for its end). */
   async function newLines(): Promise<string[]> {
@@ -116,28 +114,17 @@ export function startReceiptsPoller(o: ReceiptsPollerOptions): ReceiptsPoller {
     }
   }
 
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = chain.then(work, work);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-  const tick = () => {
-    if (stopped) return;
-    void serialized(pass)
-      .catch((error: unknown) => options.onProblem('reading the receipts failed', error))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs);
-      });
-  };
-  if (options.intervalMs > 0) timer = setTimeout(tick, 0);
+  const polling = startPolling(pass, {
+    intervalMs: options.intervalMs,
+    onProblem: options.onProblem,
+    failure: 'reading the receipts failed',
+  });
 
   return {
-    drain: () => serialized(pass),
+    drain: () => polling.serialized(pass),
     events: () => [...handed],
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await chain;
+      await polling.stop();
     },
   };
 }

@@ -4,6 +4,7 @@
 // the consumer batches in the event shape AWS sends, and honouring batchItemFailures the way Lambda does
 // (the batch is retried from the first failed record, up to the template's retry count). Used by `npm start`
 // and the e2e suite (dev/offline.ts) and by the integration tests, which drive deliverCode in-process.
+import { startPolling } from './polling.js';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -41,15 +42,22 @@ export interface StreamPoller {
   stop(): Promise<void>;
 }
 
-type Pattern = { [key: string]: Pattern | Array<string | number | { prefix: string }> };
+type Pattern = { [key: string]: Pattern | Array<string | number | { prefix: string } | { exists: boolean }> };
 
-/** Lambda's event filtering for the patterns used here: exact values and `prefix`, nested objects. */
+/**
+ * Lambda's event filtering for the patterns used here: exact values, `prefix`, and `exists` (on a leaf, as
+ * Lambda's filtering requires it), nested objects. A missing field matches only `exists: false`.
+ */
 export function matchesPattern(value: unknown, pattern: Pattern): boolean {
-  if (typeof value !== 'object' || value === null) return false;
+  const fields = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   return Object.entries(pattern).every(([key, expected]) => {
-    const actual = (value as Record<string, unknown>)[key];
-    if (!Array.isArray(expected)) return matchesPattern(actual, expected);
-    return expected.some((e) => (typeof e === 'object' ? typeof actual === 'string' && actual.startsWith(e.prefix) : actual === e));
+    const actual = fields[key];
+    if (!Array.isArray(expected)) return actual !== undefined && matchesPattern(actual, expected);
+    return expected.some((e) => {
+      if (typeof e !== 'object') return actual === e;
+      if ('exists' in e) return (actual !== undefined) === e.exists;
+      return typeof actual === 'string' && actual.startsWith(e.prefix);
+    });
   });
 }
 
@@ -91,9 +99,6 @@ export function startStreamPoller(o: StreamPollerOptions): StreamPoller {
   const iterators = new Map<string, string>();
   const finished = new Set<string>();
   let streamArn: string | undefined;
-  let stopped = false;
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
   // The starting position applies to the shards open at the first read; a shard that appears later is
   // read from its start, as Lambda reads a child shard.
   let firstRefresh = true;
@@ -175,34 +180,21 @@ export function startStreamPoller(o: StreamPollerOptions): StreamPoller {
     return found;
   }
 
-  /** Passes run one at a time, in order, whoever asks for them. */
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = chain.then(work, work);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-
-  const tick = () => {
-    if (stopped) return;
-    void serialized(pass)
-      .catch((error: unknown) => options.onProblem('polling the stream failed', error))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs);
-      });
-  };
-  if (options.intervalMs > 0) timer = setTimeout(tick, 0);
+  const polling = startPolling(pass, {
+    intervalMs: options.intervalMs,
+    onProblem: options.onProblem,
+    failure: 'polling the stream failed',
+  });
 
   return {
     // The consumer's own writes are records too (filtered out): read until a pass finds nothing new.
     drain: () =>
-      serialized(async () => {
+      polling.serialized(async () => {
         for (let i = 0; i < 20 && (await pass()); i++);
       }),
     records: () => [...seen],
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await chain;
+      await polling.stop();
       streams.destroy();
     },
   };

@@ -7,7 +7,7 @@ import {
   loadCoreRuntime,
   registryOf,
   suppressionsOf,
-  smsBudgetOf,
+  countryBudgetOf,
   type LoadOptions,
 } from '../shared/runtime.js';
 
@@ -23,7 +23,7 @@ export async function loadSendVerificationCodeRuntime(options?: LoadOptions) {
     registry: registryOf(core),
     sends: codeSendsOf(core, deliveryRequestsOf(core)),
     suppressions: suppressionsOf(core),
-    smsBudget: smsBudgetOf(core),
+    countryBudget: countryBudgetOf(core),
     captcha: captchaOf(core),
   };
 }
@@ -34,7 +34,7 @@ export function createSendVerificationCodeHandler(rt: SendVerificationCodeRuntim
     registry: rt.registry,
     sends: rt.sends,
     suppressions: rt.suppressions,
-    smsBudget: rt.smsBudget,
+    countryBudget: rt.countryBudget,
     captcha: rt.captcha,
     codePepper: rt.config.codePepper,
     identityPepper: rt.config.identityPepper,

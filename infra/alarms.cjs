@@ -5,14 +5,15 @@
 
 const { getAtt, lambdaLogicalId, ref, upperFirst } = require('./cfn.cjs');
 const { CUSTOMER_EVENT_QUEUES, MAX_RECEIVE_COUNT, queueIds } = require('./events.cjs');
-const { DELIVERY_DLQ, DELIVERY_FUNCTION } = require('./delivery.cjs');
-const { operations } = require('./operations.cjs');
+const { forwardIds, forwardTargets, FORWARD_DLQ } = require('./lifecycle.cjs');
+const { allowedCountries, channels, funnelDimensions, operations, serviceNamespace } = require('./operations.cjs');
+const { DELIVERY_FUNCTION, STREAM_CONSUMERS } = require('./streams.cjs');
 const { RECEIPTS_DLQ, RECEIPTS_FUNCTION } = require('./receipts.cjs');
 const { webAclRules } = require('./waf.cjs');
 const table = require('./table.json');
 
 /** The service's own EMF metrics (shared/observability.ts): namespace and the one dimension Powertools adds. */
-const SERVICE_NAMESPACE = 'verigate';
+const SERVICE_NAMESPACE = serviceNamespace;
 const SERVICE_DIMENSIONS = [{ Name: 'service', Value: 'verigate' }];
 const FIVE_MINUTES = 300;
 const ONE_MINUTE = 60;
@@ -31,6 +32,81 @@ const dynamodbOperations = () =>
       'TransactWriteItems',
     ]),
   ].sort();
+
+/** The hour over which the delivery and conversion rates are judged: receipts and verifies come minutes after a send. */
+const FUNNEL_PERIOD = 3600;
+/** The channels that reach phone numbers: the ones a country's rates are counted over (an email has no country). */
+const PHONE_CHANNELS = Object.keys(channels).filter((c) => channels[c].numbers);
+
+/** A funnel metric of one channel and country, as the code emits it (shared/observability.ts countFunnel). */
+const funnelMetric = (metric, channel, country) => ({
+  Namespace: SERVICE_NAMESPACE,
+  MetricName: metric,
+  Dimensions: [
+    ...SERVICE_DIMENSIONS,
+    { Name: funnelDimensions[0], Value: channel },
+    { Name: funnelDimensions[1], Value: country },
+  ],
+});
+
+/**
+ * A rate of one country over its phone channels, as percent: 100 × `numerator` ÷ `denominator`, each summed
+ * over the hour. Under `minimum` of the denominator in the hour (or none), the rate is taken as 100: a
+ * handful of codes says nothing, and a quiet hour is no alarm.
+ * @param {string} country @param {string} numerator @param {string} denominator @param {number} minimum
+ */
+function countryRate(country, numerator, denominator, minimum) {
+  const c = country.toLowerCase();
+  const stat = (metric, channel, id) => ({
+    Id: id,
+    MetricStat: { Metric: funnelMetric(metric, channel, country), Period: FUNNEL_PERIOD, Stat: 'Sum' },
+    ReturnData: false,
+  });
+  const n = PHONE_CHANNELS.map((ch) => stat(numerator, ch, `n_${ch}_${c}`));
+  const d = PHONE_CHANNELS.map((ch) => stat(denominator, ch, `d_${ch}_${c}`));
+  const sum = (stats) => stats.map((m) => `FILL(${m.Id}, 0)`).join(' + ');
+  return [
+    ...n,
+    ...d,
+    { Id: `num_${c}`, Expression: sum(n), ReturnData: false },
+    { Id: `den_${c}`, Expression: sum(d), ReturnData: false },
+    {
+      Id: `rate_${c}`,
+      Expression: `IF(den_${c} >= ${minimum}, 100 * num_${c} / den_${c}, 100)`,
+      Label: `${country} ${numerator} / ${denominator} (%)`,
+      ReturnData: true,
+    },
+  ];
+}
+
+/**
+ * The name of a country's falling-rate alarm (scripts/dashboard-picture.ts draws their states too).
+ * @param {string} prefix @param {'delivery' | 'conversion'} rate @param {string} country
+ */
+const funnelAlarmName = (prefix, rate, country) => `${prefix}-${rate}-rate-${country}`;
+
+/**
+ * An alarm on a metric math expression (`metrics`, one of which returns data) falling below `threshold`.
+ * @param {{ name: string, description: string, metrics: unknown[], threshold: number }} a
+ * @param {unknown} topic
+ */
+function fallingAlarm(a, topic) {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: a.name,
+      AlarmDescription: a.description,
+      Metrics: a.metrics,
+      EvaluationPeriods: 1,
+      Threshold: a.threshold,
+      ComparisonOperator: 'LessThanThreshold',
+      // The expression gives 100 for an hour under the minimum; no data at all is a quiet hour.
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    },
+  };
+}
 
 /**
  * @param {{ name: string, description: string, namespace: string, metric: string, dimensions: unknown[],
@@ -116,16 +192,21 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
       });
   }
 
-  add('DeliverCodeIteratorAgeAlarm', {
-    name: `${prefix}-${DELIVERY_FUNCTION}-iterator-age`,
-    description: `${DELIVERY_FUNCTION} reads the table's stream late: the oldest delivery request it took in a minute waited this long (ms), so codes arrive that much after send answered.`,
-    namespace: 'AWS/Lambda',
-    metric: 'IteratorAge',
-    dimensions: [{ Name: 'FunctionName', Value: ref(lambdaLogicalId(DELIVERY_FUNCTION)) }],
-    statistic: 'Maximum',
-    period: ONE_MINUTE,
-    threshold: await threshold('deliveryIteratorAgeMsThreshold'),
-  });
+  // How late each consumer reads the table's stream: the delivery's lag delays every message, the events' every event.
+  for (const { fn, stageParams } of STREAM_CONSUMERS)
+    add(`${upperFirst(fn)}IteratorAgeAlarm`, {
+      name: `${prefix}-${fn}-iterator-age`,
+      description:
+        fn === DELIVERY_FUNCTION
+          ? `${fn} reads the table's stream late: the oldest delivery request it took in a minute waited this long (ms), so codes arrive that much after send answered.`
+          : `${fn} reads the table's stream late: the oldest change it took in a minute waited this long (ms), so its lifecycle event reaches the bus that much after the change (and a verified code's feedback End User Messaging that much later).`,
+      namespace: 'AWS/Lambda',
+      metric: 'IteratorAge',
+      dimensions: [{ Name: 'FunctionName', Value: ref(lambdaLogicalId(fn)) }],
+      statistic: 'Maximum',
+      period: ONE_MINUTE,
+      threshold: await threshold(`${stageParams}IteratorAgeMsThreshold`),
+    });
 
   const tableName = { Name: 'TableName', Value: ref('VerigateTable') };
   for (const operation of dynamodbOperations()) {
@@ -230,15 +311,103 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
     });
   }
 
-  add('DeliverCodeDlqDepthAlarm', {
-    name: `${prefix}-deliverCode-dlq-depth`,
-    description:
-      'deliverCode gave up on a batch of delivery requests after the stream retries: those sends were neither delivered nor refunded. The message names the shard and sequence numbers to replay (docs/architecture.md "Delivery").',
-    namespace: 'AWS/SQS',
-    metric: 'ApproximateNumberOfMessagesVisible',
-    dimensions: [{ Name: 'QueueName', Value: getAtt(DELIVERY_DLQ, 'QueueName') }],
+  for (const { fn, dlq } of STREAM_CONSUMERS)
+    add(`${upperFirst(fn)}DlqDepthAlarm`, {
+      name: `${prefix}-${fn}-dlq-depth`,
+      description:
+        fn === DELIVERY_FUNCTION
+          ? `${fn} gave up on a batch of delivery requests after the stream retries: those sends were neither delivered nor refunded. The message names the shard and sequence numbers to replay (docs/architecture.md "Delivery").`
+          : `${fn} gave up on a batch of the table's changes after the stream retries: their lifecycle events were not published. The message names the shard and sequence numbers to replay within the stream's 24 hours (docs/operations.md "Lifecycle events").`,
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: [{ Name: 'QueueName', Value: getAtt(dlq, 'QueueName') }],
+      statistic: 'Maximum',
+      threshold: 1,
+    });
+
+  // The lifecycle events forwarded to partners' buses (infra/lifecycle.cjs): failed deliveries and their DLQ.
+  const targets = await forwardTargets(resolveVariable);
+  targets.forEach((target, i) => {
+    const rule = forwardIds(i).rule;
+    add(`${rule}FailedInvocationsAlarm`, {
+      name: `${prefix}-lifecycle-forward-${i + 1}-failed-invocations`,
+      description: `EventBridge could not put lifecycle events on ${target} (they go to the forwarding DLQ): the partner's bus policy or the bus itself.`,
+      namespace: 'AWS/Events',
+      metric: 'FailedInvocations',
+      dimensions: [{ Name: 'RuleName', Value: ref(rule) }],
+      threshold: 1,
+    });
+    add(`${rule}DlqFailuresAlarm`, {
+      name: `${prefix}-lifecycle-forward-${i + 1}-dlq-failures`,
+      description: `EventBridge could neither put lifecycle events on ${target} nor in the forwarding DLQ: they are lost to that partner.`,
+      namespace: 'AWS/Events',
+      metric: 'InvocationsFailedToBeSentToDlq',
+      dimensions: [{ Name: 'RuleName', Value: ref(rule) }],
+      threshold: 1,
+    });
+  });
+  if (targets.length)
+    add('LifecycleForwardDlqDepthAlarm', {
+      name: `${prefix}-lifecycle-forward-dlq-depth`,
+      description: 'Lifecycle events a partner\'s bus did not take after EventBridge\'s retries (24 h) are in the forwarding DLQ: each message is the event, to put again once the bus takes it.',
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: [{ Name: 'QueueName', Value: getAtt(FORWARD_DLQ, 'QueueName') }],
+      statistic: 'Maximum',
+      threshold: 1,
+    });
+
+  // The funnel per allow-listed country (the SMS pumping signal): codes delivered ÷ sent, and verified ÷ delivered, over the hour.
+  const countries = allowedCountries(String((await resolveVariable('param:smsCountryAllowlist')) ?? ''));
+  const minimum = await threshold('funnelAlarmMinimumCodes');
+  const deliveryRate = await threshold('deliveryRateAlarmPercent');
+  const conversionRate = await threshold('conversionRateAlarmPercent');
+  for (const country of countries) {
+    Resources[`DeliveryRate${country}Alarm`] = fallingAlarm(
+      {
+        name: funnelAlarmName(prefix, 'delivery', country),
+        description: `Under ${deliveryRate} % of the SMS and voice codes sent to ${country} in the hour were delivered (receipts; taken as 100 % under ${minimum} sent): a bad route, a carrier blocking us, or a flood of numbers that cannot receive (SMS pumping). docs/operations.md "Alarms".`,
+        metrics: countryRate(country, 'CodesDelivered', 'CodesSent', minimum),
+        threshold: deliveryRate,
+      },
+      topic,
+    );
+    Resources[`ConversionRate${country}Alarm`] = fallingAlarm(
+      {
+        name: funnelAlarmName(prefix, 'conversion', country),
+        description: `Under ${conversionRate} % of the SMS and voice codes delivered to ${country} in the hour were verified (taken as 100 % under ${minimum} delivered): codes sent to numbers nobody reads, the signature of SMS pumping. docs/operations.md "Alarms".`,
+        metrics: countryRate(country, 'CodesVerified', 'CodesDelivered', minimum),
+        threshold: conversionRate,
+      },
+      topic,
+    );
+  }
+
+  // SES's account reputation (published for the whole account, and per configuration set when enabled, which
+  // the stack's is): SES places an account under review at a 5 % bounce or 0.1 % complaint rate, and may pause
+  // it at 10 % or 0.5 %. These warn below the review levels.
+  add('SesBounceRateAlarm', {
+    name: `${prefix}-ses-bounce-rate`,
+    description: `The account's SES bounce rate (Reputation.BounceRate, a fraction) reached the threshold, below the 5 % at which SES places the account under review: email codes are going to addresses that do not exist. docs/operations.md "Alarms".`,
+    namespace: 'AWS/SES',
+    metric: 'Reputation.BounceRate',
+    dimensions: [],
     statistic: 'Maximum',
-    threshold: 1,
+    period: 3600,
+    threshold: await threshold('sesBounceRateThreshold'),
+    // Published as the account sends: a quiet hour keeps the last state.
+    treatMissingData: 'ignore',
+  });
+  add('SesComplaintRateAlarm', {
+    name: `${prefix}-ses-complaint-rate`,
+    description: `The account's SES complaint rate (Reputation.ComplaintRate, a fraction) reached the threshold, below the 0.1 % at which SES places the account under review: recipients mark code emails as spam. docs/operations.md "Alarms".`,
+    namespace: 'AWS/SES',
+    metric: 'Reputation.ComplaintRate',
+    dimensions: [],
+    statistic: 'Maximum',
+    period: 3600,
+    threshold: await threshold('sesComplaintRateThreshold'),
+    treatMissingData: 'ignore',
   });
 
   add(`${upperFirst(RECEIPTS_FUNCTION)}DlqDepthAlarm`, {
@@ -281,16 +450,29 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
     });
   }
 
+  // End User Messaging's month-to-date spend (AWS/SMSVoice, the account in the region; collected once its
+  // service-linked role exists). SNS's SMSMonthToDateSpentUSD measured SNS's SMS, which no code sends any more.
   add('SmsSpendAlarm', {
     name: `${prefix}-sms-month-to-date-spend`,
-    description: 'SMS spend this month (whole account, USD) passed the threshold; SNS stops sending at the account spend limit.',
-    namespace: 'AWS/SNS',
-    metric: 'SMSMonthToDateSpentUSD',
+    description: 'SMS spend this month (TextMessageMonthlySpend: End User Messaging, whole account in the region, USD) passed the threshold; End User Messaging stops sending at the account\'s text spend limit. docs/operations.md "Alarms".',
+    namespace: 'AWS/SMSVoice',
+    metric: 'TextMessageMonthlySpend',
     dimensions: [],
     statistic: 'Maximum',
     period: 3600,
     threshold: await threshold('smsMonthToDateSpendUsdThreshold'),
-    // Published only while SMS is sent: keep the last state rather than clearing it.
+    // A month-to-date gauge published only around sends: keep the last state rather than clearing it.
+    treatMissingData: 'ignore',
+  });
+  add('VoiceSpendAlarm', {
+    name: `${prefix}-voice-month-to-date-spend`,
+    description: 'Voice spend this month (VoiceMessageMonthlySpend: End User Messaging, whole account in the region, USD) passed the threshold; End User Messaging stops calling at the account\'s voice spend limit. docs/operations.md "Alarms".',
+    namespace: 'AWS/SMSVoice',
+    metric: 'VoiceMessageMonthlySpend',
+    dimensions: [],
+    statistic: 'Maximum',
+    period: 3600,
+    threshold: await threshold('voiceMonthToDateSpendUsdThreshold'),
     treatMissingData: 'ignore',
   });
 
@@ -303,3 +485,4 @@ async function alarmResources({ resolveConfigurationProperty, resolveVariable })
 }
 
 module.exports = alarmResources;
+module.exports.funnelAlarmName = funnelAlarmName;

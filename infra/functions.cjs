@@ -7,7 +7,8 @@
 
 const { allowedOrigins, cors, operations, envVariable, receiptInvokeRetries, roleLogicalId, stageParam } = require('./operations.cjs');
 const { queueEvent } = require('./events.cjs');
-const { streamEvent } = require('./delivery.cjs');
+const { lifecycleBus } = require('./lifecycle.cjs');
+const { streamEvent } = require('./streams.cjs');
 const { receiptsEvent, receiptsOnFailure } = require('./receipts.cjs');
 
 /**
@@ -53,8 +54,8 @@ async function eventsOf(operation, resolveVariable, origins) {
     case 'stream': {
       const param = (name, fallback) => stageParam(resolveVariable, `${operation.stageParams}${name}`, fallback, { integer: true });
       return [
-        streamEvent({
-          retries: await stageParam(resolveVariable, 'deliveryStreamRetries', undefined, { integer: true }),
+        streamEvent(operation.name, {
+          retries: await param('StreamRetries', undefined),
           batchSize: await param('BatchSize', operation.stream.batchSize),
           parallelizationFactor: await param('ParallelizationFactor', operation.stream.parallelizationFactor),
         }),
@@ -82,6 +83,8 @@ async function functions({ resolveVariable }) {
         ...(await ownSettings(o, resolveVariable)),
         // What the answers grant browsers: the same origins as the preflights.
         ...(o.trigger === 'http' ? { CORS_ALLOWED_ORIGINS: origins.join(',') } : {}),
+        // The bus it puts the lifecycle events on (infra/lifecycle.cjs).
+        ...(o.publishesLifecycle ? { EVENT_BUS_NAME: (await lifecycleBus(resolveVariable)).name } : {}),
       };
       if (Object.keys(environment).length) fn.environment = environment;
       fn.events = await eventsOf(o, resolveVariable, origins);

@@ -30,6 +30,10 @@ const origination = load('shared/notify/origination.ts');
 const policy = load('shared/policy.ts');
 /** @type {typeof import('../shared/config.js')} */
 const config = load('shared/config.ts');
+/** @type {typeof import('../shared/events/lifecycle.js')} */
+const lifecycle = load('shared/events/lifecycle.ts');
+/** @type {typeof import('../shared/observability.js')} */
+const observability = load('shared/observability.ts');
 
 const { OPERATIONS, DEPLOYMENT, EDGE, keyPrefix } = declaration;
 
@@ -69,8 +73,6 @@ async function allowedOrigins(resolveVariable) {
 const roleLogicalId = (fn) => `${upperFirst(fn)}Role`;
 
 module.exports = {
-  /** deliverCode's stream filter: inserted delivery requests of a channel (shared/channels.ts). */
-  deliveryStreamFilterPatterns: channels.DELIVERY_STREAM_FILTER_PATTERNS,
   operations,
   httpOperations: byTrigger('http'),
   eventOperations: byTrigger('event'),
@@ -94,4 +96,23 @@ module.exports = {
     origination.parseOriginationIdentities(name, value, (c) => config.COUNTRY_CODES.has(c), problems),
   identityArn: origination.identityArn,
   receiptInvokeRetries: policy.RECEIPT_INVOKE_RETRIES,
+  /** The lifecycle events' source and detail-types (shared/events/lifecycle.ts). */
+  lifecycleEventSource: lifecycle.LIFECYCLE_EVENT_SOURCE,
+  lifecycleDetailTypes: lifecycle.LIFECYCLE_DETAIL_TYPES,
+  /** The service's metrics as the code emits them (shared/observability.ts): the dashboard and alarms name these. */
+  serviceNamespace: 'verigate',
+  funnelDimensions: observability.FUNNEL_DIMENSIONS,
+  noCountry: observability.NO_COUNTRY,
+  /** The SMS country allow-list as the functions read it (SMS_COUNTRY_ALLOWLIST), for the per-country widgets and alarms. */
+  /** @param {string | undefined} value */
+  allowedCountries: (value) => {
+    const countries =
+      value === undefined || value === '' ? [...policy.DEFAULT_SMS_COUNTRY_ALLOWLIST] : value.split(',').map((c) => c.trim().toUpperCase());
+    const unknown = countries.filter((c) => !config.COUNTRY_CODES.has(c));
+    if (unknown.length) throw new Error(`param smsCountryAllowlist: not ISO 3166 alpha-2 country codes: ${unknown.join(', ')}`);
+    return countries;
+  },
+  channelNames: channels.CHANNEL_NAMES,
+  channels: channels.CHANNELS,
+  verifyFailureCap: policy.VERIFY_FAILURES_PER_DESTINATION,
 };

@@ -7,7 +7,8 @@
 
 const { arn, getAtt, logGroupLogicalId, ref, upperFirst } = require('./cfn.cjs');
 const { CUSTOMER_EVENT_QUEUES, queueIds } = require('./events.cjs');
-const { DELIVERY_DLQ, DELIVERY_FUNCTION } = require('./delivery.cjs');
+const { lifecycleBus } = require('./lifecycle.cjs');
+const { STREAM_CONSUMERS } = require('./streams.cjs');
 const { keyPrefix, identityArn, operations, parameterName, parseOriginationIdentities, roleLogicalId } = require('./operations.cjs');
 const {
   configurationSetNames,
@@ -83,6 +84,26 @@ async function deliveryStatements(resolveVariable) {
   ];
 }
 
+/**
+ * Telling what happened, and only to the stage's own: PutEvents on the lifecycle events' bus (the stack's or
+ * the one the stage names), and PutMessageFeedback. The service authorization reference gives
+ * PutMessageFeedback one resource type, message (`arn:…:sms-voice:<region>:<account>:message/<MessageId>`),
+ * and no condition key: a message's id is known only once it is sent, so the grant is this account's and
+ * region's messages, `message/*`, the narrowest it can be.
+ */
+async function lifecycleStatements(resolveVariable) {
+  const bus = await lifecycleBus(resolveVariable);
+  return [
+    { Sid: 'LifecycleEventsOnTheStageBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus.arn },
+    {
+      Sid: 'FeedbackOnTheAccountMessages',
+      Effect: 'Allow',
+      Action: 'sms-voice:PutMessageFeedback',
+      Resource: arn('sms-voice', 'message/*'),
+    },
+  ];
+}
+
 /** A function invoked by the receipts topic: the on-failure queue Lambda describes its failed events in. */
 function receiptsStatements(fn) {
   if (fn !== RECEIPTS_FUNCTION) return [];
@@ -132,10 +153,11 @@ function queueStatement(fn) {
 
 /**
  * The table's stream, read by Lambda's event source mapping under the function's role (osls adds these
- * to its default role only), and the on-failure queue Lambda describes failed batches in.
+ * to its default role only), and the function's own on-failure queue Lambda describes failed batches in.
  */
 function streamStatements(fn) {
-  if (fn !== DELIVERY_FUNCTION) return [];
+  const consumer = STREAM_CONSUMERS.find((c) => c.fn === fn);
+  if (!consumer) return [];
   return [
     {
       Sid: 'ReadTheTableStream',
@@ -149,7 +171,7 @@ function streamStatements(fn) {
       Action: 'dynamodb:ListStreams',
       Resource: { 'Fn::Join': ['', [getAtt('VerigateTable', 'Arn'), '/stream/*']] },
     },
-    { Sid: 'OnFailureQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(DELIVERY_DLQ, 'Arn') },
+    { Sid: 'OnFailureQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(consumer.dlq, 'Arn') },
   ];
 }
 
@@ -157,11 +179,12 @@ async function roleResources({ resolveConfigurationProperty, resolveVariable }) 
   const functions = Object.keys((await resolveConfigurationProperty(['functions'])) ?? {});
   const stage = await resolveVariable('sls:stage');
   const delivery = await deliveryStatements(resolveVariable);
+  const lifecycle = await lifecycleStatements(resolveVariable);
   const undeclared = functions.filter((fn) => !operations.some((o) => o.name === fn));
   if (undeclared.length) throw new Error(`infra/roles.cjs: no operation in shared/operations.ts for ${undeclared.join(', ')}`);
 
   const Resources = {};
-  for (const { name: fn, dynamodb, secrets, deliversCodes } of operations) {
+  for (const { name: fn, dynamodb, secrets, deliversCodes, publishesLifecycle } of operations) {
     Resources[roleLogicalId(fn)] = {
       Type: 'AWS::IAM::Role',
       Properties: {
@@ -180,6 +203,7 @@ async function roleResources({ resolveConfigurationProperty, resolveVariable }) 
                 ...dynamoStatements(dynamodb),
                 ...secretStatements(secrets, stage),
                 ...(deliversCodes ? delivery : []),
+                ...(publishesLifecycle ? lifecycle : []),
                 ...queueStatement(fn),
                 ...streamStatements(fn),
                 ...receiptsStatements(fn),

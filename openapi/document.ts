@@ -1,4 +1,4 @@
-// Builds the OpenAPI 3.1 document and the customer events' JSON Schemas from the zod schemas that
+// Builds the OpenAPI 3.1 document and the customer and lifecycle events' JSON Schemas from the zod schemas that
 // validate requests (shared/domain), the table of operations and the table of error codes: nothing of
 // the contract is written here twice. `npm run openapi` writes them; test/unit/openapi.test.ts fails
 // when the committed files drift from what this builds.
@@ -9,6 +9,8 @@ import { CbcErrorBody, CheckIdentityOutput, SendCodeOutput, UsgErrorBody } from 
 import { SendCodeInput } from '../shared/domain/send-code.js';
 import { VerifyCodeInput } from '../shared/domain/verify-code.js';
 import { ERROR_CODES, EVENT_CODES, FAMILY_CODES, messageFor, type ErrorCode, type Family } from '../shared/errors.js';
+import { LIFECYCLE_DETAIL_TYPES, LIFECYCLE_EVENT_SOURCE } from '../shared/events/lifecycle.js';
+import { LIFECYCLE_DETAIL_SCHEMAS, LIFECYCLE_EVENT_MEANINGS, lifecycleEnvelopeNote } from '../shared/events/lifecycle-schemas.js';
 import { OPERATIONS, type HttpOperationName } from '../shared/operations.js';
 import { CLIENT_REQUEST_ID } from '../shared/policy.js';
 
@@ -352,6 +354,45 @@ export function buildOpenApiDocument(version: string): Json {
         },
       },
     },
+  };
+}
+
+/**
+ * The lifecycle events (shared/events/lifecycle.ts) as JSON Schemas: each detail-type's `detail`, and the event
+ * as a consumer receives it (EventBridge's envelope; the local events file's lines are its `time`, `source`,
+ * `detail-type` and `detail`), which picks the detail's schema by its detail-type.
+ */
+export function buildLifecycleEventSchemas(): Json {
+  const types = [...LIFECYCLE_DETAIL_TYPES];
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    $id: 'https://verigate.example/schemas/lifecycle-events.json',
+    title: 'verigate lifecycle events',
+    description:
+      `Generated from the zod schemas of shared/events/lifecycle-schemas.ts (\`npm run openapi\`). Put on the stage's EventBridge bus ` +
+      `(source \`${LIFECYCLE_EVENT_SOURCE}\`) by publishLifecycleEvents from the table's stream: one per committed change, at least once ` +
+      '(a consumer dedups on `detail.eventId`, the same on every delivery of one change), in no guaranteed order (`detail.occurredAt` says when). ' +
+      lifecycleEnvelopeNote,
+    $defs: {
+      ...Object.fromEntries(
+        types.map((t) => [t, { description: LIFECYCLE_EVENT_MEANINGS[t], ...jsonSchema(LIFECYCLE_DETAIL_SCHEMAS[t], 'output') }]),
+      ),
+      LifecycleEvent: {
+        description: 'A lifecycle event: the fields every consumer sees, the envelope\'s others allowed.',
+        type: 'object',
+        properties: {
+          'detail-type': { type: 'string', enum: types },
+          source: { const: LIFECYCLE_EVENT_SOURCE },
+          time: { type: 'string', format: 'date-time' },
+          detail: { type: 'object' },
+        },
+        required: ['detail-type', 'source', 'time', 'detail'],
+        oneOf: types.map((t) => ({
+          properties: { 'detail-type': { const: t }, detail: { $ref: `#/$defs/${t}` } },
+        })),
+      },
+    },
+    $ref: '#/$defs/LifecycleEvent',
   };
 }
 

@@ -1,4 +1,5 @@
-// `npm run openapi`: writes openapi/openapi.json, openapi/customer-events.schema.json and client/schema.d.ts
+// `npm run openapi`: writes openapi/openapi.json, openapi/customer-events.schema.json,
+// openapi/lifecycle-events.schema.json and client/schema.d.ts
 // from the zod schemas. Commit them; test/unit/openapi.test.ts fails while they are out of date.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

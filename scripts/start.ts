@@ -8,6 +8,7 @@ import { startPartnerPage } from '../examples/partner-page/server.js';
 import { startDocsServer } from '../openapi/docs-server.js';
 import { loadConfig } from '../shared/config.js';
 import { LOCAL_PARTNER_DEFAULTS } from '../shared/local-defaults.js';
+import { eventsFileOf } from '../shared/events/publisher.js';
 import { receiptsFileOf } from '../shared/notify/outbox.js';
 import { functionName, HTTP_OPERATIONS, OPERATIONS, type OperationName } from '../shared/operations.js';
 
@@ -151,6 +152,8 @@ if (!shuttingDown && offline) {
     '                   (by deliverCode, fed the table stream every 100 ms: just after send answers)',
     `  Receipts         ${receiptsFileOf(outboxPath)}  (what AWS's simulators would report: HK +85257048854 fails,`,
     '                   bounce@ / complaint@simulator.amazonses.com suppress; recordReceipt reads them every 100 ms)',
+    `  Events           ${eventsFileOf(outboxPath)}  (CodeSent, CodeDelivered, CodeDeliveryFailed, CodeVerified,`,
+    '                   VerificationLocked: one JSON per line, by publishLifecycleEvents from the table stream)',
     '  Ctrl-C stops everything.',
     '',
   ];

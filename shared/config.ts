@@ -79,6 +79,8 @@ const EnvSchema = z.object({
   SMS_MAX_PRICE: optionalText,
   VOICE_MAX_PRICE_PER_MINUTE: optionalText,
   SES_CONFIGURATION_SET: optionalText,
+  // The EventBridge bus the lifecycle events go to (name or ARN): read by publishLifecycleEvents alone (readEventBusName).
+  EVENT_BUS_NAME: optionalText,
   // Messages (shared/messages, docs/messages.md): checked where they are rendered, deliverCode and preview.
   MESSAGE_BRAND: optionalText,
   MESSAGE_TEMPLATES: optionalText,
@@ -117,7 +119,7 @@ export interface SmsPolicy {
   hourlyBudget: { perCountry: number; byCountry: ReadonlyMap<string, number> };
 }
 
-/** A country's hourly SMS budget. */
+/** A country's hourly budget. */
 export const hourlyBudgetOf = (sms: SmsPolicy, country: string): number =>
   sms.hourlyBudget.byCountry.get(country) ?? sms.hourlyBudget.perCountry;
 
@@ -579,6 +581,23 @@ export function readProviderSettings(source: Record<string, string | undefined>,
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n- ${problems.join('\n- ')}`);
   return settings;
+}
+
+/** An event bus's name, or its ARN (PutEvents' EventBusName). */
+const EVENT_BUS = /^(arn:aws[\w-]*:events:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:event-bus\/)?[.\-_A-Za-z0-9]{1,256}$/;
+
+/**
+ * The bus publishLifecycleEvents puts the lifecycle events on with the aws notifier (EVENT_BUS_NAME: the
+ * stack's own `verigate-<stage>` or the one the stage names), checked at its cold start: throws ConfigError.
+ */
+export function readEventBusName(source: Record<string, string | undefined>): string {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(`invalid configuration: ${z.prettifyError(parsed.error)}`);
+  const bus = parsed.data.EVENT_BUS_NAME;
+  if (bus === undefined)
+    throw new ConfigError("invalid configuration:\n- EVENT_BUS_NAME is required with NOTIFIER=aws (the lifecycle events' bus)");
+  if (!EVENT_BUS.test(bus)) throw new ConfigError('invalid configuration:\n- EVENT_BUS_NAME must be an event bus name or ARN');
+  return bus;
 }
 
 /**

@@ -11,21 +11,26 @@ export const metrics = new Metrics({
 });
 
 export type MetricName =
-  /** A send accepted (committed with its delivery request). */
+  /** A send accepted (committed with its delivery request): in all, and per channel and country (countFunnel). */
   | 'CodesSent'
-  /** A code the provider accepted (deliverCode). */
+  /** A message the provider accepted (deliverCode): whether it arrived is its receipt's (CodesDelivered, CodesFailed). */
+  | 'CodesAccepted'
+  /** A message its provider's receipt says arrived (recordReceipt): in all, and per channel and country. */
   | 'CodesDelivered'
+  /** A message that will not arrive: a failure receipt (recordReceipt) or a refused delivery (deliverCode), in all and per channel and country. */
+  | 'CodesFailed'
   /** A delivery that failed for good and was refunded (deliverCode): alarm on any. */
   | 'DeliveryFailures'
   /** The parts of each SMS the provider accepted (Average: parts per message, Sum: the parts paid for). */
   | 'SmsParts'
+  /** A code verified: in all by the verify, per channel and country by publishLifecycleEvents (which knows the send's). */
   | 'CodesVerified'
   | 'VerificationsFailed'
   | 'Throttled'
-  /** A send refused because its country's hourly SMS budget is spent (SPEC §4): alarm on any. */
-  | 'SmsBudgetExhausted'
-  /** A unit of a country's SMS budget whose give-back got no answer: it stays spent (the budget admits one less this hour). */
-  | 'SmsBudgetUnitsLeftSpent'
+  /** A send refused because its country's hourly budget is spent (SPEC §4): alarm on any. */
+  | 'CountryBudgetExhausted'
+  /** A unit of a country's budget whose give-back got no answer: it stays spent (the budget admits one less this hour). */
+  | 'CountryBudgetUnitsLeftSpent'
   /** A request answered 503 because DynamoDB was throttled, contended or gave no answer (SPEC §2 capacity). */
   | 'CapacityUnavailable'
   /** A send refused because SMS may not go to its number (type or country, SPEC §4). */
@@ -42,7 +47,12 @@ export type MetricName =
   | 'CustomersDeregistered'
   | 'ServerErrors'
   /** A send's CAPTCHA check, by provider and outcome, and by provider and the check that failed (countMetricWith). */
-  | 'CaptchaChecks';
+  | 'CaptchaChecks'
+  /** Lifecycle events put on the bus (publishLifecycleEvents), and those given back to the stream after their retries. */
+  | 'LifecycleEventsPublished'
+  | 'LifecycleEventsFailed'
+  /** A verified code's message feedback End User Messaging did not take (PutMessageFeedback failed for good). */
+  | 'MessageFeedbackFailures';
 
 export function countMetric(name: MetricName, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
@@ -58,9 +68,39 @@ export function countMetricWith(name: MetricName, dimensionSets: readonly Record
   single.addMetric(name, MetricUnit.Count, value);
 }
 
-/** Durations: DeliveryLatency is the time from a send's commit to the provider's acceptance of its message. */
-export type LatencyMetricName = 'DeliveryLatency';
+/**
+ * Durations: DeliveryLatency, from a send's commit to the provider's acceptance of its message; TimeToHandset,
+ * from a send's commit to the time its provider's receipt says it arrived (per channel and country).
+ */
+export type LatencyMetricName = 'DeliveryLatency' | 'TimeToHandset';
 
 export function recordLatency(name: LatencyMetricName, ms: number): void {
   metrics.addMetric(name, MetricUnit.Milliseconds, ms);
+}
+
+/** The funnel of codes: sent, delivered, failed, verified, and the time to the handset. */
+export type FunnelMetricName = Extract<MetricName, 'CodesSent' | 'CodesDelivered' | 'CodesFailed' | 'CodesVerified'>;
+/** The dimensions the funnel is counted by (besides the service), in the order the dashboard and alarms name them. */
+export const FUNNEL_DIMENSIONS = ['channel', 'country'] as const;
+/** The country dimension of a destination without one (an email). */
+export const NO_COUNTRY = 'none';
+
+/**
+ * The funnel's dimensions of a code: its channel and its destination's country. A phone's country is one of the
+ * allow-list (send refuses any other, SPEC §4), so the dimension's values are bounded by the allow-list.
+ */
+export function funnelDimensions(channel: string, country: string | undefined): Record<(typeof FUNNEL_DIMENSIONS)[number], string> {
+  return { channel, country: country && /^[A-Z]{2}$/.test(country) ? country : NO_COUNTRY };
+}
+
+/** Counts one code of the funnel under its channel and country, and (`total`) under the service alone too. */
+export function countFunnel(name: FunnelMetricName, channel: string, country: string | undefined, o: { total: boolean }): void {
+  countMetricWith(name, [...(o.total ? [{}] : []), funnelDimensions(channel, country)]);
+}
+
+/** A duration of the funnel under its channel and country. */
+export function recordFunnelLatency(name: LatencyMetricName, channel: string, country: string | undefined, ms: number): void {
+  const single = metrics.singleMetric();
+  single.addDimensions(funnelDimensions(channel, country));
+  single.addMetric(name, MetricUnit.Milliseconds, ms);
 }

@@ -1,5 +1,7 @@
+import { DELIVERY_STREAM_FILTER_PATTERNS } from './channels.js';
 import type { ErrorCode, Family } from './errors.js';
-import { DELIVER_FUNCTION_TIMEOUT_MS } from './policy.js';
+import { LIFECYCLE_STREAM_FILTER_PATTERNS } from './events/lifecycle-stream.js';
+import { DELIVER_FUNCTION_TIMEOUT_MS, EVENTS_FUNCTION_TIMEOUT_MS } from './policy.js';
 import type { SecretName } from './secrets/catalog.js';
 import { keys } from './store/keys.js';
 
@@ -95,6 +97,10 @@ export const OPERATIONS = {
   // receipts topic) on their delivery requests: refunds a failure, suppresses a hard bounce or a complaint.
   // It holds no secret: a receipt names its request by id, and the request holds the keyed hashes it needs.
   recordReceipt: { trigger: 'topic', name: 'recordReceipt', auth: 'iam', secrets: [] },
+  // Publishes the lifecycle events (CodeSent, CodeDelivered, CodeDeliveryFailed, CodeVerified, VerificationLocked)
+  // from the table's stream, and reports verified SMS and voice codes received to End User Messaging. It holds
+  // no secret and reads no item: what it says is in the stream's images.
+  publishLifecycleEvents: { trigger: 'stream', name: 'publishLifecycleEvents', auth: 'iam', secrets: [] },
 } as const satisfies Record<string, HttpOperationEntry | EventOperationEntry | StreamOperationEntry | TopicOperationEntry>;
 
 export type OperationName = keyof typeof OPERATIONS;
@@ -170,13 +176,22 @@ interface StreamDeployment extends FunctionDeployment {
    * identities, email as the stage's SES identity through its configuration set, and nothing else.
    */
   deliversCodes?: boolean;
-  /** The prefix of its stage parameters: `<stageParams>BatchSize`, `<stageParams>ParallelizationFactor`. */
-  stageParams?: string;
   /**
-   * How Lambda reads the stream: records per invocation, and invocations at once per shard (1–10). A batch's
-   * records are handled concurrently, so one invocation lasts about one record's time.
+   * Publishes the lifecycle events on the stage's bus (infra/lifecycle.cjs, EVENT_BUS_NAME) and reports
+   * message feedback to End User Messaging, and nothing else.
    */
-  stream?: { batchSize: number; parallelizationFactor: number };
+  publishesLifecycle?: boolean;
+  /**
+   * The prefix of its stage parameters: `<stageParams>BatchSize`, `<stageParams>ParallelizationFactor`,
+   * `<stageParams>StreamRetries`.
+   */
+  stageParams: string;
+  /**
+   * How Lambda reads the stream: records per invocation, invocations at once per shard (1–10), and which
+   * records (Lambda event filtering: the patterns the code exports, which the local poller applies too).
+   * Each consumer has its own event source mapping and on-failure queue (infra/streams.cjs).
+   */
+  stream: { batchSize: number; parallelizationFactor: number; filterPatterns: readonly object[] };
 }
 
 /**
@@ -236,13 +251,13 @@ export const DEPLOYMENT = {
     // in every bundle.)
     edge: { overRate: 'USG.201050004', listedSource: 'USG.000000005', sourceIpRate: 30 },
     dynamodb: {
-      // registry.contactsOfAccount; suppressions.isSuppressed; sends.passUsed: a pass refused by the SMS budget may be a used one
+      // registry.contactsOfAccount; suppressions.isSuppressed; sends.passUsed: a pass refused by the country budget may be a used one
       GetItem: ['name', 'suppression', 'captcha'],
-      BatchGetItem: ['smsBudget'], // smsBudget.admit / hasRoom: every shard's count, before a refusal
+      BatchGetItem: ['countryBudget'], // countryBudget.admit / hasRoom: every shard's count, before a refusal
       PutItem: ['audit', 'captcha', 'delivery'], // audit.write; sends.issue transaction: CAPTCHA use, audit record, delivery request
-      // smsBudget.admit / hasRoom (adding 0) / giveBack: a shard's count; sends.issue transaction: destination, IP window;
+      // countryBudget.admit / hasRoom (adding 0) / giveBack: a shard's count; sends.issue transaction: destination, IP window;
       // sends.undo of a send without an answer: also voids the CAPTCHA pass and withdraws the delivery request
-      UpdateItem: ['destination', 'sourceIp', 'captcha', 'smsBudget', 'delivery'],
+      UpdateItem: ['destination', 'sourceIp', 'captcha', 'countryBudget', 'delivery'],
       DeleteItem: ['audit'], // sends.undo: the 200 record of a send that committed after it was answered 503
     },
   },
@@ -285,7 +300,7 @@ export const DEPLOYMENT = {
     // Sized for a country's peak (docs/operations.md "Capacity and throttles"): up to 10 × 50 deliveries in
     // flight per stream shard; 50 is also the SDK's sockets per host, so a batch's calls all run at once.
     stageParams: 'delivery',
-    stream: { batchSize: 50, parallelizationFactor: 10 },
+    stream: { batchSize: 50, parallelizationFactor: 10, filterPatterns: DELIVERY_STREAM_FILTER_PATTERNS },
     // What the messages say (docs/messages.md), and how they are sent (docs/operations.md "Delivery"): only
     // the function that renders and sends them reads these.
     environment: {
@@ -318,5 +333,17 @@ export const DEPLOYMENT = {
       UpdateItem: ['delivery', 'destination', 'sourceIp', 'captcha'],
       PutItem: ['audit', 'suppression'], // deliveryRequests.recordReceipt transaction: the audit record, a suppression
     },
+  },
+  publishLifecycleEvents: {
+    handler: 'functions/publish-lifecycle-events.handler',
+    // A batch's PutEvents calls and message feedback, each within its attempts.
+    timeoutMs: EVENTS_FUNCTION_TIMEOUT_MS,
+    publishesLifecycle: true,
+    // Ten PutEvents calls of ten entries per invocation, at once; two invocations per shard keep up with
+    // the delivery's ten (a send leaves about three records for it, each handled in a fraction of a delivery).
+    stageParams: 'events',
+    stream: { batchSize: 100, parallelizationFactor: 2, filterPatterns: LIFECYCLE_STREAM_FILTER_PATTERNS },
+    // What it publishes is in the records' images: no item is read or written.
+    dynamodb: {},
   },
 } as const satisfies { [K in OperationName]: DeploymentOf<K> };

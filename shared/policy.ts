@@ -37,6 +37,8 @@ export const MAX_BODY_BYTES = 8 * 1024;
 export const MAX_TOKEN_CHARS = 4096;
 /** A caller's X-Request-Id is echoed and stored: a safe, bounded token, else replaced by a UUID. */
 export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The Accept-Language entries a send keeps for its message's language (each one at most 71 characters by its form). */
+export const ACCEPTED_LANGUAGES_KEPT = 4;
 
 /** SPEC §3 (seed): check-identity's search_value. */
 export const MAX_SEARCH_VALUE_CHARS = 64;
@@ -90,18 +92,18 @@ export const DEFAULT_SMS_COUNTRY_ALLOWLIST: readonly string[] = ['CN', 'HK', 'MO
 /**
  * SPEC §4: SMS per country per clock hour (SMS_HOURLY_BUDGET_PER_COUNTRY). A circuit breaker on cost, far
  * above what one service's verifications need in an hour (one source address may send 30); an attack must
- * come from over 30 addresses to reach it, and the SmsBudgetExhausted metric says so at once.
+ * come from over 30 addresses to reach it, and the CountryBudgetExhausted metric says so at once.
  */
 export const SMS_HOURLY_BUDGET_PER_COUNTRY: SettingBounds = { default: 1000, min: 1, max: 10_000_000 };
-export const SMS_BUDGET_PERIOD_MS = HOUR_MS;
+export const COUNTRY_BUDGET_PERIOD_MS = HOUR_MS;
 
 /**
- * Shared counters (store/sharded-counter.ts): a country's SMS budget and a partner's rate are counted on
+ * Shared counters (store/sharded-counter.ts): a country's budget and a partner's rate are counted on
  * shard items, each written at most this often a second at the design's peak: half of what DynamoDB takes
  * on one item (1 000 write units a second), since refused conditional writes consume capacity too.
  */
 export const SHARD_WRITES_PER_SECOND = 500;
-/** The design's ceiling for SMS and voice sends to one country (issue 17): the SMS budget's shards hold it. */
+/** The design's ceiling for SMS and voice sends to one country (issue 17): the country budget's shards hold it. */
 export const SMS_SENDS_PER_SECOND_CEILING = 5000;
 /** The design's ceiling for one partner's check-identity calls (issue 17): the partner rate's shards hold it. */
 export const PARTNER_CALLS_PER_SECOND_CEILING = 10_000;
@@ -189,7 +191,7 @@ export const ITEM_LIFETIME_MS = {
   /** A source IP's send window. */
   sourceIp: SEND_PER_SOURCE_IP.windowMs + MINUTE_MS,
   /** An hour's SMS count of a country: its hour, then an hour to look at it. */
-  smsBudget: 2 * SMS_BUDGET_PERIOD_MS,
+  countryBudget: 2 * COUNTRY_BUDGET_PERIOD_MS,
   /** A partner's request count of one second. */
   partnerRate: MINUTE_MS,
   /** A used CAPTCHA jti must outlive the longest pass that could carry it. */
@@ -318,3 +320,24 @@ export const RECEIPT_CONTEXT_KEY = 'deliveryRequestId';
  * then hands the event to the receipts' on-failure queue.
  */
 export const RECEIPT_INVOKE_RETRIES = 2;
+
+/**
+ * Lifecycle events (shared/events/publisher.ts): PutEvents takes at most PUT_EVENTS_MAX_ENTRIES entries a
+ * call. One call has EVENTS_CALL_MS in all, its body included (EVENTS_TIMEOUT_MS for the answer's headers);
+ * only the entries a call failed are put again, or the whole call when it got no answer (a duplicate is the
+ * price: EventBridge has no idempotent put), within EVENTS_RETRY and the invocation's budget.
+ */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+export const EVENTS_TIMEOUT_MS = 2 * SECOND_MS;
+export const EVENTS_CALL_MS = EVENTS_TIMEOUT_MS + SECOND_MS;
+export const EVENTS_RETRY: RetryPolicy = { attempts: 3, firstDelayMs: 200, maxDelayMs: SECOND_MS };
+/**
+ * Message feedback (PutMessageFeedback RECEIVED for a verified SMS or voice code): a call like a PutEvents
+ * call; setting the same status again changes nothing, so a call without an answer may be repeated.
+ */
+export const MESSAGE_FEEDBACK_RETRY: RetryPolicy = { attempts: 2, firstDelayMs: 200, maxDelayMs: SECOND_MS };
+/**
+ * serverless.yml's `timeout` of publishLifecycleEvents: a batch's PutEvents calls and feedback calls run
+ * at once, each within its attempts and their waits, with the request's reserves.
+ */
+export const EVENTS_FUNCTION_TIMEOUT_MS = 15 * SECOND_MS;

@@ -13,7 +13,7 @@ import { createSuppressions } from './store/suppressions.js';
 import { createVerifyAttempts } from './store/verify-attempts.js';
 import { createPartnerKeys, type PartnerKeys } from './store/partner-keys.js';
 import { createPartnerRate } from './store/partner-rate.js';
-import { createSmsBudget } from './store/sms-budget.js';
+import { createCountryBudget } from './store/country-budget.js';
 import { appAuthenticator } from './auth/app.js';
 import { createCaptchaVerifier } from './auth/captcha/index.js';
 
@@ -67,8 +67,8 @@ export const registryOf = (rt: CoreRuntime) => createRegistry(rt.db, rt.config.t
 export const codeSendsOf = (rt: CoreRuntime, deliveryRequests: Pick<DeliveryRequests, 'requestItem' | 'withdraw'>): CodeSends =>
   createCodeSends(rt.db, rt.config.tableName, rt.audit, deliveryRequests);
 
-/** Countries' hourly SMS budgets, spent by sends. */
-export const smsBudgetOf = (rt: CoreRuntime) => createSmsBudget(rt.db, rt.config.tableName);
+/** Countries' hourly budgets, spent by sends. */
+export const countryBudgetOf = (rt: CoreRuntime) => createCountryBudget(rt.db, rt.config.tableName);
 
 export const verifyAttemptsOf = (rt: CoreRuntime) => createVerifyAttempts(rt.db, rt.config.tableName, rt.audit);
 
@@ -131,7 +131,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     deliveryRequests,
     sends: codeSendsOf(core, deliveryRequests),
     suppressions: suppressionsOf(core),
-    smsBudget: smsBudgetOf(core),
+    countryBudget: countryBudgetOf(core),
     attempts: verifyAttemptsOf(core),
     partnerRate: partnerRateOf(core),
     captcha: captchaOf(core),

@@ -5,17 +5,16 @@ import { createDeliverCodeHandler } from '../../functions/deliver-code.js';
 import { compileMessages } from '../../shared/messages/catalog.js';
 import type { Notifier } from '../../shared/notify/notifier.js';
 import { outboxNotifier } from '../../shared/notify/outbox.js';
-import { createRuntime } from '../../shared/runtime.js';
-import { createDb } from '../../shared/store/client.js';
+import type { Runtime } from '../../shared/runtime.js';
 import { startStreamPoller, type StreamPoller } from '../stream-poller.js';
-import type { LocalRuntime } from './runtime.js';
+import { ownRuntime, type LocalRuntime } from './runtime.js';
 
 export interface LocalDelivery {
   /** deliverCode's handler, as Lambda invokes it with a stream batch. */
   handler: (event: DynamoDBStreamEvent) => Promise<unknown>;
   poller: StreamPoller;
   /** deliverCode's own runtime: its DynamoDB client is not the send's (tests count each one's calls). */
-  rt: ReturnType<typeof createRuntime>;
+  rt: Runtime;
   /** Hands every record written so far to deliverCode and waits for it. */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -31,13 +30,7 @@ export interface LocalDeliveryOptions {
 
 export function startLocalDelivery(local: Pick<LocalRuntime, 'config' | 'rt' | 'outboxPath'>, o: LocalDeliveryOptions = {}): LocalDelivery {
   const { config } = local;
-  const db = createDb({
-    region: config.region,
-    endpoint: config.dynamodbEndpoint,
-    requestTimeoutMs: config.ddbRequestTimeoutMs,
-    connectTimeoutMs: config.ddbConnectTimeoutMs,
-  });
-  const rt = createRuntime(config, { db, clock: local.rt.clock });
+  const rt = ownRuntime(local);
   const quietOutbox = outboxNotifier(local.outboxPath, compileMessages(config), () => {});
   const notifier = typeof o.notifier === 'function' ? o.notifier(quietOutbox) : (o.notifier ?? quietOutbox);
   const lambda = createDeliverCodeHandler(rt, notifier);

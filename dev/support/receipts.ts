@@ -3,17 +3,16 @@
 import type { SNSEvent } from 'aws-lambda';
 import { createRecordReceiptHandler } from '../../functions/record-receipt.js';
 import { receiptsFileOf } from '../../shared/notify/outbox.js';
-import { createRuntime } from '../../shared/runtime.js';
-import { createDb } from '../../shared/store/client.js';
+import type { Runtime } from '../../shared/runtime.js';
 import { localReceiptsTopicArn, startReceiptsPoller, type ReceiptsPoller } from '../receipts-poller.js';
-import type { LocalRuntime } from './runtime.js';
+import { ownRuntime, type LocalRuntime } from './runtime.js';
 
 export interface LocalReceipts {
   /** recordReceipt's handler, as the topic's subscription invokes it. */
   handler: (event: SNSEvent) => Promise<unknown>;
   poller: ReceiptsPoller;
   /** recordReceipt's own runtime (its own DynamoDB client, as in its own Lambda). */
-  rt: ReturnType<typeof createRuntime>;
+  rt: Runtime;
   /** Hands every receipt the port wrote so far to recordReceipt and waits for it. */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -24,13 +23,7 @@ export function startLocalReceipts(
   o: { intervalMs?: number; onProblem?: (message: string, error?: unknown) => void } = {},
 ): LocalReceipts {
   const { config } = local;
-  const db = createDb({
-    region: config.region,
-    endpoint: config.dynamodbEndpoint,
-    requestTimeoutMs: config.ddbRequestTimeoutMs,
-    connectTimeoutMs: config.ddbConnectTimeoutMs,
-  });
-  const rt = createRuntime(config, { db, clock: local.rt.clock });
+  const rt = ownRuntime(local);
   const lambda = createRecordReceiptHandler(rt);
   const handler = (event: SNSEvent) => lambda(event);
   const poller = startReceiptsPoller({

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { createRuntime, type Runtime } from '../../shared/runtime.js';
+import { createDb } from '../../shared/store/client.js';
 import { createTable } from '../table.js';
 import { readOutbox, type OutboxMessage } from './outbox.js';
 
@@ -57,4 +58,19 @@ export async function createLocalRuntime(o: LocalRuntimeOptions): Promise<LocalR
     auditRecords: async (id) =>
       (await scan()).filter((i) => String(i.pk).startsWith('AUDIT#') && (i.requestId === id || i.clientRequestId === id)),
   };
+}
+
+/**
+ * A runtime of its own over the same table and clock: what a consumer running in its own Lambda has (its own
+ * DynamoDB client, so a test counts each function's calls apart).
+ */
+export function ownRuntime(local: Pick<LocalRuntime, 'config' | 'rt'>): Runtime {
+  const { config } = local;
+  const db = createDb({
+    region: config.region,
+    endpoint: config.dynamodbEndpoint,
+    requestTimeoutMs: config.ddbRequestTimeoutMs,
+    connectTimeoutMs: config.ddbConnectTimeoutMs,
+  });
+  return createRuntime(config, { db, clock: local.rt.clock });
 }

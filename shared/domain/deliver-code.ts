@@ -3,7 +3,7 @@ import { NO_CHANNEL } from '../channels.js';
 import { requestEndsAt } from '../deadline.js';
 import { DELIVERY_CODES, type DeliveryCode } from '../errors.js';
 import { DeliveryOutcomeUnknown, DeliveryRefused, type Notifier } from '../notify/notifier.js';
-import { countMetric, logger, recordLatency } from '../observability.js';
+import { countFunnel, countMetric, logger, recordLatency } from '../observability.js';
 import { DELIVER_FUNCTION_TIMEOUT_MS, DELIVERY_CALL_MS, DELIVERY_RETRY, SECOND_MS } from '../policy.js';
 import { retry } from '../retry.js';
 import type { CodeSends } from '../store/code-sends.js';
@@ -98,7 +98,7 @@ async function deliverClaimed(deps: DeliverCodeDeps, d: StoredDeliveryRequest, p
         expireSeconds: d.expireSeconds,
         remainingSeconds: Math.max(0, (expiresAtMs - deps.clock().getTime()) / SECOND_MS),
         country: d.country,
-        language: d.language,
+        languages: [...d.acceptedLanguages, d.language],
         requestId: d.requestId,
         deliveryRequestId: d.sendId,
       });
@@ -137,7 +137,7 @@ async function deliverClaimed(deps: DeliverCodeDeps, d: StoredDeliveryRequest, p
     return refund(deps, d, platformRequestId, { attempts, error: lastError, ...(optedOut ? { suppressed: 'opt_out' } : {}) }, suppression);
   }
   const now = deps.clock();
-  countMetric('CodesDelivered');
+  countMetric('CodesAccepted');
   recordLatency('DeliveryLatency', Math.max(0, now.getTime() - d.committedAtMs));
   await settle(deps, d, platformRequestId, now, 'DLV.0000', { attempts, messageId });
   // For the verify of this code to report it received (message feedback): of no use to anything else, so
@@ -167,7 +167,10 @@ async function refund(
   });
   await deps.sends.undo(d.trace, { committed: true });
   const settled = await settle(deps, d, platformRequestId, deps.clock(), 'DLV.0502', o, suppression);
-  if (settled) countMetric('DeliveryFailures');
+  if (settled) {
+    countMetric('DeliveryFailures');
+    countFunnel('CodesFailed', d.channel, d.country, { total: true });
+  }
   return 'refunded';
 }
 

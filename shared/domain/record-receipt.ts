@@ -2,7 +2,7 @@ import { RequestAudit } from '../audit/request-audit.js';
 import { NO_CHANNEL } from '../channels.js';
 import { RECEIPT_CODES, type ReceiptCode } from '../errors.js';
 import { readReceipt, type Receipt } from '../notify/receipts.js';
-import { countMetricWith, logger } from '../observability.js';
+import { countFunnel, countMetricWith, logger, recordFunnelLatency } from '../observability.js';
 import type { CodeSends } from '../store/code-sends.js';
 import type { DeliveryRequests, ReceiptTarget } from '../store/delivery-requests.js';
 import type { SuppressionReason, Suppressions } from '../store/suppressions.js';
@@ -98,6 +98,13 @@ export async function recordReceipt(deps: RecordReceiptDeps, message: unknown, p
   );
   if (!recorded) return 'unchanged';
   countMetricWith('Receipts', [{ channel: target.channel, state: r.state }]);
+  if (r.state === 'delivered') {
+    countFunnel('CodesDelivered', target.channel, target.country, { total: true });
+    // From the send's commit to the provider's own time of the delivery: what the user waited.
+    recordFunnelLatency('TimeToHandset', target.channel, target.country, Math.max(0, r.atMs - target.committedAtMs));
+  } else if (r.state === 'failed') {
+    countFunnel('CodesFailed', target.channel, target.country, { total: true });
+  }
   logger.info('receipt recorded', { state: r.state, event: r.reason, channel: target.channel, sendRequestId: target.sendRequestId });
   return 'recorded';
 }

@@ -18,7 +18,7 @@ import { decoyMaskedEmail, decoyMaskedPhone } from '../identity/decoy.js';
 import { codeHash, subjectHash } from '../identity/hash.js';
 import { callableDestination, smsDestination, type SmsRefusal } from '../identity/sms-destination.js';
 import { sourceIpBucket } from '../identity/source-ip.js';
-import { countMetric, logger } from '../observability.js';
+import { countFunnel, countMetric, logger } from '../observability.js';
 import { CODE_DIGITS, MAX_INPUT_CHARS, MAX_TOKEN_CHARS, SECOND_MS } from '../policy.js';
 import type { PublicOperationContext } from '../request/operation-context.js';
 import { retryInBackground } from '../background.js';
@@ -28,7 +28,7 @@ import { SendOutcomeUnknown, traceOf, type CodeSend, type CodeSends, type SendRe
 import type { Registry } from '../store/registry.js';
 import type { Suppressions } from '../store/suppressions.js';
 import type { CountedUnit } from '../store/sharded-counter.js';
-import type { SmsBudget } from '../store/sms-budget.js';
+import type { CountryBudget } from '../store/country-budget.js';
 import { identifyUser, maskIdentity, type Destination } from './destination.js';
 
 export const SendCodeInput = z.strictObject({
@@ -61,7 +61,7 @@ export interface SendCodeDeps {
   registry: Registry;
   sends: CodeSends;
   suppressions: Pick<Suppressions, 'isSuppressed'>;
-  smsBudget: SmsBudget;
+  countryBudget: CountryBudget;
   captcha: CaptchaVerifier;
   codePepper: string;
   identityPepper: string;
@@ -76,17 +76,17 @@ const DECOY_COUNTRY = 'CN';
 /** Six digits from the CSPRNG. */
 export const newCode = (): string => randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
 
-/** A limit a send met: one of its transaction's, or its country's SMS budget (spent before the transaction). */
-type LimitMet = Exclude<SendRefusal, { reason: 'captcha_used' }> | { reason: 'sms_budget_exhausted'; retryMs: number };
+/** A limit a send met: one of its transaction's, or its country's budget (spent before the transaction). */
+type LimitMet = Exclude<SendRefusal, { reason: 'captcha_used' }> | { reason: 'country_budget_exhausted'; retryMs: number };
 
 /** The limit's 429, with the limit named in the audit record (`limit`). */
 function refusalError(r: LimitMet): ServiceError {
   const retryAfterSeconds = r.retryMs / SECOND_MS;
   countMetric('Throttled');
   switch (r.reason) {
-    case 'sms_budget_exhausted':
-      countMetric('SmsBudgetExhausted');
-      return new ServiceError('USG.201050004', { detail: "country's hourly SMS budget spent", retryAfterSeconds, audit: { limit: 'sms_budget' } });
+    case 'country_budget_exhausted':
+      countMetric('CountryBudgetExhausted');
+      return new ServiceError('USG.201050004', { detail: "country's hourly budget spent", retryAfterSeconds, audit: { limit: 'country_budget' } });
     case 'ip_limited':
       return new ServiceError('USG.201050004', { detail: 'per-IP send limit', retryAfterSeconds, audit: { limit: 'source_ip' } });
     case 'send_limited':
@@ -116,15 +116,15 @@ function suppressedError(): ServiceError {
   return new ServiceError('USG.201040004', { detail: 'destination suppressed (hard bounce, complaint or opt-out)' });
 }
 
-/** A country's hourly SMS budget as a send uses it: spending a unit, or (withheld) needing room only. */
-interface SmsBudgetUse {
+/** A country's hourly budget as a send uses it: spending a unit, or (withheld) needing room only. */
+interface CountryBudgetUse {
   country: string;
   limit: number;
   spend: boolean;
 }
 
 /** The hourly budget a send spends, or (withheld) needs room in as a real send on a phone channel would. */
-function smsBudgetOf(sms: SmsPolicy, country: string | undefined, withheld: { channel: Channel } | undefined): SmsBudgetUse | undefined {
+function budgetUseOf(sms: SmsPolicy, country: string | undefined, withheld: { channel: Channel } | undefined): CountryBudgetUse | undefined {
   if (withheld) {
     const entry: ChannelEntry = CHANNELS[withheld.channel];
     return entry.numbers ? { country: DECOY_COUNTRY, limit: hourlyBudgetOf(sms, DECOY_COUNTRY), spend: false } : undefined;
@@ -144,28 +144,28 @@ function numberCheck(deps: SendCodeDeps, channel: Channel, to: string) {
 }
 
 /**
- * Spends the send's unit of its country's SMS budget, before its transaction (a withheld send only asks
+ * Spends the send's unit of its country's budget, before its transaction (a withheld send only asks
  * for room, spending nothing, in the same requests): the unit taken, or the budget's 429; a used CAPTCHA
  * pass is still told as such (403), as the transaction would have.
  */
-async function spendSmsBudget(
+async function spendCountryBudget(
   deps: SendCodeDeps,
-  budget: SmsBudgetUse,
+  budget: CountryBudgetUse,
   captcha: CaptchaPass | undefined,
   nowMs: number,
 ): Promise<CountedUnit | undefined> {
   const { country, limit } = budget;
   let retryMs: number | undefined;
   if (budget.spend) {
-    const admission = await deps.smsBudget.admit(country, nowMs, limit);
+    const admission = await deps.countryBudget.admit(country, nowMs, limit);
     if (admission.admitted) return admission.unit;
     retryMs = admission.retryMs;
   } else {
-    retryMs = await deps.smsBudget.hasRoom(country, nowMs, limit);
+    retryMs = await deps.countryBudget.hasRoom(country, nowMs, limit);
     if (retryMs === undefined) return undefined;
   }
   if (captcha && (await deps.sends.passUsed(captcha.jti))) throw passAlreadyUsed(deps.captcha);
-  throw refusalError({ reason: 'sms_budget_exhausted', retryMs });
+  throw refusalError({ reason: 'country_budget_exhausted', retryMs });
 }
 
 /**
@@ -173,10 +173,10 @@ async function spendSmsBudget(
  * DynamoDB refused it there, in the background. A give-back that got no answer is not repeated (it may
  * have landed): the unit stays spent, which only ever admits less.
  */
-async function giveBackSmsBudget(deps: SendCodeDeps, unit: CountedUnit | undefined): Promise<void> {
+async function giveBackCountryBudget(deps: SendCodeDeps, unit: CountedUnit | undefined): Promise<void> {
   if (!unit) return;
   try {
-    await inAnswerPhase(() => deps.smsBudget.giveBack(unit));
+    await inAnswerPhase(() => deps.countryBudget.giveBack(unit));
   } catch (err) {
     if (outcomeUnknown(err)) leftSpent(unit);
     else giveBackInBackground(deps, unit);
@@ -184,15 +184,15 @@ async function giveBackSmsBudget(deps: SendCodeDeps, unit: CountedUnit | undefin
 }
 
 function giveBackInBackground(deps: SendCodeDeps, unit: CountedUnit): void {
-  retryInBackground('give back an SMS budget unit', () => deps.smsBudget.giveBack(unit), {
+  retryInBackground('give back an country budget unit', () => deps.countryBudget.giveBack(unit), {
     retryable: (err) => !outcomeUnknown(err),
     onAbandoned: (err) => outcomeUnknown(err) && leftSpent(unit),
   });
 }
 
 function leftSpent(unit: CountedUnit): void {
-  countMetric('SmsBudgetUnitsLeftSpent');
-  logger.warn('SMS budget unit left spent: its give-back got no answer', { country: unit.id, shard: unit.shard });
+  countMetric('CountryBudgetUnitsLeftSpent');
+  logger.warn('country budget unit left spent: its give-back got no answer', { country: unit.id, shard: unit.shard });
 }
 
 /**
@@ -212,7 +212,7 @@ async function undo(deps: SendCodeDeps, send: CodeSend, unit: CountedUnit | unde
     });
     return;
   }
-  if (result.unsent) await giveBackSmsBudget(deps, unit);
+  if (result.unsent) await giveBackCountryBudget(deps, unit);
 }
 
 /**
@@ -236,7 +236,7 @@ async function accountTarget(deps: SendCodeDeps, name: string, channel: Channel)
  * Sends a code to a mobile, an email, or an account's bound contact, on the channel `sendMethod` names (by
  * default the first that reaches the destination; SMS for an account). A number the channel may not go to
  * is refused first; a suppressed destination (hard bounce, complaint, opt-out) before anything is spent
- * or counted. The country's SMS budget is spent on its own (given back if the send then fails); the
+ * or counted. The country's budget is spent on its own (given back if the send then fails); the
  * CAPTCHA use, the IP and destination limits, the new code, its delivery request and the audit record
  * commit in one transaction, and the caller is answered at once: deliverCode sends the message from the
  * table's stream, and refunds the delivery if it cannot.
@@ -315,15 +315,16 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
       country: 'country' in target ? target.country : undefined,
       expireSeconds: deps.codeTtlSeconds,
       language: ctx.language,
+      acceptedLanguages: ctx.acceptedLanguages ?? [],
       requestId: ctx.requestId,
       subjectHash: subjectKey,
       subjectMasked: masked,
     },
   };
-  // The country's SMS budget is spent first, on its own (no transaction shares an item unrelated sends
+  // The country's budget is spent first, on its own (no transaction shares an item unrelated sends
   // write), and given back if the transaction then refuses the send or fails it.
-  const budget = smsBudgetOf(deps.sms, 'country' in target ? target.country : undefined, withheld);
-  const unit = budget && (await spendSmsBudget(deps, budget, captcha, nowMs));
+  const budget = budgetUseOf(deps.sms, 'country' in target ? target.country : undefined, withheld);
+  const unit = budget && (await spendCountryBudget(deps, budget, captcha, nowMs));
   let refusal: SendRefusal | undefined;
   try {
     refusal = await deps.sends.issue(send);
@@ -332,11 +333,11 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
     // The caller is answered with a failure, so the send is undone whichever way it went. Any other
     // failure is an answer: the transaction did not commit.
     if (err instanceof SendOutcomeUnknown) await undo(deps, send, unit);
-    else await giveBackSmsBudget(deps, unit);
+    else await giveBackCountryBudget(deps, unit);
     throw err;
   }
   if (refusal) {
-    await giveBackSmsBudget(deps, unit);
+    await giveBackCountryBudget(deps, unit);
     throw refusal.reason === 'captcha_used' ? passAlreadyUsed(deps.captcha) : refusalError(refusal);
   }
   if (!destination) {
@@ -345,7 +346,7 @@ export async function sendCode(deps: SendCodeDeps, input: SendCodeInput, ctx: Pu
   }
 
   // Accepted: the message is on its way (deliverCode). A failed delivery is refunded there, not here.
-  countMetric('CodesSent');
+  countFunnel('CodesSent', channel, send.delivery.country, { total: true });
   return answer(deps.codeTtlSeconds, destination.kind, masked);
 }
 

@@ -4,6 +4,7 @@
  * start of deliverCode, and the preview command) and rendered per message. Every problem is named at
  * once in one ConfigError, so a stage never starts with a message it could not send as meant.
  */
+import { matchLanguage } from '../request/language.js';
 import { ConfigError, type Settings } from '../config.js';
 import { CODE_DIGITS } from '../policy.js';
 import { htmlProblems, escapeHtml } from './html.js';
@@ -66,8 +67,11 @@ export interface MessageCatalog {
   readonly languages: readonly string[];
   readonly webOtpDomain: string | undefined;
   readonly smsMaxParts: number;
-  /** The message in `language` (en-US when the catalog has no such language). */
-  render<C extends MessageChannel>(channel: C, language: string, values: MessageValues): RenderedMessages[C];
+  /**
+   * The message in `language`, or in the first of a list of languages (most wanted first) the catalog has,
+   * a language of the same primary tag counting (shared/request/language.ts matchLanguage); en-US when none.
+   */
+  render<C extends MessageChannel>(channel: C, language: string | readonly string[], values: MessageValues): RenderedMessages[C];
 }
 
 /** The configuration a catalog is compiled from. */
@@ -252,7 +256,8 @@ export function compileMessages(config: MessageConfig): MessageCatalog {
     webOtpDomain: domain,
     smsMaxParts: settings.smsMaxParts,
     render(channel, language, values) {
-      const set = sets.get(language) ?? sets.get(FALLBACK_LANGUAGE)!;
+      const wanted = typeof language === 'string' ? [language] : language;
+      const set = sets.get(matchLanguage(wanted, [...sets.keys()]) ?? FALLBACK_LANGUAGE)!;
       const words: Record<Placeholder, string> = {
         brand: set.brand,
         code: values.code,

@@ -12,6 +12,8 @@ export interface OperationState {
   incoming: IncomingRequest;
   requestId: string;
   language: Language;
+  /** The caller's Accept-Language, most wanted first (shared/request/language.ts): what a message is written in. */
+  acceptedLanguages: readonly string[];
   now: Date;
   audit: RequestAudit;
   /** The authenticated caller, once `callerAuth` ran (never for a direct invocation). */
@@ -49,6 +51,7 @@ export function operationCall(): MiddlewareObj<unknown, unknown, Error, Context,
         now: state.now,
         audit: state.audit,
         language: state.language,
+        acceptedLanguages: state.acceptedLanguages,
         direct: state.incoming.direct,
         sourceIp: state.incoming.sourceIp,
         caller: state.caller,

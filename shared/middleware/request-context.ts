@@ -6,7 +6,7 @@ import type { Language } from '../errors.js';
 import { logger } from '../observability.js';
 import { CLIENT_REQUEST_ID } from '../policy.js';
 import { normalizeEvent } from '../request/incoming.js';
-import { pickLanguage } from '../request/language.js';
+import { acceptedLanguages, pickLanguage } from '../request/language.js';
 import type { OperationInternal } from './operation-state.js';
 
 interface RequestContextOptions {
@@ -35,6 +35,7 @@ export function requestContext(opts: RequestContextOptions): MiddlewareObj<unkno
         incoming,
         requestId,
         language: pickLanguage(incoming.headers['accept-language'], options.defaultLanguage),
+        acceptedLanguages: acceptedLanguages(incoming.headers['accept-language']),
         now,
         audit: new RequestAudit({
           requestId: platformRequestId,

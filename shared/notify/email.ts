@@ -17,7 +17,7 @@ export function sesEmailAdapter(
 ): ChannelAdapter {
   let client: SESv2Client | undefined;
   return async (m: CodeMessage, callOptions) => {
-    const email = messages.render('email', m.language, m);
+    const email = messages.render('email', m.languages, m);
     client ??= new SESv2Client(settings);
     const { MessageId } = await client.send(
       new SendEmailCommand({

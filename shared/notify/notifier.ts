@@ -1,5 +1,4 @@
 import type { Channel } from '../channels.js';
-import type { Language } from '../errors.js';
 import type { RenderedMessage } from '../messages/catalog.js';
 import { countMetric } from '../observability.js';
 
@@ -13,7 +12,8 @@ export interface CodeMessage {
   remainingSeconds: number;
   /** The phone number's country (ISO 3166 alpha-2), which picks the origination identity; undefined for an email. */
   country: string | undefined;
-  language: Language;
+  /** The languages it may be written in, most wanted first: the catalog renders the first it has (shared/messages). */
+  languages: readonly string[];
   requestId: string;
   /** The delivery request's id: carried in the message (Context, EmailTags), so that its receipts find the request. */
   deliveryRequestId: string;

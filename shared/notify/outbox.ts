@@ -33,7 +33,7 @@ export function outboxNotifier(
   const receipts = receiptsFileOf(file);
   return {
     async deliver(m: CodeMessage) {
-      const rendered = messages.render(m.channel, m.language, m);
+      const rendered = messages.render(m.channel, m.languages, m);
       dirReady ??= mkdir(path.dirname(path.resolve(file)), { recursive: true });
       await dirReady;
       const at = new Date();

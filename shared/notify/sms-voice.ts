@@ -42,7 +42,7 @@ export function smsVoiceClient(config: PinpointSMSVoiceV2ClientConfig): () => Pi
 /** The sms channel in AWS: End User Messaging SMS and Voice v2 SendTextMessage, transactional. */
 export function smsAdapter(eum: () => PinpointSMSVoiceV2Client, s: ProviderSettings['smsVoice'], messages: MessageCatalog): ChannelAdapter {
   return async (m, callOptions) => {
-    const sms = messages.render('sms', m.language, m);
+    const sms = messages.render('sms', m.languages, m);
     const { MessageId } = await eum().send(
       new SendTextMessageCommand({
         ...common(s, m),
@@ -71,7 +71,7 @@ export function voiceAdapter(
   return async (m, callOptions) => {
     const identity = identityFor(s.voice, m.country);
     if (!identity) throw new DeliveryRefused(new Error(`no voice origination identity for ${m.country ?? 'this country'}`), 'refused');
-    const voice = messages.render('voice', m.language, m);
+    const voice = messages.render('voice', m.languages, m);
     const { MessageId } = await eum().send(
       new SendVoiceMessageCommand({
         ...common(s, m),

@@ -16,7 +16,10 @@ export interface OperationContext {
 
 /** A public operation's request (HTTP or a direct invocation of the same function). */
 export interface PublicOperationContext extends OperationContext {
+  /** The language of the answer's messages. */
   language: Language;
+  /** The caller's Accept-Language, most wanted first: a code message is written in the first the stage has. */
+  acceptedLanguages?: readonly string[];
   /** A trusted direct invocation (IAM authenticated it): no caller token, no CAPTCHA. */
   direct: boolean;
   sourceIp: string | undefined;

@@ -40,7 +40,7 @@ export interface CodeSend {
    */
   delivery: Pick<
     DeliveryRequest,
-    'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'requestId' | 'subjectHash' | 'subjectMasked'
+    'channel' | 'to' | 'code' | 'country' | 'expireSeconds' | 'language' | 'acceptedLanguages' | 'requestId' | 'subjectHash' | 'subjectMasked'
   >;
 }
 
@@ -73,7 +73,7 @@ export interface UndoResult {
   /**
    * Whether no message of the send can go out: it never committed, or this undo withdrew its delivery
    * request before deliverCode claimed it. Only then may what the send spent on sending (its country's
-   * SMS budget) be given back.
+   * country budget) be given back.
    */
   unsent: boolean;
 }
@@ -115,18 +115,20 @@ export function createCodeSends(
      * Stores a new code (replacing a pending one) if the destination's send limits allow it, in one
      * transaction with the CAPTCHA pass's use, the source IP's window, the delivery request and the
      * request's audit record: all or nothing. Every item is the request's own or its caller's (no item
-     * that unrelated sends share: the country's SMS budget is spent before, store/sms-budget.ts).
+     * that unrelated sends share: the country's budget is spent before, store/country-budget.ts).
      */
     async issue(input) {
       const w = DESTINATION_WINDOWS;
       const { nowMs } = input;
       const parts = combine([admitEvent(w.cooldown, nowMs), admitEvent(w.daily, nowMs), capNotReached(nowMs)]);
+      // The code's channel and country stay with it for the events of its verify (shared/events/lifecycle.ts).
+      const country = input.delivery.country;
       const destination: TransactItem = {
         Update: {
           TableName: table,
           Key: destinationKey(input.destinationHash),
           // The replaced code's message id goes with it (deliverCode notes the new one's: sent()).
-          UpdateExpression: `SET ${[...parts.set, 'codeHash = :code', 'codeExpiresAt = :exp', 'codeWrongTries = :zero', 'codeChannel = :ch', '#ttl = :ttl'].join(', ')} REMOVE codeMessageId`,
+          UpdateExpression: `SET ${[...parts.set, 'codeHash = :code', 'codeExpiresAt = :exp', 'codeWrongTries = :zero', 'codeChannel = :ch', ...(country ? ['codeCountry = :country'] : []), '#ttl = :ttl'].join(', ')} REMOVE codeMessageId`,
           ConditionExpression: parts.condition,
           ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
           ExpressionAttributeValues: {
@@ -134,6 +136,7 @@ export function createCodeSends(
             ':code': input.codeHash,
             ':exp': input.expiresAtMs,
             ':ch': input.channel,
+            ...(country ? { ':country': country } : {}),
             ':ttl': destinationTtl(nowMs),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -1,3 +1,4 @@
+import { acceptedLanguages } from '../request/language.js';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../audit/request-audit.js';
 import { isChannel, NO_CHANNEL, type DeliveryChannel } from '../channels.js';
@@ -52,7 +53,10 @@ export interface DeliveryRequest {
   /** A phone number's country (ISO 3166 alpha-2): its origination identity, and what its events report. */
   country?: string | undefined;
   expireSeconds: number;
+  /** The answer's language: the message's when the stage has none of `acceptedLanguages`. */
   language: Language;
+  /** The caller's Accept-Language, most wanted first (shared/request/language.ts acceptedLanguages). */
+  acceptedLanguages: readonly string[];
   subjectHash: string;
   subjectMasked: string;
   committedAtMs: number;
@@ -82,6 +86,10 @@ export interface ReceiptTarget {
   sendId: string;
   sendRequestId: string;
   channel: DeliveryChannel;
+  /** A phone number's country: the receipt's metrics are counted under it. */
+  country: string | undefined;
+  /** When the send committed (epoch ms): a delivery's time to the handset is counted from it. */
+  committedAtMs: number;
   subjectHash: string;
   subjectMasked: string;
   trace: SendTrace;
@@ -171,6 +179,7 @@ export function createDeliveryRequests(
             sealed: sealer().seal(JSON.stringify({ to: r.to, code: r.code }), boundTo(k)),
             expireSeconds: r.expireSeconds,
             language: r.language,
+            ...(r.acceptedLanguages.length > 0 ? { acceptedLanguages: r.acceptedLanguages.join(',') } : {}),
             requestId: r.requestId,
             sendRequestId: r.sendRequestId,
             subjectHash: r.subjectHash,
@@ -204,6 +213,8 @@ export function createDeliveryRequests(
         sealed: image.sealed,
         expireSeconds: num(image.expireSeconds),
         language: image.language === 'en-US' ? 'en-US' : 'zh-CN',
+        // Read back through the same rules that wrote it: the image is data, whoever wrote it.
+        acceptedLanguages: typeof image.acceptedLanguages === 'string' ? acceptedLanguages(image.acceptedLanguages) : [],
         subjectHash: str(image.subjectHash),
         subjectMasked: str(image.subjectMasked),
         committedAtMs: num(image.committedAt),
@@ -325,6 +336,8 @@ export function createDeliveryRequests(
         sendId,
         sendRequestId: str(Item.sendRequestId),
         channel,
+        country: typeof Item.country === 'string' ? Item.country : undefined,
+        committedAtMs: num(Item.committedAt),
         subjectHash: str(Item.subjectHash),
         subjectMasked: str(Item.subjectMasked),
         trace: traceFrom(sendId, Item),

@@ -17,9 +17,11 @@ import { msUntilRoom, type ExpressionParts, type StoredWindow } from './sliding-
  * attempt (verify-attempts.ts) is one conditional write on one item. This module is the item's layout
  * and the rules read from it; the stores write it.
  *
- * Attributes: `codeHash`, `codeExpiresAt`, `codeWrongTries`, `codeChannel`, `codeMessageId` (the pending
- * code, and the provider's id of the message that carried it, once deliverCode knows it), the
- * windows below (`sc1`, `sd1…sd10`, `va1…va5`), the failure run (`vfRun`, `vfLast`), `verifiedAt`, `ttl`.
+ * Attributes: `codeHash`, `codeExpiresAt`, `codeWrongTries`, `codeChannel`, `codeCountry`, `codeMessageId`
+ * (the pending code, its channel and its number's country, and the provider's id of the message that carried
+ * it, once deliverCode knows it), the windows below (`sc1`, `sd1…sd10`, `va1…va5`), the failure run (`vfRun`,
+ * `vfLast`), `verifiedAt`, `ttl`, and what the last verify that changed the item says of itself for its
+ * lifecycle event (`verifyRequestId`, `verifyClientRequestId`, `subjectMasked`).
  */
 export type DestinationState = Record<string, unknown>;
 

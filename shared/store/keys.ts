@@ -18,8 +18,8 @@ export const keys = {
   accessKeySource: (accessKey: string, sourceHash: string): Key => ({ pk: `AKSRC#${sourceHash}#${accessKey}`, sk: 'LOCKOUT' }),
   partnerKey: (accessKey: string): Key => ({ pk: `PARTNER#${accessKey}`, sk: 'KEY' }),
   /** One shard of a country's SMS count in one period (the period's start, epoch ms): new keys every hour. */
-  smsBudget: (country: string, periodStartMs: number, shard: number): Key => ({
-    pk: `SMSBUDGET#${country}#${periodStartMs}#${shard}`,
+  countryBudget: (country: string, periodStartMs: number, shard: number): Key => ({
+    pk: `COUNTRYBUDGET#${country}#${periodStartMs}#${shard}`,
     sk: 'COUNT',
   }),
   /** One shard of a partner's check-identity count in one second (its start, epoch ms). */

@@ -22,7 +22,7 @@ import type { Key } from './keys.js';
  * false refusal where counts only grow (the partner rate): a refusal comes only after every shard was
  * seen full by a consistent read or a failed condition during the request, and a full shard stays
  * full until its period ends; so a warm function also remembers the refusal for the rest of the
- * period and writes nothing more for it. Where units are given back (the SMS budget), a refusal can
+ * period and writes nothing more for it. Where units are given back (the country budget), a refusal can
  * miss only units given back while it was being decided. Less than the limit is admitted only by
  * units that stay spent: a give-back that got no answer or never ran, and a spend the SDK repeated
  * after an attempt that got no answer. A fixed period: around a boundary up to twice the limit fit in

@@ -1,4 +1,4 @@
-import type { PendingAudit } from '../audit/request-audit.js';
+import type { AuditRecord, PendingAudit } from '../audit/request-audit.js';
 import { ITEM_LIFETIME_MS, MAX_WRONG_TRIES_PER_CODE, VERIFY_FAILURES_PER_REQUESTER } from '../policy.js';
 import type { AuditLog } from './audit.js';
 import type { Db } from './client.js';
@@ -55,6 +55,28 @@ export const REQUESTER_FAILURES_WINDOW: StoredWindow = { prefix: 'rf', ...VERIFY
 
 type Tag = 'requester' | 'destination' | 'audit';
 
+/**
+ * What a verify that changes the destination's item writes on it besides its rules' attributes: its request
+ * ids (the platform's, and the caller's X-Request-Id when it sent one) and the destination masked, which the
+ * lifecycle event of the change carries (CodeVerified, VerificationLocked; shared/events/lifecycle.ts). In the
+ * write that already happens: no request more.
+ */
+function verifyMarks(record: AuditRecord): { set: string[]; remove: string[]; values: Record<string, string> } {
+  const set = ['verifyRequestId = :verifyRid'];
+  const values: Record<string, string> = { ':verifyRid': record.requestId };
+  // Without an X-Request-Id of its own the caller was answered the platform's: an earlier caller's goes.
+  const remove = record.clientRequestId ? [] : ['verifyClientRequestId'];
+  if (record.clientRequestId) {
+    set.push('verifyClientRequestId = :verifyCrid');
+    values[':verifyCrid'] = record.clientRequestId;
+  }
+  if (record.subjectMasked) {
+    set.push('subjectMasked = :masked');
+    values[':masked'] = record.subjectMasked;
+  }
+  return { set, remove, values };
+}
+
 export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<AuditLog, 'putItem'>): VerifyAttempts {
   const requesterKey = (requesterHash: string) => keys.requester(requesterHash);
 
@@ -68,6 +90,7 @@ export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<Audit
     async attempt(input) {
       const { nowMs } = input;
       const parts = combine([admitEvent(DESTINATION_WINDOWS.attempts, nowMs), capNotReached(nowMs)]);
+      const marks = verifyMarks(input.audit.record);
       const refusal = await transactTagged<Tag>(db, [
         { tag: 'requester', item: roomCheckItem(REQUESTER_FAILURES_WINDOW, table, requesterKey(input.requesterHash), nowMs) },
         {
@@ -76,7 +99,7 @@ export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<Audit
             Update: {
               TableName: table,
               Key: destinationKey(input.destinationHash),
-              UpdateExpression: `SET ${[...parts.set, 'verifiedAt = :now', '#ttl = :ttl'].join(', ')} REMOVE codeHash, codeExpiresAt, codeWrongTries`,
+              UpdateExpression: `SET ${[...parts.set, 'verifiedAt = :now', ...marks.set, '#ttl = :ttl'].join(', ')} REMOVE ${['codeHash', 'codeExpiresAt', 'codeWrongTries', ...marks.remove].join(', ')}`,
               ConditionExpression: `${parts.condition} AND codeHash = :code AND codeExpiresAt > :now AND codeWrongTries < :maxTries`,
               ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
               ExpressionAttributeValues: {
@@ -84,6 +107,7 @@ export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<Audit
                 ':code': input.codeHash,
                 ':now': nowMs,
                 ':maxTries': MAX_WRONG_TRIES_PER_CODE,
+                ...marks.values,
                 ':ttl': destinationTtl(nowMs),
               },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -115,6 +139,7 @@ export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<Audit
       const remainingAttempts = Math.max(0, Math.min(MAX_WRONG_TRIES_PER_CODE - tries, DESTINATION_FAILURE_RUN.limit - failure.countAfter));
       const parts = combine([admitEvent(DESTINATION_WINDOWS.attempts, nowMs), failure.parts]);
       const audit = input.audit(remainingAttempts);
+      const marks = verifyMarks(audit.record);
       const requesterFailure = admitEventItem(
         REQUESTER_FAILURES_WINDOW,
         table,
@@ -130,7 +155,7 @@ export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<Audit
             Update: {
               TableName: table,
               Key: destinationKey(input.destinationHash),
-              UpdateExpression: `SET ${[...parts.set, 'codeWrongTries = :tries', '#ttl = :ttl'].join(', ')}`,
+              UpdateExpression: `SET ${[...parts.set, 'codeWrongTries = :tries', ...marks.set, '#ttl = :ttl'].join(', ')}${marks.remove.length ? ` REMOVE ${marks.remove.join(', ')}` : ''}`,
               ConditionExpression: `${parts.condition} AND codeHash = :judgedCode AND codeWrongTries = :judgedTries AND codeExpiresAt > :now`,
               ExpressionAttributeNames: { ...parts.names, '#ttl': 'ttl' },
               ExpressionAttributeValues: {
@@ -139,6 +164,7 @@ export function createVerifyAttempts(db: Db, table: string, auditLog: Pick<Audit
                 ':judgedCode': judged.codeHash,
                 ':judgedTries': num(judged.codeWrongTries),
                 ':now': nowMs,
+                ...marks.values,
                 ':ttl': destinationTtl(nowMs),
               },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

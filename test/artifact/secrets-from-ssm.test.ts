@@ -40,6 +40,8 @@ function prodEnvironment(operation: OperationName): Record<string, string> {
     MESSAGE_BRAND: 'Artifact',
     // deliverCode calls by voice from an origination identity the stage names (docs/operations.md "Delivery").
     VOICE_ORIGINATION_IDENTITIES: '*=pool-artifact',
+    // What the template's Ref of the stack's lifecycle bus resolves to (publishLifecycleEvents).
+    ...(fn.computedVariables.includes('EVENT_BUS_NAME') ? { EVENT_BUS_NAME: 'verigate-prod' } : {}),
   };
 }
 

@@ -23,7 +23,7 @@ import { testClock, type TestClock } from '../support/runtime.js';
 import { tally } from './send-code.harness.js';
 
 const HOUR_MS = 3_600_000;
-/** The country's hourly SMS budget in the send tests. */
+/** The country's hourly budget in the send tests. */
 const BUDGET = 100;
 /** One partner's check-identity calls a second in the partner test: 20 shards, holding 2 or 1 each. */
 const PARTNER_RATE = 30;
@@ -92,7 +92,7 @@ async function send(local: LocalRuntime, clock: TestClock, handler: unknown, use
   return invoke(handler, httpEvent(OPERATIONS.sendVerificationCode.route.path, { user, token }, { 'x-request-id': randomUUID() }, ip));
 }
 
-/** The sum of a period counter's shards (`SMSBUDGET#CN#<hour>#<i>`). */
+/** The sum of a period counter's shards (`COUNTRYBUDGET#CN#<hour>#<i>`). */
 async function counted(local: LocalRuntime, prefix: string): Promise<number> {
   const items = await local.scan();
   return items.filter((i) => String(i.pk).startsWith(prefix)).reduce((sum, i) => sum + Number(i.n), 0);
@@ -180,9 +180,9 @@ describe('SMS sends to one country', () => {
     expect(records.map((list) => list.length)).toEqual(replies.map(() => 1));
     expect(
       records.filter(([record]) => record!.status === 429).map(([record]) => (record!.detail as Record<string, unknown>).limit),
-    ).toEqual(Array.from({ length: 300 - BUDGET }, () => 'sms_budget'));
+    ).toEqual(Array.from({ length: 300 - BUDGET }, () => 'country_budget'));
     // The budget's shards hold exactly the accepted sends.
-    expect(await counted(local, `SMSBUDGET#CN#${Math.floor(clock.now().getTime() / HOUR_MS) * HOUR_MS}#`)).toBe(BUDGET);
+    expect(await counted(local, `COUNTRYBUDGET#CN#${Math.floor(clock.now().getTime() / HOUR_MS) * HOUR_MS}#`)).toBe(BUDGET);
   });
 
   it('contention on one destination is capacity: one accepted, the others 429 for its cooldown or 503 with Retry-After, never 500; their budget units given back', async () => {
@@ -203,7 +203,7 @@ describe('SMS sends to one country', () => {
       expect(records[i]!.map((a) => a.outcome)).toEqual([r.status === 200 ? 'USG.000000000' : r.body.error_code]);
       if (r.status === 503) expect(records[i]![0]!.detail).toMatchObject({ capacity: 'contended', error: 'TransactionCanceledException' });
     }
-    expect(await counted(local, 'SMSBUDGET#CN#')).toBe(1);
+    expect(await counted(local, 'COUNTRYBUDGET#CN#')).toBe(1);
   });
 });
 
@@ -259,9 +259,9 @@ describe('DynamoDB throttling', () => {
     proxy.throttle(undefined);
 
     expect([r.status, r.body.error_code, r.headers['retry-after']]).toEqual([503, 'USG.000000503', '1']);
-    expect(await counted(local, 'SMSBUDGET#CN#')).toBe(0);
+    expect(await counted(local, 'COUNTRYBUDGET#CN#')).toBe(0);
     expect((await send(local, clock, handler, uniqueMobile().e164, loopback(5001))).status).toBe(200);
-    expect(await counted(local, 'SMSBUDGET#CN#')).toBe(1);
+    expect(await counted(local, 'COUNTRYBUDGET#CN#')).toBe(1);
   });
 
   it('a verify whose transaction is throttled answers 503 USG.000000503 and counts nothing against the destination', async () => {

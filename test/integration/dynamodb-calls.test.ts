@@ -16,6 +16,7 @@ import { DeliveryRefused } from '../../shared/notify/notifier.js';
 import { OPERATIONS, type OperationName } from '../../shared/operations.js';
 import type { Db } from '../../shared/store/client.js';
 import { expectedCalls } from '../support/dynamodb-calls.js';
+import { startLocalLifecycle } from '../../dev/support/lifecycle.js';
 import { akskHeaders, post, tokenHeaders } from './partner-auth-support.js';
 import { uniqueEmail, uniqueMobile as newMobile } from '../../dev/support/identities.js';
 import { harness, wrongCode, type Harness } from './send-code.harness.js';
@@ -80,7 +81,7 @@ let receiptCalls: ReturnType<typeof recordCalls>;
 /** Numbers End User Messaging answers as opted out (a refusal for good that suppresses them). */
 const optedOut = new Set<string>();
 
-/** A fresh Hong Kong mobile (9123 xxxx): its country's hourly SMS budget is HK_BUDGET here. */
+/** A fresh Hong Kong mobile (9123 xxxx): its country's hourly budget is HK_BUDGET here. */
 let hkSerial = 0;
 const hkMobile = () => `+8529123${String((++hkSerial * 7919 + Math.floor(Math.random() * 10_000)) % 10_000).padStart(4, '0')}`;
 const HK_BUDGET = 2;
@@ -154,7 +155,7 @@ describe('the DynamoDB calls of each function', () => {
       (await h.send(mobile)).status,
       (await h.send(mobile)).status, // within the cooldown
       (await h.send(name)).status, // the account's bound mobile
-      (await h.send(`${name}x`)).status, // an unknown account: withheld, needs room in the SMS budget without spending it
+      (await h.send(`${name}x`)).status, // an unknown account: withheld, needs room in the country budget without spending it
       (await h.send(mobile, { token: null })).status, // no CAPTCHA pass
       // Hong Kong's budget spent: every shard of the hour is read before the refusal.
       ...(await (async () => {
@@ -199,7 +200,8 @@ describe('the DynamoDB calls of each function', () => {
   it("recordReceipt: reads the receipt's delivery request, records a delivery, refunds a failure and suppresses a hard bounce, with audit records", async () => {
     const before = h.receipts.poller.events().length;
     const delivered = await h.send(uniqueMobile());
-    const failed = await h.send('+85257048854'); // End User Messaging's failure simulator number
+    // Taiwan's failure simulator number: Hong Kong's budget (HK_BUDGET) is spent by the send test above.
+    const failed = await h.send('+886903444632');
     const bounced = `bounce+${Date.now()}@simulator.amazonses.com`;
     const bounce = await h.send(bounced, { token: await h.captcha(bounced) });
     expect([delivered.status, failed.status, bounce.status]).toEqual([200, 200, 200]);
@@ -220,6 +222,21 @@ describe('the DynamoDB calls of each function', () => {
     ]);
     expect(statuses).toEqual([400, 200, 400, 401]);
     expect(calls.of('verifyVerificationCode')).toEqual(expectedCalls('verifyVerificationCode'));
+  });
+
+  it('publishLifecycleEvents: reads and writes no item: what it publishes is in the stream images', async () => {
+    const lifecycle = startLocalLifecycle(h);
+    try {
+      // Every event the tests above led to; no client of the table may see a call meanwhile.
+      const during = (op: OperationName, run: () => Promise<void>) =>
+        calls.as(op, () => deliverCalls.as(op, () => receiptCalls.as(op, run)));
+      await during('publishLifecycleEvents', () => lifecycle.drain());
+      expect(lifecycle.events().map((e) => e['detail-type'])).toEqual(expect.arrayContaining(['CodeSent', 'CodeVerified']));
+      for (const recorder of [calls, deliverCalls, receiptCalls])
+        expect(recorder.of('publishLifecycleEvents')).toEqual(expectedCalls('publishLifecycleEvents'));
+    } finally {
+      await lifecycle.stop();
+    }
   });
 
   it('deregisterCustomer: reads what the customer claimed, releases it, and audits', async () => {

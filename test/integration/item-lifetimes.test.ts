@@ -9,7 +9,7 @@ import {
   SEND_COOLDOWN,
   SEND_DAILY_CAP,
   SEND_PER_SOURCE_IP,
-  SMS_BUDGET_PERIOD_MS,
+  COUNTRY_BUDGET_PERIOD_MS,
   VERIFY_ATTEMPTS,
   VERIFY_FAILURES_PER_DESTINATION,
   VERIFY_FAILURES_PER_REQUESTER,
@@ -56,9 +56,9 @@ describe('item lifetimes', () => {
   });
 
   it("keeps a country's SMS count until its hour is over", () => {
-    const [lifetime] = lifetimeOf('SMSBUDGET#');
+    const [lifetime] = lifetimeOf('COUNTRYBUDGET#');
     expect(lifetime).toBeDefined();
-    expect(lifetime).toBeGreaterThanOrEqual(SMS_BUDGET_PERIOD_MS - (sentAtMs % SMS_BUDGET_PERIOD_MS));
+    expect(lifetime).toBeGreaterThanOrEqual(COUNTRY_BUDGET_PERIOD_MS - (sentAtMs % COUNTRY_BUDGET_PERIOD_MS));
   });
 
   it('remembers a used CAPTCHA pass as long as any pass can live', () => {

@@ -14,7 +14,17 @@ beforeAll(async () => {
     env: {
       MESSAGE_BRAND: 'Acme Cloud',
       WEBOTP_DOMAIN: 'login.acme.example',
-      MESSAGE_TEMPLATES: JSON.stringify({ 'en-US': { emailSubject: '{code} is your {brand} code' } }),
+      MESSAGE_TEMPLATES: JSON.stringify({
+        'en-US': { emailSubject: '{code} is your {brand} code' },
+        'ja-JP': {
+          sms: '【{brand}】認証コードは {code} です。{lifetime}有効です。',
+          voice: '{brand}です。認証コードは {code} です。もう一度、{code} です。',
+          voiceId: 'MIZUKI',
+          emailSubject: '{brand} 認証コード',
+          emailText: '認証コード: {code}（{lifetime}有効）',
+          emailHtml: '<p>認証コード: <b>{code}</b></p>',
+        },
+      }),
     },
   });
 });
@@ -34,6 +44,21 @@ describe("the stage's messages, sent", () => {
       `@login.acme.example #${enMessage!.code}`,
     ]);
     expect((await h.verify(en, enMessage!.code)).status).toBe(200);
+  });
+
+  it('a language the stage added reaches the caller who asks for it, by its primary tag too; one it lacks gets the answer\'s', async () => {
+    h.clock.set(Date.now());
+    const [ja, jaHira, fr] = [uniqueMobile().e164, uniqueMobile().e164, uniqueMobile().e164];
+    expect((await h.send(ja, { headers: { 'accept-language': 'fr;q=0.9, ja-JP' } })).status).toBe(200);
+    expect((await h.send(jaHira, { headers: { 'accept-language': 'ja-Hira, en;q=0.5' } })).status).toBe(200);
+    const refused = await h.send(fr, { headers: { 'accept-language': 'fr, de;q=0.5' } });
+    expect(refused.status).toBe(200);
+    const [jaMessage] = h.messagesTo(ja);
+    const [jaHiraMessage] = h.messagesTo(jaHira);
+    const [frMessage] = h.messagesTo(fr);
+    expect(jaMessage!.text.split('\n')[0]).toBe(`【Acme Cloud】認証コードは ${jaMessage!.code} です。3 分有効です。`);
+    expect(jaHiraMessage!.text).toMatch(/^【Acme Cloud】認証コードは \d{6} です。/);
+    expect(frMessage!.text).toMatch(/^【Acme Cloud】您的验证码是 \d{6}，/); // send answers in zh-CN by default
   });
 
   it("an email takes the stage's subject, the other parts the defaults with its brand", async () => {

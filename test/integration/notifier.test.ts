@@ -303,7 +303,7 @@ describe('the AWS notifier against the End User Messaging and SES stand-ins, its
     ]);
     // The country budget's count (however many items hold it): the opted-out send spent one.
     const budget = async () =>
-      (await h.scan()).filter((i) => String(i.pk).startsWith('SMSBUDGET#CN#')).reduce((n, i) => n + Number(i.n ?? 0), 0);
+      (await h.scan()).filter((i) => String(i.pk).startsWith('COUNTRYBUDGET#CN#')).reduce((n, i) => n + Number(i.n ?? 0), 0);
     const spent = await budget();
     expect(spent).toBeGreaterThanOrEqual(1);
     const calls = eum.calls.length;

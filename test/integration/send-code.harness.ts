@@ -1,5 +1,6 @@
 // Shared harness for the send-code / verify-code / code-limits / notifier integration suites: the real
 // handlers on a real runtime (DynamoDB Local, fresh table), driven through API Gateway-shaped events.
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createRegisterCustomerHandler } from '../../functions/register-customer.js';
 import { createSendVerificationCodeHandler } from '../../functions/send-verification-code.js';
 import { createVerifyVerificationCodeHandler } from '../../functions/verify-verification-code.js';
@@ -8,7 +9,10 @@ import { startLocalReceipts, type LocalReceipts } from '../../dev/support/receip
 import { httpEvent, invokeHandler, type LambdaHttpResult } from '../../dev/support/events.js';
 import { uniqueIp } from '../../dev/support/identities.js';
 import { mintAppToken, mintCaptchaToken } from '../../scripts/tokens.js';
+import { subjectHash } from '../../shared/identity/hash.js';
 import { OPERATIONS } from '../../shared/operations.js';
+import { DESTINATION_FAILURE_RUN } from '../../shared/store/destinations.js';
+import { keys } from '../../shared/store/keys.js';
 import { createTestRuntime, type TestRuntime } from '../support/runtime.js';
 
 export interface Reply {
@@ -153,4 +157,20 @@ export function mentionsCode(json: string, code: string): boolean {
     .replace(/[A-Za-z0-9_-]{20,}/g, '<opaque>')
     .replace(/\d{10,}/g, '<n>')
     .includes(code);
+}
+
+/**
+ * Brings a mobile's destination to `count` failures in its current run, the last at `lastMs`: the 100
+ * failures of the destination-wide cap need more requesters and codes than a test can issue in 24 h.
+ */
+export async function setFailureRun(h: Harness, mobile: string, count: number, lastMs: number): Promise<void> {
+  await h.rt.db.doc.send(
+    new UpdateCommand({
+      TableName: h.config.tableName,
+      Key: keys.destination(subjectHash(h.config.identityPepper, 'mobile', mobile)),
+      UpdateExpression: 'SET #n = :n, #last = :last',
+      ExpressionAttributeNames: { '#n': DESTINATION_FAILURE_RUN.count, '#last': DESTINATION_FAILURE_RUN.last },
+      ExpressionAttributeValues: { ':n': count, ':last': lastMs },
+    }),
+  );
 }

@@ -132,7 +132,7 @@ describe('parameters, CAPTCHA binding and direct invocation', () => {
 });
 
 describe('send request counts (uncontended)', () => {
-  it("to a mobile = GetItem (its suppression) + UpdateItem (a shard of the country's SMS budget) + TransactWriteItems; to an account name = GetItem + the same", async () => {
+  it("to a mobile = GetItem (its suppression) + UpdateItem (a shard of the country's budget) + TransactWriteItems; to an account name = GetItem + the same", async () => {
     h.clock.set(Date.now());
     const name = uniqueName();
     const accountMobile = uniqueMobile().e164;

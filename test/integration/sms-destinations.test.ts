@@ -107,7 +107,7 @@ describe('country allow-list (SMS_COUNTRY_ALLOWLIST, default CN,HK,MO,TW)', () =
   });
 });
 
-describe('per-country hourly SMS budget (SMS_HOURLY_BUDGET_PER_COUNTRY)', () => {
+describe('per-country hourly budget (SMS_HOURLY_BUDGET_PER_COUNTRY)', () => {
   it('the 4th send to China in an hour at a budget of 3 → 429 USG.201050004 until the hour ends; Hong Kong has its own; the next hour sends again', async () => {
     const b = await budgeted({ SMS_HOURLY_BUDGET_PER_COUNTRY: '3' }, 10);
     for (let i = 0; i < 3; i++) expect((await b.send(uniqueMobile())).status).toBe(200);

@@ -7,13 +7,9 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mintAppToken } from '../../scripts/tokens.js';
-import { subjectHash } from '../../shared/identity/hash.js';
-import { DESTINATION_FAILURE_RUN } from '../../shared/store/destinations.js';
-import { keys } from '../../shared/store/keys.js';
 import { uniqueMobile as newMobile, uniqueIp } from '../../dev/support/identities.js';
-import { harness, tally, wrongCode, type Harness, type Reply } from './send-code.harness.js';
+import { harness, setFailureRun, tally, wrongCode, type Harness, type Reply } from './send-code.harness.js';
 
 const uniqueMobile = (): string => newMobile().e164;
 
@@ -134,15 +130,7 @@ describe('destination-wide cap (NIST SP 800-63B: at most 100 failures per 24 h)'
     const mobile = uniqueMobile();
     expect((await h.send(mobile)).status).toBe(200);
     const code = h.lastCode(mobile);
-    await h.rt.db.doc.send(
-      new UpdateCommand({
-        TableName: h.config.tableName,
-        Key: keys.destination(subjectHash(h.config.identityPepper, 'mobile', mobile)),
-        UpdateExpression: 'SET #n = :n, #last = :last',
-        ExpressionAttributeNames: { '#n': DESTINATION_FAILURE_RUN.count, '#last': DESTINATION_FAILURE_RUN.last },
-        ExpressionAttributeValues: { ':n': 99, ':last': t0 - 3600 * S },
-      }),
-    );
+    await setFailureRun(h, mobile, 99, t0 - 3600 * S);
 
     at(1);
     const hundredth = await h.verify(mobile, wrongCode(code));

@@ -13,4 +13,5 @@ export const SECRET_PARAMETERS: Record<OperationName, string[]> = {
   deregisterCustomer: ['identity-pepper'],
   deliverCode: ['outbox-key'], // opens the delivery request
   recordReceipt: [], // a receipt names its delivery request by id; the request holds the keyed hashes
+  publishLifecycleEvents: [], // what it publishes is in the stream's images
 };

@@ -76,7 +76,7 @@ const message = (o: Partial<CodeMessage> = {}): CodeMessage => ({
   expireSeconds: 180,
   remainingSeconds: 171.2,
   country: 'CN',
-  language: 'en-US',
+  languages: ['en-US'],
   requestId: 'req-1',
   deliveryRequestId: 'dr-1',
   ...o,
@@ -119,7 +119,7 @@ describe('SMS: SendTextMessage', () => {
 
 describe('voice: SendVoiceMessage', () => {
   it("speaks the code digit by digit in SSML, in the language's voice, from the voice identity, to a fixed line too", async () => {
-    const { messageId } = await notifier.deliver(message({ channel: 'voice', to: CN_FIXED_LINE, language: 'zh-CN' }));
+    const { messageId } = await notifier.deliver(message({ channel: 'voice', to: CN_FIXED_LINE, languages: ['zh-CN'] }));
     expect(messageId).toBe(eum.messages.at(-1)!.messageId);
     const input = lastInput(eum);
     expect(input).toMatchObject({

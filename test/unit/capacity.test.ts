@@ -22,7 +22,7 @@ import {
 } from '../../shared/policy.js';
 import { PARTNER_RATE } from '../../shared/store/partner-rate.js';
 import { shardCapacity, shardCount } from '../../shared/store/sharded-counter.js';
-import { SMS_BUDGET } from '../../shared/store/sms-budget.js';
+import { COUNTRY_BUDGET } from '../../shared/store/country-budget.js';
 
 /** DynamoDB's limits: writes a second one item takes, and keys one BatchGetItem reads. */
 const ITEM_WRITES_PER_SECOND = 1000;
@@ -30,7 +30,7 @@ const BATCH_GET_MAX_KEYS = 100;
 
 describe('shared counters', () => {
   it('split every limit into shards whose capacities sum to it exactly, none empty', () => {
-    for (const kind of [SMS_BUDGET, PARTNER_RATE]) {
+    for (const kind of [COUNTRY_BUDGET, PARTNER_RATE]) {
       for (const limit of [1, 2, 3, 7, 10, 19, 20, 21, 99, 100, 101, 1000, 9999, 10_000, 1_000_003]) {
         const k = shardCount(kind, limit);
         const capacities = Array.from({ length: k }, (_, i) => shardCapacity(limit, k, i));
@@ -45,7 +45,7 @@ describe('shared counters', () => {
     expect(SHARD_WRITES_PER_SECOND).toBeLessThanOrEqual(ITEM_WRITES_PER_SECOND / 2);
     expect(SMS_SENDS_PER_SECOND_CEILING).toBeGreaterThanOrEqual(5000);
     expect(PARTNER_CALLS_PER_SECOND_CEILING).toBeGreaterThanOrEqual(10_000);
-    const smsShards = shardCount(SMS_BUDGET, SMS_HOURLY_BUDGET_PER_COUNTRY.max);
+    const smsShards = shardCount(COUNTRY_BUDGET, SMS_HOURLY_BUDGET_PER_COUNTRY.max);
     expect(SMS_SENDS_PER_SECOND_CEILING / smsShards).toBeLessThanOrEqual(SHARD_WRITES_PER_SECOND);
     const partnerShards = shardCount(PARTNER_RATE, PARTNER_REQUESTS_PER_SECOND.max);
     expect(PARTNER_REQUESTS_PER_SECOND.max / partnerShards).toBeLessThanOrEqual(SHARD_WRITES_PER_SECOND);

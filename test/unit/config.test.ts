@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, COUNTRY_CODES, hourlyBudgetOf, loadConfig, loadFunctionConfig, readProviderSettings } from '../../shared/config.js';
+import {
+  ConfigError,
+  COUNTRY_CODES,
+  hourlyBudgetOf,
+  loadConfig,
+  loadFunctionConfig,
+  readEventBusName,
+  readProviderSettings,
+} from '../../shared/config.js';
 import { LOCAL_PARTNER_DEFAULTS, LOCAL_SECRETS } from '../../shared/local-defaults.js';
 
 const S = (n: number) => `prod-secret-${n}-`.padEnd(40, 'x');
@@ -436,5 +444,20 @@ describe("the aws notifier's provider settings (deliverCode's cold start)", () =
     expect(() =>
       readProviderSettings({ ...GIVEN, VOICE_ORIGINATION_IDENTITIES: 'CN=pool-1,HK=pool-2,MO=pool-3,TW=pool-4' }, sms),
     ).not.toThrow();
+  });
+});
+
+describe("the lifecycle events' bus (publishLifecycleEvents' cold start with the aws notifier)", () => {
+  it('takes a bus name or the ARN of one', () => {
+    expect(readEventBusName({ EVENT_BUS_NAME: 'verigate-prod' })).toBe('verigate-prod');
+    const arn = 'arn:aws:events:ap-southeast-1:123456789012:event-bus/partner-flows';
+    expect(readEventBusName({ EVENT_BUS_NAME: ` ${arn} ` })).toBe(arn);
+  });
+
+  it('refuses to start without one, or with something that names no bus', () => {
+    expect(() => readEventBusName({})).toThrow(ConfigError);
+    expect(() => readEventBusName({})).toThrow(/EVENT_BUS_NAME is required/);
+    for (const bad of ['a bus', 'arn:aws:sqs:ap-southeast-1:123456789012:queue', 'x'.repeat(257)])
+      expect(() => readEventBusName({ EVENT_BUS_NAME: bad }), bad).toThrow(/EVENT_BUS_NAME must be an event bus name or ARN/);
   });
 });

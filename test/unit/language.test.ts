@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickLanguage } from '../../shared/request/language.js';
+import { acceptedLanguages, matchLanguage, pickLanguage } from '../../shared/request/language.js';
 
 describe('pickLanguage', () => {
   it.each([
@@ -78,5 +78,51 @@ describe('pickLanguage', () => {
   it('does not take a malformed weight as q=1', () => {
     expect(pickLanguage('en;q=abc, zh;q=0.2', 'en-US')).toBe('zh-CN');
     expect(pickLanguage('zh;q=1.5', 'en-US')).toBe('en-US');
+  });
+});
+
+describe('acceptedLanguages', () => {
+  it('lists what the caller asks for, most wanted first, lower-cased, each once', () => {
+    expect(acceptedLanguages('ja-JP, en;q=0.5, JA-jp;q=0.4, zh-Hant-TW;q=0.9')).toEqual(['ja-jp', 'zh-hant-tw', 'en']);
+  });
+
+  it('keeps no wildcard, no q=0 entry and nothing that is not a language tag', () => {
+    expect(acceptedLanguages('*, fr;q=0, <script>, de_DE, ja;q=0.3, en--US, x')).toEqual(['x', 'ja']);
+  });
+
+  it('keeps at most four, the most wanted', () => {
+    expect(acceptedLanguages('a;q=0.1, b;q=0.2, c;q=0.3, d;q=0.4, e;q=0.5')).toEqual(['e', 'd', 'c', 'b']);
+  });
+
+  it('is empty without a header', () => {
+    expect(acceptedLanguages(undefined)).toEqual([]);
+    expect(acceptedLanguages('')).toEqual([]);
+  });
+});
+
+describe('matchLanguage', () => {
+  const stage = ['zh-CN', 'en-US', 'ja-JP'] as const;
+
+  it('takes the same tag first, case aside', () => {
+    expect(matchLanguage(['ja-jp'], stage)).toBe('ja-JP');
+  });
+
+  it('takes a language of the same primary tag when the region differs or is missing', () => {
+    expect(matchLanguage(['ja'], stage)).toBe('ja-JP');
+    expect(matchLanguage(['en-gb'], stage)).toBe('en-US');
+  });
+
+  it('goes down the list before giving up: "fr, ja" → ja-JP', () => {
+    expect(matchLanguage(['fr', 'ja'], stage)).toBe('ja-JP');
+  });
+
+  it('prefers the exact tag of a later language to nothing, and an earlier language to a later exact one', () => {
+    expect(matchLanguage(['zh-tw', 'en-us'], stage)).toBe('zh-CN');
+    expect(matchLanguage(['zh-tw', 'en-us'], [...stage, 'zh-TW'])).toBe('zh-TW');
+  });
+
+  it('is undefined when nothing matches', () => {
+    expect(matchLanguage(['fr', 'de'], stage)).toBeUndefined();
+    expect(matchLanguage([], stage)).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../dev/paths.js';
 import { DEPLOYMENT, HTTP_OPERATIONS, OPERATIONS, type CallerAuth, type OperationName } from '../../shared/operations.js';
-import { DELIVER_FUNCTION_TIMEOUT_MS, FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
+import { DELIVER_FUNCTION_TIMEOUT_MS, EVENTS_FUNCTION_TIMEOUT_MS, FUNCTION_TIMEOUT_MS } from '../../shared/policy.js';
 import { envVariable, SECRET_NAMES } from '../../shared/secrets/catalog.js';
 import { bareEnvironment, printStage, type ResolvedService } from '../support/osls-package.js';
 
@@ -43,7 +43,11 @@ describe('serverless.yml and the time budget', () => {
     expect(yml.provider.timeout).toBe(FUNCTION_TIMEOUT_MS / 1000);
     for (const [name, fn] of Object.entries(functions))
       expect(fn.timeout ?? yml.provider.timeout, name).toBe(
-        (name === 'deliverCode' ? DELIVER_FUNCTION_TIMEOUT_MS : FUNCTION_TIMEOUT_MS) / 1000,
+        (name === 'deliverCode'
+          ? DELIVER_FUNCTION_TIMEOUT_MS
+          : name === 'publishLifecycleEvents'
+            ? EVENTS_FUNCTION_TIMEOUT_MS
+            : FUNCTION_TIMEOUT_MS) / 1000,
       );
   });
 });
@@ -82,13 +86,16 @@ describe('serverless.yml and the table of operations', () => {
     }
   });
 
-  it('feed the stream consumers from the table stream only, filtered to delivery requests, and route them nothing', () => {
+  it('feed the stream consumers (delivery, lifecycle events) from the table stream only, each filtered, and route them nothing', () => {
     const consumers = Object.values(OPERATIONS).filter((o) => o.trigger === 'stream');
-    expect(consumers.map((o) => o.name)).toEqual(['deliverCode']);
+    expect(consumers.map((o) => o.name)).toEqual(['deliverCode', 'publishLifecycleEvents']);
     for (const operation of consumers) {
       const fn = functions[operation.name] ?? {};
       expect(routesOf(fn), operation.name).toEqual([]);
       expect((fn.events ?? []).map((e) => Object.keys(e))).toEqual([['stream']]);
+      // Each its own filter: the patterns the code exports (and the local poller applies).
+      const stream = (fn.events![0] as { stream: { filterPatterns?: unknown } }).stream;
+      expect(stream.filterPatterns, operation.name).toEqual(DEPLOYMENT[operation.name].stream.filterPatterns);
     }
   });
 

@@ -27,7 +27,7 @@ describe('the outbox notifier', () => {
     const file = path.join(dir, 'sms.jsonl');
     const printed: string[] = [];
     const added = vi.spyOn(metrics, 'addMetric');
-    await outboxNotifier(file, messages, (l) => printed.push(l)).deliver({ ...base, channel: 'sms', to: '+8613612345678', country: 'CN', language: 'zh-CN' });
+    await outboxNotifier(file, messages, (l) => printed.push(l)).deliver({ ...base, channel: 'sms', to: '+8613612345678', country: 'CN', languages: ['zh-CN'] });
     const [line] = lines(file);
     expect(Object.keys(line!)).toEqual(['channel', 'to', 'code', 'expire', 'requestId', 'sentAt', 'text']);
     expect(line).toMatchObject({ channel: 'sms', to: '+8613612345678', code: '042917', expire: 180, requestId: 'req-1' });
@@ -40,7 +40,7 @@ describe('the outbox notifier', () => {
   it('writes an email with its subject, text and HTML parts, and counts no parts', async () => {
     const file = path.join(dir, 'email.jsonl');
     const added = vi.spyOn(metrics, 'addMetric');
-    await outboxNotifier(file, messages, () => {}).deliver({ ...base, channel: 'email', to: 'someone@example.com', country: undefined, language: 'en-US' });
+    await outboxNotifier(file, messages, () => {}).deliver({ ...base, channel: 'email', to: 'someone@example.com', country: undefined, languages: ['en-US'] });
     const [line] = lines(file);
     expect(Object.keys(line!)).toEqual(['channel', 'to', 'code', 'expire', 'requestId', 'sentAt', 'text', 'subject', 'html']);
     expect(line!.subject).toBe('[Acme] Your verification code');
@@ -51,7 +51,7 @@ describe('the outbox notifier', () => {
 
   it('writes a voice call with the same fields, its text the SSML the call speaks', async () => {
     const file = path.join(dir, 'voice.jsonl');
-    await outboxNotifier(file, messages, () => {}).deliver({ ...base, channel: 'voice', to: '+861012345678', country: 'CN', language: 'zh-CN' });
+    await outboxNotifier(file, messages, () => {}).deliver({ ...base, channel: 'voice', to: '+861012345678', country: 'CN', languages: ['zh-CN'] });
     const [line] = lines(file);
     expect(Object.keys(line!)).toEqual(['channel', 'to', 'code', 'expire', 'requestId', 'sentAt', 'text']);
     expect(line).toMatchObject({ channel: 'voice', to: '+861012345678', code: '042917' });
@@ -61,8 +61,8 @@ describe('the outbox notifier', () => {
   it("answers with a message id, and writes the receipts AWS would publish for it beside the outbox, naming the delivery request", async () => {
     const file = path.join(dir, 'receipts', 'outbox.jsonl');
     const notifier = outboxNotifier(file, messages, () => {});
-    const hk = await notifier.deliver({ ...base, channel: 'sms', to: '+85257048854', country: 'HK', language: 'en-US', deliveryRequestId: 'dr-hk' });
-    const mail = await notifier.deliver({ ...base, channel: 'email', to: 'bounce@simulator.amazonses.com', country: undefined, language: 'en-US', deliveryRequestId: 'dr-mail' });
+    const hk = await notifier.deliver({ ...base, channel: 'sms', to: '+85257048854', country: 'HK', languages: ['en-US'], deliveryRequestId: 'dr-hk' });
+    const mail = await notifier.deliver({ ...base, channel: 'email', to: 'bounce@simulator.amazonses.com', country: undefined, languages: ['en-US'], deliveryRequestId: 'dr-mail' });
     expect(hk.messageId).toMatch(/^[0-9a-f-]{36}$/);
     const receipts = lines(receiptsFileOf(file)).map((r) => readReceipt(r)!);
     expect(receipts.map((r) => [r.deliveryRequestId, r.messageId === hk.messageId || r.messageId === mail.messageId, r.state, r.reason])).toEqual([

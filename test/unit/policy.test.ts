@@ -3,7 +3,7 @@ import * as policy from '../../shared/policy.js';
 import {
   AK_LOCK_MS,
   PARTNER_RATE_PERIOD_MS,
-  SMS_BUDGET_PERIOD_MS,
+  COUNTRY_BUDGET_PERIOD_MS,
   CAPTCHA_MAX_LIFETIME_MS,
   CAPTCHA_PROVIDER_TOKEN_LIFETIME_MS,
   CODE_TTL_SECONDS,
@@ -29,7 +29,7 @@ describe('policy', () => {
     expect(ITEM_LIFETIME_MS.accessKeyLockout).toBeGreaterThanOrEqual(AK_LOCK_MS);
     expect(ITEM_LIFETIME_MS.requesterFailures).toBeGreaterThanOrEqual(VERIFY_FAILURES_PER_REQUESTER.windowMs);
     // Period counters live from their period's start: at least the period.
-    expect(ITEM_LIFETIME_MS.smsBudget).toBeGreaterThanOrEqual(SMS_BUDGET_PERIOD_MS);
+    expect(ITEM_LIFETIME_MS.countryBudget).toBeGreaterThanOrEqual(COUNTRY_BUDGET_PERIOD_MS);
     expect(ITEM_LIFETIME_MS.partnerRate).toBeGreaterThanOrEqual(PARTNER_RATE_PERIOD_MS);
   });
 

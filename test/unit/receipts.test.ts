@@ -171,7 +171,7 @@ describe('the local port answers as the AWS simulators do', () => {
     expireSeconds: 180,
     remainingSeconds: 180,
     country: undefined,
-    language: 'en-US',
+    languages: ['en-US'],
     requestId: 'r',
     deliveryRequestId: 'dr-3',
     ...o,
@@ -179,7 +179,7 @@ describe('the local port answers as the AWS simulators do', () => {
   const local = (m: CodeMessage) =>
     simulatedReceipts({
       message: m,
-      rendered: messages.render(m.channel, m.language, m),
+      rendered: messages.render(m.channel, m.languages, m),
       messageId: 'local-1',
       at: new Date(),
       from: 'no-reply@verigate.invalid',

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_STREAM_FILTER_PATTERNS } from '../../shared/channels.js';
+import { LIFECYCLE_STREAM_FILTER_PATTERNS } from '../../shared/events/lifecycle-stream.js';
 import { CbcErrorBody, UsgErrorBody } from '../../shared/domain/responses.js';
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors.js';
 import {
@@ -62,6 +63,12 @@ const EVENT_FUNCTIONS: Partial<Record<OperationName, string>> = {
 const DELIVERS_CODES: OperationName[] = ['deliverCode'];
 /** Subscribed to the delivery receipts topic (docs/architecture.md "Receipts"), with an on-failure queue of its own. */
 const RECORDS_RECEIPTS: OperationName[] = ['recordReceipt'];
+/** Publishes the lifecycle events from the table's stream, and reports verified codes received (docs/operations.md "Lifecycle events"). */
+const PUBLISHES_LIFECYCLE: OperationName[] = ['publishLifecycleEvents'];
+/** What telling it takes: the stage's bus, End User Messaging's message feedback. */
+const LIFECYCLE_ACTIONS = ['events:PutEvents', 'sms-voice:PutMessageFeedback'];
+/** The stream's consumers: each reads it through its own event source mapping, with its own on-failure queue. */
+const STREAM_CONSUMERS: OperationName[] = [...DELIVERS_CODES, ...PUBLISHES_LIFECYCLE];
 /** What sending a code takes (infra/roles.cjs deliveryStatements). */
 const DELIVERY_ACTIONS = ['sms-voice:SendTextMessage', 'sms-voice:SendVoiceMessage', 'ses:SendEmail'];
 /** What Lambda's event source mapping calls on the table's stream, under the consumer's role. */
@@ -426,7 +433,7 @@ describe('least privilege', () => {
   });
 
   it.each(operations)(
-    'allows %s nothing beyond its logs, its table items, its own queue, and (deliverCode) the stream, its on-failure queue and delivery',
+    'allows %s nothing beyond its logs, its table items, its own queue, and (stream consumers) the stream, its on-failure queue and delivery or the bus',
     (op) => {
       const expected = [
         'logs:CreateLogStream',
@@ -434,7 +441,9 @@ describe('least privilege', () => {
         ...Object.keys(dynamodbCalls(op)).map((a) => `dynamodb:${a}`),
         ...(SECRET_PARAMETERS[op].length ? ['ssm:GetParameters'] : []),
         ...(EVENT_FUNCTIONS[op] ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] : []),
-        ...(DELIVERS_CODES.includes(op) ? [...DELIVERY_ACTIONS, ...STREAM_READ_ACTIONS, 'sqs:SendMessage'] : []),
+        ...(DELIVERS_CODES.includes(op) ? DELIVERY_ACTIONS : []),
+        ...(PUBLISHES_LIFECYCLE.includes(op) ? LIFECYCLE_ACTIONS : []),
+        ...(STREAM_CONSUMERS.includes(op) ? [...STREAM_READ_ACTIONS, 'sqs:SendMessage'] : []),
         ...(RECORDS_RECEIPTS.includes(op) ? ['sqs:SendMessage'] : []),
       ];
       const { statements } = roleOf(op);
@@ -446,7 +455,7 @@ describe('least privilege', () => {
           expect(arn).toMatch(new RegExp(`^arn:aws:logs:ap-southeast-1:123456789012:log-group:<${own}LogGroup>:`));
       for (const s of statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:'))))
         expect(list(s.Resource).map(render)).toEqual([
-          DELIVERS_CODES.includes(op) || RECORDS_RECEIPTS.includes(op) ? `<${own}DLQ.Arn>` : `<${own}Queue.Arn>`,
+          STREAM_CONSUMERS.includes(op) || RECORDS_RECEIPTS.includes(op) ? `<${own}DLQ.Arn>` : `<${own}Queue.Arn>`,
         ]);
     },
   );
@@ -497,13 +506,13 @@ describe('least privilege', () => {
     ]);
   });
 
-  it("lets deliverCode read the table's stream only, and write only to its on-failure queue", () => {
-    const { statements } = roleOf('deliverCode');
+  it.each(STREAM_CONSUMERS)("lets %s read the table's stream only, and write only to its on-failure queue", (consumer) => {
+    const { statements } = roleOf(consumer);
     const reads = statements.filter((s) => list(s.Action).some((a) => STREAM_READ_ACTIONS.includes(a)));
     expect(reads.flatMap((s) => list(s.Action)).sort()).toEqual([...STREAM_READ_ACTIONS].sort());
     for (const s of reads)
       expect(list(s.Resource).map(render)).toEqual([expect.stringMatching(/^<VerigateTable\.(StreamArn>|Arn>\/stream\/\*)$/)]);
-    for (const op of operations.filter((o) => o !== 'deliverCode'))
+    for (const op of operations.filter((o) => !STREAM_CONSUMERS.includes(o)))
       expect(
         actionsOf(roleOf(op).statements, 'Allow').filter((a) => STREAM_READ_ACTIONS.includes(a)),
         op,
@@ -957,8 +966,9 @@ describe('delivery (delivery requests on the table stream)', () => {
       ([, m]) => m.Properties!.FunctionName['Fn::GetAtt'][0] === functionsByOperation().deliverCode!.id,
     )?.[1].Properties!;
 
-  it('streams new images of the table', () => {
-    expect(resource('VerigateTable').Properties!.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+  // New and old: a lifecycle event is the difference a write made (shared/events/lifecycle.ts).
+  it('streams new and old images of the table', () => {
+    expect(resource('VerigateTable').Properties!.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
   it('invokes deliverCode from the table stream for inserted delivery requests of a channel only, as the local poller filters', async () => {
@@ -992,6 +1002,115 @@ describe('delivery (delivery requests on the table stream)', () => {
           JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
       ),
     ).toHaveLength(1);
+  });
+});
+
+describe('lifecycle events (from the table stream to an EventBridge bus)', () => {
+  const fn = () => functionsByOperation().publishLifecycleEvents!;
+  const mapping = () =>
+    resources('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties!.FunctionName['Fn::GetAtt'][0] === fn().id)?.[1].Properties!;
+
+  it("puts them on the stage's own bus, named for the stage, which the function is told and the outputs name", () => {
+    expect(resource('LifecycleEventBus').Type).toBe('AWS::Events::EventBus');
+    expect(resource('LifecycleEventBus').Properties!.Name).toBe('verigate-prod');
+    expect(fn().resource.Properties!.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: 'LifecycleEventBus' });
+    expect(t().Outputs!.LifecycleEventBusArn!.Value).toEqual({ 'Fn::GetAtt': ['LifecycleEventBus', 'Arn'] });
+  });
+
+  it('reads the table stream through a mapping of its own, with its own filter (the patterns the local poller applies)', () => {
+    const m = mapping()!;
+    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': ['VerigateTable', 'StreamArn'] });
+    const filters = (m.FilterCriteria.Filters as Array<{ Pattern: string }>).map((f) => JSON.parse(f.Pattern));
+    expect(filters).toEqual(LIFECYCLE_STREAM_FILTER_PATTERNS);
+    expect(filters).not.toEqual(DELIVERY_STREAM_FILTER_PATTERNS);
+  });
+
+  it('hands a record whose event was not published back to the stream (ReportBatchItemFailures), then to a retained on-failure queue an alarm watches', () => {
+    const m = mapping()!;
+    expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(m.MaximumRetryAttempts).toBeGreaterThan(0);
+    const dlq = m.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+    expect(dlq).toBe('PublishLifecycleEventsDLQ');
+    expect([resource(dlq).DeletionPolicy, resource(dlq).UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    const watching = resources('AWS::CloudWatch::Alarm').filter(
+      ([, a]) => JSON.stringify(a.Properties!.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
+    );
+    expect(watching).toHaveLength(1);
+  });
+
+  it('lets it put events on that bus only, and give feedback on messages of this account and region only; no other function either', () => {
+    const grants = (action: string) =>
+      roleOf('publishLifecycleEvents')
+        .statements.filter((s) => list(s.Action).includes(action))
+        .flatMap((s) => list(s.Resource).map(render));
+    expect(grants('events:PutEvents')).toEqual(['<LifecycleEventBus.Arn>']);
+    expect(grants('sms-voice:PutMessageFeedback')).toEqual(['arn:aws:sms-voice:ap-southeast-1:123456789012:message/*']);
+    for (const op of operations.filter((o) => !PUBLISHES_LIFECYCLE.includes(o)))
+      for (const action of LIFECYCLE_ACTIONS) expect(actionsOf(roleOf(op).statements, 'Allow'), op).not.toContain(action);
+  });
+});
+
+describe('the funnel: dashboard and alarms per country', () => {
+  const alarms = (template = t()) => resources('AWS::CloudWatch::Alarm', template).map(([, r]) => r.Properties!);
+  const ALLOWED = ['CN', 'HK', 'MO', 'TW'];
+
+  it.each(['delivery', 'conversion'])('alarms on a falling %s rate in each allow-listed country, by metric math over the code\'s own funnel metrics', (rate) => {
+    const [numerator, denominator] = rate === 'delivery' ? ['CodesDelivered', 'CodesSent'] : ['CodesVerified', 'CodesDelivered'];
+    for (const country of ALLOWED) {
+      const found = alarms().filter((a) => a.AlarmName === `verigate-prod-${rate}-rate-${country}`);
+      expect(found, country).toHaveLength(1);
+      const a = found[0]!;
+      expect(a.ComparisonOperator).toBe('LessThanThreshold');
+      const metrics = a.Metrics as Array<Record<string, any>>;
+      expect(metrics.filter((m) => m.ReturnData)).toHaveLength(1);
+      const stats = metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric);
+      // SMS and voice, the phone channels, in that country only, as countFunnel emits them.
+      expect(stats.map((m) => [m.Namespace, m.MetricName, ...m.Dimensions.map((d: { Value: string }) => d.Value)]).sort()).toEqual(
+        [numerator, denominator]
+          .flatMap((metric) => ['sms', 'voice'].map((channel) => ['verigate', metric, 'verigate', channel, country]))
+          .sort(),
+      );
+      expect(metrics.find((m) => m.ReturnData)!.Expression).toContain('100 *');
+    }
+    // No alarm for a country outside the allow-list.
+    expect(alarms().filter((a) => String(a.AlarmName).startsWith(`verigate-prod-${rate}-rate-`))).toHaveLength(ALLOWED.length);
+  });
+
+  it("alarms on SES's bounce and complaint rates, and on End User Messaging's spend, not SNS's", () => {
+    const by = (ns: string, metric: string) => alarms().filter((a) => a.Namespace === ns && a.MetricName === metric);
+    expect(by('AWS/SES', 'Reputation.BounceRate')).toHaveLength(1);
+    expect(by('AWS/SES', 'Reputation.ComplaintRate')).toHaveLength(1);
+    expect(by('AWS/SES', 'Reputation.BounceRate')[0]!.Threshold).toBeLessThan(0.05);
+    expect(by('AWS/SES', 'Reputation.ComplaintRate')[0]!.Threshold).toBeLessThan(0.001);
+    expect(by('AWS/SMSVoice', 'TextMessageMonthlySpend')).toHaveLength(1);
+    expect(by('AWS/SMSVoice', 'VoiceMessageMonthlySpend')).toHaveLength(1);
+    expect(alarms().filter((a) => a.Namespace === 'AWS/SNS')).toEqual([]);
+  });
+
+  it('alarms on the receipts function failing', () => {
+    const id = functionsByOperation().recordReceipt!.id;
+    expect(alarms().filter((a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions).includes(id))).toHaveLength(1);
+  });
+
+  it('draws one dashboard of the stage: the funnel per country and channel, rates, errors, throttles, and every alarm', async () => {
+    const dashboards = resources('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const props = dashboards[0]![1].Properties!;
+    expect(props.DashboardName).toBe('verigate-prod');
+    const body = JSON.parse(render(props.DashboardBody)) as { widgets: Array<{ type: string; properties: Record<string, any> }> };
+    const json = JSON.stringify(body);
+    for (const metric of ['CodesSent', 'CodesDelivered', 'CodesFailed', 'CodesVerified', 'TimeToHandset']) expect(json).toContain(metric);
+    for (const country of ALLOWED) expect(json).toContain(`"country","${country}"`);
+    expect(json).toContain('"AWS/Lambda","Errors"');
+    expect(json).toContain('"AWS/Lambda","Throttles"');
+    // A widget on a name the code never emits would stay empty.
+    const source = await repoFile('shared/observability.ts');
+    const emitted = [...source.matchAll(/\| '([A-Za-z]+)'/g)].map((m) => m[1]);
+    const named = [...json.matchAll(/\["verigate","([A-Za-z]+)"|MetricName=\\"([A-Za-z]+)\\"/g)].map((m) => m[1] ?? m[2]);
+    expect(named.length).toBeGreaterThan(10);
+    expect(emitted).toEqual(expect.arrayContaining([...new Set(named)]));
+    const shown = body.widgets.filter((w) => w.type === 'alarm').flatMap((w) => w.properties.alarms as string[]);
+    expect(shown.sort()).toEqual(alarms().map((a) => `arn:aws:cloudwatch:ap-southeast-1:123456789012:alarm:${a.AlarmName}`).sort());
   });
 });
 

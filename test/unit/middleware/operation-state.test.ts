@@ -48,6 +48,7 @@ describe('operationCall', () => {
       now: NOW,
       audit: c.states[0]!.audit,
       language: 'en-US',
+      acceptedLanguages: ['en-us'],
       direct: false,
       sourceIp: '203.0.113.10',
       caller: { kind: 'app', subject: 'app-1' },
