@@ -32,7 +32,7 @@ import {
   SEND_COOLDOWN,
   SEND_DAILY_CAP,
   SEND_PER_SOURCE_IP,
-  SMS_BUDGET_PERIOD_MS,
+  COUNTRY_BUDGET_PERIOD_MS,
   VERIFY_ATTEMPTS,
   VERIFY_FAILURES_PER_REQUESTER,
 } from '../shared/policy.js';
@@ -504,7 +504,7 @@ async function checkInvariants(
   const sentAt = new Map(sends.map((r) => [String(r.clientRequestId ?? r.requestId), at(r)]));
   const smsPerHour = groupBy(
     sms,
-    (m) => `${m.to.slice(0, 3)}#${Math.floor((sentAt.get(m.requestId) ?? Date.parse(m.sentAt)) / SMS_BUDGET_PERIOD_MS)}`,
+    (m) => `${m.to.slice(0, 3)}#${Math.floor((sentAt.get(m.requestId) ?? Date.parse(m.sentAt)) / COUNTRY_BUDGET_PERIOD_MS)}`,
   );
   const mostSms = Math.max(0, ...[...smsPerHour.values()].map((g) => g.length));
   inv('country SMS budget', mostSms <= s.smsBudget, `most SMS to one country in a clock hour: ${mostSms} (budget ${s.smsBudget})`);
