@@ -161,7 +161,7 @@ async function main() {
     // ---- 2. check-identity: flow control's conditional ADD ----
     const check = createCheckIdentityHandler(
       createRuntime(
-        loadConfig({ STAGE: 'local', DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: tableName, PARTNER_REQUESTS_PER_SECOND: '100000' }),
+        loadConfig({ STAGE: 'local', DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: tableName, PARTNER_REQUESTS_PER_SECOND: '10000' }),
         {
           db: rt.db,
         },

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import type { NodeBinary } from '../dev/node-runtime.js';
 import { oslsBin, repoRoot } from '../dev/paths.js';
+import { extractZip } from '../dev/support/zip.js';
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
 import { bareStart, coldStartOnce, type ColdRequest, type ColdStartRun } from './cold-start.js';
 import { median, round } from './measure.js';
@@ -64,7 +65,7 @@ export async function measureBundles(out: string, coldRuns: number, cold: ColdSt
     const name = zip.replace(/\.zip$/, '') as OperationName;
     if (!(name in OPERATIONS)) throw new Error(`${zip}: no operation of that name`);
     const taskRoot = path.join(out, name);
-    const file = unpackedBundle(path.join(out, zip), taskRoot);
+    const file = await unpackedBundle(path.join(out, zip), taskRoot);
     const url = pathToFileURL(file).href;
     const imports: number[] = [];
     const bare: number[] = [];
@@ -197,11 +198,10 @@ export function packageService(workDir: string): string {
   return out;
 }
 
-/** Unzips a function's package into `dir` (its task root) and returns its .mjs bundle. */
-function unpackedBundle(zip: string, dir: string): string {
+/** Unpacks a function's package into `dir` (its task root) and returns its .mjs bundle. */
+async function unpackedBundle(zip: string, dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const unzip = spawnSync('unzip', ['-q', '-o', zip, '-d', dir]);
-  if (unzip.status !== 0) throw new Error(`unzip failed for ${zip}`);
+  await extractZip(zip, dir);
   const file = findMjs(dir);
   if (!file) throw new Error(`no .mjs bundle in ${zip}`);
   return file;

@@ -145,6 +145,8 @@ export async function startAwsPath(local: LocalRuntime): Promise<AwsPath> {
     SECRETS_PATH: secretsPath,
     TABLE_NAME: local.config.tableName,
     JWT_ISSUER: 'https://issuer.bench.example',
+    // Any stage but local names the brand its messages carry.
+    MESSAGE_BRAND: 'Bench',
     NOTIFIER: 'outbox',
     OUTBOX_PATH: local.outboxPath,
   };
@@ -174,7 +176,7 @@ function lambdaBase(operation: OperationName): Record<string, string> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    PARTNER_REQUESTS_PER_SECOND: '100000',
+    PARTNER_REQUESTS_PER_SECOND: '10000',
     SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000',
   };
 }

@@ -27,7 +27,7 @@ export function stats(latencies: number[], wallMs: number): Stats {
 export async function drive<T>(
   inputs: T[],
   concurrency: number,
-  run: (input: T) => Promise<void>,
+  run: (input: T) => Promise<unknown>,
 ): Promise<{ latencies: number[]; wallMs: number }> {
   const latencies: number[] = new Array(inputs.length);
   let next = 0;
@@ -49,7 +49,7 @@ export async function measure<T>(
   inputs: T[],
   warmup: number,
   concurrency: number,
-  run: (input: T) => Promise<void>,
+  run: (input: T) => Promise<unknown>,
   beforeMeasuring: () => void = () => {},
 ): Promise<Stats> {
   await drive(inputs.slice(0, warmup), concurrency, run);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDynamoDbLocal } from '../dev/emulator.js';
 import { createLocalRuntime, type LocalRuntime } from '../dev/support/runtime.js';
+import { PARTNER_REQUESTS_PER_SECOND, SMS_HOURLY_BUDGET_PER_COUNTRY } from '../shared/policy.js';
 
 /** Runs `body` with a fresh local runtime; everything written under `workDir` is removed after. */
 export function runBench(name: string, body: (local: LocalRuntime, workDir: string) => Promise<void>): void {
@@ -17,7 +18,10 @@ export function runBench(name: string, body: (local: LocalRuntime, workDir: stri
         workDir,
         // One partner and one country at full speed: the limits are still counted (their writes are
         // measured), only set above what the run sends.
-        env: { PARTNER_REQUESTS_PER_SECOND: '100000', SMS_HOURLY_BUDGET_PER_COUNTRY: '10000000' },
+        env: {
+          PARTNER_REQUESTS_PER_SECOND: String(PARTNER_REQUESTS_PER_SECOND.max),
+          SMS_HOURLY_BUDGET_PER_COUNTRY: String(SMS_HOURLY_BUDGET_PER_COUNTRY.max),
+        },
       });
       await body(local, workDir);
     } finally {

@@ -2,6 +2,9 @@
 // one scenario per operation and outcome, each preparing its events outside the measurement.
 import { startLocalDelivery } from '../dev/support/delivery.js';
 import { randomUUID } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SNSEvent } from 'aws-lambda';
 import { createCheckIdentityHandler } from '../functions/check-identity.js';
 import { createDeliverCodeHandler } from '../functions/deliver-code.js';
 import { startStreamPoller } from '../dev/stream-poller.js';
@@ -14,6 +17,11 @@ import type { LocalRuntime } from '../dev/support/runtime.js';
 import { mintAppToken, mintCaptchaToken, mintPartnerToken } from '../scripts/tokens.js';
 import type { CodeMessage, Notifier } from '../shared/notify/notifier.js';
 import { OPERATIONS, type OperationName } from '../shared/operations.js';
+import { createRecordReceiptHandler } from '../functions/record-receipt.js';
+import { localReceiptsTopicArn, snsEvent } from '../dev/receipts-poller.js';
+import { compileMessages } from '../shared/messages/catalog.js';
+import { RECEIPT_CONTEXT_KEY } from '../shared/policy.js';
+import { outboxNotifier, receiptsFileOf } from '../shared/notify/outbox.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -22,13 +30,16 @@ export interface Scenario {
   operation: OperationName;
   /** `n` events, prepared (and any state they need created) outside the measurement. */
   prepare(n: number): Promise<unknown[]>;
-  /** One call; throws unless the answer is the scenario's. */
-  run(event: unknown): Promise<void>;
+  /** One call (with the Lambda context given, else none); throws unless the answer is the scenario's, else returns it. */
+  run(event: unknown, context?: unknown): Promise<unknown>;
+  /** Lambda invocations one call is (1 unless said): recordReceipt's call is every receipt of one delivery. */
+  invocationsOf?(event: unknown): number;
 }
 
-const expectStatus = async (handler: Handler, event: unknown, want: number): Promise<void> => {
-  const res = (await handler(event, {})) as { statusCode?: number };
+const expectStatus = async (handler: Handler, event: unknown, want: number, context: unknown = {}): Promise<unknown> => {
+  const res = (await handler(event, context)) as { statusCode?: number };
   if (res.statusCode !== want) throw new Error(`expected ${want}, got ${res.statusCode}: ${JSON.stringify(res)}`);
+  return res;
 };
 
 export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
@@ -60,6 +71,15 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
     intervalMs: 0,
     startingPosition: 'LATEST',
   });
+  // recordReceipt: deliveries through the local delivery port, which writes the receipts AWS would publish.
+  const receiptsOutbox = path.join(path.dirname(local.outboxPath), 'bench-receipts', 'outbox.jsonl');
+  await mkdir(path.dirname(receiptsOutbox), { recursive: true });
+  const deliverWithReceipts = createDeliverCodeHandler(
+    rt,
+    outboxNotifier(receiptsOutbox, compileMessages(config), () => {}),
+  ) as Handler;
+  const recordReceipt = createRecordReceiptHandler(rt) as Handler;
+  const topicArn = localReceiptsTopicArn(config.stage);
   const partnerToken = await mintPartnerToken(config);
   const appToken = await mintAppToken(config);
 
@@ -89,7 +109,7 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
             uniqueIp(),
           ),
         ),
-      run: (e) => expectStatus(check, e, 200),
+      run: (e, c) => expectStatus(check, e, 200, c),
     },
     {
       name: 'send',
@@ -107,19 +127,19 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
             );
           }),
         ),
-      run: (e) => expectStatus(send, e, 200),
+      run: (e, c) => expectStatus(send, e, 200, c),
     },
     {
       name: 'verify-wrong',
       operation: 'verifyVerificationCode',
       prepare: (n) => verifyEvents(n, (code) => (code === '000000' ? '000001' : '000000')),
-      run: (e) => expectStatus(verify, e, 400),
+      run: (e, c) => expectStatus(verify, e, 400, c),
     },
     {
       name: 'verify-right',
       operation: 'verifyVerificationCode',
       prepare: (n) => verifyEvents(n, (code) => code),
-      run: (e) => expectStatus(verify, e, 200),
+      run: (e, c) => expectStatus(verify, e, 200, c),
     },
     {
       name: 'registerCustomer',
@@ -131,9 +151,10 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
           email: uniqueEmail(),
           mobile: uniqueMobile().e164,
         })),
-      run: async (e) => {
-        const r = (await register(e, {})) as { status?: string };
+      run: async (e, c = {}) => {
+        const r = (await register(e, c)) as { status?: string };
         if (r.status !== 'registered') throw new Error(`expected registered, got ${JSON.stringify(r)}`);
+        return r;
       },
     },
     {
@@ -149,13 +170,51 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
         if (records.length !== n) throw new Error(`expected ${n} delivery requests on the stream, read ${records.length}`);
         return records.map((record) => ({ Records: [record] }));
       },
-      run: async (e) => {
+      run: async (e, c = {}) => {
         const before = delivered;
-        const r = (await deliver(e, {})) as { batchItemFailures?: unknown[] };
+        const r = (await deliver(e, c)) as { batchItemFailures?: unknown[] };
         // Exact at concurrency 1; at 16, another call's delivery may be the one counted.
         if (r.batchItemFailures?.length !== 0 || delivered <= before)
           throw new Error(`expected one delivery and no failure, got ${JSON.stringify(r)}`);
+        return r;
       },
+    },
+    {
+      // The receipts of one SMS delivery, as End User Messaging's simulator destinations publish them to the
+      // receipts topic (the local delivery port writes the same records), each its own invocation.
+      name: 'recordReceipt',
+      operation: 'recordReceipt',
+      prepare: async (n) => {
+        await deliveryRequests.drain();
+        const before = deliveryRequests.records().length;
+        for (let i = 0; i < n; i++) await send({ user: uniqueMobile().e164 }, {});
+        await deliveryRequests.drain();
+        const records = deliveryRequests.records().slice(before);
+        if (records.length !== n) throw new Error(`expected ${n} delivery requests on the stream, read ${records.length}`);
+        const file = receiptsFileOf(receiptsOutbox);
+        const seen = await readFile(file, 'utf8').then(
+          (t) => t.split('\n').filter(Boolean).length,
+          () => 0,
+        );
+        for (const record of records) {
+          const r = (await deliverWithReceipts({ Records: [record] }, {})) as { batchItemFailures?: unknown[] };
+          if (r.batchItemFailures?.length !== 0) throw new Error(`expected a delivery, got ${JSON.stringify(r)}`);
+        }
+        const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).slice(seen);
+        const byRequest = new Map<string, SNSEvent[]>();
+        for (const line of lines) {
+          const id = (JSON.parse(line) as { context?: Record<string, string> }).context?.[RECEIPT_CONTEXT_KEY];
+          if (!id) throw new Error(`a receipt without its delivery request: ${line}`);
+          byRequest.set(id, [...(byRequest.get(id) ?? []), snsEvent(line, topicArn)]);
+        }
+        if (byRequest.size !== n) throw new Error(`expected the receipts of ${n} deliveries, read ${byRequest.size}`);
+        return [...byRequest.values()];
+      },
+      run: async (e, c = {}) => {
+        for (const event of e as SNSEvent[]) await recordReceipt(event, c);
+        return undefined;
+      },
+      invocationsOf: (e) => (e as SNSEvent[]).length,
     },
   ];
 }

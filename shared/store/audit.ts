@@ -25,7 +25,9 @@ export function createAuditLog(db: Db, table: string, retentionDays: number): Au
     const k = key(r);
     return {
       ...k,
-      ...(r.subjectHash ? { gsi1pk: keys.auditBySubject(r.subjectHash), gsi1sk: k.sk } : {}),
+      // The index sorts a subject's records by time alone: its keys need not be unique, and the record's id
+      // after the time would be stored twice more (item and index entry) for nothing.
+      ...(r.subjectHash ? { gsi1pk: keys.auditBySubject(r.subjectHash), gsi1sk: r.at.toISOString() } : {}),
       requestId: r.requestId,
       clientRequestId: r.clientRequestId,
       operation: r.operation,
