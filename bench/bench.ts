@@ -24,7 +24,16 @@ import type { LocalRuntime } from '../dev/support/runtime.js';
 import { runBench } from './run.js';
 import { measureBundles, measureImportFloors, packageService } from './bundles.js';
 import { coldEnvironment, coldRequestsOf, startAwsPath } from './cold-start.js';
-import { comparedEdge, cutList, lambdaSensitivity, packagedEdge, productCosts, scenarioCost, type ScenarioBill } from './cost.js';
+import {
+  comparedEdge,
+  cutList,
+  lambdaSensitivity,
+  packagedEdge,
+  productCosts,
+  scenarioCost,
+  type OutsideUsage,
+  type ScenarioBill,
+} from './cost.js';
 import { readDeployment, type Deployment } from './deployment.js';
 import { measureFloors } from './floors.js';
 import { itemSizes } from './item-sizes.js';
@@ -62,6 +71,12 @@ const scenarioFilter = process.env.BENCH_SCENARIOS?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);
 
+/** What the calls between two readings of a scenario's outside counts billed, per call. */
+const perCallSince = (before: OutsideUsage, after: OutsideUsage, calls: number): OutsideUsage => ({
+  busEvents: (after.busEvents - before.busEvents) / calls,
+  requests: Object.fromEntries(Object.entries(after.requests).map(([k, v]) => [k, (v - (before.requests[k] ?? 0)) / calls])),
+});
+
 /**
  * Each scenario at each concurrency, on fresh events (DynamoDB requests and CPU read at concurrency 1),
  * then a billing pass: calls one at a time with the meter reading every item they touch.
@@ -93,8 +108,10 @@ async function measureScenarios(local: LocalRuntime, meter: Meter): Promise<Scen
     const events = await s.prepare(settings.billingCalls);
     meter.reset();
     meter.billing = true;
+    const outsideBefore = s.billedOutside?.();
     for (const e of events) await s.run(e);
     meter.billing = false;
+    const outsidePerCall = outsideBefore && perCallSince(outsideBefore, s.billedOutside!(), events.length);
     const billed = structuredClone(meter.usage.billed);
     const invocationsPerCall = events.reduce<number>((sum, e) => sum + (s.invocationsOf?.(e) ?? 1), 0) / events.length;
     if (billed.overlapped > 0)
@@ -107,6 +124,7 @@ async function measureScenarios(local: LocalRuntime, meter: Meter): Promise<Scen
       cpuMsPerCall,
       billingCalls: events.length,
       invocationsPerCall,
+      ...(outsidePerCall ? { outsidePerCall } : {}),
       billed,
     });
   }
@@ -156,6 +174,7 @@ async function costOf(local: LocalRuntime, measured: ScenarioMeasurement[], depl
       requestsPerCall: Object.fromEntries(Object.entries(m.usage.byOperation).map(([k, v]) => [k, v / settings.iterations])),
       cpuMsPerCall: m.cpuMsPerCall,
       invocationsPerCall: m.invocationsPerCall,
+      ...(m.outsidePerCall ? { outsidePerCall: m.outsidePerCall } : {}),
       log,
     };
   });

@@ -33,6 +33,14 @@ export interface ScenarioBill {
   log: LogMeasurement;
   /** Lambda invocations one call is (1 unless said): recordReceipt's call is every receipt of one delivery. */
   invocationsPerCall?: number;
+  /** What one call billed outside DynamoDB, counted as it ran (publishLifecycleEvents: events, PutEvents, feedback). */
+  outsidePerCall?: OutsideUsage;
+}
+
+/** Events a call put on the bus (billed in 64 KB chunks) and its requests to AWS services other than DynamoDB, by action. */
+export interface OutsideUsage {
+  busEvents: number;
+  requests: Record<string, number>;
 }
 
 /** Lambda invocations per call: deliverCode's are shared by the deliveries of one stream batch. */
@@ -46,6 +54,7 @@ export const PARTS = [
   'apiGateway',
   'waf',
   'receiptsTopic',
+  'eventBus',
   'logs',
   'auditStorage',
   'itemStorage',
@@ -103,7 +112,12 @@ export function inAwsDuration(s: ScenarioBill, fn: FunctionFacts, latencyScale =
     return sum + n * ms;
   }, 0);
   const provider = s.operation === 'deliverCode' ? LAMBDA_IN_AWS.providerCallMs : 0;
-  const ms = cpu + (trips + provider) * latencyScale;
+  const outside = Object.entries(s.outsidePerCall?.requests ?? {}).reduce((sum, [action, n]) => {
+    const ms = LAMBDA_IN_AWS.awsCallMs[action];
+    if (ms === undefined) throw new Error(`no in-AWS round trip assumed for ${action} (bench/prices.ts)`);
+    return sum + n * ms;
+  }, 0);
+  const ms = cpu + (trips + provider + outside) * latencyScale;
   // Each invocation is billed to the next millisecond on its own.
   const invocations = s.invocationsPerCall ?? 1;
   return { ms, billedMs: Math.ceil(ms / invocations) * invocations };
@@ -176,6 +190,10 @@ export function scenarioCost(s: ScenarioBill, d: Deployment, edge: Edge): Scenar
         : 0,
     // Each receipt is one publish to the receipts topic (its delivery to the function is free).
     receiptsTopic: OPERATIONS[s.operation].trigger === 'topic' ? invocations * PRICES.snsPerPublish : 0,
+    // The lifecycle events put on the bus, and End User Messaging told a verified code's message arrived.
+    eventBus:
+      (s.outsidePerCall?.busEvents ?? 0) * PRICES.eventBridgePerEvent +
+      (s.outsidePerCall?.requests.PutMessageFeedback ?? 0) * PRICES.messageFeedbackPerRequest,
     logs: logUsd(s.log.bytesPerCall + platform * invocations, fn.logRetentionDays) + logUsd(access, d.api.accessLogRetentionDays),
     auditStorage: auditGbMonths * PRICES.dynamoStoragePerGbMonth,
     itemStorage: itemGbMonths * PRICES.dynamoStoragePerGbMonth,
@@ -202,9 +220,18 @@ export function scenarioCost(s: ScenarioBill, d: Deployment, edge: Edge): Scenar
   };
 }
 
-/** What the bench prices: a verification (send, its delivery and its receipts, a right verify) and a check-identity call. */
+/**
+ * What the bench prices: a verification (send, its delivery and its receipts, a right verify, and the
+ * lifecycle events they lead to) and a check-identity call.
+ */
 export const PRODUCTS: Record<string, string[]> = {
-  'verification (send + delivery + receipts + right verify)': ['send', 'deliverCode', 'recordReceipt', 'verify-right'],
+  'verification (send + delivery + receipts + right verify + lifecycle events)': [
+    'send',
+    'deliverCode',
+    'recordReceipt',
+    'verify-right',
+    'publishLifecycleEvents',
+  ],
   'check-identity call': ['check-identity'],
 };
 

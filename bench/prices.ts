@@ -32,6 +32,14 @@ export const PRICES = {
   wafRulePerMonth: 1,
   /** SNS standard topic: per publish (each 64 KB of it; the first million a month free, not counted); delivery to Lambda is free. */
   snsPerPublish: 0.5 / 1_000_000,
+  /** EventBridge event bus: per custom event put (PutEvents), each 64 KB chunk of an entry counting as one. */
+  eventBridgePerEvent: 1.0 / 1_000_000,
+  /**
+   * End User Messaging SMS and voice: PutMessageFeedback (a verified code's message reported received). AWS
+   * prices End User Messaging per message sent and per origination identity; its pricing lists no charge for
+   * message feedback, so none is counted.
+   */
+  messageFeedbackPerRequest: 0,
   /** CloudWatch Logs, standard class: per GB ingested (Lambda logs' first tier is the same). */
   logsIngestedPerGb: 0.5,
   /** CloudWatch Logs: per GB-month stored (AWS meters it compressed; counted here uncompressed: an upper bound). */
@@ -70,6 +78,8 @@ export const LAMBDA_IN_AWS = {
   } as Record<string, number>,
   /** One End User Messaging SMS SendTextMessage / SES SendEmail call, answered (deliverCode). */
   providerCallMs: 80,
+  /** Other AWS calls in the same region, answered (publishLifecycleEvents: a PutEvents of up to 10 entries, a PutMessageFeedback). */
+  awsCallMs: { PutEvents: 20, PutMessageFeedback: 20 } as Record<string, number>,
   /** deliverCode invocations per delivery: the stream hands over batches, at low load of one record. */
   deliveriesPerInvocation: 1,
 } as const;

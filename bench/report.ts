@@ -3,7 +3,7 @@
 import type { OperationName } from '../shared/operations.js';
 import type { Billed, Usage } from '../dev/support/meter.js';
 import type { BundleResult, ImportFloor } from './bundles.js';
-import { PARTS, type Cut, type Edge, type Part, type ProductCost, type ScenarioCost } from './cost.js';
+import { PARTS, type Cut, type OutsideUsage, type Edge, type Part, type ProductCost, type ScenarioCost } from './cost.js';
 import type { Floors } from './floors.js';
 import { bytesOverKbBoundary, type KindSize } from './item-sizes.js';
 import { round, type Stats } from './measure.js';
@@ -35,6 +35,8 @@ export interface ScenarioMeasurement {
   billingCalls: number;
   /** Lambda invocations one call is (recordReceipt: the receipts of one delivery). */
   invocationsPerCall: number;
+  /** What one call of the billing pass billed outside DynamoDB, if the scenario counts it. */
+  outsidePerCall?: OutsideUsage;
   billed: Billed;
 }
 
@@ -48,7 +50,8 @@ export interface OperationResult {
   indexWriteUnits: number;
   latency: Record<string, Stats>;
   floorMs: number;
-  ratioToFloor: number;
+  /** p50 ÷ the floor; absent for a scenario that makes no DynamoDB request (publishLifecycleEvents): it has none. */
+  ratioToFloor?: number;
   /** send only: p50 ÷ a bare transaction of send's shape (5 items), and ÷ the same with its 30-slot IP window. */
   ratioToBareTransaction?: number;
   ratioToBareTransactionWithIpWindow?: number;
@@ -79,7 +82,7 @@ export function operationResult(m: ScenarioMeasurement, floor: Floors, iteration
     indexWriteUnits: cost.perCall.indexWriteUnits,
     latency: m.latency,
     floorMs: round(floorMs, 3),
-    ratioToFloor: round(c1.p50 / floorMs, 2),
+    ...(floorMs > 0 ? { ratioToFloor: round(c1.p50 / floorMs, 2) } : {}),
     // send: its transaction at the bare transaction of its own shape, its other requests (the suppression's
     // read, the country budget's shard) at their floors.
     ...(m.name === 'send'
@@ -114,7 +117,8 @@ export function targetsOf(
         misses.push(
           `${o.name}: p50 is ${o.ratioToBareTransaction}× its floor with the bare transaction of its shape (target ${TARGET_RATIO}×)`,
         );
-    } else if (o.ratioToFloor > TARGET_RATIO) misses.push(`${o.name}: p50 is ${o.ratioToFloor}× its floor (target ${TARGET_RATIO}×)`);
+    } else if (o.ratioToFloor !== undefined && o.ratioToFloor > TARGET_RATIO)
+      misses.push(`${o.name}: p50 is ${o.ratioToFloor}× its floor (target ${TARGET_RATIO}×)`);
     const max = MAX_REQUESTS[o.name];
     if (max !== undefined && o.requests > max) misses.push(`${o.name}: ${o.requests} requests (target ${max})`);
   }
@@ -182,6 +186,7 @@ const PART_NAMES: Record<Part, string> = {
   apiGateway: 'API Gateway',
   waf: 'WAF',
   receiptsTopic: 'receipts topic (SNS)',
+  eventBus: 'event bus (EventBridge)',
   logs: 'logs',
   auditStorage: 'audit storage',
   itemStorage: 'other items\u2019 storage',
@@ -249,7 +254,9 @@ export function renderCost(c: CostReport, pricesReadOn: string): string[] {
     `read from the packaged template: functions ${fns}; point-in-time recovery ${d.pointInTimeRecovery ? 'on' : 'off'}; audit retention ${d.auditRetentionDays} days` +
       `${d.auditRetentionDays === d.localAuditRetentionDays ? '' : ` (the measured items live ${d.localAuditRetentionDays}: their storage is off by that ratio)`}; access log ${d.accessLogFormat ? 'on' : 'off'}.`,
   );
-  lines.push('DynamoDB Streams reads by Lambda (deliverCode\u2019s trigger) are free. ' + OUT_OF_SCOPE_NOTE);
+  lines.push(
+    'DynamoDB Streams reads by Lambda (deliverCode\u2019s and publishLifecycleEvents\u2019 triggers) are free. ' + OUT_OF_SCOPE_NOTE,
+  );
   lines.push('');
   lines.push('item sizes, by kind (the largest seen after a write; every write of an item under 1 KB costs the same units):');
   lines.push(
@@ -324,7 +331,7 @@ export function render(r: Report): string {
         .map(([k, v]) => `${v === 1 ? '' : `${v}×`}${k}`)
         .join(' + ')})`;
       lines.push(
-        `| ${o.name} | ${reqs} | ${o.readUnits} | ${o.writeUnits} + ${o.indexWriteUnits} | ${c1.p50} | ${c1.p95} | ${c1.p99} | ${c1.throughput} | ${c16.p50} | ${c16.p99} | ${c16.throughput} | ${o.ratioToFloor}× | ${usd(o.costPerMillionUsd)} |`,
+        `| ${o.name} | ${reqs} | ${o.readUnits} | ${o.writeUnits} + ${o.indexWriteUnits} | ${c1.p50} | ${c1.p95} | ${c1.p99} | ${c1.throughput} | ${c16.p50} | ${c16.p99} | ${c16.throughput} | ${o.ratioToFloor === undefined ? '—' : `${o.ratioToFloor}×`} | ${usd(o.costPerMillionUsd)} |`,
       );
     }
   }

@@ -20,8 +20,16 @@ import { OPERATIONS, type OperationName } from '../shared/operations.js';
 import { createRecordReceiptHandler } from '../functions/record-receipt.js';
 import { localReceiptsTopicArn, snsEvent } from '../dev/receipts-poller.js';
 import { compileMessages } from '../shared/messages/catalog.js';
-import { RECEIPT_CONTEXT_KEY } from '../shared/policy.js';
+import { PUT_EVENTS_MAX_ENTRIES, RECEIPT_CONTEXT_KEY } from '../shared/policy.js';
 import { outboxNotifier, receiptsFileOf } from '../shared/notify/outbox.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { createPublishLifecycleEventsHandler } from '../functions/publish-lifecycle-events.js';
+import { LIFECYCLE_STREAM_FILTER_PATTERNS } from '../shared/events/lifecycle-stream.js';
+import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from '../shared/events/lifecycle.js';
+import { eventFilePublisher, eventsFileOf, type EventPublisher } from '../shared/events/publisher.js';
+import { feedbackFile, feedbackFileOf, type MessageFeedback } from '../shared/notify/feedback.js';
+import type { OutsideUsage } from './cost.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -34,7 +42,18 @@ export interface Scenario {
   run(event: unknown, context?: unknown): Promise<unknown>;
   /** Lambda invocations one call is (1 unless said): recordReceipt's call is every receipt of one delivery. */
   invocationsOf?(event: unknown): number;
+  /** What its calls billed outside DynamoDB so far (bus events, other AWS requests), if it has such calls. */
+  billedOutside?(): OutsideUsage;
 }
+
+/** The lifecycle events one verification leads to, sorted. */
+const VERIFICATION_EVENTS = ['CodeDelivered', 'CodeSent', 'CodeVerified'].join(', ');
+
+/** EventBridge bills each 64 KB chunk of an entry as one event. */
+const BUS_EVENT_CHUNK_BYTES = 64 * 1024;
+/** A PutEvents entry's size as EventBridge counts it (Time 14 bytes, Source, DetailType and Detail in UTF-8). */
+const putEventsEntryBytes = (e: LifecycleEvent): number =>
+  14 + Buffer.byteLength(LIFECYCLE_EVENT_SOURCE) + Buffer.byteLength(e.detailType) + Buffer.byteLength(JSON.stringify(e.detail));
 
 const expectStatus = async (handler: Handler, event: unknown, want: number, context: unknown = {}): Promise<unknown> => {
   const res = (await handler(event, context)) as { statusCode?: number };
@@ -80,6 +99,71 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
   ) as Handler;
   const recordReceipt = createRecordReceiptHandler(rt) as Handler;
   const topicArn = localReceiptsTopicArn(config.stage);
+  /** The SNS events of the receipts written to `file` since its first `seen` lines, by delivery request. */
+  async function receiptEvents(file: string, seen: number): Promise<Map<string, SNSEvent[]>> {
+    const lines = await readFile(file, 'utf8').then(
+      (t) => t.split('\n').filter(Boolean).slice(seen),
+      () => [],
+    );
+    const byRequest = new Map<string, SNSEvent[]>();
+    for (const line of lines) {
+      const id = (JSON.parse(line) as { context?: Record<string, string> }).context?.[RECEIPT_CONTEXT_KEY];
+      if (!id) throw new Error(`a receipt without its delivery request: ${line}`);
+      byRequest.set(id, [...(byRequest.get(id) ?? []), snsEvent(line, topicArn)]);
+    }
+    return byRequest;
+  }
+  const lineCount = (file: string) =>
+    readFile(file, 'utf8').then(
+      (t) => t.split('\n').filter(Boolean).length,
+      () => 0,
+    );
+
+  // publishLifecycleEvents: whole verifications, their stream records read by a reader with the consumer's
+  // filter (starting at the stream's end when first drained), its ports the local ones in a folder of their
+  // own, counted as PutEvents and PutMessageFeedback would be billed; each call's events kept apart by
+  // AsyncLocalStorage, so calls at concurrency 16 are checked too.
+  const lifecycleOutbox = path.join(path.dirname(local.outboxPath), 'bench-lifecycle', 'outbox.jsonl');
+  await mkdir(path.dirname(lifecycleOutbox), { recursive: true });
+  const lifecycleDelivery = outboxNotifier(lifecycleOutbox, compileMessages(config), () => {});
+  const deliverForLifecycle = createDeliverCodeHandler(rt, {
+    deliver: async (m) => {
+      const sent = await lifecycleDelivery.deliver(m);
+      codes.set(m.to, m.code);
+      return sent;
+    },
+  }) as Handler;
+  const lifecycleRecords = startStreamPoller({
+    endpoint: config.dynamodbEndpoint!,
+    tableName: config.tableName,
+    invoke: async () => undefined,
+    filterPatterns: LIFECYCLE_STREAM_FILTER_PATTERNS,
+    intervalMs: 0,
+    startingPosition: 'LATEST',
+  });
+  const outside: OutsideUsage = { busEvents: 0, requests: { PutEvents: 0, PutMessageFeedback: 0 } };
+  const lifecycleCall = new AsyncLocalStorage<{ detailTypes: string[]; feedback: number }>();
+  const eventFile = eventFilePublisher(eventsFileOf(lifecycleOutbox), () => {});
+  const countedPublisher: EventPublisher = {
+    publish: async (events) => {
+      if (events.length > 0) {
+        outside.requests.PutEvents! += Math.ceil(events.length / PUT_EVENTS_MAX_ENTRIES);
+        for (const e of events) outside.busEvents += Math.ceil(putEventsEntryBytes(e) / BUS_EVENT_CHUNK_BYTES);
+        lifecycleCall.getStore()?.detailTypes.push(...events.map((e) => e.detailType));
+      }
+      return eventFile.publish(events);
+    },
+  };
+  const feedbackToFile = feedbackFile(feedbackFileOf(lifecycleOutbox));
+  const countedFeedback: MessageFeedback = {
+    received: async (messageId) => {
+      outside.requests.PutMessageFeedback! += 1;
+      const store = lifecycleCall.getStore();
+      if (store) store.feedback++;
+      return feedbackToFile.received(messageId);
+    },
+  };
+  const publishLifecycle = createPublishLifecycleEventsHandler({ publisher: countedPublisher, feedback: countedFeedback }) as Handler;
   const partnerToken = await mintPartnerToken(config);
   const appToken = await mintAppToken(config);
 
@@ -192,21 +276,12 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
         const records = deliveryRequests.records().slice(before);
         if (records.length !== n) throw new Error(`expected ${n} delivery requests on the stream, read ${records.length}`);
         const file = receiptsFileOf(receiptsOutbox);
-        const seen = await readFile(file, 'utf8').then(
-          (t) => t.split('\n').filter(Boolean).length,
-          () => 0,
-        );
+        const seen = await lineCount(file);
         for (const record of records) {
           const r = (await deliverWithReceipts({ Records: [record] }, {})) as { batchItemFailures?: unknown[] };
           if (r.batchItemFailures?.length !== 0) throw new Error(`expected a delivery, got ${JSON.stringify(r)}`);
         }
-        const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).slice(seen);
-        const byRequest = new Map<string, SNSEvent[]>();
-        for (const line of lines) {
-          const id = (JSON.parse(line) as { context?: Record<string, string> }).context?.[RECEIPT_CONTEXT_KEY];
-          if (!id) throw new Error(`a receipt without its delivery request: ${line}`);
-          byRequest.set(id, [...(byRequest.get(id) ?? []), snsEvent(line, topicArn)]);
-        }
+        const byRequest = await receiptEvents(file, seen);
         if (byRequest.size !== n) throw new Error(`expected the receipts of ${n} deliveries, read ${byRequest.size}`);
         return [...byRequest.values()];
       },
@@ -215,6 +290,60 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
         return undefined;
       },
       invocationsOf: (e) => (e as SNSEvent[]).length,
+    },
+    {
+      // The lifecycle events of one verification: the records its send, delivery receipt and right verify
+      // leave on the stream that the consumer's filter passes, each its own invocation. The event source
+      // mapping has no batching window, so Lambda invokes as soon as a record is there; a verification's
+      // records are seconds to minutes apart (the delivery, the person typing the code), so they share an
+      // invocation only with other verifications' records under load: one invocation per record is the upper bound.
+      name: 'publishLifecycleEvents',
+      operation: 'publishLifecycleEvents',
+      prepare: async (n) => {
+        await deliveryRequests.drain();
+        await lifecycleRecords.drain();
+        const receiptsFile = receiptsFileOf(lifecycleOutbox);
+        const verifications: DynamoDBRecord[][] = [];
+        for (let i = 0; i < n; i++) {
+          const to = uniqueMobile().e164;
+          const requestsBefore = deliveryRequests.records().length;
+          const recordsBefore = lifecycleRecords.records().length;
+          await send({ user: to }, {});
+          await deliveryRequests.drain();
+          const requests = deliveryRequests.records().slice(requestsBefore);
+          if (requests.length !== 1) throw new Error(`expected one delivery request on the stream, read ${requests.length}`);
+          const seen = await lineCount(receiptsFile);
+          const r = (await deliverForLifecycle({ Records: requests }, {})) as { batchItemFailures?: unknown[] };
+          if (r.batchItemFailures?.length !== 0) throw new Error(`expected a delivery, got ${JSON.stringify(r)}`);
+          const receipts = [...(await receiptEvents(receiptsFile, seen)).values()];
+          if (receipts.length !== 1) throw new Error(`expected the receipts of one delivery, read ${receipts.length}`);
+          for (const event of receipts[0]!) await recordReceipt(event, {});
+          const body = { contact: to, verificationCode: codes.get(to)! };
+          await expectStatus(
+            verify,
+            httpEvent(OPERATIONS.verifyVerificationCode.route.path, body, { 'x-access-token': appToken }, uniqueIp()),
+            200,
+          );
+          await lifecycleRecords.drain();
+          verifications.push(lifecycleRecords.records().slice(recordsBefore));
+        }
+        return verifications;
+      },
+      run: async (e, c = {}) => {
+        const call = { detailTypes: [] as string[], feedback: 0 };
+        await lifecycleCall.run(call, async () => {
+          for (const record of e as DynamoDBRecord[]) {
+            const r = (await publishLifecycle({ Records: [record] }, c)) as { batchItemFailures?: unknown[] };
+            if (r.batchItemFailures?.length !== 0) throw new Error(`expected no failed record, got ${JSON.stringify(r)}`);
+          }
+        });
+        const published = [...call.detailTypes].sort().join(', ');
+        if (published !== VERIFICATION_EVENTS || call.feedback !== 1)
+          throw new Error(`expected ${VERIFICATION_EVENTS} and one message feedback, got ${published || 'none'} and ${call.feedback}`);
+        return undefined;
+      },
+      invocationsOf: (e) => (e as DynamoDBRecord[]).length,
+      billedOutside: () => structuredClone(outside),
     },
   ];
 }

@@ -6,13 +6,14 @@ import {
   auditWithout,
   cutList,
   inAwsDuration,
+  PRODUCTS,
   productCosts,
   scenarioCost,
   type Edge,
   type ScenarioBill,
 } from '../../bench/cost.js';
 import type { Deployment, FunctionFacts } from '../../bench/deployment.js';
-import { PRICES } from '../../bench/prices.js';
+import { LAMBDA_IN_AWS, PRICES } from '../../bench/prices.js';
 import type { Billed, ItemWrite } from '../../dev/support/meter.js';
 import { STORAGE_OVERHEAD_BYTES } from '../../dev/support/meter.js';
 import { OPERATIONS, type OperationName } from '../../shared/operations.js';
@@ -136,6 +137,34 @@ describe('the Lambda part', () => {
   });
 });
 
+describe('the lifecycle events', () => {
+  const lifecycle = (outsidePerCall: ScenarioBill['outsidePerCall']) =>
+    bill({ name: 'publishLifecycleEvents', operation: 'publishLifecycleEvents', invocationsPerCall: 3, outsidePerCall });
+
+  it('prices each event put on the bus at EventBridge\u2019s $1.00 per million custom events, and message feedback at nothing', () => {
+    const c = scenarioCost(lifecycle({ busEvents: 3, requests: { PutEvents: 3, PutMessageFeedback: 1 } }), deployment(), noEdge);
+    expect(c.usdPerMillion.eventBus).toBeCloseTo(3, 6);
+    expect(c.usdPerMillion.apiGateway).toBe(0);
+    expect(c.usdPerMillion.receiptsTopic).toBe(0);
+  });
+
+  it('counts an event over 64 KB as the chunks the scenario measured, not as one', () => {
+    const c = scenarioCost(lifecycle({ busEvents: 5, requests: { PutEvents: 3 } }), deployment(), noEdge);
+    expect(c.usdPerMillion.eventBus).toBeCloseTo(5, 6);
+  });
+
+  it('adds each PutEvents and PutMessageFeedback call\u2019s assumed round trip to the duration of its invocations', () => {
+    const b = lifecycle({ busEvents: 3, requests: { PutEvents: 3, PutMessageFeedback: 1 } });
+    const d = inAwsDuration(b, fn(512));
+    expect(d.ms).toBeCloseTo(3 * LAMBDA_IN_AWS.awsCallMs.PutEvents! + LAMBDA_IN_AWS.awsCallMs.PutMessageFeedback!, 6);
+    expect(scenarioCost(b, deployment(), noEdge).perCall.invocations).toBe(3);
+  });
+
+  it('refuses an AWS call it has no round trip for, rather than pricing it at nothing', () => {
+    expect(() => inAwsDuration(lifecycle({ busEvents: 0, requests: { PutRecords: 1 } }), fn())).toThrow(/PutRecords/);
+  });
+});
+
 describe('the edge', () => {
   it('charges an HTTP call the REST API request, WAF inspection and the web ACL spread over the month', () => {
     const c = scenarioCost(bill(), deployment(), { api: 'rest', wafRules: ['a', 'b'], source: 'test' });
@@ -175,18 +204,33 @@ describe('the products and the cut list', () => {
       }),
     }),
   );
+  bills.push(
+    bill({
+      name: 'publishLifecycleEvents',
+      operation: 'publishLifecycleEvents',
+      invocationsPerCall: 3,
+      outsidePerCall: { busEvents: 3, requests: { PutEvents: 3, PutMessageFeedback: 1 } },
+    }),
+  );
   const edge: Edge = { api: 'rest', wafRules: ['a', 'b', 'c'], source: 'test' };
   const d = deployment({ table: { pointInTimeRecovery: true } });
   const products = productCosts(bills.map((b) => scenarioCost(b, d, edge)));
   const cuts = cutList(bills, d, edge);
   const cut = (name: RegExp) => cuts.find((c) => name.test(c.name))!;
-  const verification = 'verification (send + delivery + receipts + right verify)';
+  const verification = 'verification (send + delivery + receipts + right verify + lifecycle events)';
 
-  it('sums a verification from send, delivery, its receipts and a right verify', () => {
+  it('sums a verification from send, delivery, its receipts, a right verify and the lifecycle events they lead to', () => {
+    expect(PRODUCTS[verification]).toEqual(['send', 'deliverCode', 'recordReceipt', 'verify-right', 'publishLifecycleEvents']);
     expect(products.map((p) => p.name)).toEqual([verification, 'check-identity call']);
     expect(products[0]!.usdPerMillion.apiGateway).toBeCloseTo(2 * 3.5, 4);
     expect(products[0]!.usdPerMillion.dynamoWrites).toBeCloseTo(4 * 3 * 0.625, 3);
     expect(products[0]!.usdPerMillion.receiptsTopic).toBeCloseTo(0.5, 4);
+    expect(products[0]!.usdPerMillion.eventBus).toBeCloseTo(3, 4);
+  });
+
+  it('leaves a verification unpriced when its lifecycle events were not measured, rather than pricing it without them', () => {
+    const without = productCosts(bills.filter((b) => b.name !== 'publishLifecycleEvents').map((b) => scenarioCost(b, d, edge)));
+    expect(without.map((p) => p.name)).toEqual(['check-identity call']);
   });
 
   it('prices turning PITR off at exactly the PITR part, and the audit index at its index writes and index storage (PITR does not cover a GSI)', () => {
