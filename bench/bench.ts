@@ -61,7 +61,7 @@ const settings = {
     // The first partner makes half the check-identity calls: over this rate, the others under it.
     partnerRate: 20,
     // Binds within the run (a full run sends a few hundred SMS on this machine).
-    smsBudget: size('BENCH_MIXED_SMS_BUDGET', 100, 25),
+    countryBudget: size('BENCH_MIXED_COUNTRY_BUDGET', 100, 25),
     dynamodbAttemptMs: size('BENCH_MIXED_DYNAMODB_ATTEMPT_MS', 5000, 5000),
   },
 };

@@ -6,7 +6,7 @@
 // process on a local runtime of their own (limits as configured below), deliverCode from the table's stream.
 // Afterwards it checks, from the audit records, the outbox (the local delivery port's file) and the answers: no 5xx; one audit
 // record per request; no destination over its cooldown or daily cap, no address over its hourly sends, no
-// country over its SMS budget, one message per accepted send; no destination over 5 judged attempts a
+// country over its country budget, one message per accepted send; no destination over 5 judged attempts a
 // minute, no requester over its failures, one success per code; no partner over its rate in any second;
 // no mobile number on more customers than allowed.
 import { randomInt, randomUUID } from 'node:crypto';
@@ -47,7 +47,7 @@ export interface MixedLoadSettings {
   /** PARTNER_REQUESTS_PER_SECOND of the run. */
   partnerRate: number;
   /** SMS_HOURLY_BUDGET_PER_COUNTRY of the run. */
-  smsBudget: number;
+  countryBudget: number;
   /** DDB_REQUEST_TIMEOUT_MS and DDB_CONNECT_TIMEOUT_MS of the run. */
   dynamodbAttemptMs: number;
 }
@@ -118,7 +118,7 @@ export async function runMixedLoad(endpoint: string, workDir: string, s: MixedLo
     workDir,
     env: {
       PARTNER_REQUESTS_PER_SECOND: String(s.partnerRate),
-      SMS_HOURLY_BUDGET_PER_COUNTRY: String(s.smsBudget),
+      SMS_HOURLY_BUDGET_PER_COUNTRY: String(s.countryBudget),
       // One DynamoDB attempt (and its connection) may take this long: DynamoDB Local, which runs transactions
       // one at a time, serves 64 callers at once on the machine's shared cores, far slower than the 1 s (0.5 s
       // to connect) the service allows DynamoDB itself. The request's time budget still holds.
@@ -507,7 +507,7 @@ async function checkInvariants(
     (m) => `${m.to.slice(0, 3)}#${Math.floor((sentAt.get(m.requestId) ?? Date.parse(m.sentAt)) / COUNTRY_BUDGET_PERIOD_MS)}`,
   );
   const mostSms = Math.max(0, ...[...smsPerHour.values()].map((g) => g.length));
-  inv('country SMS budget', mostSms <= s.smsBudget, `most SMS to one country in a clock hour: ${mostSms} (budget ${s.smsBudget})`);
+  inv('country budget', mostSms <= s.countryBudget, `most SMS to one country in a clock hour: ${mostSms} (budget ${s.countryBudget})`);
 
   const verifies = audit.filter((r) => r.operation === 'verifyVerificationCode');
   const judged = verifies.filter((r) => ok200(r) || r.outcome === 'USG.201050001');

@@ -288,7 +288,7 @@ export function renderMixed(m: MixedLoadResult): string[] {
   const lines: string[] = [];
   lines.push(
     `mixed load: concurrency ${s.concurrency} for ${m.wallSeconds} s, ${m.requests} requests, ${m.throughput}/s, p50 ${m.overall.p50} ms, p99 ${m.overall.p99} ms; ` +
-      `${m.deliveries} codes delivered; ${s.partners} partners at ${s.partnerRate}/s, SMS budget ${s.smsBudget} an hour`,
+      `${m.deliveries} codes delivered; ${s.partners} partners at ${s.partnerRate}/s, country budget ${s.countryBudget} an hour`,
   );
   lines.push('| request | count | answers (status: count) | p50 ms | p99 ms |');
   lines.push('| --- | --- | --- | --- | --- |');
