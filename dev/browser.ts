@@ -5,7 +5,7 @@
 // @sparticuz/chromium's own loader wants Node 22+ and inflates into the machine-wide /tmp, which every
 // checkout on the machine would share, and nothing but this test needs the 130 MB.
 // A system Chromium is used only when CHROMIUM_PATH names it.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { access, chmod, constants, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -75,17 +75,18 @@ async function versionOf(binary: string, env?: NodeJS.ProcessEnv): Promise<{ ver
   }
 }
 
-/** Brotli-decompresses `file` into `out`, or (a .tar.br) pipes it through `tar -x` into the folder `out`. */
+/**
+ * Brotli-decompresses `file` into `out`, or (a .tar.br) into a .tar beside it that `tar -x` unpacks into the
+ * folder `out`. Not piped into tar: tar may exit at the archive's end marker before the padding after it is
+ * written, which ends the pipe early ("Premature close") on some runs.
+ */
 async function inflate(file: string, out: string): Promise<void> {
   const source = createReadStream(file).pipe(createBrotliDecompress());
   if (!file.endsWith('.tar.br')) return pipeline(source, createWriteStream(out, { mode: 0o755 }));
+  const tarFile = file.replace(/\.br$/, '');
+  await pipeline(source, createWriteStream(tarFile));
   await mkdir(out, { recursive: true });
-  const tar = spawn('tar', ['-x', '--no-same-owner', '-C', out], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const exited = new Promise<void>((resolve, reject) => {
-    tar.once('error', reject);
-    tar.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tar -x of ${path.basename(file)} exited ${code}`))));
-  });
-  await Promise.all([pipeline(source, tar.stdin), exited]);
+  await run('tar', ['-xf', tarFile, '--no-same-owner', '-C', out], { cwd: path.dirname(tarFile) });
 }
 
 /** The cached build: the binary, and the environment it needs (our fonts; Amazon Linux's NSS where the system has none). */
