@@ -16,7 +16,7 @@ import { createPublishLifecycleEventsHandler } from '../../functions/publish-lif
 import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from '../../shared/events/lifecycle.js';
 import { eventBridgePublisher, type EventPublisher } from '../../shared/events/publisher.js';
 import { smsVoiceFeedback } from '../../shared/notify/feedback.js';
-import { EVENTS_RETRY, PUT_EVENTS_MAX_ENTRIES } from '../../shared/policy.js';
+import { EVENTS_CALL_MS, EVENTS_RETRY, EVENTS_TIMEOUT_MS, PUT_EVENTS_MAX_ENTRIES } from '../../shared/policy.js';
 import { keys } from '../../shared/store/keys.js';
 import { startEventBridgeStandIn, type EventBridgeStandIn } from '../support/aws/eventbridge.js';
 import { STAND_IN_CREDENTIALS } from '../support/aws/sigv4.js';
@@ -125,6 +125,16 @@ describe('PutEvents (eventBridgePublisher)', () => {
     eb.faults.next({ kind: 'close', effect: true });
     expect(await publisher.publish([sent(7)])).toEqual(new Set());
     expect(published()).toEqual(['event-7', 'event-7']);
+  });
+
+  it(`ends a call EventBridge never answers within EVENTS_TIMEOUT_MS (${EVENTS_TIMEOUT_MS} ms) and puts the events again`, async () => {
+    eb.faults.next({ kind: 'hang' });
+    const started = Date.now();
+    expect(await publisher.publish(events(2))).toEqual(new Set());
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(EVENTS_TIMEOUT_MS);
+    expect(elapsed).toBeLessThan(EVENTS_CALL_MS + EVENTS_RETRY.maxDelayMs);
+    expect(published()).toEqual(['event-0', 'event-1']);
   });
 
   it('says every event failed when the bus does not exist (a call refused for good)', async () => {
