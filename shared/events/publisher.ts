@@ -2,9 +2,9 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { logger } from '../observability.js';
-import { EVENTS_CALL_MS, EVENTS_RETRY, PUT_EVENTS_MAX_ENTRIES } from '../policy.js';
+import { EVENTS_CALL_MS, EVENTS_RETRY, EVENTS_TIMEOUT_MS, PUT_EVENTS_MAX_ENTRIES } from '../policy.js';
 import { retry } from '../retry.js';
-import { callSignal, singleAttemptClient, worthAnotherCall, type AwsClientOptions } from './aws-call.js';
+import { callSignal, singleAttemptClient, worthAnotherCall, type AwsClientOptions } from '../aws-call.js';
 import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from './lifecycle.js';
 
 /**
@@ -52,7 +52,7 @@ export interface EventBridgePublisherOptions extends AwsClientOptions {
  */
 export function eventBridgePublisher(o: EventBridgePublisherOptions): EventPublisher {
   let client: EventBridgeClient | undefined;
-  const eventBridge = () => (client ??= new EventBridgeClient(singleAttemptClient(o)));
+  const eventBridge = () => (client ??= new EventBridgeClient(singleAttemptClient(o, EVENTS_TIMEOUT_MS)));
   const entryOf = (e: LifecycleEvent): PutEventsRequestEntry => ({
     Source: LIFECYCLE_EVENT_SOURCE,
     DetailType: e.detailType,
@@ -76,7 +76,7 @@ export function eventBridgePublisher(o: EventBridgePublisherOptions): EventPubli
             EVENTS_RETRY,
             async () => {
               const out = await eventBridge().send(new PutEventsCommand({ Entries: pending.map((p) => entries[p]!) }), {
-                abortSignal: callSignal(),
+                abortSignal: callSignal(EVENTS_CALL_MS),
               });
               const again: number[] = [];
               pending.forEach((p, k) => {

@@ -1,8 +1,8 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Channel } from '../channels.js';
 import type { ProviderSettings } from '../config.js';
-import { budgetSignal } from '../deadline.js';
-import { DELIVERY_CALL_MS, DELIVERY_TIMEOUT_MS, SECOND_MS } from '../policy.js';
+import { callSignal, singleAttemptClient } from '../aws-call.js';
+import { DELIVERY_CALL_MS, DELIVERY_TIMEOUT_MS } from '../policy.js';
 import type { MessageCatalog } from '../messages/catalog.js';
 import { outcomeUnknown } from '../store/client.js';
 import { sesEmailAdapter } from './email.js';
@@ -57,13 +57,8 @@ export function deliveryFailure(err: unknown): Error {
  * requestTimeout only times the wait for the answer's headers).
  */
 export function awsNotifier(options: AwsNotifierOptions): Notifier {
-  const settings = (endpoint: string | undefined) => ({
-    region: options.region,
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: DELIVERY_TIMEOUT_MS, connectionTimeout: SECOND_MS, throwOnRequestTimeout: true },
-    ...(endpoint ? { endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  const settings = (endpoint: string | undefined) =>
+    singleAttemptClient({ region: options.region, endpoint, credentials: options.credentials }, DELIVERY_TIMEOUT_MS);
   const eum = smsVoiceClient(settings(options.endpoints?.smsVoice));
   const { smsVoice, ses } = options.providers;
   const adapters: Record<Channel, ChannelAdapter> = {
@@ -73,10 +68,8 @@ export function awsNotifier(options: AwsNotifierOptions): Notifier {
   };
   return {
     async deliver(m: CodeMessage) {
-      const budget = budgetSignal();
-      const call = AbortSignal.timeout(DELIVERY_CALL_MS);
       try {
-        return await adapters[m.channel](m, { abortSignal: budget ? AbortSignal.any([budget, call]) : call });
+        return await adapters[m.channel](m, { abortSignal: callSignal(DELIVERY_CALL_MS) });
       } catch (err) {
         throw deliveryFailure(err);
       }

@@ -2,8 +2,8 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PinpointSMSVoiceV2Client, PutMessageFeedbackCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { logger } from '../observability.js';
-import { callSignal, singleAttemptClient, worthAnotherCall, type AwsClientOptions } from '../events/aws-call.js';
-import { EVENTS_CALL_MS, MESSAGE_FEEDBACK_RETRY } from '../policy.js';
+import { callSignal, singleAttemptClient, worthAnotherCall, type AwsClientOptions } from '../aws-call.js';
+import { EVENTS_CALL_MS, EVENTS_TIMEOUT_MS, MESSAGE_FEEDBACK_RETRY } from '../policy.js';
 import { retry } from '../retry.js';
 
 /**
@@ -29,7 +29,7 @@ export type SmsVoiceFeedbackOptions = AwsClientOptions;
 /** PutMessageFeedback RECEIVED, each call bounded like a PutEvents call, retried within MESSAGE_FEEDBACK_RETRY and the budget. */
 export function smsVoiceFeedback(o: SmsVoiceFeedbackOptions): MessageFeedback {
   let client: PinpointSMSVoiceV2Client | undefined;
-  const eum = () => (client ??= new PinpointSMSVoiceV2Client(singleAttemptClient(o)));
+  const eum = () => (client ??= new PinpointSMSVoiceV2Client(singleAttemptClient(o, EVENTS_TIMEOUT_MS)));
   return {
     async received(messageId) {
       try {
@@ -37,7 +37,7 @@ export function smsVoiceFeedback(o: SmsVoiceFeedbackOptions): MessageFeedback {
           MESSAGE_FEEDBACK_RETRY,
           () =>
             eum().send(new PutMessageFeedbackCommand({ MessageId: messageId, MessageFeedbackStatus: 'RECEIVED' }), {
-              abortSignal: callSignal(),
+              abortSignal: callSignal(EVENTS_CALL_MS),
             }),
           { retryable: worthAnotherCall, attemptMs: EVENTS_CALL_MS },
         );

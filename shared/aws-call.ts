@@ -1,10 +1,11 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { budgetSignal } from '../deadline.js';
-import { EVENTS_CALL_MS, EVENTS_TIMEOUT_MS, SECOND_MS } from '../policy.js';
+import { budgetSignal } from './deadline.js';
+import { SECOND_MS } from './policy.js';
 
 /**
- * What publishLifecycleEvents' calls share (PutEvents, PutMessageFeedback): each a single SDK attempt that
- * our own retry loop repeats, bounded by EVENTS_CALL_MS or the invocation's budget.
+ * What the calls to AWS services other than DynamoDB share (End User Messaging, SES, EventBridge): each a
+ * single SDK attempt (a retry is ours to decide: some calls must never be made twice), its answer's headers
+ * awaited for a request timeout that fires, the whole call bounded by its own time or the request's budget.
  */
 export interface AwsClientOptions {
   region: string;
@@ -13,18 +14,18 @@ export interface AwsClientOptions {
   credentials?: AwsCredentialIdentity | undefined;
 }
 
-/** An SDK client's settings: one attempt a call, EVENTS_TIMEOUT_MS for the answer's headers. */
-export const singleAttemptClient = (o: AwsClientOptions) => ({
+/** An SDK client's settings: one attempt a call, `requestTimeoutMs` for the answer's headers. */
+export const singleAttemptClient = (o: AwsClientOptions, requestTimeoutMs: number) => ({
   region: o.region,
   maxAttempts: 1,
-  requestHandler: { requestTimeout: EVENTS_TIMEOUT_MS, connectionTimeout: SECOND_MS, throwOnRequestTimeout: true },
+  requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: SECOND_MS, throwOnRequestTimeout: true },
   ...(o.endpoint ? { endpoint: o.endpoint } : {}),
   ...(o.credentials ? { credentials: o.credentials } : {}),
 });
 
-/** One call's abort signal: EVENTS_CALL_MS, body included, or the invocation's budget if that ends first. */
-export const callSignal = (): AbortSignal => {
-  const call = AbortSignal.timeout(EVENTS_CALL_MS);
+/** One call's abort signal: `callMs`, body included, or the request's budget if that ends first. */
+export const callSignal = (callMs: number): AbortSignal => {
+  const call = AbortSignal.timeout(callMs);
   const budget = budgetSignal();
   return budget ? AbortSignal.any([budget, call]) : call;
 };
