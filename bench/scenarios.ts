@@ -167,6 +167,17 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
   const partnerToken = await mintPartnerToken(config);
   const appToken = await mintAppToken(config);
 
+  /** The stream records of n fresh sends' delivery requests, read by the bench's own reader. */
+  async function newDeliveryRequests(n: number) {
+    await deliveryRequests.drain();
+    const before = deliveryRequests.records().length;
+    for (let i = 0; i < n; i++) await send({ user: uniqueMobile().e164 }, {});
+    await deliveryRequests.drain();
+    const records = deliveryRequests.records().slice(before);
+    if (records.length !== n) throw new Error(`expected ${n} delivery requests on the stream, read ${records.length}`);
+    return records;
+  }
+
   /** Verify requests for n fresh destinations, each with a pending code (sent by trusted direct invocation). */
   async function verifyEvents(n: number, submit: (code: string) => string): Promise<unknown[]> {
     const events: unknown[] = [];
@@ -246,12 +257,7 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
       name: 'deliverCode',
       operation: 'deliverCode',
       prepare: async (n) => {
-        await deliveryRequests.drain();
-        const before = deliveryRequests.records().length;
-        for (let i = 0; i < n; i++) await send({ user: uniqueMobile().e164 }, {});
-        await deliveryRequests.drain();
-        const records = deliveryRequests.records().slice(before);
-        if (records.length !== n) throw new Error(`expected ${n} delivery requests on the stream, read ${records.length}`);
+        const records = await newDeliveryRequests(n);
         return records.map((record) => ({ Records: [record] }));
       },
       run: async (e, c = {}) => {
@@ -269,12 +275,7 @@ export async function scenariosOf(local: LocalRuntime): Promise<Scenario[]> {
       name: 'recordReceipt',
       operation: 'recordReceipt',
       prepare: async (n) => {
-        await deliveryRequests.drain();
-        const before = deliveryRequests.records().length;
-        for (let i = 0; i < n; i++) await send({ user: uniqueMobile().e164 }, {});
-        await deliveryRequests.drain();
-        const records = deliveryRequests.records().slice(before);
-        if (records.length !== n) throw new Error(`expected ${n} delivery requests on the stream, read ${records.length}`);
+        const records = await newDeliveryRequests(n);
         const file = receiptsFileOf(receiptsOutbox);
         const seen = await lineCount(file);
         for (const record of records) {
