@@ -68,3 +68,48 @@ describe("the lifecycle events' bus", () => {
     await expect(build({ lifecycleEventTargets: 'arn:aws:sqs:ap-southeast-1:210987654321:queue' })).rejects.toThrow(/not event bus ARNs/);
   });
 });
+
+const alarmResources = require('../../infra/alarms.cjs') as (ctx: {
+  resolveConfigurationProperty: (path: string[]) => Promise<unknown>;
+  resolveVariable: (v: string) => Promise<unknown>;
+}) => Promise<{ Resources: Resources }>;
+
+describe("the forwarding rules' alarms", () => {
+  /** The alarms for these stage parameters; every threshold parameter not named is 100. */
+  const alarmsFor = async (params: Record<string, string>) =>
+    Object.entries(
+      (
+        await alarmResources({
+          resolveConfigurationProperty: async () => ({}),
+          resolveVariable: async (v) => {
+            if (v === 'sls:stage') return 'prod';
+            const name = /^param:(\w+)/.exec(v)?.[1];
+            return name ? (params[name] ?? (['alarmTopicArn', 'lifecycleEventTargets'].includes(name) ? '' : '100')) : undefined;
+          },
+        })
+      ).Resources,
+    ).filter(([id]) => id.startsWith('LifecycleForward'));
+
+  it("watch each partner's rule (failed puts, puts the DLQ did not take) and the forwarding DLQ's depth", async () => {
+    const alarms = await alarmsFor({ smsCountryAllowlist: 'CN', lifecycleEventTargets: `${PARTNER_A},${PARTNER_B}` });
+    expect(alarms.map(([id]) => id).sort()).toEqual([
+      'LifecycleForward1RuleDlqFailuresAlarm',
+      'LifecycleForward1RuleFailedInvocationsAlarm',
+      'LifecycleForward2RuleDlqFailuresAlarm',
+      'LifecycleForward2RuleFailedInvocationsAlarm',
+      'LifecycleForwardDlqDepthAlarm',
+    ]);
+    const { Resources } = await build({ lifecycleEventTargets: `${PARTNER_A},${PARTNER_B}` });
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Type).toBe('AWS::CloudWatch::Alarm');
+      // Each names a rule or the queue the lifecycle template really creates.
+      const named = JSON.stringify(alarm.Properties.Dimensions);
+      const resource = /"(LifecycleForward\w+?)"/.exec(named)?.[1];
+      expect(resource && Resources[resource], `${id} names ${named}`).toBeTruthy();
+    }
+  });
+
+  it('are none without targets', async () => {
+    expect(await alarmsFor({ smsCountryAllowlist: 'CN' })).toEqual([]);
+  });
+});
